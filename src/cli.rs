@@ -1,0 +1,343 @@
+//! The `hegui` command line: a thin shell over the library.
+//!
+//! Exit codes (also in `--help` and the README):
+//! 0 the run succeeded (and no required rule failed at or above `--fail-on`);
+//! 1 required rules failed at or above `--fail-on`, or `hegui test` found problems;
+//! 2 invalid input or usage; 3 some inputs of a batch were rejected.
+
+use crate::assess::{AssessOptions, assess, fails_at};
+use crate::diag::{Diagnostic, Level as DiagLevel};
+use crate::facts::load_facts;
+use crate::load::{Loaded, PackFiles, load_pack};
+use crate::model::{Pack, Severity};
+use crate::render::{self, Lang};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "Exit codes 退出码:
+  0  success; no required rule failed at or above --fail-on
+  1  required rules failed at or above --fail-on; `hegui test` found problems
+  2  invalid input or usage (every problem is printed with file, line and column)
+  3  some inputs of a batch were rejected";
+
+/// hegui (合规): compliance self-assessment for China's mobile-internet rules.
+#[derive(Debug, Parser)]
+#[command(name = "hegui", version = version_string(), about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn version_string() -> &'static str {
+    concat!(env!("CARGO_PKG_VERSION"), " (default pack: ", "hlj-2017-mobile-internet", ")")
+}
+
+#[derive(Debug, Args, Clone)]
+struct PackArgs {
+    /// Embedded pack to use (default: hlj-2017-mobile-internet).
+    #[arg(long, value_name = "ID", conflicts_with = "rules")]
+    pack: Option<String>,
+    /// Load the pack from a directory instead.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess one facts file and write the result.
+    #[command(after_help = "Example:\n  hegui assess fixtures/companies/news-app.yaml --format markdown -o report.md\n  hegui assess answers.json --format json --fail-on high -o -")]
+    Assess {
+        /// Facts file (YAML or JSON; `-` for stdin).
+        facts: String,
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: Format,
+        /// Output file (`-` for stdout, the default).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
+        /// Exit 1 if a required rule fails at this severity or above.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
+        /// Report findings as they are, ignoring waivers (a regulator's view).
+        #[arg(long)]
+        ignore_waivers: bool,
+        /// Report language.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Lang,
+        /// Directory of custom templates overriding the embedded ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Validate the pack and any facts files, printing every problem.
+    #[command(after_help = "Example:\n  hegui validate fixtures/companies/*.yaml\n  hegui validate --rules rules/my-pack")]
+    Validate {
+        /// Facts files to check against the pack.
+        files: Vec<String>,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// List or show the pack's rules.
+    #[command(after_help = "Example:\n  hegui rules list\n  hegui rules show hlj.14.real-name")]
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+    /// Print the blank questionnaire as a YAML facts file.
+    #[command(after_help = "Example:\n  hegui questionnaire -o answers.yaml")]
+    Questionnaire {
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Output file (`-` for stdout).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
+        /// Assessment date to pre-fill (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::questionnaire::date_arg)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Run the pack's self-tests and report untested comparisons.
+    #[command(after_help = "Example:\n  hegui test --rules rules/my-pack")]
+    Test {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// Show which rules encode each clause of the pack's sources, and why some have none.
+    #[command(after_help = "Example:\n  hegui coverage")]
+    Coverage {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesAction {
+    /// One line per rule.
+    List {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// A rule in full, with its clause in context.
+    Show {
+        /// Rule id.
+        id: String,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+}
+
+/// A failure that ends the command with an exit code.
+struct Exit(u8);
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) | Err(Exit(code)) => ExitCode::from(code),
+    }
+}
+
+fn print_diags(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> Exit {
+    eprintln!("hegui: {msg}");
+    Exit(2)
+}
+
+fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
+    let files = match (&args.rules, &args.pack) {
+        (Some(dir), _) => PackFiles::from_dir(dir).map_err(|d| {
+            print_diags(&[d]);
+            Exit(2)
+        })?,
+        (None, id) => {
+            let id = id.as_deref().unwrap_or(crate::embedded::DEFAULT_PACK);
+            match crate::embedded::pack_files(id) {
+                Some(f) => f,
+                None => {
+                    let ids = crate::embedded::pack_ids();
+                    return Err(fail(format!("no embedded pack `{id}` (embedded: {})", if ids.is_empty() { "none".into() } else { ids.join(", ") })));
+                }
+            }
+        }
+    };
+    match load_pack(&files) {
+        Ok(l) => {
+            print_diags(&l.warnings);
+            Ok(l)
+        }
+        Err(diags) => {
+            print_diags(&diags);
+            let n = diags.iter().filter(|d| d.level == DiagLevel::Error).count();
+            Err(fail(format!("pack `{}` has {n} error(s)", files.root)))
+        }
+    }
+}
+
+fn read_input(name: &str) -> Result<(String, String), Exit> {
+    if name == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| fail(format!("<stdin>: {e}")))?;
+        let label = if s.trim_start().starts_with('{') { "<stdin>.json" } else { "<stdin>" };
+        return Ok((label.to_string(), s));
+    }
+    let meta = std::fs::metadata(name).map_err(|e| fail(format!("{name}: {e}")))?;
+    if meta.len() > crate::facts::MAX_FACTS_FILE as u64 {
+        return Err(fail(format!("{name}: file too large ({} bytes; limit {})", meta.len(), crate::facts::MAX_FACTS_FILE)));
+    }
+    let bytes = std::fs::read(name).map_err(|e| fail(format!("{name}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| fail(format!("{name}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok((name.to_string(), text))
+}
+
+/// Writes `text` to `output` (`-` is stdout). A closed pipe is not an error. Files are written
+/// to a temporary file first and renamed, so a killed run never leaves half a report.
+fn write_output(output: &str, text: &str) -> Result<(), Exit> {
+    if output == "-" {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(fail(format!("stdout: {e}"))),
+        };
+    }
+    atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail(format!("{output}: {e}")))
+}
+
+/// Writes a file atomically: temporary file in the same directory, then rename.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn run(cli: Cli) -> Result<u8, Exit> {
+    match cli.command {
+        Command::Assess { facts, pack, format, output, fail_on, ignore_waivers, lang, templates } => {
+            let loaded = pack_from(&pack)?;
+            let pack = &loaded.pack;
+            let (name, text) = read_input(&facts)?;
+            let facts = match load_facts(&name, &text, pack) {
+                Ok(f) => {
+                    print_diags(&f.warnings);
+                    f.facts
+                }
+                Err(diags) => {
+                    print_diags(&diags);
+                    return Err(Exit(2));
+                }
+            };
+            let a = assess(pack, &facts, AssessOptions { ignore_waivers });
+            let text = match format {
+                Format::Json => render::json(&a),
+                Format::Markdown => {
+                    let env = render::environment(lang, templates.as_deref());
+                    render::report(&env, "report.md.j2", &a, pack, lang).map_err(fail)?
+                }
+            };
+            write_output(&output, &text)?;
+            Ok(match fail_on {
+                Some(sev) if fails_at(&a, sev) => 1,
+                _ => 0,
+            })
+        }
+        Command::Validate { files, pack } => {
+            let loaded = pack_from(&pack)?;
+            let mut bad = 0;
+            for f in &files {
+                let (name, text) = read_input(f)?;
+                match load_facts(&name, &text, &loaded.pack) {
+                    Ok(l) => {
+                        print_diags(&l.warnings);
+                    }
+                    Err(diags) => {
+                        print_diags(&diags);
+                        bad += 1;
+                    }
+                }
+            }
+            let p = &loaded.pack;
+            if bad > 0 {
+                eprintln!("hegui: {bad} of {} file(s) invalid", files.len());
+                return Err(Exit(2));
+            }
+            if std::io::stderr().is_terminal() || files.is_empty() {
+                eprintln!(
+                    "ok: pack {} {} ({} questions, {} rules){}",
+                    p.meta.id,
+                    p.meta.version,
+                    p.questionnaire.questions.len(),
+                    p.rules.len(),
+                    if files.is_empty() { String::new() } else { format!("; {} facts file(s) valid", files.len()) }
+                );
+            }
+            Ok(0)
+        }
+        Command::Rules { action } => match action {
+            RulesAction::List { pack } => {
+                let loaded = pack_from(&pack)?;
+                write_output("-", &crate::show::rules_list(&loaded.pack))?;
+                Ok(0)
+            }
+            RulesAction::Show { id, pack } => {
+                let loaded = pack_from(&pack)?;
+                let Some(text) = crate::show::rule_show(&loaded.pack, &id) else {
+                    let help = crate::diag::did_you_mean(&id, loaded.pack.rules.iter().map(|r| r.id.as_str()));
+                    return Err(fail(format!("no rule `{id}`{}", help.map(|h| format!("; {h}")).unwrap_or_default())));
+                };
+                write_output("-", &text)?;
+                Ok(0)
+            }
+        },
+        Command::Questionnaire { pack, output, date } => {
+            let loaded = pack_from(&pack)?;
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            write_output(&output, &crate::questionnaire::blank_yaml(&loaded.pack, date))?;
+            Ok(0)
+        }
+        Command::Test { pack } => {
+            let loaded = pack_from(&pack)?;
+            let report = crate::selftest::run(&loaded.pack);
+            write_output("-", &crate::selftest::render(&report, &loaded.pack))?;
+            Ok(if report.ok() { 0 } else { 1 })
+        }
+        Command::Coverage { pack } => {
+            let loaded = pack_from(&pack)?;
+            write_output("-", &crate::show::coverage(&loaded.pack))?;
+            Ok(0)
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: &Pack) {}

@@ -1,0 +1,424 @@
+//! The document tree: YAML or JSON parsed into one generic, located form.
+//!
+//! Every loader starts here. [`parse`] turns text into a [`Node`] tree that keeps each value's
+//! line and column (YAML through serde-saphyr's `Spanned`; JSON through serde_json, with
+//! locations recovered on demand by [`relocate_json`]). Scalars keep the type the *syntax* gave
+//! them, with YAML 1.1 guessing switched off: `yes`, `no`, `on` and `0755` stay text. What an
+//! answer means is decided later by its question, never here. Duplicate keys are always an
+//! error.
+
+use crate::diag::Loc;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// One value in a document, with where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub kind: NodeKind,
+    /// Where it starts (unknown for JSON until [`relocate_json`]).
+    pub loc: Loc,
+}
+
+/// The shapes a value can have.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false` only.
+    Bool(bool),
+    /// An integer that fits `i64`.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// A list.
+    Seq(Vec<Node>),
+    /// A mapping, in document order.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key as text.
+    pub name: String,
+    /// Where it stands.
+    pub loc: Loc,
+}
+
+/// The syntax of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// YAML (the default for anything not named `.json`).
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+impl Format {
+    /// Guesses the format from a file name: `.json` is JSON, all else YAML.
+    pub fn from_path(path: &str) -> Format {
+        if path.to_ascii_lowercase().ends_with(".json") {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// A syntax error: the document could not be parsed at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Where parsing stopped.
+    pub loc: Loc,
+    /// What the parser said.
+    pub message: String,
+}
+
+impl Node {
+    /// A short name of the node's shape, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Int(_) => "an integer",
+            NodeKind::Float(_) => "a number",
+            NodeKind::Str(_) => "text",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    /// The entries if this is a mapping.
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The text if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+    }
+
+    /// The value as it would be written, for messages (`true`, `"text"`, `[a, b]`).
+    pub fn display(&self) -> String {
+        match &self.kind {
+            NodeKind::Null => "null".into(),
+            NodeKind::Bool(b) => b.to_string(),
+            NodeKind::Int(i) => i.to_string(),
+            NodeKind::Float(x) => x.to_string(),
+            NodeKind::Str(s) => format!("{s:?}"),
+            NodeKind::Seq(items) => {
+                let parts: Vec<String> = items.iter().map(Node::display).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            NodeKind::Map(_) => "{…}".into(),
+        }
+    }
+}
+
+/// Parses `text` in `format`. An empty YAML document is `Null`.
+pub fn parse(text: &str, format: Format) -> Result<Node, SyntaxError> {
+    match format {
+        Format::Yaml => parse_yaml(text),
+        Format::Json => parse_json(text),
+    }
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Node, SyntaxError> {
+    if text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
+        return Ok(Node { kind: NodeKind::Null, loc: Loc { line: 1, col: 1 } });
+    }
+    match serde_saphyr::from_str_with_options::<Spanned<YamlNode>>(text, yaml_options()) {
+        Ok(sp) => Ok(located(sp)),
+        Err(e) => {
+            let loc = e
+                .location()
+                .map(|l| Loc { line: l.line() as u32, col: l.column() as u32 })
+                .unwrap_or(Loc::UNKNOWN);
+            Err(SyntaxError { loc, message: first_line(&e.to_string()) })
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    // serde-saphyr appends a source snippet; the message is its first line, minus "line N column M: ".
+    let line = s.lines().next().unwrap_or(s).trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(": ") {
+        Some(i) if line.starts_with("line ") => line[i + 2..].to_string(),
+        _ => line.to_string(),
+    }
+}
+
+fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match serde_json::from_str::<JsonNode>(text) {
+        Ok(n) => Ok(n.0),
+        Err(e) => {
+            let msg = e.to_string();
+            let msg = match msg.rfind(" at line ") {
+                Some(i) => msg[..i].to_string(),
+                None => msg,
+            };
+            Err(SyntaxError { loc: Loc { line: e.line() as u32, col: e.column() as u32 }, message: msg })
+        }
+    }
+}
+
+/// Re-reads a JSON document through the YAML parser (JSON is YAML's flow syntax) to learn the
+/// line and column of every value. Used only when there is an error to point at, so the fast
+/// path stays fast. `None` if the text does not parse that way.
+pub fn relocate_json(text: &str) -> Option<Node> {
+    parse_yaml(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+}
+
+fn located(sp: Spanned<YamlNode>) -> Node {
+    let mut node = sp.value.0;
+    node.loc = Loc { line: sp.referenced.line() as u32, col: sp.referenced.column() as u32 };
+    node
+}
+
+/// A node read from YAML: children are read as `Spanned` to learn their place.
+struct YamlNode(Node);
+/// A node read from JSON: no places.
+struct JsonNode(Node);
+
+trait Child: Sized {
+    fn read_elem<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Node>, A::Error>;
+    fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error>;
+}
+
+impl Child for YamlNode {
+    fn read_elem<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Node>, A::Error> {
+        Ok(seq.next_element::<Spanned<YamlNode>>()?.map(located))
+    }
+    fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error> {
+        let Some(k) = map.next_key::<Spanned<KeyText>>()? else { return Ok(None) };
+        let v = map.next_value::<Spanned<YamlNode>>()?;
+        let key = Key { name: k.value.0, loc: Loc { line: k.referenced.line() as u32, col: k.referenced.column() as u32 } };
+        Ok(Some((key, located(v))))
+    }
+}
+
+impl Child for JsonNode {
+    fn read_elem<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Node>, A::Error> {
+        Ok(seq.next_element::<JsonNode>()?.map(|n| n.0))
+    }
+    fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error> {
+        let Some(k) = map.next_key::<String>()? else { return Ok(None) };
+        let v = map.next_value::<JsonNode>()?;
+        Ok(Some((Key { name: k, loc: Loc::UNKNOWN }, v.0)))
+    }
+}
+
+struct NodeVisitor<C>(std::marker::PhantomData<C>);
+
+fn leaf(kind: NodeKind) -> Node {
+    Node { kind, loc: Loc::UNKNOWN }
+}
+
+impl<'de, C: Child> Visitor<'de> for NodeVisitor<C> {
+    type Value = Node;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Int(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(leaf(match i64::try_from(v) {
+            Ok(i) => NodeKind::Int(i),
+            Err(_) => NodeKind::Float(v as f64),
+        }))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Node, E> {
+        Ok(leaf(match i64::try_from(v) {
+            Ok(i) => NodeKind::Int(i),
+            Err(_) => NodeKind::Float(v as f64),
+        }))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Node, E> {
+        Ok(leaf(match i64::try_from(v) {
+            Ok(i) => NodeKind::Int(i),
+            Err(_) => NodeKind::Float(v as f64),
+        }))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Float(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Str(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Str(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Null))
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(leaf(NodeKind::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(n) = C::read_elem(&mut seq)? {
+            items.push(n);
+        }
+        Ok(leaf(NodeKind::Seq(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some((k, v)) = C::read_entry(&mut map)? {
+            if !seen.insert(k.name.clone()) {
+                return Err(de::Error::custom(format!("duplicate key `{}`", k.name)));
+            }
+            entries.push((k, v));
+        }
+        Ok(leaf(NodeKind::Map(entries)))
+    }
+}
+
+impl<'de> Deserialize<'de> for YamlNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor::<YamlNode>(std::marker::PhantomData)).map(YamlNode)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor::<JsonNode>(std::marker::PhantomData)).map(JsonNode)
+    }
+}
+
+/// A mapping key: any scalar, as text.
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyText, E> {
+                Ok(KeyText(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<KeyText, E> {
+                Ok(KeyText("null".into()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(s: &str) -> Node {
+        parse(s, Format::Yaml).unwrap()
+    }
+
+    #[test]
+    fn yaml_11_words_stay_text() {
+        let n = yaml("a: yes\nb: NO\nc: on\nd: 0755\ne: true\nf: 1_000\ng: 12\nh: 1.5\ni:\n");
+        let get = |k: &str| n.get(k).unwrap().kind.clone();
+        assert_eq!(get("a"), NodeKind::Str("yes".into()));
+        assert_eq!(get("b"), NodeKind::Str("NO".into()));
+        assert_eq!(get("c"), NodeKind::Str("on".into()));
+        assert_eq!(get("d"), NodeKind::Str("0755".into()));
+        assert_eq!(get("e"), NodeKind::Bool(true));
+        assert_eq!(get("f"), NodeKind::Str("1_000".into()));
+        assert_eq!(get("g"), NodeKind::Int(12));
+        assert_eq!(get("h"), NodeKind::Float(1.5));
+        assert_eq!(get("i"), NodeKind::Null);
+    }
+
+    #[test]
+    fn yaml_locations_are_kept() {
+        let n = yaml("top:\n  inner: [1, 2]\n  other: x\n");
+        let top = n.get("top").unwrap();
+        let (k, v) = &top.as_map().unwrap()[1];
+        assert_eq!(k.name, "other");
+        assert_eq!(k.loc, Loc { line: 3, col: 3 });
+        assert_eq!(v.loc, Loc { line: 3, col: 10 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_in_both_formats() {
+        let e = parse("a: 1\nb: 2\na: 3\n", Format::Yaml).unwrap_err();
+        assert_eq!(e.loc.line, 3, "{e:?}");
+        assert!(e.message.contains("duplicate"), "{e:?}");
+        let e = parse("{\"a\": 1,\n \"a\": 2}", Format::Json).unwrap_err();
+        assert_eq!(e.loc.line, 2, "{e:?}");
+        assert!(e.message.contains("duplicate key `a`"), "{e:?}");
+    }
+
+    #[test]
+    fn json_relocates_through_yaml() {
+        let text = "{\n  \"answers\": {\n    \"x\": \"yes\"\n  }\n}";
+        let fast = parse(text, Format::Json).unwrap();
+        assert_eq!(fast.get("answers").unwrap().get("x").unwrap().loc, Loc::UNKNOWN);
+        let slow = relocate_json(text).unwrap();
+        assert_eq!(slow.get("answers").unwrap().get("x").unwrap().loc.line, 3);
+        assert_eq!(fast.get("answers").unwrap().get("x").unwrap().kind, slow.get("answers").unwrap().get("x").unwrap().kind);
+    }
+
+    #[test]
+    fn syntax_errors_have_places() {
+        let e = parse("a: [1, 2\nb: 3\n", Format::Yaml).unwrap_err();
+        assert!(e.loc.is_known(), "{e:?}");
+        let e = parse("{\"a\": }", Format::Json).unwrap_err();
+        assert_eq!(e.loc, Loc { line: 1, col: 7 });
+    }
+
+    #[test]
+    fn empty_yaml_is_null() {
+        assert_eq!(yaml("# nothing\n").kind, NodeKind::Null);
+    }
+}
