@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -33,7 +35,11 @@ fn main() {
         for f in files {
             let rel = f.to_string_lossy().replace('\\', "/");
             let abs = root.join(dir).join(&f);
-            let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.to_string_lossy());
+            let _ = writeln!(
+                code,
+                "    ({rel:?}, include_str!({:?})),",
+                abs.to_string_lossy()
+            );
         }
         let _ = writeln!(code, "];");
     }

@@ -33,7 +33,13 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in report order.
-    pub const ALL: [Outcome; 5] = [Outcome::Fail, Outcome::Unanswered, Outcome::Waived, Outcome::Pass, Outcome::NotApplicable];
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Fail,
+        Outcome::Unanswered,
+        Outcome::Waived,
+        Outcome::Pass,
+        Outcome::NotApplicable,
+    ];
 
     /// The name used in results.
     pub fn name(self) -> &'static str {
@@ -255,8 +261,15 @@ pub fn rule_outcome(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>) -> O
 }
 
 /// Applies a waiver (if any) to an outcome.
-pub fn apply_waiver(outcome: Outcome, facts: &Facts, rule_id: &str, opts: AssessOptions) -> (Outcome, Option<WaiverEffect>) {
-    let Some(w) = facts.waivers.iter().find(|w| w.rule == rule_id) else { return (outcome, None) };
+pub fn apply_waiver(
+    outcome: Outcome,
+    facts: &Facts,
+    rule_id: &str,
+    opts: AssessOptions,
+) -> (Outcome, Option<WaiverEffect>) {
+    let Some(w) = facts.waivers.iter().find(|w| w.rule == rule_id) else {
+        return (outcome, None);
+    };
     let (outcome, status) = if opts.ignore_waivers {
         (outcome, "ignored")
     } else {
@@ -267,7 +280,12 @@ pub fn apply_waiver(outcome: Outcome, facts: &Facts, rule_id: &str, opts: Assess
             o => (o, "no_effect"),
         }
     };
-    let effect = WaiverEffect { status, justification: w.justification.clone(), approved_by: w.approved_by.clone(), expires: w.expires };
+    let effect = WaiverEffect {
+        status,
+        justification: w.justification.clone(),
+        approved_by: w.approved_by.clone(),
+        expires: w.expires,
+    };
     (outcome, Some(effect))
 }
 
@@ -279,7 +297,10 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
         findings.push(finding(pack, facts, rule, &env, opts));
     }
     let mut summary = Summary::default();
-    let mut sev: std::collections::BTreeMap<Severity, Counts> = Severity::ALL.iter().map(|s| (*s, Counts::default())).collect();
+    let mut sev: std::collections::BTreeMap<Severity, Counts> = Severity::ALL
+        .iter()
+        .map(|s| (*s, Counts::default()))
+        .collect();
     for f in &findings {
         summary.all.add(f.outcome);
         match f.level {
@@ -298,7 +319,10 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
         .scopes
         .iter()
         .filter(|s| truth(&s.when, &env) == Truth::True)
-        .map(|s| ScopeInfo { id: s.id.clone(), title: s.title.clone() })
+        .map(|s| ScopeInfo {
+            id: s.id.clone(),
+            title: s.title.clone(),
+        })
         .collect();
     Assessment {
         format: "hegui.assessment/1",
@@ -354,10 +378,10 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
     let mut items: Vec<String> = Vec::new();
     if outcome == Outcome::Fail {
         for o in &explanation {
-            if let (Some(item), Truth::False) = (&o.item, o.result) {
-                if !items.contains(item) {
-                    items.push(item.clone());
-                }
+            if let (Some(item), Truth::False) = (&o.item, o.result)
+                && !items.contains(item)
+            {
+                items.push(item.clone());
             }
         }
     }
@@ -378,7 +402,11 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
         items,
         evidence: rule.evidence.clone(),
         remediation: rule.remediation.clone(),
-        references: rule.references.iter().filter_map(|r| reference(pack, r, facts.assessment_date)).collect(),
+        references: rule
+            .references
+            .iter()
+            .filter_map(|r| reference(pack, r, facts.assessment_date))
+            .collect(),
         waiver,
     }
 }
@@ -396,20 +424,36 @@ fn check_outcome(rule: &Rule, env: &Env<'_>, explanation: &mut Vec<Observation>)
 fn order_by_questionnaire(pack: &Pack, ids: BTreeSet<String>) -> Vec<String> {
     let qn = &pack.questionnaire;
     let mut v: Vec<String> = ids.into_iter().collect();
-    v.sort_by_key(|id| qn.question(id).or_else(|| qn.group(id).and_then(|g| qn.groups.get(g)).and_then(|g| g.members.first().copied())).unwrap_or(usize::MAX));
+    v.sort_by_key(|id| {
+        qn.question(id)
+            .or_else(|| {
+                qn.group(id)
+                    .and_then(|g| qn.groups.get(g))
+                    .and_then(|g| g.members.first().copied())
+            })
+            .unwrap_or(usize::MAX)
+    });
     v
 }
 
 /// The version of `r`'s instrument in force on `date`, and its article.
 pub fn reference(pack: &Pack, r: &LawRef, date: NaiveDate) -> Option<Reference> {
     let ins = pack.instrument(&r.instrument)?;
-    let cited: Vec<&crate::model::InstrumentVersion> = ins.versions.iter().filter(|v| r.articles.iter().any(|(id, _)| *id == v.id)).collect();
+    let cited: Vec<&crate::model::InstrumentVersion> = ins
+        .versions
+        .iter()
+        .filter(|v| r.articles.iter().any(|(id, _)| *id == v.id))
+        .collect();
     let in_force = cited.iter().rev().find(|v| v.in_force <= date).copied();
     let (version, in_force_flag) = match in_force {
         Some(v) => (v, true),
         None => (*cited.first()?, false),
     };
-    let article = r.articles.iter().find(|(id, _)| *id == version.id).map(|(_, a)| a.clone())?;
+    let article = r
+        .articles
+        .iter()
+        .find(|(id, _)| *id == version.id)
+        .map(|(_, a)| a.clone())?;
     Some(Reference {
         instrument: r.instrument.clone(),
         title: ins.title.clone(),
@@ -431,7 +475,9 @@ pub fn answers_digest(pack: &Pack, facts: &Facts) -> String {
 /// Whether any required rule failed at or above `threshold` (waived, unanswered and
 /// recommended rules never count).
 pub fn fails_at(a: &Assessment, threshold: Severity) -> bool {
-    a.findings.iter().any(|f| f.level == Level::Required && f.outcome == Outcome::Fail && f.severity <= threshold)
+    a.findings.iter().any(|f| {
+        f.level == Level::Required && f.outcome == Outcome::Fail && f.severity <= threshold
+    })
 }
 
 /// Whether an answer is 不清楚.

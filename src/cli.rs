@@ -31,7 +31,12 @@ pub struct Cli {
 }
 
 fn version_string() -> &'static str {
-    concat!(env!("CARGO_PKG_VERSION"), " (default pack: ", "hlj-2017-mobile-internet", ")")
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (default pack: ",
+        "hlj-2017-mobile-internet",
+        ")"
+    )
 }
 
 #[derive(Debug, Args, Clone)]
@@ -53,7 +58,9 @@ enum Format {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Assess one facts file and write the result.
-    #[command(after_help = "Example:\n  hegui assess fixtures/companies/news-app.yaml --format markdown -o report.md\n  hegui assess answers.json --format json --fail-on high -o -")]
+    #[command(
+        after_help = "Example:\n  hegui assess fixtures/companies/news-app.yaml --format markdown -o report.md\n  hegui assess answers.json --format json --fail-on high -o -"
+    )]
     Assess {
         /// Facts file (YAML or JSON; `-` for stdin).
         facts: String,
@@ -79,7 +86,9 @@ enum Command {
         templates: Option<PathBuf>,
     },
     /// Validate the pack and any facts files, printing every problem.
-    #[command(after_help = "Example:\n  hegui validate fixtures/companies/*.yaml\n  hegui validate --rules rules/my-pack")]
+    #[command(
+        after_help = "Example:\n  hegui validate fixtures/companies/*.yaml\n  hegui validate --rules rules/my-pack"
+    )]
     Validate {
         /// Facts files to check against the pack.
         files: Vec<String>,
@@ -175,7 +184,14 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
                 Some(f) => f,
                 None => {
                     let ids = crate::embedded::pack_ids();
-                    return Err(fail(format!("no embedded pack `{id}` (embedded: {})", if ids.is_empty() { "none".into() } else { ids.join(", ") })));
+                    return Err(fail(format!(
+                        "no embedded pack `{id}` (embedded: {})",
+                        if ids.is_empty() {
+                            "none".into()
+                        } else {
+                            ids.join(", ")
+                        }
+                    )));
                 }
             }
         }
@@ -196,17 +212,35 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
 fn read_input(name: &str) -> Result<(String, String), Exit> {
     if name == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| fail(format!("<stdin>: {e}")))?;
-        let label = if s.trim_start().starts_with('{') { "<stdin>.json" } else { "<stdin>" };
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| fail(format!("<stdin>: {e}")))?;
+        let label = if s.trim_start().starts_with('{') {
+            "<stdin>.json"
+        } else {
+            "<stdin>"
+        };
         return Ok((label.to_string(), s));
     }
     let meta = std::fs::metadata(name).map_err(|e| fail(format!("{name}: {e}")))?;
     if meta.len() > crate::facts::MAX_FACTS_FILE as u64 {
-        return Err(fail(format!("{name}: file too large ({} bytes; limit {})", meta.len(), crate::facts::MAX_FACTS_FILE)));
+        return Err(fail(format!(
+            "{name}: file too large ({} bytes; limit {})",
+            meta.len(),
+            crate::facts::MAX_FACTS_FILE
+        )));
     }
     let bytes = std::fs::read(name).map_err(|e| fail(format!("{name}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| fail(format!("{name}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "{name}: not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     Ok((name.to_string(), text))
 }
 
@@ -226,8 +260,14 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
 
 /// Writes a file atomically: temporary file in the same directory, then rename.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -243,7 +283,16 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn run(cli: Cli) -> Result<u8, Exit> {
     match cli.command {
-        Command::Assess { facts, pack, format, output, fail_on, ignore_waivers, lang, templates } => {
+        Command::Assess {
+            facts,
+            pack,
+            format,
+            output,
+            fail_on,
+            ignore_waivers,
+            lang,
+            templates,
+        } => {
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let (name, text) = read_input(&facts)?;
@@ -298,7 +347,11 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     p.meta.version,
                     p.questionnaire.questions.len(),
                     p.rules.len(),
-                    if files.is_empty() { String::new() } else { format!("; {} facts file(s) valid", files.len()) }
+                    if files.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {} facts file(s) valid", files.len())
+                    }
                 );
             }
             Ok(0)
@@ -312,8 +365,14 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             RulesAction::Show { id, pack } => {
                 let loaded = pack_from(&pack)?;
                 let Some(text) = crate::show::rule_show(&loaded.pack, &id) else {
-                    let help = crate::diag::did_you_mean(&id, loaded.pack.rules.iter().map(|r| r.id.as_str()));
-                    return Err(fail(format!("no rule `{id}`{}", help.map(|h| format!("; {h}")).unwrap_or_default())));
+                    let help = crate::diag::did_you_mean(
+                        &id,
+                        loaded.pack.rules.iter().map(|r| r.id.as_str()),
+                    );
+                    return Err(fail(format!(
+                        "no rule `{id}`{}",
+                        help.map(|h| format!("; {h}")).unwrap_or_default()
+                    )));
                 };
                 write_output("-", &text)?;
                 Ok(0)
@@ -322,7 +381,10 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         Command::Questionnaire { pack, output, date } => {
             let loaded = pack_from(&pack)?;
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            write_output(&output, &crate::questionnaire::blank_yaml(&loaded.pack, date))?;
+            write_output(
+                &output,
+                &crate::questionnaire::blank_yaml(&loaded.pack, date),
+            )?;
             Ok(0)
         }
         Command::Test { pack } => {

@@ -6,7 +6,9 @@
 //! name is close). The syntax is documented in `docs/PACK-FORMAT.md`.
 
 use crate::diag::{Diagnostics, Loc, did_you_mean};
-use crate::model::{Condition, GIdx, Leaf, Op, Operand, QRef, QType, Question, Questionnaire, Value};
+use crate::model::{
+    Condition, GIdx, Leaf, Op, Operand, QRef, QType, Question, Questionnaire, Value,
+};
 use crate::node::{Node, NodeKind};
 use chrono::NaiveDate;
 
@@ -35,8 +37,20 @@ pub struct Compiler<'a> {
 
 impl<'a> Compiler<'a> {
     /// A compiler for conditions of `subject` (e.g. "rule `x`").
-    pub fn new(qn: &'a Questionnaire, subject: impl Into<String>, purpose: Purpose, diags: &'a mut Diagnostics) -> Self {
-        Compiler { qn, subject: subject.into(), purpose, diags, next_leaf: 0, implicit_item: None }
+    pub fn new(
+        qn: &'a Questionnaire,
+        subject: impl Into<String>,
+        purpose: Purpose,
+        diags: &'a mut Diagnostics,
+    ) -> Self {
+        Compiler {
+            qn,
+            subject: subject.into(),
+            purpose,
+            diags,
+            next_leaf: 0,
+            implicit_item: None,
+        }
     }
 
     /// Treats references to `group`'s members as the current item (for member `ask_when`).
@@ -71,8 +85,15 @@ impl<'a> Compiler<'a> {
                 self.err(node.loc, "empty condition");
             } else {
                 let keys: Vec<&str> = entries.iter().map(|(k, _)| k.name.as_str()).collect();
-                self.err(node.loc, format!("a condition has exactly one key, found {}: `{}`", keys.len(), keys.join("`, `")))
-                    .help("put several comparisons in a list under `all:` or `any:`");
+                self.err(
+                    node.loc,
+                    format!(
+                        "a condition has exactly one key, found {}: `{}`",
+                        keys.len(),
+                        keys.join("`, `")
+                    ),
+                )
+                .help("put several comparisons in a list under `all:` or `any:`");
             }
             return None;
         };
@@ -82,11 +103,19 @@ impl<'a> Compiler<'a> {
                     NodeKind::Seq(items) => Some(items),
                     _ => None,
                 }) else {
-                    self.err(value.loc, format!("`{}` takes a list of conditions, found {}", key.name, value.kind_name()));
+                    self.err(
+                        value.loc,
+                        format!(
+                            "`{}` takes a list of conditions, found {}",
+                            key.name,
+                            value.kind_name()
+                        ),
+                    );
                     return None;
                 };
                 if items.is_empty() {
-                    self.err(key.loc, format!("empty `{}`", key.name)).help("an empty list has no meaning here; remove it or add conditions");
+                    self.err(key.loc, format!("empty `{}`", key.name))
+                        .help("an empty list has no meaning here; remove it or add conditions");
                     return None;
                 }
                 let mut out = Vec::with_capacity(items.len());
@@ -100,7 +129,11 @@ impl<'a> Compiler<'a> {
                 if !ok {
                     return None;
                 }
-                Some(if key.name == "all" { Condition::All(out) } else { Condition::Any(out) })
+                Some(if key.name == "all" {
+                    Condition::All(out)
+                } else {
+                    Condition::Any(out)
+                })
             }
             "not" => Some(Condition::Not(Box::new(self.node(value, bound)?))),
             "every" | "some" => self.quantifier(key.name == "every", value, bound),
@@ -111,7 +144,10 @@ impl<'a> Compiler<'a> {
     fn quantifier(&mut self, every: bool, value: &Node, bound: Option<GIdx>) -> Option<Condition> {
         let word = if every { "every" } else { "some" };
         let Some(entries) = value.as_map() else {
-            self.err(value.loc, format!("`{word}` takes a mapping with `group`, optional `where` and `check`"));
+            self.err(
+                value.loc,
+                format!("`{word}` takes a mapping with `group`, optional `where` and `check`"),
+            );
             return None;
         };
         for (k, _) in entries {
@@ -141,7 +177,10 @@ impl<'a> Compiler<'a> {
             return None;
         };
         if bound.is_some() {
-            self.err(value.loc, format!("`{word}` inside another quantifier: groups do not nest"));
+            self.err(
+                value.loc,
+                format!("`{word}` inside another quantifier: groups do not nest"),
+            );
             return None;
         }
         let Some(check_node) = value.get("check") else {
@@ -153,7 +192,12 @@ impl<'a> Compiler<'a> {
             None => None,
         };
         let check = Box::new(self.node(check_node, Some(group))?);
-        Some(Condition::ForItems { every, group, filter, check })
+        Some(Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        })
     }
 
     /// Resolves `real_name.methods` or `apps[*].name`.
@@ -164,7 +208,8 @@ impl<'a> Compiler<'a> {
         if let Some((g, m)) = name.split_once('.') {
             // `apps.name` for `apps[*].name`: a common slip.
             if self.qn.group(g).is_some() && self.qn.question(&format!("{g}[*].{m}")).is_some() {
-                self.err(loc, format!("unknown question `{name}`")).help(format!("a group member is written `{g}[*].{m}`"));
+                self.err(loc, format!("unknown question `{name}`"))
+                    .help(format!("a group member is written `{g}[*].{m}`"));
                 return None;
             }
         }
@@ -176,7 +221,13 @@ impl<'a> Compiler<'a> {
         None
     }
 
-    fn comparison(&mut self, name: &str, key_loc: Loc, value: &Node, bound: Option<GIdx>) -> Option<Condition> {
+    fn comparison(
+        &mut self,
+        name: &str,
+        key_loc: Loc,
+        value: &Node,
+        bound: Option<GIdx>,
+    ) -> Option<Condition> {
         let q = self.resolve(name, key_loc)?;
         let question = self.qn.questions.get(q)?.clone();
         // Group membership: a member is read from the current item.
@@ -194,19 +245,31 @@ impl<'a> Compiler<'a> {
         }
         let (op, operand_node, op_loc) = match value.as_map() {
             Some([(k, v)]) if k.name != "question" => {
-                let Some(op) = Op::NAMES.iter().find(|(n, _)| *n == k.name).map(|(_, o)| *o) else {
+                let Some(op) = Op::NAMES
+                    .iter()
+                    .find(|(n, _)| *n == k.name)
+                    .map(|(_, o)| *o)
+                else {
                     let help = did_you_mean(&k.name, Op::NAMES.iter().map(|(n, _)| *n));
                     let d = self.err(k.loc, format!("unknown operator `{}`", k.name));
                     match help {
                         Some(h) => d.help(h),
-                        None => d.help(format!("operators: {}", Op::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))),
+                        None => d.help(format!(
+                            "operators: {}",
+                            Op::NAMES
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
                     };
                     return None;
                 };
                 (op, v, k.loc)
             }
             Some(m) if m.len() > 1 => {
-                self.err(value.loc, "one operator per comparison").help("put several comparisons in a list under `all:`");
+                self.err(value.loc, "one operator per comparison")
+                    .help("put several comparisons in a list under `all:`");
                 return None;
             }
             _ => (Op::Equals, value, value.loc),
@@ -218,8 +281,19 @@ impl<'a> Compiler<'a> {
             }
         };
         if !self.op_fits(&question, op) {
-            let d = self.err(op_loc, format!("operator `{}` does not fit {} question `{name}`", op.name(), question.qtype.name()));
-            d.help(format!("{} questions take: {}", question.qtype.name(), fitting_ops(question.qtype).join(", ")));
+            let d = self.err(
+                op_loc,
+                format!(
+                    "operator `{}` does not fit {} question `{name}`",
+                    op.name(),
+                    question.qtype.name()
+                ),
+            );
+            d.help(format!(
+                "{} questions take: {}",
+                question.qtype.name(),
+                fitting_ops(question.qtype).join(", ")
+            ));
             return None;
         }
         if op == Op::Answered && self.purpose == Purpose::Check {
@@ -227,41 +301,90 @@ impl<'a> Compiler<'a> {
                 .help("a check must say what a compliant answer is; an unanswered question already makes the rule `unanswered`");
             return None;
         }
-        let rhs = if let Some(other) = operand_node.get("question").filter(|_| operand_node.as_map().map(<[_]>::len) == Some(1)) {
+        let rhs = if let Some(other) = operand_node
+            .get("question")
+            .filter(|_| operand_node.as_map().map(<[_]>::len) == Some(1))
+        {
             let Some(oname) = other.as_str() else {
                 self.err(other.loc, "`question` takes a question id");
                 return None;
             };
             let o = self.resolve(oname, other.loc)?;
             if !group_of_operand_ok(self.qn, o) {
-                self.err(other.loc, format!("`{oname}` is in another group than `{name}`"));
+                self.err(
+                    other.loc,
+                    format!("`{oname}` is in another group than `{name}`"),
+                );
                 return None;
             }
             let oq = self.qn.questions.get(o)?;
-            if oq.qtype != question.qtype || (question.qtype.is_choice() && oq.options.iter().map(|c| &c.id).ne(question.options.iter().map(|c| &c.id))) {
-                self.err(other.loc, format!("`{oname}` ({}) cannot be compared with `{name}` ({})", oq.qtype.name(), question.qtype.name()));
+            if oq.qtype != question.qtype
+                || (question.qtype.is_choice()
+                    && oq
+                        .options
+                        .iter()
+                        .map(|c| &c.id)
+                        .ne(question.options.iter().map(|c| &c.id)))
+            {
+                self.err(
+                    other.loc,
+                    format!(
+                        "`{oname}` ({}) cannot be compared with `{name}` ({})",
+                        oq.qtype.name(),
+                        question.qtype.name()
+                    ),
+                );
                 return None;
             }
-            if matches!(op, Op::AnyOf | Op::AllOf | Op::NoneOf | Op::WithinDays | Op::Answered) {
-                self.err(op_loc, format!("operator `{}` takes a literal, not another question", op.name()));
+            if matches!(
+                op,
+                Op::AnyOf | Op::AllOf | Op::NoneOf | Op::WithinDays | Op::Answered
+            ) {
+                self.err(
+                    op_loc,
+                    format!(
+                        "operator `{}` takes a literal, not another question",
+                        op.name()
+                    ),
+                );
                 return None;
             }
             Operand::Question(QRef { q: o })
         } else {
             self.literal(&question, op, operand_node)?
         };
-        let text = format!("{name} {} {}", op.name(), operand_text(self.qn, &rhs, operand_node));
-        let leaf = Leaf { index: self.next_leaf, lhs: QRef { q }, op, rhs, text, loc: key_loc };
+        let text = format!(
+            "{name} {} {}",
+            op.name(),
+            operand_text(self.qn, &rhs, operand_node)
+        );
+        let leaf = Leaf {
+            index: self.next_leaf,
+            lhs: QRef { q },
+            op,
+            rhs,
+            text,
+            loc: key_loc,
+        };
         self.next_leaf += 1;
         let cond = Condition::Leaf(leaf);
         Some(match implicit {
-            Some(group) => Condition::ForItems { every: true, group, filter: None, check: Box::new(cond) },
+            Some(group) => Condition::ForItems {
+                every: true,
+                group,
+                filter: None,
+                check: Box::new(cond),
+            },
             None => cond,
         })
     }
 
     fn group_id(&self, g: GIdx) -> String {
-        self.qn.groups.get(g).map(|g| g.id.clone()).unwrap_or_default()
+        self.qn
+            .groups
+            .get(g)
+            .map(|g| g.id.clone())
+            .unwrap_or_default()
     }
 
     fn op_fits(&self, q: &Question, op: Op) -> bool {
@@ -274,20 +397,36 @@ impl<'a> Compiler<'a> {
             Op::Answered => match node.kind {
                 NodeKind::Bool(b) => Some(Operand::Flag(b)),
                 _ => {
-                    self.err(node.loc, format!("`answered` takes true or false, found {}", node.display()));
+                    self.err(
+                        node.loc,
+                        format!("`answered` takes true or false, found {}", node.display()),
+                    );
                     None
                 }
             },
             Op::WithinDays => match node.kind {
                 NodeKind::Int(n) if n >= 0 => Some(Operand::Days(n)),
                 _ => {
-                    self.err(node.loc, format!("`within_days` takes a whole number of days (0 or more), found {}", node.display()));
+                    self.err(
+                        node.loc,
+                        format!(
+                            "`within_days` takes a whole number of days (0 or more), found {}",
+                            node.display()
+                        ),
+                    );
                     None
                 }
             },
             Op::AnyOf | Op::AllOf | Op::NoneOf => {
                 let NodeKind::Seq(items) = &node.kind else {
-                    self.err(node.loc, format!("`{}` takes a list of options of `{name}`, found {}", op.name(), node.display()));
+                    self.err(
+                        node.loc,
+                        format!(
+                            "`{}` takes a list of options of `{name}`, found {}",
+                            op.name(),
+                            node.display()
+                        ),
+                    );
                     return None;
                 };
                 if items.is_empty() {
@@ -329,14 +468,16 @@ impl<'a> Compiler<'a> {
                             return None;
                         }
                     },
-                    QType::Decimal => match node.kind {
-                        NodeKind::Int(i) => Value::Decimal(i as f64),
-                        NodeKind::Float(x) if x.is_finite() => Value::Decimal(x),
-                        _ => {
-                            self.err(node.loc, format!("decimal question `{name}` is compared with a number, found {}", node.display()));
-                            return None;
+                    QType::Decimal => {
+                        match node.kind {
+                            NodeKind::Int(i) => Value::Decimal(i as f64),
+                            NodeKind::Float(x) if x.is_finite() => Value::Decimal(x),
+                            _ => {
+                                self.err(node.loc, format!("decimal question `{name}` is compared with a number, found {}", node.display()));
+                                return None;
+                            }
                         }
-                    },
+                    }
                     QType::Date => match node.as_str().and_then(parse_date) {
                         Some(d) => Value::Date(d),
                         None => {
@@ -347,7 +488,13 @@ impl<'a> Compiler<'a> {
                     QType::Text => match node.as_str() {
                         Some(s) => Value::Text(s.to_string()),
                         None => {
-                            self.err(node.loc, format!("text question `{name}` is compared with text, found {}", node.display()));
+                            self.err(
+                                node.loc,
+                                format!(
+                                    "text question `{name}` is compared with text, found {}",
+                                    node.display()
+                                ),
+                            );
                             return None;
                         }
                     },
@@ -359,15 +506,33 @@ impl<'a> Compiler<'a> {
 
     fn option(&mut self, q: &Question, node: &Node) -> Option<usize> {
         let Some(id) = node.as_str() else {
-            self.err(node.loc, format!("options of `{}` are ids such as `{}`, found {}", q.id, q.options.first().map(|o| o.id.as_str()).unwrap_or(""), node.display()));
+            self.err(
+                node.loc,
+                format!(
+                    "options of `{}` are ids such as `{}`, found {}",
+                    q.id,
+                    q.options.first().map(|o| o.id.as_str()).unwrap_or(""),
+                    node.display()
+                ),
+            );
             return None;
         };
         match q.option_index(id) {
             Some(i) => Some(i),
             None => {
                 let help = did_you_mean(id, q.options.iter().map(|o| o.id.as_str()))
-                    .unwrap_or_else(|| format!("options: {}", q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")));
-                self.err(node.loc, format!("`{id}` is not an option of `{}`", q.id)).help(help);
+                    .unwrap_or_else(|| {
+                        format!(
+                            "options: {}",
+                            q.options
+                                .iter()
+                                .map(|o| o.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                self.err(node.loc, format!("`{id}` is not an option of `{}`", q.id))
+                    .help(help);
                 None
             }
         }
@@ -379,10 +544,30 @@ pub fn fitting_ops(t: QType) -> &'static [&'static str] {
     match t {
         QType::YesNo => &["equals", "not_equals", "answered"],
         QType::SingleChoice => &["equals", "not_equals", "any_of", "none_of", "answered"],
-        QType::MultipleChoice => &["equals", "not_equals", "any_of", "all_of", "none_of", "answered"],
-        QType::Integer | QType::Decimal => &["equals", "not_equals", "lt", "le", "gt", "ge", "answered"],
+        QType::MultipleChoice => &[
+            "equals",
+            "not_equals",
+            "any_of",
+            "all_of",
+            "none_of",
+            "answered",
+        ],
+        QType::Integer | QType::Decimal => {
+            &["equals", "not_equals", "lt", "le", "gt", "ge", "answered"]
+        }
         QType::Date => &[
-            "equals", "not_equals", "lt", "le", "gt", "ge", "before", "after", "on_or_before", "on_or_after", "within_days", "answered",
+            "equals",
+            "not_equals",
+            "lt",
+            "le",
+            "gt",
+            "ge",
+            "before",
+            "after",
+            "on_or_before",
+            "on_or_after",
+            "within_days",
+            "answered",
         ],
         QType::Text => &["equals", "not_equals", "answered"],
     }
@@ -399,11 +584,21 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn operand_text(qn: &Questionnaire, rhs: &Operand, node: &Node) -> String {
     match rhs {
-        Operand::Question(r) => format!("question {}", qn.questions.get(r.q).map(|q| q.id.as_str()).unwrap_or("?")),
+        Operand::Question(r) => format!(
+            "question {}",
+            qn.questions.get(r.q).map(|q| q.id.as_str()).unwrap_or("?")
+        ),
         _ => match &node.kind {
             NodeKind::Str(s) => s.clone(),
             NodeKind::Seq(items) => {
-                let parts: Vec<String> = items.iter().map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.display())).collect();
+                let parts: Vec<String> = items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.display())
+                    })
+                    .collect();
                 format!("[{}]", parts.join(", "))
             }
             _ => node.display(),

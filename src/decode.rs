@@ -6,7 +6,9 @@
 
 use crate::diag::Loc;
 use crate::node::{Node, NodeKind};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use std::fmt;
 
 /// A decoding error with the place it points at.
@@ -28,7 +30,10 @@ impl std::error::Error for DecodeError {}
 
 impl de::Error for DecodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DecodeError { message: msg.to_string(), loc: Loc::UNKNOWN }
+        DecodeError {
+            message: msg.to_string(),
+            loc: Loc::UNKNOWN,
+        }
     }
 }
 
@@ -60,7 +65,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
             NodeKind::Float(x) => visitor.visit_f64(*x),
             NodeKind::Str(s) => visitor.visit_str(s),
             NodeKind::Seq(items) => visitor.visit_seq(Seq { iter: items.iter() }),
-            NodeKind::Map(entries) => visitor.visit_map(Map { iter: entries.iter(), value: None }),
+            NodeKind::Map(entries) => visitor.visit_map(Map {
+                iter: entries.iter(),
+                value: None,
+            }),
         };
         r.map_err(|e| e.at(loc))
     }
@@ -72,7 +80,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DecodeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -84,8 +96,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     ) -> Result<V::Value, DecodeError> {
         let loc = self.0.loc;
         match &self.0.kind {
-            NodeKind::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()).map_err(|e: DecodeError| e.at(loc)),
-            _ => Err(de::Error::invalid_type(unexpected(self.0), &"a name")).map_err(|e: DecodeError| e.at(loc)),
+            NodeKind::Str(s) => visitor
+                .visit_enum(s.as_str().into_deserializer())
+                .map_err(|e: DecodeError| e.at(loc)),
+            _ => Err(de::Error::invalid_type(unexpected(self.0), &"a name"))
+                .map_err(|e: DecodeError| e.at(loc)),
         }
     }
 
@@ -113,9 +128,15 @@ struct Seq<'a> {
 
 impl<'de> SeqAccess<'de> for Seq<'_> {
     type Error = DecodeError;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DecodeError> {
         match self.iter.next() {
-            Some(n) => seed.deserialize(NodeDe(n)).map(Some).map_err(|e| e.at(n.loc)),
+            Some(n) => seed
+                .deserialize(NodeDe(n))
+                .map(Some)
+                .map_err(|e| e.at(n.loc)),
             None => Ok(None),
         }
     }
@@ -128,17 +149,24 @@ struct Map<'a> {
 
 impl<'de> MapAccess<'de> for Map<'_> {
     type Error = DecodeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
         match self.iter.next() {
             Some((k, v)) => {
                 self.value = Some(v);
-                let kd: de::value::StrDeserializer<'_, DecodeError> = k.name.as_str().into_deserializer();
+                let kd: de::value::StrDeserializer<'_, DecodeError> =
+                    k.name.as_str().into_deserializer();
                 seed.deserialize(kd).map(Some).map_err(|e| e.at(k.loc))
             }
             None => Ok(None),
         }
     }
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
         match self.value.take() {
             Some(n) => seed.deserialize(NodeDe(n)).map_err(|e| e.at(n.loc)),
             None => Err(de::Error::custom("value without a key")),
@@ -189,7 +217,11 @@ mod tests {
 
     #[test]
     fn decodes_good_input() {
-        let n = parse("name: a\nseverity: low\ncount: 3\ndate: 2026-01-02\n", Format::Yaml).unwrap();
+        let n = parse(
+            "name: a\nseverity: low\ncount: 3\ndate: 2026-01-02\n",
+            Format::Yaml,
+        )
+        .unwrap();
         let t = decode::<Thing>(&n).unwrap();
         assert_eq!(t.count, Some(3));
         assert_eq!(t.date, chrono::NaiveDate::from_ymd_opt(2026, 1, 2));

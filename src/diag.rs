@@ -114,16 +114,32 @@ impl Diagnostics {
     }
 
     /// Records an error and returns it for a `.with_help(…)`.
-    pub fn error(&mut self, loc: Loc, subject: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        loc: Loc,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Level::Error, loc, subject.into(), message.into())
     }
 
     /// Records a warning.
-    pub fn warning(&mut self, loc: Loc, subject: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        loc: Loc,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Level::Warning, loc, subject.into(), message.into())
     }
 
-    fn push(&mut self, level: Level, loc: Loc, subject: String, message: String) -> &mut Diagnostic {
+    fn push(
+        &mut self,
+        level: Level,
+        loc: Loc,
+        subject: String,
+        message: String,
+    ) -> &mut Diagnostic {
         let file = self.file.clone();
         self.items.push(Diagnostic {
             level,
@@ -177,7 +193,10 @@ impl Diagnostic {
 }
 
 /// Suggests the closest of `candidates` to `input`, if one is close enough to be a typo.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (input.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -203,8 +222,12 @@ mod tests {
     #[test]
     fn display_names_file_line_subject() {
         let mut d = Diagnostics::new("a.yaml");
-        d.error(Loc { line: 3, col: 5 }, "rule `r1`", "unknown question `x`").help("did you mean `y`?");
+        d.error(Loc { line: 3, col: 5 }, "rule `r1`", "unknown question `x`")
+            .help("did you mean `y`?");
         let s = d.items()[0].to_string();
-        assert_eq!(s, "错误 error: a.yaml:3:5: rule `r1`: unknown question `x`\n  help: did you mean `y`?");
+        assert_eq!(
+            s,
+            "错误 error: a.yaml:3:5: rule `r1`: unknown question `x`\n  help: did you mean `y`?"
+        );
     }
 }

@@ -40,7 +40,9 @@ pub fn files(files: &[(String, String)]) -> String {
 }
 
 fn cond(c: &Option<Condition>) -> serde_json::Value {
-    c.as_ref().map(|c| json!(c.describe())).unwrap_or(serde_json::Value::Null)
+    c.as_ref()
+        .map(|c| json!(c.describe()))
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Digest of what answers depend on: ids, types, options, groups, visibility and the Chinese
@@ -65,7 +67,11 @@ pub fn questionnaire(qn: &Questionnaire) -> String {
         .iter()
         .map(|g| json!({"id": g.id, "ask_when": cond(&g.ask_when), "item_key": g.item_key}))
         .collect();
-    bytes(json!({"questions": questions, "groups": groups}).to_string().as_bytes())
+    bytes(
+        json!({"questions": questions, "groups": groups})
+            .to_string()
+            .as_bytes(),
+    )
 }
 
 /// Digest of a rule's meaning and text: conditions, level, severity, source, references,

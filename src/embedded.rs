@@ -11,7 +11,10 @@ pub const DEFAULT_PACK: &str = "hlj-2017-mobile-internet";
 
 /// Ids of the embedded packs.
 pub fn pack_ids() -> Vec<String> {
-    let mut ids: Vec<String> = files::RULES.iter().filter_map(|(p, _)| p.split_once('/').map(|(id, _)| id.to_string())).collect();
+    let mut ids: Vec<String> = files::RULES
+        .iter()
+        .filter_map(|(p, _)| p.split_once('/').map(|(id, _)| id.to_string()))
+        .collect();
     ids.dedup();
     ids
 }
@@ -19,14 +22,25 @@ pub fn pack_ids() -> Vec<String> {
 /// The files of embedded pack `id`.
 pub fn pack_files(id: &str) -> Option<PackFiles> {
     let prefix = format!("{id}/");
-    let files: Vec<(String, String)> =
-        files::RULES.iter().filter_map(|(p, t)| p.strip_prefix(&prefix).map(|rel| (rel.to_string(), (*t).to_string()))).collect();
-    (!files.is_empty()).then(|| PackFiles { root: format!("rules/{id}"), files })
+    let files: Vec<(String, String)> = files::RULES
+        .iter()
+        .filter_map(|(p, t)| {
+            p.strip_prefix(&prefix)
+                .map(|rel| (rel.to_string(), (*t).to_string()))
+        })
+        .collect();
+    (!files.is_empty()).then(|| PackFiles {
+        root: format!("rules/{id}"),
+        files,
+    })
 }
 
 /// The embedded template `name`.
 pub fn template(name: &str) -> Option<&'static str> {
-    files::TEMPLATES.iter().find(|(p, _)| *p == name).map(|(_, t)| *t)
+    files::TEMPLATES
+        .iter()
+        .find(|(p, _)| *p == name)
+        .map(|(_, t)| *t)
 }
 
 /// Names of all embedded templates.

@@ -29,7 +29,7 @@ impl Truth {
     }
 
     /// Negation (`not Unknown = Unknown`).
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -66,17 +66,28 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     /// An environment for evaluating `pack`'s conditions over `facts`.
     pub fn new(pack: &'a Pack, facts: &'a Facts) -> Self {
-        Env { pack, facts, item: None, negate: None }
+        Env {
+            pack,
+            facts,
+            item: None,
+            negate: None,
+        }
     }
 
     /// The same, reading group `g`'s item `i` for member questions.
     pub fn with_item(self, g: GIdx, i: usize) -> Self {
-        Env { item: Some((g, i)), ..self }
+        Env {
+            item: Some((g, i)),
+            ..self
+        }
     }
 
     /// The same, with leaf number `leaf` negated (for self-test coverage: does some case notice?).
     pub fn negating(self, leaf: Option<usize>) -> Self {
-        Env { negate: leaf, ..self }
+        Env {
+            negate: leaf,
+            ..self
+        }
     }
 }
 
@@ -106,7 +117,9 @@ enum Lookup<'a> {
 }
 
 fn lookup<'a>(env: &Env<'a>, q: usize) -> Lookup<'a> {
-    let Some(question) = env.pack.questionnaire.questions.get(q) else { return Lookup::Unanswered };
+    let Some(question) = env.pack.questionnaire.questions.get(q) else {
+        return Lookup::Unanswered;
+    };
     let answer = match question.group {
         None => env.facts.answers.get(q).and_then(Option::as_ref),
         Some(g) => match env.item {
@@ -146,13 +159,17 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
     match c {
         Condition::Leaf(l) => {
             let t = leaf(l, env);
-            let t = if env.negate == Some(l.index) { t.not() } else { t };
+            let t = if env.negate == Some(l.index) {
+                t.negate()
+            } else {
+                t
+            };
             if let Some(tr) = trace {
                 tr.push(observe(l, env, t));
             }
             t
         }
-        Condition::Not(inner) => eval(inner, env, trace).not(),
+        Condition::Not(inner) => eval(inner, env, trace).negate(),
         Condition::All(children) | Condition::Any(children) => {
             let is_all = matches!(c, Condition::All(_));
             match trace {
@@ -185,14 +202,32 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                 }
             }
         }
-        Condition::ForItems { every, group, filter, check } => {
+        Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        } => {
             let items = env.facts.groups.get(*group).and_then(Option::as_ref);
             let Some(items) = items else {
                 if let Some(tr) = trace.as_deref_mut() {
-                    let g = env.pack.questionnaire.groups.get(*group).map(|g| g.id.clone()).unwrap_or_default();
+                    let g = env
+                        .pack
+                        .questionnaire
+                        .groups
+                        .get(*group)
+                        .map(|g| g.id.clone())
+                        .unwrap_or_default();
                     let mut leaves = Vec::new();
                     check.leaves(&mut leaves);
-                    let condition = format!("{} {}", if *every { "every" } else { "some" }, c.describe().split_once('(').map(|x| x.1.trim_end_matches(')')).unwrap_or(""));
+                    let condition = format!(
+                        "{} {}",
+                        if *every { "every" } else { "some" },
+                        c.describe()
+                            .split_once('(')
+                            .map(|x| x.1.trim_end_matches(')'))
+                            .unwrap_or("")
+                    );
                     tr.push(Observation {
                         question: g.clone(),
                         item: None,
@@ -220,7 +255,7 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                     Truth::from(*every)
                 } else {
                     let ck = eval(check, &ienv, want.then_some(&mut o));
-                    if *every { f.not().or(ck) } else { f.and(ck) }
+                    if *every { f.negate().or(ck) } else { f.and(ck) }
                 };
                 acc = if *every { acc.and(t) } else { acc.or(t) };
                 if want {
@@ -249,7 +284,9 @@ fn leaf(l: &Leaf, env: &Env<'_>) -> Truth {
         let want = matches!(l.rhs, Operand::Flag(true));
         return Truth::from(answered == want);
     }
-    let Lookup::Value(a) = lhs else { return Truth::Unknown };
+    let Lookup::Value(a) = lhs else {
+        return Truth::Unknown;
+    };
     match &l.rhs {
         Operand::Literal(b) => compare(a, l.op, b),
         Operand::Question(r) => match lookup(env, r.q) {
@@ -259,7 +296,9 @@ fn leaf(l: &Leaf, env: &Env<'_>) -> Truth {
         Operand::Days(n) => match a {
             Value::Date(d) => {
                 let date = env.facts.assessment_date;
-                let from = u64::try_from(*n).ok().and_then(|n| date.checked_sub_days(Days::new(n)));
+                let from = u64::try_from(*n)
+                    .ok()
+                    .and_then(|n| date.checked_sub_days(Days::new(n)));
                 match from {
                     Some(from) => Truth::from(*d >= from && *d <= date),
                     None => Truth::from(*d <= date),
@@ -308,12 +347,17 @@ fn compare(a: &Value, op: Op, b: &Value) -> Truth {
 }
 
 fn bit(mask: u64, i: usize) -> bool {
-    u32::try_from(i).ok().and_then(|i| 1u64.checked_shl(i)).is_some_and(|b| mask & b != 0)
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| 1u64.checked_shl(i))
+        .is_some_and(|b| mask & b != 0)
 }
 
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Int(x), Value::Decimal(y)) | (Value::Decimal(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Int(x), Value::Decimal(y)) | (Value::Decimal(y), Value::Int(x)) => {
+            (*x as f64) == *y
+        }
         _ => a == b,
     }
 }
@@ -322,13 +366,23 @@ fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
     let qn = &env.pack.questionnaire;
     let q = qn.questions.get(l.lhs.q);
     let item = match (q.and_then(|q| q.group), env.item) {
-        (Some(g), Some((ig, i))) if g == ig => env.facts.groups.get(g).and_then(Option::as_ref).and_then(|items| items.get(i)).map(|it| it.label.clone()),
+        (Some(g), Some((ig, i))) if g == ig => env
+            .facts
+            .groups
+            .get(g)
+            .and_then(Option::as_ref)
+            .and_then(|items| items.get(i))
+            .map(|it| it.label.clone()),
         _ => None,
     };
     let mut missing = Vec::new();
     let mut dont_know = Vec::new();
     let mut note = |qi: usize| {
-        let id = qn.questions.get(qi).map(|q| q.id.clone()).unwrap_or_default();
+        let id = qn
+            .questions
+            .get(qi)
+            .map(|q| q.id.clone())
+            .unwrap_or_default();
         match lookup(env, qi) {
             Lookup::Unanswered => missing.push(id),
             Lookup::DontKnow => dont_know.push(id),
@@ -355,11 +409,22 @@ fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
                 (Lookup::DontKnow, _) => "不清楚".into(),
                 _ => "unanswered".into(),
             };
-            format!("{answer}; {}: {ov}", other.map(|o| o.id.as_str()).unwrap_or(""))
+            format!(
+                "{answer}; {}: {ov}",
+                other.map(|o| o.id.as_str()).unwrap_or("")
+            )
         }
         _ => answer,
     };
-    Observation { question: q.map(|q| q.id.clone()).unwrap_or_default(), item, condition: l.text.clone(), answer, result: t, missing, dont_know }
+    Observation {
+        question: q.map(|q| q.id.clone()).unwrap_or_default(),
+        item,
+        condition: l.text.clone(),
+        answer,
+        result: t,
+        missing,
+        dont_know,
+    }
 }
 
 /// Shows an answer as a person would read it: option ids, ISO dates, numbers, text.
@@ -368,14 +433,24 @@ pub fn display_value(q: &Question, v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Choice(i) => q.options.get(*i).map(|o| o.id.clone()).unwrap_or_default(),
         Value::Choices(m) => {
-            let ids: Vec<&str> = q.options.iter().enumerate().filter(|(i, _)| bit(*m, *i)).map(|(_, o)| o.id.as_str()).collect();
+            let ids: Vec<&str> = q
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bit(*m, *i))
+                .map(|(_, o)| o.id.as_str())
+                .collect();
             format!("[{}]", ids.join(", "))
         }
         Value::Int(i) => i.to_string(),
         Value::Decimal(x) => x.to_string(),
         Value::Date(d) => d.to_string(),
         Value::Text(t) => {
-            if q.qtype == QType::Text { format!("{t:?}") } else { t.clone() }
+            if q.qtype == QType::Text {
+                format!("{t:?}")
+            } else {
+                t.clone()
+            }
         }
     }
 }

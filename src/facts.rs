@@ -37,7 +37,11 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Phone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "code_text"
+    )]
     pub phone: Option<String>,
     /// E-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,10 +55,18 @@ pub struct Organisation {
     /// Registered name.
     pub name: String,
     /// Unified social credit code (统一社会信用代码).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "code_text"
+    )]
     pub credit_code: Option<String>,
     /// Administrative division code (行政区划代码), six digits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "code_text"
+    )]
     pub region_code: Option<String>,
     /// Industry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +74,33 @@ pub struct Organisation {
     /// Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+}
+
+/// Reads a code written as text or, unquoted, as a whole number (`region_code: 230103`).
+fn code_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a code as text")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.trim().to_string()).filter(|s| !s.is_empty()))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// A person.
@@ -171,13 +210,24 @@ pub fn load_facts(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Ve
     let format = Format::from_path(name);
     let mut diags = Diagnostics::new(name);
     if text.len() > MAX_FACTS_FILE {
-        diags.error(Loc::UNKNOWN, "", format!("file too large ({} bytes; limit {MAX_FACTS_FILE})", text.len()));
+        diags.error(
+            Loc::UNKNOWN,
+            "",
+            format!(
+                "file too large ({} bytes; limit {MAX_FACTS_FILE})",
+                text.len()
+            ),
+        );
         return Err(diags.into_vec());
     }
     let root = match node::parse(text, format) {
         Ok(n) => n,
         Err(e) => {
-            let what = if format == Format::Json { "JSON" } else { "YAML" };
+            let what = if format == Format::Json {
+                "JSON"
+            } else {
+                "YAML"
+            };
             diags.error(e.loc, "", format!("invalid {what}: {}", e.message));
             return Err(diags.into_vec());
         }
@@ -194,39 +244,79 @@ pub fn load_facts(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Ve
         }
     }
     match facts {
-        Some(facts) if !diags.has_errors() => Ok(LoadedFacts { facts, warnings: diags.into_vec() }),
+        Some(facts) if !diags.has_errors() => Ok(LoadedFacts {
+            facts,
+            warnings: diags.into_vec(),
+        }),
         _ => Err(diags.into_vec()),
     }
 }
 
-const TOP_KEYS: &[&str] = &["pack", "organisation", "prepared_by", "responsible_person", "assessment_date", "answers", "waivers"];
+const TOP_KEYS: &[&str] = &[
+    "pack",
+    "organisation",
+    "prepared_by",
+    "responsible_person",
+    "assessment_date",
+    "answers",
+    "waivers",
+];
 
 /// Decodes a facts document already parsed into a tree.
 pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts> {
     let Some(entries) = root.as_map() else {
-        d.error(root.loc, "", format!("a facts file is a mapping with {}, found {}", TOP_KEYS.join(", "), root.kind_name()));
+        d.error(
+            root.loc,
+            "",
+            format!(
+                "a facts file is a mapping with {}, found {}",
+                TOP_KEYS.join(", "),
+                root.kind_name()
+            ),
+        );
         return None;
     };
     for (k, _) in entries {
         if !TOP_KEYS.contains(&k.name.as_str()) {
-            let help = did_you_mean(&k.name, TOP_KEYS.iter().copied()).unwrap_or_else(|| format!("expected one of: {}", TOP_KEYS.join(", ")));
-            d.error(k.loc, "", format!("unknown key `{}`", k.name)).help(help);
+            let help = did_you_mean(&k.name, TOP_KEYS.iter().copied())
+                .unwrap_or_else(|| format!("expected one of: {}", TOP_KEYS.join(", ")));
+            d.error(k.loc, "", format!("unknown key `{}`", k.name))
+                .help(help);
         }
     }
     let pack_ref: Option<PackRef> = required(root, "pack", d).and_then(|n| decoded(n, d));
-    let organisation: Option<Organisation> = required(root, "organisation", d).and_then(|n| decoded(n, d));
-    let prepared_by: Option<Person> = root.get("prepared_by").filter(|n| n.kind != NodeKind::Null).and_then(|n| decoded(n, d));
-    let responsible_person: Option<Person> = root.get("responsible_person").filter(|n| n.kind != NodeKind::Null).and_then(|n| decoded(n, d));
+    let organisation: Option<Organisation> =
+        required(root, "organisation", d).and_then(|n| decoded(n, d));
+    let prepared_by: Option<Person> = root
+        .get("prepared_by")
+        .filter(|n| n.kind != NodeKind::Null)
+        .and_then(|n| decoded(n, d));
+    let responsible_person: Option<Person> = root
+        .get("responsible_person")
+        .filter(|n| n.kind != NodeKind::Null)
+        .and_then(|n| decoded(n, d));
     let date_node = required(root, "assessment_date", d);
     let assessment_date = date_node.and_then(|n| match n.as_str().and_then(parse_date) {
         Some(date) => Some(date),
         None => {
-            d.error(n.loc, "", format!("`assessment_date` is a date YYYY-MM-DD, found {}", n.display()));
+            d.error(
+                n.loc,
+                "",
+                format!(
+                    "`assessment_date` is a date YYYY-MM-DD, found {}",
+                    n.display()
+                ),
+            );
             None
         }
     });
     if let Some(p) = &pack_ref {
-        check_pack(p, root.get("pack").map(|n| n.loc).unwrap_or(root.loc), pack, d);
+        check_pack(
+            p,
+            root.get("pack").map(|n| n.loc).unwrap_or(root.loc),
+            pack,
+            d,
+        );
     }
     if let Some(org) = &organisation {
         check_organisation(org, root.get("organisation").unwrap_or(root), d);
@@ -240,7 +330,10 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             NodeKind::Null => {}
             NodeKind::Map(entries) => {
                 for (k, v) in entries {
-                    if let Some(q) = qn.question(&k.name).filter(|q| qn.questions.get(*q).is_some_and(|x| x.group.is_none())) {
+                    if let Some(q) = qn
+                        .question(&k.name)
+                        .filter(|q| qn.questions.get(*q).is_some_and(|x| x.group.is_none()))
+                    {
                         if let Some(question) = qn.questions.get(q) {
                             let a = answer(question, v, date, assessment_date.is_some(), d);
                             if let Some(slot) = answers.get_mut(q) {
@@ -258,7 +351,14 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 }
             }
             _ => {
-                d.error(ans.loc, "", format!("`answers` is a mapping from question id to answer, found {}", ans.kind_name()));
+                d.error(
+                    ans.loc,
+                    "",
+                    format!(
+                        "`answers` is a mapping from question id to answer, found {}",
+                        ans.kind_name()
+                    ),
+                );
             }
         }
     }
@@ -300,16 +400,30 @@ fn decoded<T: serde::de::DeserializeOwned>(n: &Node, d: &mut Diagnostics) -> Opt
 fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     let meta = &pack.meta;
     if p.id != meta.id {
-        d.error(loc, "", format!("answers are for pack `{}`, but the pack used is `{}`", p.id, meta.id))
-            .help("assess with the pack the questionnaire came from (`--pack` / `--rules`)");
+        d.error(
+            loc,
+            "",
+            format!(
+                "answers are for pack `{}`, but the pack used is `{}`",
+                p.id, meta.id
+            ),
+        )
+        .help("assess with the pack the questionnaire came from (`--pack` / `--rules`)");
         return;
     }
     if p.version == meta.version {
-        if let Some(digest) = &p.questionnaire_digest {
-            if digest != &pack.questionnaire.digest {
-                d.error(loc, "", format!("questionnaire digest `{digest}` does not match pack `{}` {} (`{}`)", meta.id, meta.version, pack.questionnaire.digest))
-                    .help("the file was made from a modified copy of this pack version");
-            }
+        if let Some(digest) = &p.questionnaire_digest
+            && digest != &pack.questionnaire.digest
+        {
+            d.error(
+                loc,
+                "",
+                format!(
+                    "questionnaire digest `{digest}` does not match pack `{}` {} (`{}`)",
+                    meta.id, meta.version, pack.questionnaire.digest
+                ),
+            )
+            .help("the file was made from a modified copy of this pack version");
         }
         return;
     }
@@ -329,15 +443,23 @@ fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
 /// Checks a unified social credit code (GB 32100-2015): 18 characters, check character last.
 pub fn credit_code_ok(code: &str) -> Result<(), String> {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
-        return Err(format!("has {} characters; a unified social credit code has 18", chars.len()));
+        return Err(format!(
+            "has {} characters; a unified social credit code has 18",
+            chars.len()
+        ));
     }
     let mut sum = 0u32;
     for (i, c) in chars.iter().take(17).enumerate() {
         let Some(v) = ALPHABET.find(*c) else {
-            return Err(format!("character `{c}` at position {} is not allowed (digits and capitals except I, O, S, V, Z)", i + 1));
+            return Err(format!(
+                "character `{c}` at position {} is not allowed (digits and capitals except I, O, S, V, Z)",
+                i + 1
+            ));
         };
         sum += v as u32 * WEIGHTS.get(i).copied().unwrap_or(0);
     }
@@ -345,41 +467,66 @@ pub fn credit_code_ok(code: &str) -> Result<(), String> {
     let expected = ALPHABET.chars().nth(check as usize).unwrap_or('?');
     match chars.get(17) {
         Some(c) if *c == expected => Ok(()),
-        Some(c) => Err(format!("check character is `{c}`, but the first 17 characters give `{expected}`")),
+        Some(c) => Err(format!(
+            "check character is `{c}`, but the first 17 characters give `{expected}`"
+        )),
         None => Err("is too short".into()),
     }
 }
 
 fn check_organisation(org: &Organisation, node: &Node, d: &mut Diagnostics) {
     if org.name.trim().is_empty() {
-        d.error(node.loc, "", "`organisation.name` is empty");
+        d.warning(
+            node.loc,
+            "",
+            "`organisation.name` is empty: reports will carry no organisation name",
+        );
     }
-    if let Some(code) = &org.credit_code {
-        if let Err(why) = credit_code_ok(code) {
-            let loc = node.get("credit_code").map(|n| n.loc).unwrap_or(node.loc);
-            d.error(loc, "", format!("invalid unified social credit code `{code}`: {why}"));
-        }
+    if let Some(code) = &org.credit_code
+        && let Err(why) = credit_code_ok(code)
+    {
+        let loc = node.get("credit_code").map(|n| n.loc).unwrap_or(node.loc);
+        d.error(
+            loc,
+            "",
+            format!("invalid unified social credit code `{code}`: {why}"),
+        );
     }
-    if let Some(region) = &org.region_code {
-        if region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()) {
-            let loc = node.get("region_code").map(|n| n.loc).unwrap_or(node.loc);
-            d.error(loc, "", format!("`region_code` `{region}` is not a six-digit administrative division code")).help("write it in quotes, e.g. \"230103\"");
-        }
+    if let Some(region) = &org.region_code
+        && (region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()))
+    {
+        let loc = node.get("region_code").map(|n| n.loc).unwrap_or(node.loc);
+        d.error(
+            loc,
+            "",
+            format!("`region_code` `{region}` is not a six-digit administrative division code"),
+        )
+        .help("write it in quotes, e.g. \"230103\"");
     }
 }
 
 fn unknown_answer(name: &str, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     let qn = &pack.questionnaire;
-    if let Some(q) = qn.question(name).and_then(|q| qn.questions.get(q)) {
-        if let Some(g) = q.group.and_then(|g| qn.groups.get(g)) {
-            d.error(loc, format!("question `{name}`"), "a group member is answered per item").help(format!(
-                "write it under `{}:` as a list of items, each with `{}:`",
-                g.id, q.local_id
-            ));
-            return;
-        }
+    if let Some(q) = qn.question(name).and_then(|q| qn.questions.get(q))
+        && let Some(g) = q.group.and_then(|g| qn.groups.get(g))
+    {
+        d.error(
+            loc,
+            format!("question `{name}`"),
+            "a group member is answered per item",
+        )
+        .help(format!(
+            "write it under `{}:` as a list of items, each with `{}:`",
+            g.id, q.local_id
+        ));
+        return;
     }
-    let candidates = qn.questions.iter().filter(|q| q.group.is_none()).map(|q| q.id.as_str()).chain(qn.groups.iter().map(|g| g.id.as_str()));
+    let candidates = qn
+        .questions
+        .iter()
+        .filter(|q| q.group.is_none())
+        .map(|q| q.id.as_str())
+        .chain(qn.groups.iter().map(|g| g.id.as_str()));
     let help = did_you_mean(name, candidates);
     let dg = d.error(loc, format!("question `{name}`"), "unknown question");
     if let Some(h) = help {
@@ -387,22 +534,41 @@ fn unknown_answer(name: &str, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     }
 }
 
-fn group_items(pack: &Pack, g: GIdx, v: &Node, date: NaiveDate, have_date: bool, d: &mut Diagnostics) -> Option<Vec<Item>> {
+fn group_items(
+    pack: &Pack,
+    g: GIdx,
+    v: &Node,
+    date: NaiveDate,
+    have_date: bool,
+    d: &mut Diagnostics,
+) -> Option<Vec<Item>> {
     let qn = &pack.questionnaire;
     let group = qn.groups.get(g)?;
     let items = match &v.kind {
         NodeKind::Null => return None,
         NodeKind::Seq(items) => items,
         _ => {
-            d.error(v.loc, format!("group `{}`", group.id), format!("expected a list of items, found {}", v.kind_name()));
+            d.error(
+                v.loc,
+                format!("group `{}`", group.id),
+                format!("expected a list of items, found {}", v.kind_name()),
+            );
             return None;
         }
     };
     let mut out = Vec::with_capacity(items.len());
+    let mut blank = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let mut answers: Vec<Option<Answer>> = vec![None; group.members.len()];
         let Some(entries) = item.as_map() else {
-            d.error(item.loc, format!("group `{}` item {}", group.id, i + 1), format!("an item is a mapping of its questions' answers, found {}", item.kind_name()));
+            d.error(
+                item.loc,
+                format!("group `{}` item {}", group.id, i + 1),
+                format!(
+                    "an item is a mapping of its questions' answers, found {}",
+                    item.kind_name()
+                ),
+            );
             continue;
         };
         for (k, val) in entries {
@@ -415,9 +581,22 @@ fn group_items(pack: &Pack, g: GIdx, v: &Node, date: NaiveDate, have_date: bool,
                     }
                 }
                 None => {
-                    let members: Vec<&str> = group.members.iter().filter_map(|m| qn.questions.get(*m)).map(|q| q.local_id.as_str()).collect();
-                    let help = did_you_mean(&k.name, members.iter().copied()).unwrap_or_else(|| format!("questions of `{}`: {}", group.id, members.join(", ")));
-                    d.error(k.loc, format!("question `{full}`"), format!("unknown question in group `{}`", group.id)).help(help);
+                    let members: Vec<&str> = group
+                        .members
+                        .iter()
+                        .filter_map(|m| qn.questions.get(*m))
+                        .map(|q| q.local_id.as_str())
+                        .collect();
+                    let help =
+                        did_you_mean(&k.name, members.iter().copied()).unwrap_or_else(|| {
+                            format!("questions of `{}`: {}", group.id, members.join(", "))
+                        });
+                    d.error(
+                        k.loc,
+                        format!("question `{full}`"),
+                        format!("unknown question in group `{}`", group.id),
+                    )
+                    .help(help);
                 }
             }
         }
@@ -428,16 +607,46 @@ fn group_items(pack: &Pack, g: GIdx, v: &Node, date: NaiveDate, have_date: bool,
             .and_then(|q| qn.questions.get(q))
             .and_then(|q| answers.get(q.pos))
             .and_then(|a| match a {
-                Some(Answer { state: AnswerState::Value(Value::Text(t)), .. }) => Some(t.clone()),
+                Some(Answer {
+                    state: AnswerState::Value(Value::Text(t)),
+                    ..
+                }) => Some(t.clone()),
                 _ => None,
             })
             .unwrap_or_else(|| format!("#{}", i + 1));
+        if answers.iter().all(Option::is_none)
+            && entries.iter().all(|(_, v)| v.kind == NodeKind::Null)
+        {
+            blank.push(i + 1);
+            continue;
+        }
         out.push(Item { answers, label });
+    }
+    if !blank.is_empty() {
+        if out.is_empty() {
+            // Only the questionnaire's empty template item(s): the group is still unanswered.
+            return None;
+        }
+        let list: Vec<String> = blank.iter().map(ToString::to_string).collect();
+        d.warning(
+            v.loc,
+            format!("group `{}`", group.id),
+            format!(
+                "item(s) {} have no answers and are left out",
+                list.join(", ")
+            ),
+        );
     }
     Some(out)
 }
 
-fn answer(q: &Question, v: &Node, date: NaiveDate, have_date: bool, d: &mut Diagnostics) -> Option<Answer> {
+fn answer(
+    q: &Question,
+    v: &Node,
+    date: NaiveDate,
+    have_date: bool,
+    d: &mut Diagnostics,
+) -> Option<Answer> {
     let subject = format!("question `{}`", q.id);
     let (value_node, remark, evidence, dont_know) = match &v.kind {
         NodeKind::Map(entries) => {
@@ -452,13 +661,18 @@ fn answer(q: &Question, v: &Node, date: NaiveDate, have_date: bool, d: &mut Diag
                         NodeKind::Str(s) => remark = Some(s.clone()),
                         NodeKind::Null => {}
                         _ => {
-                            d.error(x.loc, &subject, format!("`remark` is text, found {}", x.kind_name()));
+                            d.error(
+                                x.loc,
+                                &subject,
+                                format!("`remark` is text, found {}", x.kind_name()),
+                            );
                         }
                     },
                     "evidence" => match decode::<Vec<Evidence>>(x) {
                         Ok(e) => evidence = e,
                         Err(e) => {
-                            d.error(e.loc, &subject, format!("evidence: {}", e.message)).help("evidence is a list of {title, reference, date}");
+                            d.error(e.loc, &subject, format!("evidence: {}", e.message))
+                                .help("evidence is a list of {title, reference, date}");
                         }
                     },
                     "dont_know" => match x.kind {
@@ -469,12 +683,21 @@ fn answer(q: &Question, v: &Node, date: NaiveDate, have_date: bool, d: &mut Diag
                     },
                     other => {
                         let help = did_you_mean(other, ["value", "remark", "evidence", "dont_know"]).unwrap_or_else(|| "an answer in long form has value (or dont_know: true), remark and evidence".into());
-                        d.error(k.loc, &subject, format!("unknown key `{other}` in an answer")).help(help);
+                        d.error(
+                            k.loc,
+                            &subject,
+                            format!("unknown key `{other}` in an answer"),
+                        )
+                        .help(help);
                     }
                 }
             }
             if dont_know && value.is_some_and(|n| n.kind != NodeKind::Null) {
-                d.error(v.loc, &subject, "an answer has either `value` or `dont_know: true`, not both");
+                d.error(
+                    v.loc,
+                    &subject,
+                    "an answer has either `value` or `dont_know: true`, not both",
+                );
             }
             (value, remark, evidence, dont_know)
         }
@@ -487,28 +710,48 @@ fn answer(q: &Question, v: &Node, date: NaiveDate, have_date: bool, d: &mut Diag
             None => None,
             Some(n) => match &n.kind {
                 NodeKind::Null => None,
-                NodeKind::Str(s) if DONT_KNOW_WORDS.contains(&s.trim()) => Some(AnswerState::DontKnow),
+                NodeKind::Str(s) if DONT_KNOW_WORDS.contains(&s.trim()) => {
+                    Some(AnswerState::DontKnow)
+                }
                 _ => typed(q, n, date, have_date, d).map(AnswerState::Value),
             },
         }
     };
     match state {
-        Some(state) => Some(Answer { state, remark, evidence }),
+        Some(state) => Some(Answer {
+            state,
+            remark,
+            evidence,
+        }),
         None if remark.is_some() || !evidence.is_empty() => {
-            d.warning(v.loc, &subject, "remark or evidence given without an answer: the question counts as unanswered");
+            d.warning(
+                v.loc,
+                &subject,
+                "remark or evidence given without an answer: the question counts as unanswered",
+            );
             None
         }
         None => None,
     }
 }
 
-fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagnostics) -> Option<Value> {
+fn typed(
+    q: &Question,
+    n: &Node,
+    date: NaiveDate,
+    have_date: bool,
+    d: &mut Diagnostics,
+) -> Option<Value> {
     let subject = format!("question `{}`", q.id);
     match q.qtype {
         QType::YesNo => match &n.kind {
             NodeKind::Bool(b) => Some(Value::Bool(*b)),
-            NodeKind::Str(s) if matches!(s.trim(), "是" | "true" | "True" | "TRUE") => Some(Value::Bool(true)),
-            NodeKind::Str(s) if matches!(s.trim(), "否" | "false" | "False" | "FALSE") => Some(Value::Bool(false)),
+            NodeKind::Str(s) if matches!(s.trim(), "是" | "true" | "True" | "TRUE") => {
+                Some(Value::Bool(true))
+            }
+            NodeKind::Str(s) if matches!(s.trim(), "否" | "false" | "False" | "FALSE") => {
+                Some(Value::Bool(false))
+            }
             _ => {
                 d.error(n.loc, &subject, format!("yes/no question expects true or false (是/否), found {}", n.display()))
                     .help("words such as yes, no, on, off are not read as answers: write true or false, or 是 or 否 (不清楚 if you don't know)");
@@ -517,14 +760,29 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
         },
         QType::SingleChoice => {
             let Some(s) = n.as_str() else {
-                d.error(n.loc, &subject, format!("single-choice question expects one option id, found {}", n.display())).help(options_help(q));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "single-choice question expects one option id, found {}",
+                        n.display()
+                    ),
+                )
+                .help(options_help(q));
                 return None;
             };
             option(q, s.trim(), n.loc, d).map(Value::Choice)
         }
         QType::MultipleChoice => {
             let NodeKind::Seq(items) = &n.kind else {
-                let d2 = d.error(n.loc, &subject, format!("multiple-choice question expects a list of option ids, found {}", n.display()));
+                let d2 = d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "multiple-choice question expects a list of option ids, found {}",
+                        n.display()
+                    ),
+                );
                 match n.as_str() {
                     Some(s) => d2.help(format!("write a list: [{s}]")),
                     None => d2.help(options_help(q)),
@@ -538,7 +796,11 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
                     Some(s) => match option(q, s.trim(), item.loc, d) {
                         Some(i) => {
                             if mask & (1 << i) != 0 {
-                                d.error(item.loc, &subject, format!("option `{s}` is listed twice"));
+                                d.error(
+                                    item.loc,
+                                    &subject,
+                                    format!("option `{s}` is listed twice"),
+                                );
                                 ok = false;
                             }
                             mask |= 1 << i;
@@ -546,14 +808,32 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
                         None => ok = false,
                     },
                     None => {
-                        d.error(item.loc, &subject, format!("expected an option id, found {}", item.display())).help(options_help(q));
+                        d.error(
+                            item.loc,
+                            &subject,
+                            format!("expected an option id, found {}", item.display()),
+                        )
+                        .help(options_help(q));
                         ok = false;
                     }
                 }
             }
-            let exclusive: Vec<&str> = q.options.iter().enumerate().filter(|(i, o)| o.exclusive && mask & (1 << i) != 0).map(|(_, o)| o.id.as_str()).collect();
+            let exclusive: Vec<&str> = q
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(i, o)| o.exclusive && mask & (1 << i) != 0)
+                .map(|(_, o)| o.id.as_str())
+                .collect();
             if !exclusive.is_empty() && mask.count_ones() > 1 {
-                d.error(n.loc, &subject, format!("option `{}` excludes the others but is combined with them", exclusive.join("`, `")));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "option `{}` excludes the others but is combined with them",
+                        exclusive.join("`, `")
+                    ),
+                );
                 ok = false;
             }
             ok.then_some(Value::Choices(mask))
@@ -566,7 +846,14 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
                 _ => None,
             };
             let Some(v) = v else {
-                d.error(n.loc, &subject, format!("integer question expects a whole number, found {}", n.display()));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "integer question expects a whole number, found {}",
+                        n.display()
+                    ),
+                );
                 return None;
             };
             range(q, v as f64, n, d).then_some(Value::Int(v))
@@ -580,14 +867,25 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
             }
             .filter(|x| x.is_finite());
             let Some(v) = v else {
-                d.error(n.loc, &subject, format!("decimal question expects a number, found {}", n.display()));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!("decimal question expects a number, found {}", n.display()),
+                );
                 return None;
             };
             range(q, v, n, d).then_some(Value::Decimal(v))
         }
         QType::Date => {
             let Some(v) = n.as_str().and_then(parse_date) else {
-                d.error(n.loc, &subject, format!("date question expects a date YYYY-MM-DD, found {}", n.display()));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "date question expects a date YYYY-MM-DD, found {}",
+                        n.display()
+                    ),
+                );
                 return None;
             };
             if q.past_event && have_date && v > date {
@@ -600,7 +898,15 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
             NodeKind::Str(s) if s.trim().is_empty() => None,
             NodeKind::Str(s) => Some(Value::Text(s.clone())),
             _ => {
-                d.error(n.loc, &subject, format!("text question expects text, found {}", n.display())).help(format!("put it in quotes to keep it as written: \"{}\"", n.display()));
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!("text question expects text, found {}", n.display()),
+                )
+                .help(format!(
+                    "put it in quotes to keep it as written: \"{}\"",
+                    n.display()
+                ));
                 None
             }
         },
@@ -609,31 +915,52 @@ fn typed(q: &Question, n: &Node, date: NaiveDate, have_date: bool, d: &mut Diagn
 
 fn range(q: &Question, v: f64, n: &Node, d: &mut Diagnostics) -> bool {
     let subject = format!("question `{}`", q.id);
-    if let Some(min) = q.min {
-        if v < min {
-            d.error(n.loc, &subject, format!("{} is below the minimum {min}", n.display()));
-            return false;
-        }
+    if let Some(min) = q.min
+        && v < min
+    {
+        d.error(
+            n.loc,
+            &subject,
+            format!("{} is below the minimum {min}", n.display()),
+        );
+        return false;
     }
-    if let Some(max) = q.max {
-        if v > max {
-            d.error(n.loc, &subject, format!("{} is above the maximum {max}", n.display()));
-            return false;
-        }
+    if let Some(max) = q.max
+        && v > max
+    {
+        d.error(
+            n.loc,
+            &subject,
+            format!("{} is above the maximum {max}", n.display()),
+        );
+        return false;
     }
     true
 }
 
 fn options_help(q: &Question) -> String {
-    format!("options: {}", q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "))
+    format!(
+        "options: {}",
+        q.options
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn option(q: &Question, s: &str, loc: Loc, d: &mut Diagnostics) -> Option<usize> {
     match q.option_index(s) {
         Some(i) => Some(i),
         None => {
-            let help = did_you_mean(s, q.options.iter().map(|o| o.id.as_str())).unwrap_or_else(|| options_help(q));
-            d.error(loc, format!("question `{}`", q.id), format!("`{s}` is not an option")).help(help);
+            let help = did_you_mean(s, q.options.iter().map(|o| o.id.as_str()))
+                .unwrap_or_else(|| options_help(q));
+            d.error(
+                loc,
+                format!("question `{}`", q.id),
+                format!("`{s}` is not an option"),
+            )
+            .help(help);
             None
         }
     }
@@ -641,7 +968,9 @@ fn option(q: &Question, s: &str, loc: Loc, d: &mut Diagnostics) -> Option<usize>
 
 fn waivers(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Vec<Waiver> {
     let mut out: Vec<Waiver> = Vec::new();
-    let Some(node) = root.get("waivers") else { return out };
+    let Some(node) = root.get("waivers") else {
+        return out;
+    };
     let items = match &node.kind {
         NodeKind::Null => return out,
         NodeKind::Seq(items) => items,
@@ -651,7 +980,9 @@ fn waivers(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Vec<Waiver> {
         }
     };
     for item in items {
-        let Some(w) = decoded::<Waiver>(item, d) else { continue };
+        let Some(w) = decoded::<Waiver>(item, d) else {
+            continue;
+        };
         let subject = format!("waiver for rule `{}`", w.rule);
         if pack.rule(&w.rule).is_none() {
             let help = did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str()));
@@ -662,7 +993,11 @@ fn waivers(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Vec<Waiver> {
             continue;
         }
         if w.justification.trim().is_empty() || w.approved_by.trim().is_empty() {
-            d.error(item.loc, &subject, "a waiver needs a justification and who approved it");
+            d.error(
+                item.loc,
+                &subject,
+                "a waiver needs a justification and who approved it",
+            );
             continue;
         }
         if out.iter().any(|o| o.rule == w.rule) {
@@ -678,37 +1013,61 @@ fn hidden_answers(facts: &Facts, pack: &Pack, root: &Node, d: &mut Diagnostics) 
     use crate::eval::{Env, Truth, truth};
     let qn = &pack.questionnaire;
     let answers_node = root.get("answers");
-    let loc_of = |id: &str| answers_node.and_then(|a| a.as_map()).and_then(|m| m.iter().find(|(k, _)| k.name == id)).map(|(k, _)| k.loc).unwrap_or(Loc::UNKNOWN);
+    let loc_of = |id: &str| {
+        answers_node
+            .and_then(|a| a.as_map())
+            .and_then(|m| m.iter().find(|(k, _)| k.name == id))
+            .map(|(k, _)| k.loc)
+            .unwrap_or(Loc::UNKNOWN)
+    };
     let env = Env::new(pack, facts);
     for (i, q) in qn.questions.iter().enumerate() {
         if q.group.is_some() || facts.answers.get(i).is_none_or(Option::is_none) {
             continue;
         }
-        if let Some(c) = &q.ask_when {
-            if truth(c, &env) == Truth::False {
-                d.warning(loc_of(&q.id), format!("question `{}`", q.id), format!("answered, but not asked given the other answers ({}); the answer is kept", c.describe()));
-            }
+        if let Some(c) = &q.ask_when
+            && truth(c, &env) == Truth::False
+        {
+            d.warning(
+                loc_of(&q.id),
+                format!("question `{}`", q.id),
+                format!(
+                    "answered, but not asked given the other answers ({}); the answer is kept",
+                    c.describe()
+                ),
+            );
         }
     }
     for (g, group) in qn.groups.iter().enumerate() {
-        let Some(Some(items)) = facts.groups.get(g) else { continue };
-        if let Some(c) = &group.ask_when {
-            if truth(c, &env) == Truth::False {
-                d.warning(loc_of(&group.id), format!("group `{}`", group.id), format!("answered, but not asked given the other answers ({}); the answers are kept", c.describe()));
-                continue;
-            }
+        let Some(Some(items)) = facts.groups.get(g) else {
+            continue;
+        };
+        if let Some(c) = &group.ask_when
+            && truth(c, &env) == Truth::False
+        {
+            d.warning(
+                loc_of(&group.id),
+                format!("group `{}`", group.id),
+                format!(
+                    "answered, but not asked given the other answers ({}); the answers are kept",
+                    c.describe()
+                ),
+            );
+            continue;
         }
         for (i, item) in items.iter().enumerate() {
             let env = env.with_item(g, i);
             for m in &group.members {
-                let Some(q) = qn.questions.get(*m) else { continue };
+                let Some(q) = qn.questions.get(*m) else {
+                    continue;
+                };
                 if item.answers.get(q.pos).is_none_or(Option::is_none) {
                     continue;
                 }
-                if let Some(c) = &q.ask_when {
-                    if truth(c, &env) == Truth::False {
-                        d.warning(loc_of(&group.id), format!("question `{}` of item {}", q.id, item.label), format!("answered, but not asked given the other answers ({}); the answer is kept", c.describe()));
-                    }
+                if let Some(c) = &q.ask_when
+                    && truth(c, &env) == Truth::False
+                {
+                    d.warning(loc_of(&group.id), format!("question `{}` of item {}", q.id, item.label), format!("answered, but not asked given the other answers ({}); the answer is kept", c.describe()));
                 }
             }
         }

@@ -38,7 +38,14 @@ fn check_rule(pack: &Pack, rule: &Rule, out: &mut Vec<Diagnostic>) {
     collect(pack, &rule.check, &base, None, &mut needs);
     let mut seen = BTreeSet::new();
     for need in needs {
-        if !seen.insert((need.what.clone(), need.conclusion.describe(), need.premise.iter().map(|c| c.describe()).collect::<Vec<_>>())) {
+        if !seen.insert((
+            need.what.clone(),
+            need.conclusion.describe(),
+            need.premise
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>(),
+        )) {
             continue;
         }
         let premise: Vec<&Condition> = need.premise.iter().collect();
@@ -65,7 +72,13 @@ fn check_rule(pack: &Pack, rule: &Rule, out: &mut Vec<Diagnostic>) {
 
 /// Collects what each read needs. A read only matters where its siblings let it decide: in
 /// `all` the other branches hold, in `any` they fail, so they join the premise.
-fn collect<'a>(pack: &'a Pack, c: &'a Condition, premise: &[Condition], item_group: Option<GIdx>, out: &mut Vec<Need<'a>>) {
+fn collect<'a>(
+    pack: &'a Pack,
+    c: &'a Condition,
+    premise: &[Condition],
+    item_group: Option<GIdx>,
+    out: &mut Vec<Need<'a>>,
+) {
     let qn = &pack.questionnaire;
     match c {
         Condition::All(cs) | Condition::Any(cs) => {
@@ -75,18 +88,32 @@ fn collect<'a>(pack: &'a Pack, c: &'a Condition, premise: &[Condition], item_gro
                 for (j, other) in cs.iter().enumerate() {
                     // Guards stay within one item context: skip siblings that read another group's items.
                     if j != i && !matches!(other, Condition::ForItems { .. }) {
-                        p.push(if is_all { other.clone() } else { Condition::Not(Box::new(other.clone())) });
+                        p.push(if is_all {
+                            other.clone()
+                        } else {
+                            Condition::Not(Box::new(other.clone()))
+                        });
                     }
                 }
                 collect(pack, child, &p, item_group, out);
             }
         }
         Condition::Not(c) => collect(pack, c, premise, item_group, out),
-        Condition::ForItems { group, filter, check, .. } => {
-            if let Some(g) = qn.groups.get(*group) {
-                if let Some(a) = &g.ask_when {
-                    out.push(Need { premise: premise.to_vec(), conclusion: a, item_group: None, what: format!("group `{}`", g.id) });
-                }
+        Condition::ForItems {
+            group,
+            filter,
+            check,
+            ..
+        } => {
+            if let Some(g) = qn.groups.get(*group)
+                && let Some(a) = &g.ask_when
+            {
+                out.push(Need {
+                    premise: premise.to_vec(),
+                    conclusion: a,
+                    item_group: None,
+                    what: format!("group `{}`", g.id),
+                });
             }
             if let Some(f) = filter {
                 collect(pack, f, premise, Some(*group), out);
@@ -103,17 +130,27 @@ fn collect<'a>(pack: &'a Pack, c: &'a Condition, premise: &[Condition], item_gro
                 qs.push(r.q);
             }
             for q in qs {
-                if let Some(question) = qn.questions.get(q) {
-                    if let Some(a) = &question.ask_when {
-                        out.push(Need { premise: premise.to_vec(), conclusion: a, item_group, what: format!("`{}`", question.id) });
-                    }
+                if let Some(question) = qn.questions.get(q)
+                    && let Some(a) = &question.ask_when
+                {
+                    out.push(Need {
+                        premise: premise.to_vec(),
+                        conclusion: a,
+                        item_group,
+                        what: format!("`{}`", question.id),
+                    });
                 }
             }
         }
     }
 }
 
-fn vars(c: &Condition, out: &mut BTreeSet<QIdx>, lits: &mut Vec<(QIdx, Value)>, days: &mut Vec<i64>) {
+fn vars(
+    c: &Condition,
+    out: &mut BTreeSet<QIdx>,
+    lits: &mut Vec<(QIdx, Value)>,
+    days: &mut Vec<i64>,
+) {
     let mut leaves = Vec::new();
     c.leaves(&mut leaves);
     for l in leaves {
@@ -133,8 +170,14 @@ fn vars(c: &Condition, out: &mut BTreeSet<QIdx>, lits: &mut Vec<(QIdx, Value)>, 
 const REF_DATE: (i32, u32, u32) = (2026, 6, 30);
 
 fn domain(pack: &Pack, q: QIdx, lits: &[(QIdx, Value)], days: &[i64]) -> Vec<Option<Value>> {
-    let Some(question) = pack.questionnaire.questions.get(q) else { return vec![None] };
-    let mine: Vec<&Value> = lits.iter().filter(|(x, _)| *x == q).map(|(_, v)| v).collect();
+    let Some(question) = pack.questionnaire.questions.get(q) else {
+        return vec![None];
+    };
+    let mine: Vec<&Value> = lits
+        .iter()
+        .filter(|(x, _)| *x == q)
+        .map(|(_, v)| v)
+        .collect();
     let mut vals: Vec<Value> = match question.qtype {
         QType::YesNo => vec![Value::Bool(true), Value::Bool(false)],
         QType::SingleChoice => (0..question.options.len()).map(Value::Choice).collect(),
@@ -150,8 +193,16 @@ fn domain(pack: &Pack, q: QIdx, lits: &[(QIdx, Value)], days: &[i64]) -> Vec<Opt
                         mentioned |= m;
                     }
                 }
-                let bits: Vec<u64> = (0..n).filter_map(|i| u32::try_from(i).ok()).map(|i| 1u64 << i).filter(|b| mentioned & b != 0).take(10).collect();
-                let other = (0..n).filter_map(|i| u32::try_from(i).ok()).map(|i| 1u64 << i).find(|b| mentioned & b == 0);
+                let bits: Vec<u64> = (0..n)
+                    .filter_map(|i| u32::try_from(i).ok())
+                    .map(|i| 1u64 << i)
+                    .filter(|b| mentioned & b != 0)
+                    .take(10)
+                    .collect();
+                let other = (0..n)
+                    .filter_map(|i| u32::try_from(i).ok())
+                    .map(|i| 1u64 << i)
+                    .find(|b| mentioned & b == 0);
                 let mut out = Vec::new();
                 for s in 0..(1u64 << bits.len()) {
                     let mut m = 0;
@@ -172,7 +223,11 @@ fn domain(pack: &Pack, q: QIdx, lits: &[(QIdx, Value)], days: &[i64]) -> Vec<Opt
             let mut v = vec![Value::Int(0)];
             for l in &mine {
                 if let Value::Int(i) = l {
-                    v.extend([Value::Int(i.saturating_sub(1)), Value::Int(*i), Value::Int(i.saturating_add(1))]);
+                    v.extend([
+                        Value::Int(i.saturating_sub(1)),
+                        Value::Int(*i),
+                        Value::Int(i.saturating_add(1)),
+                    ]);
                 }
             }
             v
@@ -181,24 +236,39 @@ fn domain(pack: &Pack, q: QIdx, lits: &[(QIdx, Value)], days: &[i64]) -> Vec<Opt
             let mut v = vec![Value::Decimal(0.0)];
             for l in &mine {
                 if let Value::Decimal(x) = l {
-                    v.extend([Value::Decimal(x - 0.5), Value::Decimal(*x), Value::Decimal(x + 0.5)]);
+                    v.extend([
+                        Value::Decimal(x - 0.5),
+                        Value::Decimal(*x),
+                        Value::Decimal(x + 0.5),
+                    ]);
                 }
             }
             v
         }
         QType::Date => {
-            let base = NaiveDate::from_ymd_opt(REF_DATE.0, REF_DATE.1, REF_DATE.2).unwrap_or_default();
+            let base =
+                NaiveDate::from_ymd_opt(REF_DATE.0, REF_DATE.1, REF_DATE.2).unwrap_or_default();
             let mut v = vec![Value::Date(base)];
             for l in &mine {
                 if let Value::Date(d) = l {
-                    v.extend([d.pred_opt(), Some(*d), d.succ_opt()].into_iter().flatten().map(Value::Date));
+                    v.extend(
+                        [d.pred_opt(), Some(*d), d.succ_opt()]
+                            .into_iter()
+                            .flatten()
+                            .map(Value::Date),
+                    );
                 }
             }
             for n in days {
-                if let Ok(n) = u64::try_from(*n) {
-                    if let Some(d) = base.checked_sub_days(Days::new(n)) {
-                        v.extend([d.pred_opt(), Some(d)].into_iter().flatten().map(Value::Date));
-                    }
+                if let Ok(n) = u64::try_from(*n)
+                    && let Some(d) = base.checked_sub_days(Days::new(n))
+                {
+                    v.extend(
+                        [d.pred_opt(), Some(d)]
+                            .into_iter()
+                            .flatten()
+                            .map(Value::Date),
+                    );
                 }
             }
             v
@@ -215,7 +285,12 @@ fn domain(pack: &Pack, q: QIdx, lits: &[(QIdx, Value)], days: &[i64]) -> Vec<Opt
 
 /// Whether `premise` (all of them) implies `conclusion` for every combination of answers.
 /// `None` when there are too many combinations to try.
-fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_group: Option<GIdx>) -> Option<bool> {
+fn implies(
+    pack: &Pack,
+    premise: &[&Condition],
+    conclusion: &Condition,
+    item_group: Option<GIdx>,
+) -> Option<bool> {
     let mut vs = BTreeSet::new();
     let mut lits = Vec::new();
     let mut days = Vec::new();
@@ -223,8 +298,11 @@ fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_gro
         vars(c, &mut vs, &mut lits, &mut days);
     }
     let vs: Vec<QIdx> = vs.into_iter().collect();
-    let domains: Vec<Vec<Option<Value>>> = vs.iter().map(|q| domain(pack, *q, &lits, &days)).collect();
-    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
+    let domains: Vec<Vec<Option<Value>>> =
+        vs.iter().map(|q| domain(pack, *q, &lits, &days)).collect();
+    let total = domains
+        .iter()
+        .try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
     match total {
         Some(t) if t <= MAX_COMBINATIONS => {}
         _ => return syntactic(premise, conclusion),
@@ -232,7 +310,11 @@ fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_gro
     let qn = &pack.questionnaire;
     let date = NaiveDate::from_ymd_opt(REF_DATE.0, REF_DATE.1, REF_DATE.2).unwrap_or_default();
     let mut facts = Facts {
-        pack: PackRef { id: String::new(), version: String::new(), questionnaire_digest: None },
+        pack: PackRef {
+            id: String::new(),
+            version: String::new(),
+            questionnaire_digest: None,
+        },
         organisation: Organisation::default(),
         prepared_by: None,
         responsible_person: None,
@@ -244,13 +326,20 @@ fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_gro
     if let Some(g) = item_group {
         let n = qn.groups.get(g).map(|g| g.members.len()).unwrap_or(0);
         if let Some(slot) = facts.groups.get_mut(g) {
-            *slot = Some(vec![Item { answers: vec![None; n], label: "#1".into() }]);
+            *slot = Some(vec![Item {
+                answers: vec![None; n],
+                label: "#1".into(),
+            }]);
         }
     }
     let mut idx = vec![0usize; vs.len()];
     loop {
         for (k, q) in vs.iter().enumerate() {
-            let v = domains.get(k).and_then(|d| d.get(idx.get(k).copied().unwrap_or(0))).cloned().flatten();
+            let v = domains
+                .get(k)
+                .and_then(|d| d.get(idx.get(k).copied().unwrap_or(0)))
+                .cloned()
+                .flatten();
             set(pack, &mut facts, *q, v);
         }
         let env = Env::new(pack, &facts);
@@ -258,13 +347,17 @@ fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_gro
             Some(g) => env.with_item(g, 0),
             None => env,
         };
-        if premise.iter().all(|p| truth(p, &env) == Truth::True) && truth(conclusion, &env) != Truth::True {
+        if premise.iter().all(|p| truth(p, &env) == Truth::True)
+            && truth(conclusion, &env) != Truth::True
+        {
             return Some(false);
         }
         // Next combination.
         let mut k = 0;
         loop {
-            let Some(i) = idx.get_mut(k) else { return Some(true) };
+            let Some(i) = idx.get_mut(k) else {
+                return Some(true);
+            };
             *i += 1;
             if *i < domains.get(k).map(Vec::len).unwrap_or(1) {
                 break;
@@ -276,8 +369,14 @@ fn implies(pack: &Pack, premise: &[&Condition], conclusion: &Condition, item_gro
 }
 
 fn set(pack: &Pack, facts: &mut Facts, q: QIdx, v: Option<Value>) {
-    let a = v.map(|v| Answer { state: AnswerState::Value(v), remark: None, evidence: Vec::new() });
-    let Some(question) = pack.questionnaire.questions.get(q) else { return };
+    let a = v.map(|v| Answer {
+        state: AnswerState::Value(v),
+        remark: None,
+        evidence: Vec::new(),
+    });
+    let Some(question) = pack.questionnaire.questions.get(q) else {
+        return;
+    };
     match question.group {
         None => {
             if let Some(slot) = facts.answers.get_mut(q) {
@@ -285,10 +384,12 @@ fn set(pack: &Pack, facts: &mut Facts, q: QIdx, v: Option<Value>) {
             }
         }
         Some(g) => {
-            if let Some(Some(items)) = facts.groups.get_mut(g) {
-                if let Some(slot) = items.get_mut(0).and_then(|it| it.answers.get_mut(question.pos)) {
-                    *slot = a;
-                }
+            if let Some(Some(items)) = facts.groups.get_mut(g)
+                && let Some(slot) = items
+                    .get_mut(0)
+                    .and_then(|it| it.answers.get_mut(question.pos))
+            {
+                *slot = a;
             }
         }
     }
@@ -308,5 +409,9 @@ fn syntactic(premise: &[&Condition], conclusion: &Condition) -> Option<bool> {
     }
     let mut need = Vec::new();
     conjuncts(conclusion, &mut need);
-    if need.iter().all(|n| have.contains(n)) { Some(true) } else { None }
+    if need.iter().all(|n| have.contains(n)) {
+        Some(true)
+    } else {
+        None
+    }
 }

@@ -35,9 +35,13 @@ impl PackFiles {
     pub fn from_dir(dir: &Path) -> Result<PackFiles, Diagnostic> {
         let root = dir.to_string_lossy().trim_end_matches('/').to_string();
         let mut files = Vec::new();
-        let meta = std::fs::metadata(dir).map_err(|e| io_diag(&root, &format!("cannot read pack directory: {e}")))?;
+        let meta = std::fs::metadata(dir)
+            .map_err(|e| io_diag(&root, &format!("cannot read pack directory: {e}")))?;
         if !meta.is_dir() {
-            return Err(io_diag(&root, "not a directory: `--rules` takes a pack directory containing pack.yaml"));
+            return Err(io_diag(
+                &root,
+                "not a directory: `--rules` takes a pack directory containing pack.yaml",
+            ));
         }
         walk(dir, dir, &root, &mut files)?;
         files.sort();
@@ -60,8 +64,18 @@ fn io_diag(file: &str, msg: &str) -> Diagnostic {
     }
 }
 
-fn walk(dir: &Path, base: &Path, root: &str, out: &mut Vec<(String, String)>) -> Result<(), Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| io_diag(&dir.to_string_lossy(), &format!("cannot read directory: {e}")))?;
+fn walk(
+    dir: &Path,
+    base: &Path,
+    root: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        io_diag(
+            &dir.to_string_lossy(),
+            &format!("cannot read directory: {e}"),
+        )
+    })?;
     for entry in entries {
         let entry = entry.map_err(|e| io_diag(root, &format!("cannot read directory: {e}")))?;
         let path = entry.path();
@@ -69,16 +83,26 @@ fn walk(dir: &Path, base: &Path, root: &str, out: &mut Vec<(String, String)>) ->
         if name.starts_with('.') {
             continue;
         }
-        let ft = entry.file_type().map_err(|e| io_diag(&path.to_string_lossy(), &e.to_string()))?;
+        let ft = entry
+            .file_type()
+            .map_err(|e| io_diag(&path.to_string_lossy(), &e.to_string()))?;
         if ft.is_dir() {
             walk(&path, base, root, out)?;
         } else if ft.is_file() {
-            let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
             if len > MAX_PACK_FILE {
-                return Err(io_diag(&format!("{root}/{rel}"), &format!("file too large ({len} bytes; limit {MAX_PACK_FILE})")));
+                return Err(io_diag(
+                    &format!("{root}/{rel}"),
+                    &format!("file too large ({len} bytes; limit {MAX_PACK_FILE})"),
+                ));
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| io_diag(&format!("{root}/{rel}"), &format!("cannot read: {e}")))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| io_diag(&format!("{root}/{rel}"), &format!("cannot read: {e}")))?;
             out.push((rel, text));
         }
     }
@@ -96,9 +120,15 @@ pub struct Loaded {
 
 /// Loads and validates a pack. On failure returns every diagnostic (errors and warnings).
 pub fn load_pack(files: &PackFiles) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut l = Loader { files, diags: Diagnostics::new(files.root.clone()) };
+    let mut l = Loader {
+        files,
+        diags: Diagnostics::new(files.root.clone()),
+    };
     match l.run() {
-        Some(pack) if !l.diags.has_errors() => Ok(Loaded { pack, warnings: l.diags.into_vec() }),
+        Some(pack) if !l.diags.has_errors() => Ok(Loaded {
+            pack,
+            warnings: l.diags.into_vec(),
+        }),
         _ => {
             let mut all = l.diags.into_vec();
             if !all.iter().any(|d| d.level == crate::diag::Level::Error) {
@@ -269,7 +299,13 @@ fn split<'n>(node: &'n Node, keys: &[&str]) -> (Node, Vec<Option<&'n Node>>) {
                 None => rest.push((k.clone(), v.clone())),
             }
         }
-        (Node { kind: NodeKind::Map(rest), loc: node.loc }, found)
+        (
+            Node {
+                kind: NodeKind::Map(rest),
+                loc: node.loc,
+            },
+            found,
+        )
     } else {
         (node.clone(), found)
     }
@@ -277,7 +313,8 @@ fn split<'n>(node: &'n Node, keys: &[&str]) -> (Node, Vec<Option<&'n Node>>) {
 
 fn id_ok(id: &str) -> bool {
     let mut chars = id.chars();
-    matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
 
 fn dotted_id_ok(id: &str) -> bool {
@@ -286,7 +323,8 @@ fn dotted_id_ok(id: &str) -> bool {
 
 fn rule_id_ok(id: &str) -> bool {
     let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 struct Loader<'a> {
@@ -300,7 +338,8 @@ impl Loader<'_> {
         match node::parse(text, Format::Yaml) {
             Ok(n) => Some(n),
             Err(e) => {
-                self.diags.error(e.loc, "", format!("invalid YAML: {}", e.message));
+                self.diags
+                    .error(e.loc, "", format!("invalid YAML: {}", e.message));
                 None
             }
         }
@@ -328,14 +367,28 @@ impl Loader<'_> {
                 for (k, _) in entries {
                     if !allowed.contains(&k.name.as_str()) {
                         let help = did_you_mean(&k.name, allowed.iter().copied());
-                        let d = self.diags.error(k.loc, "", format!("unknown key `{}`", k.name));
-                        d.help(help.unwrap_or_else(|| format!("expected one of: {}", allowed.join(", "))));
+                        let d = self
+                            .diags
+                            .error(k.loc, "", format!("unknown key `{}`", k.name));
+                        d.help(
+                            help.unwrap_or_else(|| {
+                                format!("expected one of: {}", allowed.join(", "))
+                            }),
+                        );
                     }
                 }
             }
             None if matches!(doc.kind, NodeKind::Null) => {}
             None => {
-                self.diags.error(doc.loc, "", format!("expected a mapping with {}, found {}", allowed.join(" / "), doc.kind_name()));
+                self.diags.error(
+                    doc.loc,
+                    "",
+                    format!(
+                        "expected a mapping with {}, found {}",
+                        allowed.join(" / "),
+                        doc.kind_name()
+                    ),
+                );
             }
         }
     }
@@ -345,13 +398,21 @@ impl Loader<'_> {
         self.files
             .files
             .iter()
-            .filter(|(p, _)| p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml")))
+            .filter(|(p, _)| {
+                p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml"))
+            })
             .cloned()
             .collect()
     }
 
     fn run(&mut self) -> Option<Pack> {
-        let Some((_, meta_text)) = self.files.files.iter().find(|(p, _)| p == "pack.yaml").cloned() else {
+        let Some((_, meta_text)) = self
+            .files
+            .files
+            .iter()
+            .find(|(p, _)| p == "pack.yaml")
+            .cloned()
+        else {
             self.diags.error(Loc::UNKNOWN, "", "no pack.yaml in the pack directory").help("a pack directory holds pack.yaml, questions/, rules/ and tests/ (docs/PACK-FORMAT.md)");
             return None;
         };
@@ -366,33 +427,82 @@ impl Loader<'_> {
             }
         };
         let subject = format!("pack `{}`", meta.id);
-        if !meta.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || meta.id.is_empty() {
-            self.diags.error(meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc), &subject, "pack id must be lowercase letters, digits and `-`");
+        if !meta
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || meta.id.is_empty()
+        {
+            self.diags.error(
+                meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc),
+                &subject,
+                "pack id must be lowercase letters, digits and `-`",
+            );
         }
-        let dir_name = Path::new(&self.files.root).file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let dir_name = Path::new(&self.files.root)
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         if !dir_name.is_empty() && dir_name != meta.id {
-            self.diags.error(meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc), &subject, format!("pack id `{}` differs from its directory name `{dir_name}`", meta.id));
+            self.diags.error(
+                meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc),
+                &subject,
+                format!(
+                    "pack id `{}` differs from its directory name `{dir_name}`",
+                    meta.id
+                ),
+            );
         }
         if semver::Version::parse(&meta.version).is_err() {
-            self.diags.error(meta_node.get("version").map(|n| n.loc).unwrap_or(meta_node.loc), &subject, format!("version `{}` is not semver (MAJOR.MINOR.PATCH)", meta.version));
+            self.diags.error(
+                meta_node
+                    .get("version")
+                    .map(|n| n.loc)
+                    .unwrap_or(meta_node.loc),
+                &subject,
+                format!(
+                    "version `{}` is not semver (MAJOR.MINOR.PATCH)",
+                    meta.version
+                ),
+            );
         }
         // Sections, instruments, sources.
         let mut seen = HashSet::new();
         for s in &meta.sections {
             if !seen.insert(s.id.clone()) {
-                self.diags.error(meta_node.loc, &subject, format!("duplicate section id `{}`", s.id));
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("duplicate section id `{}`", s.id),
+                );
             }
         }
         let mut seen = HashSet::new();
         for ins in &meta.instruments {
             if !seen.insert(ins.id.clone()) {
-                self.diags.error(meta_node.loc, &subject, format!("duplicate instrument id `{}`", ins.id));
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("duplicate instrument id `{}`", ins.id),
+                );
             }
             if ins.versions.is_empty() {
-                self.diags.error(meta_node.loc, format!("instrument `{}`", ins.id), "an instrument needs at least one version");
+                self.diags.error(
+                    meta_node.loc,
+                    format!("instrument `{}`", ins.id),
+                    "an instrument needs at least one version",
+                );
             }
-            if ins.versions.windows(2).any(|w| matches!(w, [a, b] if a.in_force >= b.in_force)) {
-                self.diags.error(meta_node.loc, format!("instrument `{}`", ins.id), "versions must be listed oldest first");
+            if ins
+                .versions
+                .windows(2)
+                .any(|w| matches!(w, [a, b] if a.in_force >= b.in_force))
+            {
+                self.diags.error(
+                    meta_node.loc,
+                    format!("instrument `{}`", ins.id),
+                    "versions must be listed oldest first",
+                );
             }
         }
         let sources = self.sources(&meta, &meta_node);
@@ -447,30 +557,47 @@ impl Loader<'_> {
         for s in &meta.sources {
             let subject = format!("source `{}`", s.id);
             if !seen.insert(s.id.clone()) {
-                self.diags.error(meta_node.loc, &subject, "duplicate source id");
+                self.diags
+                    .error(meta_node.loc, &subject, "duplicate source id");
             }
             let Some((_, text)) = self.files.files.iter().find(|(p, _)| *p == s.path) else {
-                self.diags.error(meta_node.loc, &subject, format!("source text `{}` is not in the pack", s.path));
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("source text `{}` is not in the pack", s.path),
+                );
                 continue;
             };
             let heading = match Regex::new(&format!("(?m){}", s.clause_heading)) {
                 Ok(r) => r,
                 Err(e) => {
-                    self.diags.error(meta_node.loc, &subject, format!("bad `clause_heading` regex: {e}"));
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("bad `clause_heading` regex: {e}"),
+                    );
                     continue;
                 }
             };
             let end = match s.clause_end.as_deref().map(Regex::new) {
                 Some(Ok(r)) => Some(r),
                 Some(Err(e)) => {
-                    self.diags.error(meta_node.loc, &subject, format!("bad `clause_end` regex: {e}"));
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("bad `clause_end` regex: {e}"),
+                    );
                     continue;
                 }
                 None => None,
             };
             let clauses = split_clauses(text, &heading, end.as_ref());
             if clauses.is_empty() {
-                self.diags.warning(meta_node.loc, &subject, "`clause_heading` matches no line of the text");
+                self.diags.warning(
+                    meta_node.loc,
+                    &subject,
+                    "`clause_heading` matches no line of the text",
+                );
             }
             out.push(SourceDoc {
                 id: s.id.clone(),
@@ -493,10 +620,13 @@ impl Loader<'_> {
         let files = self.files_under("questions");
         if files.is_empty() {
             self.diags.set_file(self.files.root.clone());
-            self.diags.error(Loc::UNKNOWN, "", "no questions: add questions/*.yaml");
+            self.diags
+                .error(Loc::UNKNOWN, "", "no questions: add questions/*.yaml");
         }
         for (rel, text) in files {
-            let Some(doc) = self.parse(&rel, &text) else { continue };
+            let Some(doc) = self.parse(&rel, &text) else {
+                continue;
+            };
             let file = self.files.name(&rel);
             self.only_keys(&doc, &["questions", "groups"]);
             for item in self.list(&doc, "questions").to_vec() {
@@ -520,10 +650,18 @@ impl Loader<'_> {
                 };
                 let subject = format!("group `{}`", raw.id);
                 if !id_ok(&raw.id) {
-                    self.diags.error(item.loc, &subject, "group ids are lowercase letters, digits and `_`, starting with a letter");
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "group ids are lowercase letters, digits and `_`, starting with a letter",
+                    );
                 }
                 if let Some(prev) = ids.insert(raw.id.clone(), item.loc) {
-                    self.diags.error(item.loc, &subject, format!("duplicate id (first defined at line {})", prev.line));
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!("duplicate id (first defined at line {})", prev.line),
+                    );
                 }
                 self.check_section(&raw.section, &subject, item.loc, sections);
                 let gidx = qn.groups.len();
@@ -531,7 +669,14 @@ impl Loader<'_> {
                 match found.get(1).copied().flatten().map(|n| &n.kind) {
                     Some(NodeKind::Seq(ms)) if !ms.is_empty() => {
                         for m in ms {
-                            if let Some(mut q) = self.question(m, Some(&raw.id), &raw.section, sections, &mut ids, &file) {
+                            if let Some(mut q) = self.question(
+                                m,
+                                Some(&raw.id),
+                                &raw.section,
+                                sections,
+                                &mut ids,
+                                &file,
+                            ) {
                                 q.group = Some(gidx);
                                 q.pos = members.len();
                                 let idx = qn.questions.len();
@@ -544,13 +689,24 @@ impl Loader<'_> {
                         }
                     }
                     _ => {
-                        self.diags.error(item.loc, &subject, "a group needs a non-empty `questions` list");
+                        self.diags.error(
+                            item.loc,
+                            &subject,
+                            "a group needs a non-empty `questions` list",
+                        );
                     }
                 }
                 if let Some(key) = &raw.item_key {
                     let full = format!("{}[*].{key}", raw.id);
-                    if !members.iter().any(|m| qn.questions.get(*m).map(|q| q.id == full) == Some(true)) {
-                        self.diags.error(item.loc, &subject, format!("`item_key` `{key}` is not a question of the group"));
+                    if !members
+                        .iter()
+                        .any(|m| qn.questions.get(*m).map(|q| q.id == full) == Some(true))
+                    {
+                        self.diags.error(
+                            item.loc,
+                            &subject,
+                            format!("`item_key` `{key}` is not a question of the group"),
+                        );
                     }
                 }
                 if let Some(c) = found.first().copied().flatten() {
@@ -575,24 +731,46 @@ impl Loader<'_> {
             let (subject, item_group) = match (q, g) {
                 (Some(q), _) => {
                     let qq = qn.questions.get(q);
-                    (format!("question `{}`", qq.map(|x| x.id.as_str()).unwrap_or("")), qq.and_then(|x| x.group))
+                    (
+                        format!("question `{}`", qq.map(|x| x.id.as_str()).unwrap_or("")),
+                        qq.and_then(|x| x.group),
+                    )
                 }
-                (None, Some(g)) => (format!("group `{}`", qn.groups.get(g).map(|x| x.id.as_str()).unwrap_or("")), None),
+                (None, Some(g)) => (
+                    format!(
+                        "group `{}`",
+                        qn.groups.get(g).map(|x| x.id.as_str()).unwrap_or("")
+                    ),
+                    None,
+                ),
                 _ => continue,
             };
-            let compiled = Compiler::new(&qn, subject.clone(), Purpose::Scoping, &mut self.diags).within_item(item_group).compile(&node);
+            let compiled = Compiler::new(&qn, subject.clone(), Purpose::Scoping, &mut self.diags)
+                .within_item(item_group)
+                .compile(&node);
             if let Some(c) = &compiled {
                 // A question may not depend on itself or on later questions' own visibility loops; keep it simple:
                 // it may not read itself.
                 let mut leaves = Vec::new();
                 c.leaves(&mut leaves);
-                if let Some(q) = q {
-                    if leaves.iter().any(|l| l.lhs.q == q || matches!(l.rhs, Operand::Question(r) if r.q == q)) {
-                        self.diags.error(node.loc, &subject, "`ask_when` reads the question itself");
-                    }
+                if let Some(q) = q
+                    && leaves
+                        .iter()
+                        .any(|l| l.lhs.q == q || matches!(l.rhs, Operand::Question(r) if r.q == q))
+                {
+                    self.diags
+                        .error(node.loc, &subject, "`ask_when` reads the question itself");
                 }
-                if g.is_some() && leaves.iter().any(|l| qn.questions.get(l.lhs.q).and_then(|x| x.group) == g) {
-                    self.diags.error(node.loc, &subject, "a group's `ask_when` cannot read its own members");
+                if g.is_some()
+                    && leaves
+                        .iter()
+                        .any(|l| qn.questions.get(l.lhs.q).and_then(|x| x.group) == g)
+                {
+                    self.diags.error(
+                        node.loc,
+                        &subject,
+                        "a group's `ask_when` cannot read its own members",
+                    );
                 }
             }
             match (q, g) {
@@ -614,8 +792,11 @@ impl Loader<'_> {
 
     fn check_section(&mut self, section: &str, subject: &str, loc: Loc, sections: &[&str]) {
         if !sections.contains(&section) {
-            let help = did_you_mean(section, sections.iter().copied()).unwrap_or_else(|| format!("sections: {}", sections.join(", ")));
-            self.diags.error(loc, subject, format!("unknown section `{section}`")).help(help);
+            let help = did_you_mean(section, sections.iter().copied())
+                .unwrap_or_else(|| format!("sections: {}", sections.join(", ")));
+            self.diags
+                .error(loc, subject, format!("unknown section `{section}`"))
+                .help(help);
         }
     }
 
@@ -642,15 +823,33 @@ impl Loader<'_> {
             None => raw.id.clone(),
         };
         let subject = format!("question `{full}`");
-        let id_valid = if group.is_some() { id_ok(&raw.id) } else { dotted_id_ok(&raw.id) };
+        let id_valid = if group.is_some() {
+            id_ok(&raw.id)
+        } else {
+            dotted_id_ok(&raw.id)
+        };
         if !id_valid {
             self.diags.error(item.loc, &subject, "question ids are lowercase words of letters, digits and `_`, joined by dots (`real_name.methods`)");
         }
         if KEYWORDS.contains(&raw.id.as_str()) {
-            self.diags.error(item.loc, &subject, format!("`{}` is a condition keyword and cannot be a question id", raw.id));
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!(
+                    "`{}` is a condition keyword and cannot be a question id",
+                    raw.id
+                ),
+            );
         }
         if let Some(prev) = ids.insert(full.clone(), item.loc) {
-            self.diags.error(item.loc, &subject, format!("duplicate question id (first defined at line {})", prev.line));
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!(
+                    "duplicate question id (first defined at line {})",
+                    prev.line
+                ),
+            );
         }
         let section = match (raw.section, group) {
             (Some(s), _) => s,
@@ -665,7 +864,8 @@ impl Loader<'_> {
         }
         if raw.qtype.is_choice() {
             if raw.options.is_empty() {
-                self.diags.error(item.loc, &subject, "a choice question needs `options`");
+                self.diags
+                    .error(item.loc, &subject, "a choice question needs `options`");
             }
             if raw.options.len() > 64 {
                 self.diags.error(item.loc, &subject, "at most 64 options");
@@ -676,25 +876,45 @@ impl Loader<'_> {
                     self.diags.error(item.loc, &subject, format!("bad option id `{}`: lowercase letters, digits, `_`; `dont_know` is reserved", o.id));
                 }
                 if !seen.insert(o.id.clone()) {
-                    self.diags.error(item.loc, &subject, format!("duplicate option `{}`", o.id));
+                    self.diags
+                        .error(item.loc, &subject, format!("duplicate option `{}`", o.id));
                 }
                 if o.exclusive && raw.qtype != QType::MultipleChoice {
-                    self.diags.error(item.loc, &subject, format!("option `{}`: `exclusive` is for multiple-choice questions", o.id));
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!(
+                            "option `{}`: `exclusive` is for multiple-choice questions",
+                            o.id
+                        ),
+                    );
                 }
             }
         } else if !raw.options.is_empty() {
-            self.diags.error(item.loc, &subject, format!("a {} question has no `options`", raw.qtype.name()));
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!("a {} question has no `options`", raw.qtype.name()),
+            );
         }
-        if (raw.min.is_some() || raw.max.is_some()) && !matches!(raw.qtype, QType::Integer | QType::Decimal) {
-            self.diags.error(item.loc, &subject, "`min`/`max` are for integer and decimal questions");
+        if (raw.min.is_some() || raw.max.is_some())
+            && !matches!(raw.qtype, QType::Integer | QType::Decimal)
+        {
+            self.diags.error(
+                item.loc,
+                &subject,
+                "`min`/`max` are for integer and decimal questions",
+            );
         }
-        if let (Some(a), Some(b)) = (raw.min, raw.max) {
-            if a > b {
-                self.diags.error(item.loc, &subject, "`min` is larger than `max`");
-            }
+        if let (Some(a), Some(b)) = (raw.min, raw.max)
+            && a > b
+        {
+            self.diags
+                .error(item.loc, &subject, "`min` is larger than `max`");
         }
         if raw.past_event && raw.qtype != QType::Date {
-            self.diags.error(item.loc, &subject, "`past_event` is for date questions");
+            self.diags
+                .error(item.loc, &subject, "`past_event` is for date questions");
         }
         Some(Question {
             id: full,
@@ -703,7 +923,15 @@ impl Loader<'_> {
             qtype: raw.qtype,
             label: raw.label,
             help: raw.help,
-            options: raw.options.into_iter().map(|o| Choice { id: o.id, label: o.label, exclusive: o.exclusive }).collect(),
+            options: raw
+                .options
+                .into_iter()
+                .map(|o| Choice {
+                    id: o.id,
+                    label: o.label,
+                    exclusive: o.exclusive,
+                })
+                .collect(),
             ask_when: None,
             min: raw.min,
             max: raw.max,
@@ -741,23 +969,38 @@ impl Loader<'_> {
                 self.diags.error(item.loc, &subject, "missing `when`");
                 continue;
             };
-            if let Some(c) = Compiler::new(qn, subject, Purpose::Scoping, &mut self.diags).compile(when) {
-                out.push(Scope { id: raw.id, title: raw.title, when: c });
+            if let Some(c) =
+                Compiler::new(qn, subject, Purpose::Scoping, &mut self.diags).compile(when)
+            {
+                out.push(Scope {
+                    id: raw.id,
+                    title: raw.title,
+                    when: c,
+                });
             }
         }
         out
     }
 
-    fn rules(&mut self, qn: &Questionnaire, sections: &[&str], sources: &[SourceDoc], instruments: &[Instrument]) -> Vec<Rule> {
+    fn rules(
+        &mut self,
+        qn: &Questionnaire,
+        sections: &[&str],
+        sources: &[SourceDoc],
+        instruments: &[Instrument],
+    ) -> Vec<Rule> {
         let mut out = Vec::new();
         let mut ids: HashMap<String, (String, Loc)> = HashMap::new();
         let files = self.files_under("rules");
         if files.is_empty() {
             self.diags.set_file(self.files.root.clone());
-            self.diags.error(Loc::UNKNOWN, "", "no rules: add rules/*.yaml");
+            self.diags
+                .error(Loc::UNKNOWN, "", "no rules: add rules/*.yaml");
         }
         for (rel, text) in files {
-            let Some(doc) = self.parse(&rel, &text) else { continue };
+            let Some(doc) = self.parse(&rel, &text) else {
+                continue;
+            };
             let file = self.files.name(&rel);
             self.only_keys(&doc, &["rules"]);
             for item in self.list(&doc, "rules").to_vec() {
@@ -765,27 +1008,53 @@ impl Loader<'_> {
                 let raw: RawRule = match decode(&rest) {
                     Ok(r) => r,
                     Err(e) => {
-                        let id = item.get("id").and_then(Node::as_str).map(|s| format!("rule `{s}`")).unwrap_or_default();
+                        let id = item
+                            .get("id")
+                            .and_then(Node::as_str)
+                            .map(|s| format!("rule `{s}`"))
+                            .unwrap_or_default();
                         self.decode_err(&id, e);
                         continue;
                     }
                 };
                 let subject = format!("rule `{}`", raw.id);
                 if !rule_id_ok(&raw.id) {
-                    self.diags.error(item.loc, &subject, "rule ids are letters, digits, `_`, `.` and `-`");
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "rule ids are letters, digits, `_`, `.` and `-`",
+                    );
                 }
                 if let Some((pf, pl)) = ids.insert(raw.id.clone(), (file.clone(), item.loc)) {
-                    self.diags.error(item.loc, &subject, format!("duplicate rule id (first defined in {pf}:{})", pl.line));
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!("duplicate rule id (first defined in {pf}:{})", pl.line),
+                    );
                 }
                 self.check_section(&raw.section, &subject, item.loc, sections);
                 let source_loc = item.get("source").map(|n| n.loc).unwrap_or(item.loc);
                 self.check_source(&raw.source, &subject, source_loc, sources);
-                let references = self.references(&raw.references, &subject, item.get("references").map(|n| n.loc).unwrap_or(item.loc), instruments);
+                let references = self.references(
+                    &raw.references,
+                    &subject,
+                    item.get("references").map(|n| n.loc).unwrap_or(item.loc),
+                    instruments,
+                );
                 if raw.evidence.is_empty() {
-                    self.diags.error(item.loc, &subject, "`evidence` is empty: say what a reviewer would ask to see");
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "`evidence` is empty: say what a reviewer would ask to see",
+                    );
                 }
-                let mut compiler = Compiler::new(qn, subject.clone(), Purpose::Scoping, &mut self.diags);
-                let applies_when = found.first().copied().flatten().map(|n| compiler.compile(n));
+                let mut compiler =
+                    Compiler::new(qn, subject.clone(), Purpose::Scoping, &mut self.diags);
+                let applies_when = found
+                    .first()
+                    .copied()
+                    .flatten()
+                    .map(|n| compiler.compile(n));
                 compiler.purpose(Purpose::Check);
                 let check = match found.get(1).copied().flatten() {
                     Some(n) => compiler.compile(n),
@@ -794,14 +1063,22 @@ impl Loader<'_> {
                         None
                     }
                 };
-                let (Some(check), Some(applies_when)) = (check, applies_when.map_or(Some(None), |c| c.map(Some))) else { continue };
+                let (Some(check), Some(applies_when)) =
+                    (check, applies_when.map_or(Some(None), |c| c.map(Some)))
+                else {
+                    continue;
+                };
                 out.push(Rule {
                     id: raw.id,
                     title: raw.title,
                     section: raw.section,
                     level: raw.level,
                     severity: raw.severity,
-                    source: SourceRef { document: raw.source.document, clause: raw.source.clause.0, quote: raw.source.quote },
+                    source: SourceRef {
+                        document: raw.source.document,
+                        clause: raw.source.clause.0,
+                        quote: raw.source.quote,
+                    },
                     references,
                     applies_when,
                     check,
@@ -819,14 +1096,22 @@ impl Loader<'_> {
     fn check_source(&mut self, s: &RawSourceRef, subject: &str, loc: Loc, sources: &[SourceDoc]) {
         let Some(doc) = sources.iter().find(|d| d.id == s.document) else {
             let help = did_you_mean(&s.document, sources.iter().map(|d| d.id.as_str()));
-            let d = self.diags.error(loc, subject, format!("unknown source document `{}`", s.document));
+            let d = self.diags.error(
+                loc,
+                subject,
+                format!("unknown source document `{}`", s.document),
+            );
             if let Some(h) = help {
                 d.help(h);
             }
             return;
         };
         let Some(clause) = doc.clause(&s.clause.0) else {
-            self.diags.error(loc, subject, format!("source `{}` has no clause `{}`", s.document, s.clause.0));
+            self.diags.error(
+                loc,
+                subject,
+                format!("source `{}` has no clause `{}`", s.document, s.clause.0),
+            );
             return;
         };
         match quote_check(clause, &s.quote) {
@@ -840,51 +1125,106 @@ impl Loader<'_> {
         }
     }
 
-    fn references(&mut self, refs: &[RawRef], subject: &str, loc: Loc, instruments: &[Instrument]) -> Vec<LawRef> {
+    fn references(
+        &mut self,
+        refs: &[RawRef],
+        subject: &str,
+        loc: Loc,
+        instruments: &[Instrument],
+    ) -> Vec<LawRef> {
         let mut out = Vec::new();
         for r in refs {
             let Some(ins) = instruments.iter().find(|i| i.id == r.instrument) else {
                 let help = did_you_mean(&r.instrument, instruments.iter().map(|i| i.id.as_str()));
-                let d = self.diags.error(loc, subject, format!("unknown instrument `{}`", r.instrument));
+                let d = self.diags.error(
+                    loc,
+                    subject,
+                    format!("unknown instrument `{}`", r.instrument),
+                );
                 if let Some(h) = help {
                     d.help(h);
                 }
                 continue;
             };
             if r.rating != "V" && r.rating != "V2" {
-                self.diags.error(loc, subject, format!("reference to `{}` rated `{}`: only wording rated V or V2 may be cited", r.instrument, r.rating));
+                self.diags.error(
+                    loc,
+                    subject,
+                    format!(
+                        "reference to `{}` rated `{}`: only wording rated V or V2 may be cited",
+                        r.instrument, r.rating
+                    ),
+                );
             }
             if r.articles.is_empty() {
-                self.diags.error(loc, subject, format!("reference to `{}` names no article", r.instrument));
+                self.diags.error(
+                    loc,
+                    subject,
+                    format!("reference to `{}` names no article", r.instrument),
+                );
             }
             for v in r.articles.keys() {
                 if !ins.versions.iter().any(|x| &x.id == v) {
                     let help = did_you_mean(v, ins.versions.iter().map(|x| x.id.as_str()));
-                    let d = self.diags.error(loc, subject, format!("`{}` has no version `{v}`", r.instrument));
+                    let d = self.diags.error(
+                        loc,
+                        subject,
+                        format!("`{}` has no version `{v}`", r.instrument),
+                    );
                     if let Some(h) = help {
                         d.help(h);
                     }
                 }
             }
             // Keep version order as the instrument lists them.
-            let articles = ins.versions.iter().filter_map(|v| r.articles.get(&v.id).map(|a| (v.id.clone(), a.0.clone()))).collect();
-            out.push(LawRef { instrument: r.instrument.clone(), articles, rating: r.rating.clone(), note: r.note.clone() });
+            let articles = ins
+                .versions
+                .iter()
+                .filter_map(|v| r.articles.get(&v.id).map(|a| (v.id.clone(), a.0.clone())))
+                .collect();
+            out.push(LawRef {
+                instrument: r.instrument.clone(),
+                articles,
+                rating: r.rating.clone(),
+                note: r.note.clone(),
+            });
         }
         out
     }
 
     fn coverage(&mut self, sources: &[SourceDoc]) -> Vec<CoverageNote> {
-        let Some((rel, text)) = self.files.files.iter().find(|(p, _)| p == "coverage.yaml").cloned() else { return Vec::new() };
-        let Some(doc) = self.parse(&rel, &text) else { return Vec::new() };
+        let Some((rel, text)) = self
+            .files
+            .files
+            .iter()
+            .find(|(p, _)| p == "coverage.yaml")
+            .cloned()
+        else {
+            return Vec::new();
+        };
+        let Some(doc) = self.parse(&rel, &text) else {
+            return Vec::new();
+        };
         match decode::<RawCoverage>(&doc) {
             Ok(c) => {
                 for n in &c.clauses {
-                    let ok = sources.iter().find(|s| s.id == n.document).map(|s| s.clause(&n.clause).is_some());
+                    let ok = sources
+                        .iter()
+                        .find(|s| s.id == n.document)
+                        .map(|s| s.clause(&n.clause).is_some());
                     if ok != Some(true) {
-                        self.diags.error(doc.loc, format!("coverage of clause `{}`", n.clause), format!("no clause `{}` in source `{}`", n.clause, n.document));
+                        self.diags.error(
+                            doc.loc,
+                            format!("coverage of clause `{}`", n.clause),
+                            format!("no clause `{}` in source `{}`", n.clause, n.document),
+                        );
                     }
                     if !["government", "enterprise", "both"].contains(&n.addressee.as_str()) {
-                        self.diags.error(doc.loc, format!("coverage of clause `{}`", n.clause), "addressee is government, enterprise or both");
+                        self.diags.error(
+                            doc.loc,
+                            format!("coverage of clause `{}`", n.clause),
+                            "addressee is government, enterprise or both",
+                        );
                     }
                 }
                 c.clauses
@@ -954,14 +1294,19 @@ pub fn quote_check(clause: &str, quote: &str) -> QuoteCheck {
             found = true;
             let before = p[..start].chars().last();
             let after = p[start + q.len()..].chars().next();
-            let head_ok = before.is_none_or(|c| DELIMS.contains(&c) || c == '.') ;
-            let tail_ok = after.is_none_or(|c| DELIMS.contains(&c)) || q.ends_with(|c| DELIMS.contains(&c));
+            let head_ok = before.is_none_or(|c| DELIMS.contains(&c) || c == '.');
+            let tail_ok =
+                after.is_none_or(|c| DELIMS.contains(&c)) || q.ends_with(|c| DELIMS.contains(&c));
             if head_ok && tail_ok {
                 return QuoteCheck::Ok;
             }
         }
     }
-    if found { QuoteCheck::Fragment } else { QuoteCheck::NotFound }
+    if found {
+        QuoteCheck::Fragment
+    } else {
+        QuoteCheck::NotFound
+    }
 }
 
 /// Parses a date for loaders that read text.
@@ -981,12 +1326,25 @@ mod tests {
     #[test]
     fn quotes_must_be_whole_phrases() {
         let clause = "14.维护用户合法权益\n\n  加大对移动互联网企业服务质量监督力度,督促移动互联网企业落实实名制,规范信息发布行为。";
-        assert_eq!(quote_check(clause, "督促移动互联网企业落实实名制"), QuoteCheck::Ok);
-        assert_eq!(quote_check(clause, "督促移动互联网企业落实实名制，"), QuoteCheck::Ok, "full-width comma is NFKC-equal");
+        assert_eq!(
+            quote_check(clause, "督促移动互联网企业落实实名制"),
+            QuoteCheck::Ok
+        );
+        assert_eq!(
+            quote_check(clause, "督促移动互联网企业落实实名制，"),
+            QuoteCheck::Ok,
+            "full-width comma is NFKC-equal"
+        );
         assert_eq!(quote_check(clause, "落实实名制"), QuoteCheck::Fragment);
         assert_eq!(quote_check(clause, "落实实名登记"), QuoteCheck::NotFound);
         assert_eq!(quote_check(clause, "规范信息发布行为。"), QuoteCheck::Ok);
-        assert_eq!(quote_check(clause, "加大对移动互联网企业服务质量监督力度, 督促移动互联网企业落实实名制"), QuoteCheck::Ok);
+        assert_eq!(
+            quote_check(
+                clause,
+                "加大对移动互联网企业服务质量监督力度, 督促移动互联网企业落实实名制"
+            ),
+            QuoteCheck::Ok
+        );
     }
 
     #[test]

@@ -357,10 +357,27 @@ impl Condition {
     /// A one-line description (`all(a equals true, any(…))`).
     pub fn describe(&self) -> String {
         match self {
-            Condition::All(c) => format!("all({})", c.iter().map(Condition::describe).collect::<Vec<_>>().join(", ")),
-            Condition::Any(c) => format!("any({})", c.iter().map(Condition::describe).collect::<Vec<_>>().join(", ")),
+            Condition::All(c) => format!(
+                "all({})",
+                c.iter()
+                    .map(Condition::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Condition::Any(c) => format!(
+                "any({})",
+                c.iter()
+                    .map(Condition::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Condition::Not(c) => format!("not({})", c.describe()),
-            Condition::ForItems { every, filter, check, .. } => {
+            Condition::ForItems {
+                every,
+                filter,
+                check,
+                ..
+            } => {
                 let q = if *every { "every" } else { "some" };
                 match filter {
                     Some(f) => format!("{q}(where {}: {})", f.describe(), check.describe()),
@@ -388,7 +405,9 @@ impl Condition {
 }
 
 /// Whether a rule is a duty or an encouragement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// A duty: failing it makes a company non-compliant.
@@ -398,7 +417,19 @@ pub enum Level {
 }
 
 /// How serious a failure is. Ordered from most to least severe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Most severe.
@@ -413,7 +444,12 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, most severe first.
-    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
 
     /// The name used in files.
     pub fn name(self) -> &'static str {
@@ -551,7 +587,10 @@ pub struct SourceDoc {
 impl SourceDoc {
     /// The text of clause `n`.
     pub fn clause(&self, n: &str) -> Option<&str> {
-        self.clauses.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_str())
+        self.clauses
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, t)| t.as_str())
     }
 }
 

@@ -110,7 +110,10 @@ impl Node {
 
     /// The value under `key` if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
     }
 
     /// The value as it would be written, for messages (`true`, `"text"`, `[a, b]`).
@@ -148,17 +151,30 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse_yaml(text: &str) -> Result<Node, SyntaxError> {
-    if text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
-        return Ok(Node { kind: NodeKind::Null, loc: Loc { line: 1, col: 1 } });
+    if text
+        .trim()
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
+    {
+        return Ok(Node {
+            kind: NodeKind::Null,
+            loc: Loc { line: 1, col: 1 },
+        });
     }
     match serde_saphyr::from_str_with_options::<Spanned<YamlNode>>(text, yaml_options()) {
         Ok(sp) => Ok(located(sp)),
         Err(e) => {
             let loc = e
                 .location()
-                .map(|l| Loc { line: l.line() as u32, col: l.column() as u32 })
+                .map(|l| Loc {
+                    line: l.line() as u32,
+                    col: l.column() as u32,
+                })
                 .unwrap_or(Loc::UNKNOWN);
-            Err(SyntaxError { loc, message: first_line(&e.to_string()) })
+            Err(SyntaxError {
+                loc,
+                message: first_line(&e.to_string()),
+            })
         }
     }
 }
@@ -183,7 +199,20 @@ fn parse_json(text: &str) -> Result<Node, SyntaxError> {
                 Some(i) => msg[..i].to_string(),
                 None => msg,
             };
-            Err(SyntaxError { loc: Loc { line: e.line() as u32, col: e.column() as u32 }, message: msg })
+            let mut loc = Loc {
+                line: e.line() as u32,
+                col: e.column() as u32,
+            };
+            if msg.starts_with("duplicate key") {
+                // serde_json stops after the value; the YAML reader points at the second key itself.
+                if let Err(y) = parse_yaml(text)
+                    && y.loc.is_known()
+                    && y.message.contains("duplicate")
+                {
+                    loc = y.loc;
+                }
+            }
+            Err(SyntaxError { loc, message: msg })
         }
     }
 }
@@ -197,7 +226,10 @@ pub fn relocate_json(text: &str) -> Option<Node> {
 
 fn located(sp: Spanned<YamlNode>) -> Node {
     let mut node = sp.value.0;
-    node.loc = Loc { line: sp.referenced.line() as u32, col: sp.referenced.column() as u32 };
+    node.loc = Loc {
+        line: sp.referenced.line() as u32,
+        col: sp.referenced.column() as u32,
+    };
     node
 }
 
@@ -216,9 +248,17 @@ impl Child for YamlNode {
         Ok(seq.next_element::<Spanned<YamlNode>>()?.map(located))
     }
     fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error> {
-        let Some(k) = map.next_key::<Spanned<KeyText>>()? else { return Ok(None) };
+        let Some(k) = map.next_key::<Spanned<KeyText>>()? else {
+            return Ok(None);
+        };
         let v = map.next_value::<Spanned<YamlNode>>()?;
-        let key = Key { name: k.value.0, loc: Loc { line: k.referenced.line() as u32, col: k.referenced.column() as u32 } };
+        let key = Key {
+            name: k.value.0,
+            loc: Loc {
+                line: k.referenced.line() as u32,
+                col: k.referenced.column() as u32,
+            },
+        };
         Ok(Some((key, located(v))))
     }
 }
@@ -228,16 +268,27 @@ impl Child for JsonNode {
         Ok(seq.next_element::<JsonNode>()?.map(|n| n.0))
     }
     fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error> {
-        let Some(k) = map.next_key::<String>()? else { return Ok(None) };
+        let Some(k) = map.next_key::<String>()? else {
+            return Ok(None);
+        };
         let v = map.next_value::<JsonNode>()?;
-        Ok(Some((Key { name: k, loc: Loc::UNKNOWN }, v.0)))
+        Ok(Some((
+            Key {
+                name: k,
+                loc: Loc::UNKNOWN,
+            },
+            v.0,
+        )))
     }
 }
 
 struct NodeVisitor<C>(std::marker::PhantomData<C>);
 
 fn leaf(kind: NodeKind) -> Node {
-    Node { kind, loc: Loc::UNKNOWN }
+    Node {
+        kind,
+        loc: Loc::UNKNOWN,
+    }
 }
 
 impl<'de, C: Child> Visitor<'de> for NodeVisitor<C> {
@@ -309,13 +360,15 @@ impl<'de, C: Child> Visitor<'de> for NodeVisitor<C> {
 
 impl<'de> Deserialize<'de> for YamlNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor::<YamlNode>(std::marker::PhantomData)).map(YamlNode)
+        d.deserialize_any(NodeVisitor::<YamlNode>(std::marker::PhantomData))
+            .map(YamlNode)
     }
 }
 
 impl<'de> Deserialize<'de> for JsonNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor::<JsonNode>(std::marker::PhantomData)).map(JsonNode)
+        d.deserialize_any(NodeVisitor::<JsonNode>(std::marker::PhantomData))
+            .map(JsonNode)
     }
 }
 
@@ -403,10 +456,16 @@ mod tests {
     fn json_relocates_through_yaml() {
         let text = "{\n  \"answers\": {\n    \"x\": \"yes\"\n  }\n}";
         let fast = parse(text, Format::Json).unwrap();
-        assert_eq!(fast.get("answers").unwrap().get("x").unwrap().loc, Loc::UNKNOWN);
+        assert_eq!(
+            fast.get("answers").unwrap().get("x").unwrap().loc,
+            Loc::UNKNOWN
+        );
         let slow = relocate_json(text).unwrap();
         assert_eq!(slow.get("answers").unwrap().get("x").unwrap().loc.line, 3);
-        assert_eq!(fast.get("answers").unwrap().get("x").unwrap().kind, slow.get("answers").unwrap().get("x").unwrap().kind);
+        assert_eq!(
+            fast.get("answers").unwrap().get("x").unwrap().kind,
+            slow.get("answers").unwrap().get("x").unwrap().kind
+        );
     }
 
     #[test]

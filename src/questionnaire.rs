@@ -47,8 +47,16 @@ fn comment_block(out: &mut String, indent: &str, q: &Question) {
     }
     let _ = writeln!(out, "{indent}# {}; 不清楚 if you don't know", type_hint(q));
     for o in &q.options {
-        let ex = if o.exclusive { " (不可与其他选项同选 exclusive)" } else { "" };
-        let _ = writeln!(out, "{indent}#   {}: {} / {}{ex}", o.id, o.label.zh, o.label.en);
+        let ex = if o.exclusive {
+            " (不可与其他选项同选 exclusive)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{indent}#   {}: {} / {}{ex}",
+            o.id, o.label.zh, o.label.en
+        );
     }
     if let Some(c) = &q.ask_when {
         let _ = writeln!(out, "{indent}# 仅当 asked only when: {}", c.describe());
@@ -64,21 +72,43 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
     let qn = &pack.questionnaire;
     let mut out = String::new();
     let _ = writeln!(out, "# {} / {}", pack.meta.title.zh, pack.meta.title.en);
-    let _ = writeln!(out, "# 自评问卷 Self-assessment questionnaire — hegui, pack {} {}", pack.meta.id, pack.meta.version);
-    let _ = writeln!(out, "# 填写说明: 在每个问题后填写答案; 留空(null)表示未作答; 不知道请填 不清楚。");
-    let _ = writeln!(out, "# How to fill in: put each answer after its question; null means unanswered; write 不清楚 if you don't know.");
+    let _ = writeln!(
+        out,
+        "# 自评问卷 Self-assessment questionnaire — hegui, pack {} {}",
+        pack.meta.id, pack.meta.version
+    );
+    let _ = writeln!(
+        out,
+        "# 填写说明: 在每个问题后填写答案; 留空(null)表示未作答; 不知道请填 不清楚。"
+    );
+    let _ = writeln!(
+        out,
+        "# How to fill in: put each answer after its question; null means unanswered; write 不清楚 if you don't know."
+    );
     let _ = writeln!(out, "pack:");
     let _ = writeln!(out, "  id: {}", pack.meta.id);
     let _ = writeln!(out, "  version: {}", pack.meta.version);
     let _ = writeln!(out, "  questionnaire_digest: {}", qn.digest);
     let _ = writeln!(out, "organisation:");
     let _ = writeln!(out, "  name: \"\"            # 单位名称 registered name");
-    let _ = writeln!(out, "  credit_code: null    # 统一社会信用代码 unified social credit code (18 characters)");
-    let _ = writeln!(out, "  region_code: null    # 行政区划代码 six-digit region code, in quotes, e.g. \"230103\"");
+    let _ = writeln!(
+        out,
+        "  credit_code: null    # 统一社会信用代码 unified social credit code (18 characters)"
+    );
+    let _ = writeln!(
+        out,
+        "  region_code: null    # 行政区划代码 six-digit region code, in quotes, e.g. \"230103\""
+    );
     let _ = writeln!(out, "  industry: null       # 行业 industry");
     let _ = writeln!(out, "prepared_by: null      # 填报人 {{name: …, title: …}}");
-    let _ = writeln!(out, "responsible_person: null   # 负责人 {{name: …, title: …}}");
-    let _ = writeln!(out, "assessment_date: {date}   # 评估基准日 assessment date");
+    let _ = writeln!(
+        out,
+        "responsible_person: null   # 负责人 {{name: …, title: …}}"
+    );
+    let _ = writeln!(
+        out,
+        "assessment_date: {date}   # 评估基准日 assessment date"
+    );
     let _ = writeln!(out, "answers:");
     let mut section = String::new();
     for entry in &qn.order {
@@ -95,7 +125,9 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
         }
         match entry {
             Entry::Question(q) => {
-                let Some(q) = qn.questions.get(*q) else { continue };
+                let Some(q) = qn.questions.get(*q) else {
+                    continue;
+                };
                 out.push('\n');
                 comment_block(&mut out, "  ", q);
                 let _ = writeln!(out, "  {}: null", q.id);
@@ -104,13 +136,18 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
                 let Some(g) = qn.groups.get(*g) else { continue };
                 out.push('\n');
                 let _ = writeln!(out, "  # {} / {}", g.label.zh, g.label.en);
-                let _ = writeln!(out, "  # 可重复条目: 每项复制一个条目; 没有则写 [] — repeatable: one entry per item (copy it); write [] if none");
+                let _ = writeln!(
+                    out,
+                    "  # 可重复条目: 每项复制一个条目; 没有则写 [] — repeatable: one entry per item (copy it); write [] if none"
+                );
                 if let Some(c) = &g.ask_when {
                     let _ = writeln!(out, "  # 仅当 asked only when: {}", c.describe());
                 }
                 let _ = writeln!(out, "  {}:", g.id);
                 for (i, m) in g.members.iter().enumerate() {
-                    let Some(q) = qn.questions.get(*m) else { continue };
+                    let Some(q) = qn.questions.get(*m) else {
+                        continue;
+                    };
                     comment_block(&mut out, "      ", q);
                     let lead = if i == 0 { "    - " } else { "      " };
                     let _ = writeln!(out, "{lead}{}: null", q.local_id);
@@ -118,7 +155,10 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
             }
         }
     }
-    let _ = writeln!(out, "\n# 豁免 waivers: - {{rule: ID, justification: …, approved_by: …, expires: YYYY-MM-DD}}");
+    let _ = writeln!(
+        out,
+        "\n# 豁免 waivers: - {{rule: ID, justification: …, approved_by: …, expires: YYYY-MM-DD}}"
+    );
     let _ = writeln!(out, "waivers: []");
     let _ = yaml_str;
     out

@@ -27,7 +27,8 @@ pub enum Lang {
 
 /// The JSON result: pretty, with a final newline; byte-identical for the same input.
 pub fn json(a: &Assessment) -> String {
-    let mut s = serde_json::to_string_pretty(a).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(a).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -44,8 +45,16 @@ pub struct RenderError {
 
 fn text_filter(lang: Lang) -> impl Fn(Value) -> String + Send + Sync + 'static {
     move |v: Value| {
-        let zh = v.get_attr("zh").ok().filter(|x| !x.is_undefined()).map(|x| x.to_string());
-        let en = v.get_attr("en").ok().filter(|x| !x.is_undefined()).map(|x| x.to_string());
+        let zh = v
+            .get_attr("zh")
+            .ok()
+            .filter(|x| !x.is_undefined())
+            .map(|x| x.to_string());
+        let en = v
+            .get_attr("en")
+            .ok()
+            .filter(|x| !x.is_undefined())
+            .map(|x| x.to_string());
         match (zh, en) {
             (Some(zh), Some(en)) => match lang {
                 Lang::Zh => zh,
@@ -67,16 +76,21 @@ fn text_filter(lang: Lang) -> impl Fn(Value) -> String + Send + Sync + 'static {
 pub fn environment(lang: Lang, dir: Option<&std::path::Path>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_fuel(Some(50_000_000));
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).keep_trailing_newline(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let dir = dir.map(std::path::Path::to_path_buf);
     env.set_loader(move |name| {
-        if let Some(dir) = &dir {
-            if let Some(text) = safe_read(dir, name)? {
-                return Ok(Some(text));
-            }
+        if let Some(dir) = &dir
+            && let Some(text) = safe_read(dir, name)?
+        {
+            return Ok(Some(text));
         }
         Ok(crate::embedded::template(name).map(str::to_string))
     });
@@ -87,21 +101,45 @@ pub fn environment(lang: Lang, dir: Option<&std::path::Path>) -> Environment<'st
 
 /// Reads `name` under `dir` only if it really lies inside it (no `..`, no links out).
 fn safe_read(dir: &std::path::Path, name: &str) -> Result<Option<String>, minijinja::Error> {
-    if name.split('/').any(|p| p == ".." || p.is_empty() || p.starts_with('.')) || name.starts_with('/') || name.contains('\\') {
+    if name
+        .split('/')
+        .any(|p| p == ".." || p.is_empty() || p.starts_with('.'))
+        || name.starts_with('/')
+        || name.contains('\\')
+    {
         return Ok(None);
     }
-    let Ok(root) = dir.canonicalize() else { return Ok(None) };
-    let Ok(path) = root.join(name).canonicalize() else { return Ok(None) };
+    let Ok(root) = dir.canonicalize() else {
+        return Ok(None);
+    };
+    let Ok(path) = root.join(name).canonicalize() else {
+        return Ok(None);
+    };
     if !path.starts_with(&root) {
         return Ok(None);
     }
-    std::fs::read_to_string(&path).map(Some).map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read template: {e}")))
+    std::fs::read_to_string(&path).map(Some).map_err(|e| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("cannot read template: {e}"),
+        )
+    })
 }
 
 /// Renders template `name` with the assessment and pack labels.
-pub fn report(env: &Environment<'_>, name: &str, a: &Assessment, pack: &Pack, lang: Lang) -> Result<String, RenderError> {
+pub fn report(
+    env: &Environment<'_>,
+    name: &str,
+    a: &Assessment,
+    pack: &Pack,
+    lang: Lang,
+) -> Result<String, RenderError> {
     let tmpl = env.get_template(name).map_err(|e| err(name, &e))?;
-    let sections: Vec<_> = pack.sections.iter().map(|s| context! { id => &s.id, title => ser(&s.title) }).collect();
+    let sections: Vec<_> = pack
+        .sections
+        .iter()
+        .map(|s| context! { id => &s.id, title => ser(&s.title) })
+        .collect();
     let questions: Vec<_> = pack
         .questionnaire
         .questions
@@ -122,5 +160,8 @@ fn err(name: &str, e: &minijinja::Error) -> RenderError {
     if let Some(line) = e.line() {
         message = format!("line {line}: {message}");
     }
-    RenderError { name: name.to_string(), message }
+    RenderError {
+        name: name.to_string(),
+        message,
+    }
 }

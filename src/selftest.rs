@@ -70,7 +70,10 @@ pub struct TestReport {
 impl TestReport {
     /// Whether everything passed.
     pub fn ok(&self) -> bool {
-        self.mismatches.is_empty() && self.missing_kinds.is_empty() && self.unexercised.is_empty() && self.errors.is_empty()
+        self.mismatches.is_empty()
+            && self.missing_kinds.is_empty()
+            && self.unexercised.is_empty()
+            && self.errors.is_empty()
     }
 }
 
@@ -82,11 +85,17 @@ struct Case {
 }
 
 fn key(name: &str, loc: Loc) -> Key {
-    Key { name: name.to_string(), loc }
+    Key {
+        name: name.to_string(),
+        loc,
+    }
 }
 
 fn text(s: &str, loc: Loc) -> Node {
-    Node { kind: NodeKind::Str(s.to_string()), loc }
+    Node {
+        kind: NodeKind::Str(s.to_string()),
+        loc,
+    }
 }
 
 /// Runs a pack's self-tests.
@@ -100,26 +109,45 @@ pub fn run(pack: &Pack) -> TestReport {
         let items: &[Node] = match (tf.node.as_map(), tf.node.get("cases").map(|n| &n.kind)) {
             (Some(m), Some(NodeKind::Seq(items))) if m.len() == 1 => items,
             _ => {
-                d.error(tf.node.loc, "", "a test file is a mapping with one key, `cases`, holding a list");
+                d.error(
+                    tf.node.loc,
+                    "",
+                    "a test file is a mapping with one key, `cases`, holding a list",
+                );
                 report.errors.extend(d.into_vec());
                 continue;
             }
         };
         for item in items {
             let Some(entries) = item.as_map() else {
-                d.error(item.loc, "", "a case is a mapping with name, answers, expect and optional assessment_date");
+                d.error(
+                    item.loc,
+                    "",
+                    "a case is a mapping with name, answers, expect and optional assessment_date",
+                );
                 continue;
             };
             for (k, _) in entries {
                 if !["name", "assessment_date", "answers", "expect"].contains(&k.name.as_str()) {
-                    let help = crate::diag::did_you_mean(&k.name, ["name", "assessment_date", "answers", "expect"]);
-                    let dg = d.error(k.loc, "", format!("unknown key `{}` in a test case", k.name));
+                    let help = crate::diag::did_you_mean(
+                        &k.name,
+                        ["name", "assessment_date", "answers", "expect"],
+                    );
+                    let dg = d.error(
+                        k.loc,
+                        "",
+                        format!("unknown key `{}` in a test case", k.name),
+                    );
                     if let Some(h) = help {
                         dg.help(h);
                     }
                 }
             }
-            let name = item.get("name").and_then(Node::as_str).unwrap_or("").to_string();
+            let name = item
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
             let subject = format!("test case `{name}`");
             if name.is_empty() {
                 d.error(item.loc, "", "a case needs a `name`");
@@ -130,18 +158,33 @@ pub fn run(pack: &Pack) -> TestReport {
             }
             // Build a facts document around the answers and decode it like any facts file.
             let loc = item.loc;
-            let date = item.get("assessment_date").cloned().unwrap_or_else(|| text(DEFAULT_DATE, loc));
-            let answers = item.get("answers").cloned().unwrap_or(Node { kind: NodeKind::Null, loc });
+            let date = item
+                .get("assessment_date")
+                .cloned()
+                .unwrap_or_else(|| text(DEFAULT_DATE, loc));
+            let answers = item.get("answers").cloned().unwrap_or(Node {
+                kind: NodeKind::Null,
+                loc,
+            });
             let doc = Node {
                 kind: NodeKind::Map(vec![
                     (
                         key("pack", loc),
                         Node {
-                            kind: NodeKind::Map(vec![(key("id", loc), text(&pack.meta.id, loc)), (key("version", loc), text(&pack.meta.version, loc))]),
+                            kind: NodeKind::Map(vec![
+                                (key("id", loc), text(&pack.meta.id, loc)),
+                                (key("version", loc), text(&pack.meta.version, loc)),
+                            ]),
                             loc,
                         },
                     ),
-                    (key("organisation", loc), Node { kind: NodeKind::Map(vec![(key("name", loc), text(&name, loc))]), loc }),
+                    (
+                        key("organisation", loc),
+                        Node {
+                            kind: NodeKind::Map(vec![(key("name", loc), text(&name, loc))]),
+                            loc,
+                        },
+                    ),
                     (key("assessment_date", loc), date),
                     (key("answers", loc), answers),
                 ]),
@@ -165,14 +208,21 @@ pub fn run(pack: &Pack) -> TestReport {
                 Some(entries) if !entries.is_empty() => {
                     for (k, v) in entries {
                         if pack.rule(&k.name).is_none() {
-                            let help = crate::diag::did_you_mean(&k.name, pack.rules.iter().map(|r| r.id.as_str()));
+                            let help = crate::diag::did_you_mean(
+                                &k.name,
+                                pack.rules.iter().map(|r| r.id.as_str()),
+                            );
                             let dg = d.error(k.loc, &subject, format!("unknown rule `{}`", k.name));
                             if let Some(h) = help {
                                 dg.help(h);
                             }
                             continue;
                         }
-                        match v.as_str().and_then(Outcome::parse).filter(|o| *o != Outcome::Waived) {
+                        match v
+                            .as_str()
+                            .and_then(Outcome::parse)
+                            .filter(|o| *o != Outcome::Waived)
+                        {
                             Some(o) => expect.push((k.name.clone(), o, k.loc)),
                             None => {
                                 d.error(v.loc, &subject, format!("expected outcome is pass, fail, not_applicable or unanswered, found {}", v.display()));
@@ -185,7 +235,12 @@ pub fn run(pack: &Pack) -> TestReport {
                 }
             }
             if let Some(facts) = facts {
-                cases.push(Case { name, file: file.clone(), facts, expect });
+                cases.push(Case {
+                    name,
+                    file: file.clone(),
+                    facts,
+                    expect,
+                });
             }
         }
         report.errors.extend(d.into_vec());
@@ -197,7 +252,9 @@ pub fn run(pack: &Pack) -> TestReport {
     for case in &cases {
         let env = Env::new(pack, &case.facts);
         for (rule_id, expected, loc) in &case.expect {
-            let Some(rule) = pack.rule(rule_id) else { continue };
+            let Some(rule) = pack.rule(rule_id) else {
+                continue;
+            };
             report.expectations += 1;
             let actual = rule_outcome(pack, &case.facts, rule, &env);
             kinds.entry(rule.id.as_str()).or_default().insert(*expected);
@@ -240,11 +297,17 @@ pub fn run(pack: &Pack) -> TestReport {
             let noticed = cases.iter().any(|case| {
                 case.expect.iter().any(|(id, _, _)| id == &rule.id) && {
                     let env = Env::new(pack, &case.facts);
-                    rule_outcome(pack, &case.facts, rule, &env) != rule_outcome(pack, &case.facts, rule, &env.negating(Some(leaf.index)))
+                    rule_outcome(pack, &case.facts, rule, &env)
+                        != rule_outcome(pack, &case.facts, rule, &env.negating(Some(leaf.index)))
                 }
             });
             if !noticed {
-                report.unexercised.push(Unexercised { rule: rule.id.clone(), condition: leaf.text.clone(), file: rule.file.clone(), line: leaf.loc.line });
+                report.unexercised.push(Unexercised {
+                    rule: rule.id.clone(),
+                    condition: leaf.text.clone(),
+                    file: rule.file.clone(),
+                    line: leaf.loc.line,
+                });
             }
         }
     }
@@ -275,9 +338,16 @@ pub fn render(report: &TestReport, pack: &Pack) -> String {
         let _ = writeln!(s, "MISSING rule `{rule}` has no {} case", k.join(" / "));
     }
     for u in &report.unexercised {
-        let _ = writeln!(s, "UNEXERCISED {}:{}: rule `{}`: no case notices `{}` (negating it changes no outcome)", u.file, u.line, u.rule, u.condition);
+        let _ = writeln!(
+            s,
+            "UNEXERCISED {}:{}: rule `{}`: no case notices `{}` (negating it changes no outcome)",
+            u.file, u.line, u.rule, u.condition
+        );
     }
-    let failed = report.mismatches.len() + report.missing_kinds.len() + report.unexercised.len() + report.errors.len();
+    let failed = report.mismatches.len()
+        + report.missing_kinds.len()
+        + report.unexercised.len()
+        + report.errors.len();
     let _ = writeln!(
         s,
         "pack {} {}: {} rules, {} cases, {} expectations",

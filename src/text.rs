@@ -15,6 +15,9 @@ pub struct Text {
 impl Text {
     /// Builds a text from both languages.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text { zh: zh.into(), en: en.into() }
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }

@@ -1,0 +1,101 @@
+//! Shared helpers for the integration tests: the demo pack and facts built from YAML snippets.
+#![allow(dead_code)]
+
+use hegui::assess::{AssessOptions, Assessment, Finding, assess};
+use hegui::condition::{Compiler, Purpose};
+use hegui::diag::{Diagnostic, Diagnostics};
+use hegui::eval::{Env, Truth, truth};
+use hegui::facts::{Facts, load_facts};
+use hegui::load::{PackFiles, load_pack};
+use hegui::model::{Condition, Pack};
+use hegui::node::{Format, parse};
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub fn demo() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| {
+        let files = PackFiles::from_dir(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/demo"
+        )))
+        .unwrap();
+        load_pack(&files).unwrap().pack
+    })
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+pub fn doc(answers: &str, date: &str, extra: &str) -> String {
+    format!(
+        "pack: {{id: demo, version: 1.2.0}}\norganisation: {{name: 测试公司}}\nassessment_date: {date}\n{extra}answers:\n{}",
+        indent(answers)
+    )
+}
+
+/// Facts for the demo pack, dated 2026-03-10.
+pub fn facts(answers: &str) -> Facts {
+    facts_on(answers, "2026-03-10")
+}
+
+pub fn facts_on(answers: &str, date: &str) -> Facts {
+    let text = doc(answers, date, "");
+    match load_facts("t.yaml", &text, demo()) {
+        Ok(f) => f.facts,
+        Err(d) => panic!(
+            "facts did not load:\n{}\n---\n{text}",
+            d.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+/// Diagnostics (errors and warnings) for a facts document.
+pub fn diags(text: &str, name: &str) -> Vec<Diagnostic> {
+    match load_facts(name, text, demo()) {
+        Ok(f) => f.warnings,
+        Err(d) => d,
+    }
+}
+
+pub fn cond(yaml: &str) -> Condition {
+    cond_for(yaml, Purpose::Scoping).unwrap_or_else(|d| panic!("{d:?}"))
+}
+
+pub fn cond_for(yaml: &str, purpose: Purpose) -> Result<Condition, Vec<Diagnostic>> {
+    let node = parse(yaml, Format::Yaml).unwrap();
+    let mut d = Diagnostics::new("cond.yaml");
+    let c = Compiler::new(&demo().questionnaire, "rule `t`", purpose, &mut d).compile(&node);
+    match c {
+        Some(c) if !d.has_errors() => Ok(c),
+        _ => Err(d.into_vec()),
+    }
+}
+
+pub fn truth_of(condition: &str, answers: &str) -> Truth {
+    let f = facts(answers);
+    truth(&cond(condition), &Env::new(demo(), &f))
+}
+
+pub fn assessment(answers: &str) -> Assessment {
+    assess(demo(), &facts(answers), AssessOptions::default())
+}
+
+pub fn finding(answers: &str, rule: &str) -> Finding {
+    assessment(answers)
+        .findings
+        .into_iter()
+        .find(|f| f.rule_id == rule)
+        .unwrap()
+}
+
+pub fn messages(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,659 @@
+//! One test per line of docs/SEMANTICS.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod common;
+use common::*;
+use hegui::assess::{AssessOptions, Outcome, assess};
+use hegui::condition::Purpose;
+use hegui::diag::Level;
+use hegui::eval::Truth;
+use hegui::facts::AnswerState;
+
+const HLJ: &str = "scope.heilongjiang: true\nscope.functions: [comments]\n";
+
+#[test]
+fn s01_absent_or_null_is_unanswered() {
+    let f = finding(
+        &format!("{HLJ}real_name.required: null\n"),
+        "demo.real-name",
+    );
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert_eq!(f.missing, vec!["real_name.required", "real_name.methods"]);
+    let f = finding("org.contact_note: '   '\n", "demo.logs");
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert!(
+        facts("org.contact_note: '  '\n")
+            .answers
+            .iter()
+            .all(Option::is_none)
+    );
+}
+
+#[test]
+fn s02_dont_know_is_reported_on_its_own() {
+    for dk in ["不清楚", "dont_know", "{dont_know: true, remark: 待核实}"] {
+        let f = finding(
+            &format!("{HLJ}real_name.required: true\nreal_name.methods: {dk}\n"),
+            "demo.real-name",
+        );
+        assert_eq!(f.outcome, Outcome::Unanswered, "{dk}");
+        assert_eq!(f.dont_know, vec!["real_name.methods"], "{dk}");
+        assert!(f.missing.is_empty(), "{dk}");
+    }
+    let facts = facts("security.log_months: 不清楚\n");
+    let q = demo()
+        .questionnaire
+        .question("security.log_months")
+        .unwrap();
+    assert_eq!(
+        facts.answers[q].as_ref().unwrap().state,
+        AnswerState::DontKnow
+    );
+    let a = assessment("security.log_months: 不清楚\n");
+    assert_eq!(a.summary.required_dont_know, 1);
+}
+
+#[test]
+fn s03_answers_are_typed_by_the_question() {
+    for bad in ["yes", "no", "on", "off", "1", "Y"] {
+        let d = diags(
+            &doc(&format!("scope.heilongjiang: {bad}\n"), "2026-03-10", ""),
+            "f.yaml",
+        );
+        assert!(
+            d.iter().any(|d| d.level == Level::Error
+                && d.message.contains("yes/no question expects true or false")
+                && d.subject == "question `scope.heilongjiang`"),
+            "{bad}: {}",
+            messages(&d)
+        );
+    }
+    for good in ["true", "false", "是", "否", "TRUE"] {
+        facts(&format!("scope.heilongjiang: {good}\n"));
+    }
+    // An option id that YAML 1.1 would read as a boolean stays the option; 0755 stays text.
+    let f =
+        facts("scope.user_band: under_1m\norg.contact_note: 0755\nsecurity.log_months: \"12\"\n");
+    let qn = &demo().questionnaire;
+    let note = &f.answers[qn.question("org.contact_note").unwrap()];
+    assert_eq!(
+        note.as_ref().unwrap().state,
+        AnswerState::Value(hegui::model::Value::Text("0755".into()))
+    );
+    let months = &f.answers[qn.question("security.log_months").unwrap()];
+    assert_eq!(
+        months.as_ref().unwrap().state,
+        AnswerState::Value(hegui::model::Value::Int(12))
+    );
+    let d = diags(&doc("org.contact_note: 1.50\n", "2026-03-10", ""), "f.yaml");
+    assert!(
+        messages(&d).contains("text question expects text, found 1.5"),
+        "{}",
+        messages(&d)
+    );
+}
+
+#[test]
+fn s04_multiple_choice_lists_and_exclusive_options() {
+    let d = diags(
+        &doc("scope.channels: [app, none]\n", "2026-03-10", ""),
+        "f.yaml",
+    );
+    assert!(
+        messages(&d).contains("option `none` excludes the others"),
+        "{}",
+        messages(&d)
+    );
+    let d = diags(
+        &doc("scope.channels: [app, app]\n", "2026-03-10", ""),
+        "f.yaml",
+    );
+    assert!(
+        messages(&d).contains("option `app` is listed twice"),
+        "{}",
+        messages(&d)
+    );
+    let d = diags(&doc("scope.channels: app\n", "2026-03-10", ""), "f.yaml");
+    assert!(
+        messages(&d).contains("write a list: [app]"),
+        "{}",
+        messages(&d)
+    );
+    facts("scope.channels: [none]\n");
+}
+
+#[test]
+fn s05_dates_are_iso_and_past_events_not_after_assessment() {
+    let d = diags(
+        &doc("security.last_inspection: 2026-03-11\n", "2026-03-10", ""),
+        "f.yaml",
+    );
+    assert!(
+        messages(&d).contains("2026-03-11 is after the assessment date 2026-03-10"),
+        "{}",
+        messages(&d)
+    );
+    facts("security.last_inspection: 2026-03-10\n");
+    for bad in [
+        "2026-3-1",
+        "01/02/2026",
+        "2026-02-30",
+        "2026-03-10T00:00:00",
+    ] {
+        let d = diags(
+            &doc(
+                &format!("security.last_inspection: {bad}\n"),
+                "2026-03-10",
+                "",
+            ),
+            "f.yaml",
+        );
+        assert!(
+            messages(&d).contains("date question expects a date YYYY-MM-DD"),
+            "{bad}: {}",
+            messages(&d)
+        );
+    }
+}
+
+#[test]
+fn s06_hidden_answers_are_kept_with_a_warning() {
+    let text = doc(
+        "scope.functions: [none]\nreal_name.required: true\n",
+        "2026-03-10",
+        "",
+    );
+    let d = diags(&text, "f.yaml");
+    assert_eq!(d.len(), 1, "{}", messages(&d));
+    assert_eq!(d[0].level, Level::Warning);
+    assert!(
+        d[0].message.contains("not asked given the other answers"),
+        "{}",
+        d[0]
+    );
+    let f = facts("scope.functions: [none]\nreal_name.required: true\n");
+    assert!(f.answers[demo().questionnaire.question("real_name.required").unwrap()].is_some());
+}
+
+#[test]
+fn s07_groups_absent_empty_and_blank_items() {
+    let f = facts("apps: null\n");
+    assert!(f.groups[0].is_none());
+    let f = facts("apps: []\n");
+    assert_eq!(f.groups[0].as_ref().unwrap().len(), 0);
+    // The blank questionnaire's template item: the group stays unanswered, no warning.
+    let text = doc(
+        "apps:\n  - {name: null, has_accounts: null}\n",
+        "2026-03-10",
+        "",
+    );
+    assert!(diags(&text, "f.yaml").is_empty());
+    let f = facts("apps:\n  - {name: null, has_accounts: null}\n");
+    assert!(f.groups[0].is_none());
+    let text = doc(
+        "apps:\n  - {name: A, has_accounts: true}\n  - {name: null}\n",
+        "2026-03-10",
+        "",
+    );
+    let d = diags(&text, "f.yaml");
+    assert!(
+        messages(&d).contains("item(s) 2 have no answers and are left out"),
+        "{}",
+        messages(&d)
+    );
+}
+
+#[test]
+fn s08_unknown_when_either_side_is_unanswered_or_dont_know() {
+    let c = "{ \"features[*].assessment_date\": { on_or_before: { question: \"features[*].launch_date\" } } }";
+    assert_eq!(
+        truth_of(c, "features:\n  - {name: x, launch_date: 2026-01-01}\n"),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth_of(
+            c,
+            "features:\n  - {name: x, assessment_date: 2026-01-01, launch_date: 不清楚}\n"
+        ),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth_of(
+            c,
+            "features:\n  - {name: x, assessment_date: 2026-01-01, launch_date: 2026-01-01}\n"
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{security.log_months: {ge: 6}}", ""),
+        Truth::Unknown
+    );
+}
+
+#[test]
+fn s09_not_unknown_is_unknown() {
+    assert_eq!(
+        truth_of("{not: {security.log_months: {ge: 6}}}", ""),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth_of(
+            "{not: {security.log_months: {ge: 6}}}",
+            "security.log_months: 3\n"
+        ),
+        Truth::True
+    );
+}
+
+#[test]
+fn s10_any_is_strong_kleene() {
+    let c = "{any: [{security.log_months: {ge: 6}}, {scope.heilongjiang: true}]}";
+    assert_eq!(truth_of(c, "scope.heilongjiang: true\n"), Truth::True);
+    assert_eq!(truth_of(c, "scope.heilongjiang: false\n"), Truth::Unknown);
+    assert_eq!(
+        truth_of(c, "scope.heilongjiang: false\nsecurity.log_months: 1\n"),
+        Truth::False
+    );
+}
+
+#[test]
+fn s11_all_is_strong_kleene() {
+    let c = "{all: [{security.log_months: {ge: 6}}, {scope.heilongjiang: true}]}";
+    assert_eq!(truth_of(c, "scope.heilongjiang: false\n"), Truth::False);
+    assert_eq!(truth_of(c, "scope.heilongjiang: true\n"), Truth::Unknown);
+    assert_eq!(
+        truth_of(c, "scope.heilongjiang: true\nsecurity.log_months: 6\n"),
+        Truth::True
+    );
+}
+
+#[test]
+fn s12_set_operators() {
+    let a = "scope.channels: [app, website]\nscope.user_band: under_1m\n";
+    assert_eq!(truth_of("{scope.channels: [website, app]}", a), Truth::True);
+    assert_eq!(truth_of("{scope.channels: [app]}", a), Truth::False);
+    assert_eq!(
+        truth_of("{scope.channels: {not_equals: [app]}}", a),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{scope.channels: {any_of: [mini_program, app]}}", a),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{scope.channels: {all_of: [app, mini_program]}}", a),
+        Truth::False
+    );
+    assert_eq!(
+        truth_of("{scope.channels: {all_of: [app, website]}}", a),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{scope.channels: {none_of: [mini_program]}}", a),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{scope.channels: {none_of: [app]}}", a),
+        Truth::False
+    );
+    assert_eq!(
+        truth_of("{scope.user_band: {any_of: [under_1m, over_1m]}}", a),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of("{scope.user_band: {none_of: [under_1m]}}", a),
+        Truth::False
+    );
+    assert_eq!(truth_of("{scope.user_band: under_10k}", a), Truth::False);
+}
+
+#[test]
+fn s13_within_days_is_inclusive_at_both_ends() {
+    let c = "{security.last_inspection: {within_days: 10}}";
+    assert_eq!(
+        truth_of(c, "security.last_inspection: 2026-02-28\n"),
+        Truth::True
+    ); // 2026-03-10 - 10 days
+    assert_eq!(
+        truth_of(c, "security.last_inspection: 2026-02-27\n"),
+        Truth::False
+    );
+    assert_eq!(
+        truth_of(c, "security.last_inspection: 2026-03-10\n"),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of(
+            "{security.last_inspection: {within_days: 0}}",
+            "security.last_inspection: 2026-03-10\n"
+        ),
+        Truth::True
+    );
+}
+
+#[test]
+fn s14_answered_is_never_unknown_and_only_for_scoping() {
+    assert_eq!(
+        truth_of("{security.log_months: {answered: true}}", ""),
+        Truth::False
+    );
+    assert_eq!(
+        truth_of(
+            "{security.log_months: {answered: true}}",
+            "security.log_months: 不清楚\n"
+        ),
+        Truth::False
+    );
+    assert_eq!(
+        truth_of(
+            "{security.log_months: {answered: false}}",
+            "security.log_months: 不清楚\n"
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth_of(
+            "{security.log_months: {answered: true}}",
+            "security.log_months: 0\n"
+        ),
+        Truth::True
+    );
+    let e = cond_for("{security.log_months: {answered: true}}", Purpose::Check).unwrap_err();
+    assert!(
+        messages(&e).contains(
+            "`answered` is allowed only in `applies_when`, `ask_when` and scope conditions"
+        ),
+        "{}",
+        messages(&e)
+    );
+}
+
+#[test]
+fn s15_quantifiers() {
+    let every = "{every: {group: apps, where: {\"apps[*].has_accounts\": true}, check: {\"apps[*].filed\": true}}}";
+    let some = "{some: {group: apps, check: {\"apps[*].filed\": true}}}";
+    let bare = "{\"apps[*].filed\": true}";
+    assert_eq!(truth_of(every, ""), Truth::Unknown);
+    assert_eq!(truth_of(some, ""), Truth::Unknown);
+    assert_eq!(truth_of(every, "apps: []\n"), Truth::True);
+    assert_eq!(truth_of(some, "apps: []\n"), Truth::False);
+    let two = "apps:\n  - {name: A, has_accounts: true, filed: true}\n  - {name: B, has_accounts: false, filed: false}\n";
+    assert_eq!(
+        truth_of(every, two),
+        Truth::True,
+        "B does not count: no accounts"
+    );
+    assert_eq!(
+        truth_of(bare, two),
+        Truth::False,
+        "a bare member comparison means every item"
+    );
+    assert_eq!(truth_of(some, two), Truth::True);
+    let unknown = "apps:\n  - {name: A, has_accounts: true, filed: true}\n  - {name: B, has_accounts: true}\n";
+    assert_eq!(truth_of(every, unknown), Truth::Unknown);
+    assert_eq!(truth_of(some, unknown), Truth::True);
+}
+
+#[test]
+fn s16_not_applicable_gives_the_reason_and_skips_the_check() {
+    let f = finding(
+        "scope.heilongjiang: false\nscope.functions: [comments]\n",
+        "demo.real-name",
+    );
+    assert_eq!(f.outcome, Outcome::NotApplicable);
+    assert_eq!(f.reason.len(), 1);
+    assert_eq!(f.reason[0].condition, "scope.heilongjiang equals true");
+    assert_eq!(f.reason[0].answer, "false");
+    assert!(f.missing.is_empty() && f.explanation.is_empty());
+}
+
+#[test]
+fn s17_blank_scoping_questions_never_remove_duties() {
+    let f = finding("scope.functions: [comments]\n", "demo.real-name");
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert_eq!(f.missing, vec!["scope.heilongjiang"]);
+    let f = finding("", "demo.app-filing");
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert_eq!(f.missing, vec!["scope.channels"]);
+}
+
+#[test]
+fn s18_the_check_decides() {
+    let base = format!("{HLJ}real_name.required: true\n");
+    assert_eq!(
+        finding(
+            &format!("{base}real_name.methods: [id_document]\n"),
+            "demo.real-name"
+        )
+        .outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        finding(
+            &format!("{base}real_name.methods: [none]\n"),
+            "demo.real-name"
+        )
+        .outcome,
+        Outcome::Fail
+    );
+    let f = finding(&base, "demo.real-name");
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert_eq!(f.missing, vec!["real_name.methods"]);
+}
+
+#[test]
+fn s19_explanations_keep_only_what_decided() {
+    // A false `all`: only the false branch.
+    let f = finding(
+        &format!("{HLJ}real_name.required: false\nreal_name.methods: [mobile_number]\n"),
+        "demo.real-name",
+    );
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.explanation.len(), 1, "{:?}", f.explanation);
+    assert_eq!(f.explanation[0].condition, "real_name.required equals true");
+    // A true `any`: only the true branches.
+    let (t, obs) = hegui::eval::explain(
+        &cond(
+            "{any: [{security.log_months: {ge: 6}}, {scope.heilongjiang: true}, {scope.channels: {any_of: [app]}}]}",
+        ),
+        &hegui::eval::Env::new(
+            demo(),
+            &facts("scope.heilongjiang: true\nsecurity.log_months: 1\n"),
+        ),
+    );
+    assert_eq!(t, Truth::True);
+    assert_eq!(obs.len(), 1);
+    assert_eq!(obs[0].condition, "scope.heilongjiang equals true");
+    // Failing items are named.
+    let f = finding(
+        "scope.channels: [app]\napps:\n  - {name: 甲, has_accounts: true, filed: true}\n  - {name: 乙, has_accounts: true, filed: false}\n  - {has_accounts: true, filed: false}\n",
+        "demo.app-filing",
+    );
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.items, vec!["乙", "#3"]);
+}
+
+#[test]
+fn s20_waivers() {
+    let fail = "security.log_months: 3\n";
+    let w = |exp: &str| {
+        format!(
+            "waivers:\n  - {{rule: demo.logs, justification: 采购中, approved_by: 王五, expires: {exp}}}\n"
+        )
+    };
+    let run = |answers: &str, exp: &str, ignore: bool| {
+        let text = doc(answers, "2026-03-10", &w(exp));
+        let f = load_facts_ok(&text);
+        assess(
+            demo(),
+            &f,
+            AssessOptions {
+                ignore_waivers: ignore,
+            },
+        )
+        .findings
+        .into_iter()
+        .find(|f| f.rule_id == "demo.logs")
+        .unwrap()
+    };
+    let day_before = run(fail, "2026-03-09", false);
+    assert_eq!(
+        (
+            day_before.outcome,
+            day_before.waiver.as_ref().unwrap().status
+        ),
+        (Outcome::Fail, "expired")
+    );
+    let on = run(fail, "2026-03-10", false);
+    assert_eq!(
+        (on.outcome, on.waiver.as_ref().unwrap().status),
+        (Outcome::Waived, "applied")
+    );
+    let after = run(fail, "2026-03-11", false);
+    assert_eq!(after.outcome, Outcome::Waived);
+    let ignored = run(fail, "2026-03-11", true);
+    assert_eq!(
+        (ignored.outcome, ignored.waiver.as_ref().unwrap().status),
+        (Outcome::Fail, "ignored")
+    );
+    let unused = run("security.log_months: 12\n", "2026-12-31", false);
+    assert_eq!(
+        (unused.outcome, unused.waiver.as_ref().unwrap().status),
+        (Outcome::Pass, "unused")
+    );
+    let none = run("", "2026-12-31", false);
+    assert_eq!(
+        (none.outcome, none.waiver.as_ref().unwrap().status),
+        (Outcome::Unanswered, "no_effect")
+    );
+}
+
+fn load_facts_ok(text: &str) -> hegui::facts::Facts {
+    hegui::facts::load_facts("w.yaml", text, demo())
+        .map_err(|d| messages(&d))
+        .unwrap()
+        .facts
+}
+
+#[test]
+fn s21_checks_may_read_only_guaranteed_questions() {
+    let pack = |check: &str, applies: &str| {
+        let mut files = hegui::load::PackFiles::from_dir(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/demo"
+        )))
+        .unwrap();
+        let rule = format!(
+            "rules:\n  - id: t.rule\n    title: {{zh: 测试, en: Test}}\n    section: accounts\n    level: required\n    severity: low\n    source: {{document: hlj-2017, clause: 14, quote: 督促移动互联网企业落实实名制}}\n{applies}    check: {check}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
+        );
+        files.files.push(("rules/zz-test.yaml".into(), rule));
+        hegui::load::load_pack(&files)
+    };
+    let e = pack("{real_name.methods: {any_of: [id_document]}}", "").unwrap_err();
+    assert!(messages(&e).contains("rule `t.rule`: the check reads `real_name.methods`, which is asked only when real_name.required equals true"), "{}", messages(&e));
+    assert!(
+        messages(&e).contains("rules/zz-test.yaml:2:5"),
+        "{}",
+        messages(&e)
+    );
+    // Guaranteed by applies_when (semantically, not by copying text)…
+    let pub_ = "    applies_when: {scope.functions: {any_of: [comments, publishing, messaging]}}\n";
+    pack(
+        "{real_name.methods: {any_of: [id_document]}}",
+        "    applies_when: {all: [{real_name.required: true}, {scope.functions: {any_of: [comments, publishing, messaging]}}]}\n",
+    )
+    .unwrap();
+    // …or by a sibling branch of an `all`.
+    pack(
+        "{all: [{real_name.required: true}, {real_name.methods: {any_of: [id_document]}}]}",
+        pub_,
+    )
+    .unwrap();
+    // A narrower scope is enough; a wider one is not.
+    pack(
+        "{real_name.required: true}",
+        "    applies_when: {scope.functions: {all_of: [comments, messaging]}}\n",
+    )
+    .unwrap();
+    let e = pack(
+        "{real_name.required: true}",
+        "    applies_when: {scope.heilongjiang: true}\n",
+    )
+    .unwrap_err();
+    assert!(
+        messages(&e).contains("reads `real_name.required`"),
+        "{}",
+        messages(&e)
+    );
+    // The member's ask_when reads its own item: a `where` guarantees it.
+    let e = pack(
+        "{\"apps[*].filing_number\": {not_equals: \"\"}}",
+        "    applies_when: {scope.channels: {any_of: [app]}}\n",
+    )
+    .unwrap_err();
+    assert!(
+        messages(&e).contains("reads `apps[*].filing_number`"),
+        "{}",
+        messages(&e)
+    );
+    pack(
+        "{every: {group: apps, where: {\"apps[*].filed\": true}, check: {\"apps[*].filing_number\": {not_equals: x}}}}",
+        "    applies_when: {scope.channels: {any_of: [app]}}\n",
+    )
+    .unwrap();
+    // The group itself is asked only of app operators.
+    let e = pack(
+        "{every: {group: apps, check: {\"apps[*].filed\": true}}}",
+        "",
+    )
+    .unwrap_err();
+    assert!(
+        messages(&e).contains("reads group `apps`"),
+        "{}",
+        messages(&e)
+    );
+}
+
+#[test]
+fn s22_deterministic_and_dated_references() {
+    let answers = format!(
+        "{HLJ}real_name.required: true\nreal_name.methods: [none]\nsecurity.log_months: 1\n"
+    );
+    let a = hegui::render::json(&assessment(&answers));
+    let b = hegui::render::json(&assessment(&answers));
+    assert_eq!(a, b);
+    let ids: Vec<String> = assessment(&answers)
+        .findings
+        .iter()
+        .map(|f| f.rule_id.clone())
+        .collect();
+    let pack_ids: Vec<String> = demo().rules.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids, pack_ids);
+    // 网络安全法 was renumbered from 2026-01-01: the article in force on the assessment date is shown.
+    let before = assess(
+        demo(),
+        &facts_on(&answers, "2025-12-31"),
+        AssessOptions::default(),
+    );
+    let after = assess(
+        demo(),
+        &facts_on(&answers, "2026-01-01"),
+        AssessOptions::default(),
+    );
+    let art = |a: &hegui::assess::Assessment| {
+        let r = &a
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "demo.real-name")
+            .unwrap()
+            .references[0];
+        (r.version.clone(), r.article.clone(), r.articles.len())
+    };
+    assert_eq!(art(&before), ("2016".into(), "24".into(), 2));
+    assert_eq!(art(&after), ("2025".into(), "26".into(), 2));
+}
