@@ -12,7 +12,7 @@ use crate::load::{Loaded, PackFiles, load_pack};
 use crate::model::{Pack, Severity};
 use crate::render::{self, Lang};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -340,7 +340,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 eprintln!("hegui: {bad} of {} file(s) invalid", files.len());
                 return Err(Exit(2));
             }
-            if std::io::stderr().is_terminal() || files.is_empty() {
+            {
                 eprintln!(
                     "ok: pack {} {} ({} questions, {} rules){}",
                     p.meta.id,

@@ -483,7 +483,8 @@ pub struct LawRef {
     pub articles: Vec<(String, String)>,
     /// How sure the wording is: V or V2.
     pub rating: String,
-    /// Note.
+    /// A summary of what the article requires, or a remark. Not a quotation: only a rule's
+    /// `source.quote` is verbatim.
     pub note: Option<Text>,
 }
 

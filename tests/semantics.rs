@@ -657,3 +657,20 @@ fn s22_deterministic_and_dated_references() {
     assert_eq!(art(&before), ("2016".into(), "24".into(), 2));
     assert_eq!(art(&after), ("2025".into(), "26".into(), 2));
 }
+
+#[test]
+fn one_compiled_pack_serves_many_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<hegui::model::Pack>();
+    send_sync::<hegui::facts::Facts>();
+    send_sync::<hegui::assess::Assessment>();
+    let inputs: Vec<String> = (0..8)
+        .map(|i| format!("{HLJ}real_name.required: {}\nreal_name.methods: [mobile_number]\nsecurity.log_months: {i}\n", i % 2 == 0))
+        .collect();
+    let serial: Vec<String> = inputs.iter().map(|a| hegui::render::json(&assessment(a))).collect();
+    let parallel: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = inputs.iter().map(|a| s.spawn(move || hegui::render::json(&assessment(a)))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(serial, parallel);
+}
