@@ -2,7 +2,6 @@
 //! options, when it is asked), answers left `null`. Blank, it validates (everything
 //! unanswered); filled in, `hegui assess` takes it unchanged.
 
-use crate::condition::parse_date;
 use crate::model::{Entry, Pack, QType, Question};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -63,14 +62,12 @@ fn comment_block(out: &mut String, indent: &str, q: &Question) {
     }
 }
 
-fn yaml_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
 /// The blank facts file for `pack`, dated `date`.
 pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
     let qn = &pack.questionnaire;
     let mut out = String::new();
+    let schema = schema_file_name(pack);
+    let _ = writeln!(out, "# yaml-language-server: $schema={schema}");
     let _ = writeln!(out, "# {} / {}", pack.meta.title.zh, pack.meta.title.en);
     let _ = writeln!(
         out,
@@ -160,11 +157,12 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
         "\n# 豁免 waivers: - {{rule: ID, justification: …, approved_by: …, expires: YYYY-MM-DD}}"
     );
     let _ = writeln!(out, "waivers: []");
-    let _ = yaml_str;
     out
 }
 
-/// Parses `--date`.
-pub fn date_arg(s: &str) -> Result<NaiveDate, String> {
-    parse_date(s).ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
+/// The file name the blank questionnaire's `yaml-language-server` line points at. Write the
+/// schema beside the answers with `hegui schema facts -o <name>`, and an editor with a YAML
+/// language server completes and checks the answers as they are typed.
+pub fn schema_file_name(pack: &Pack) -> String {
+    format!("{}-{}.facts.schema.json", pack.meta.id, pack.meta.version)
 }
