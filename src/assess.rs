@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// The outcome of one rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The check holds.
@@ -66,7 +66,7 @@ pub struct AssessOptions {
 }
 
 /// Identity of the pack used.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PackInfo {
     /// Id.
     pub id: String,
@@ -81,7 +81,7 @@ pub struct PackInfo {
 }
 
 /// Counts of outcomes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Rules counted.
     pub total: usize,
@@ -111,7 +111,7 @@ impl Counts {
 }
 
 /// Counts by outcome, by level, and by severity (required rules only).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// All rules.
     pub all: Counts,
@@ -126,7 +126,7 @@ pub struct Summary {
 }
 
 /// A national-law reference as it stands on the assessment date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Reference {
     /// Instrument id.
     pub instrument: String,
@@ -147,7 +147,7 @@ pub struct Reference {
 }
 
 /// A waiver as it affected a finding.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WaiverEffect {
     /// `applied`, `expired` (lapsed: the finding is reported as it is), `unused` (the rule
     /// passes), `no_effect` (the rule is unanswered or N/A) or `ignored` (`--ignore-waivers`).
@@ -161,7 +161,7 @@ pub struct WaiverEffect {
 }
 
 /// One rule's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Rule id.
     pub rule_id: String,
@@ -200,7 +200,7 @@ pub struct Finding {
 }
 
 /// The organisation block of a result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OrgInfo {
     /// Organisation.
     #[serde(flatten)]
@@ -212,7 +212,7 @@ pub struct OrgInfo {
 }
 
 /// A kind of enterprise the answers put the company in.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ScopeInfo {
     /// Id.
     pub id: String,
@@ -221,7 +221,7 @@ pub struct ScopeInfo {
 }
 
 /// The result of assessing one facts file: the JSON contract.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assessment {
     /// Format version of this result.
     pub format: &'static str,

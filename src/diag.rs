@@ -92,7 +92,15 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics {
     file: String,
     items: Vec<Diagnostic>,
+    /// Problems beyond [`MAX_DIAGNOSTICS`], counted but not kept.
+    dropped: usize,
+    dropped_error: bool,
+    /// Past the cap, the latest problem lives here so `error(…).help(…)` still works.
+    sink: Option<Box<Diagnostic>>,
 }
+
+/// Most diagnostics kept for one file: a hostile file cannot flood the output.
+pub const MAX_DIAGNOSTICS: usize = 200;
 
 impl Diagnostics {
     /// An empty list for `file`.
@@ -100,6 +108,9 @@ impl Diagnostics {
         Diagnostics {
             file: file.into(),
             items: Vec::new(),
+            dropped: 0,
+            dropped_error: false,
+            sink: None,
         }
     }
 
@@ -140,15 +151,21 @@ impl Diagnostics {
         subject: String,
         message: String,
     ) -> &mut Diagnostic {
-        let file = self.file.clone();
-        self.items.push(Diagnostic {
+        let d = Diagnostic {
             level,
-            file,
+            file: self.file.clone(),
             loc,
             subject,
             message,
             help: None,
-        });
+        };
+        if self.items.len() >= MAX_DIAGNOSTICS {
+            // Keep counting (an error still makes the input invalid) but stop storing.
+            self.dropped += 1;
+            self.dropped_error |= level == Level::Error;
+            return self.sink.insert(Box::new(d));
+        }
+        self.items.push(d);
         let last = self.items.len() - 1;
         &mut self.items[last]
     }
@@ -160,17 +177,17 @@ impl Diagnostics {
 
     /// Whether any error (not warning) was recorded.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.level == Level::Error)
+        self.dropped_error || self.items.iter().any(|d| d.level == Level::Error)
     }
 
-    /// How many diagnostics were recorded.
+    /// How many diagnostics were recorded (including those past the cap).
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + self.dropped
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len() == 0
     }
 
     /// The diagnostics, in the order found.
@@ -178,8 +195,26 @@ impl Diagnostics {
         &self.items
     }
 
-    /// Takes the diagnostics out.
-    pub fn into_vec(self) -> Vec<Diagnostic> {
+    /// Takes the diagnostics out; past [`MAX_DIAGNOSTICS`] a last line says how many more there were.
+    pub fn into_vec(mut self) -> Vec<Diagnostic> {
+        if self.dropped > 0 {
+            let _overflow = self.sink.take();
+            let more = self.dropped;
+            let file = self.file.clone();
+            let level = if self.has_errors() {
+                Level::Error
+            } else {
+                Level::Warning
+            };
+            self.items.push(Diagnostic {
+                level,
+                file,
+                loc: Loc::UNKNOWN,
+                subject: String::new(),
+                message: format!("{more} more problem(s) not shown"),
+                help: Some("fix the ones above and run again".into()),
+            });
+        }
         self.items
     }
 }

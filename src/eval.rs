@@ -12,7 +12,7 @@ use chrono::Days;
 use serde::Serialize;
 
 /// A three-valued truth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Truth {
     /// Holds.
@@ -92,7 +92,7 @@ impl<'a> Env<'a> {
 }
 
 /// One comparison seen while explaining a result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Observation {
     /// Question id compared.
     pub question: String,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub const DONT_KNOW_WORDS: &[&str] = &["不清楚", "dont_know"];
 
 /// Which pack the answers were given for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackRef {
     /// Pack id.
@@ -30,7 +30,7 @@ pub struct PackRef {
 }
 
 /// A contact.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Name.
@@ -49,7 +49,7 @@ pub struct Contact {
 }
 
 /// The organisation assessed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     /// Registered name.
@@ -104,7 +104,7 @@ fn code_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
 }
 
 /// A person.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Name.
@@ -115,7 +115,7 @@ pub struct Person {
 }
 
 /// A piece of evidence attached to an answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// What it is.
@@ -129,7 +129,7 @@ pub struct Evidence {
 }
 
 /// A waiver: an accepted, time-boxed exception for one rule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
     /// Rule id.
@@ -192,7 +192,7 @@ pub struct Facts {
     pub waivers: Vec<Waiver>,
 }
 
-/// Largest facts file read, in bytes.
+/// Largest facts file read by default, in bytes (see [`node::Limits`]).
 pub const MAX_FACTS_FILE: usize = 10 * 1024 * 1024;
 
 /// Facts and the warnings found on the way.
@@ -207,17 +207,30 @@ pub struct LoadedFacts {
 /// Parses and validates a facts file. `name` names it in messages and picks the format
 /// (`.json` is JSON, anything else YAML).
 pub fn load_facts(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Vec<Diagnostic>> {
+    load_facts_with(name, text, pack, &node::Limits::default())
+}
+
+/// [`load_facts`] with explicit resource limits.
+pub fn load_facts_with(
+    name: &str,
+    text: &str,
+    pack: &Pack,
+    limits: &node::Limits,
+) -> Result<LoadedFacts, Vec<Diagnostic>> {
     let format = Format::from_path(name);
     let mut diags = Diagnostics::new(name);
-    if text.len() > MAX_FACTS_FILE {
-        diags.error(
-            Loc::UNKNOWN,
-            "",
-            format!(
-                "file too large ({} bytes; limit {MAX_FACTS_FILE})",
-                text.len()
-            ),
-        );
+    if text.len() > limits.max_file_bytes {
+        diags
+            .error(
+                Loc::UNKNOWN,
+                "",
+                format!(
+                    "file too large: {} bytes; the limit is {} bytes",
+                    text.len(),
+                    limits.max_file_bytes
+                ),
+            )
+            .help("split the submission, or raise the limit if the file is trusted");
         return Err(diags.into_vec());
     }
     let root = match node::parse(text, format) {
@@ -232,6 +245,21 @@ pub fn load_facts(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Ve
             return Err(diags.into_vec());
         }
     };
+    let breaches = node::check_limits(&root, limits);
+    if !breaches.is_empty() {
+        let located = if format == Format::Json {
+            node::relocate_json(text).map(|n| node::check_limits(&n, limits))
+        } else {
+            None
+        };
+        for (loc, msg) in located
+            .filter(|l| l.len() == breaches.len())
+            .unwrap_or(breaches)
+        {
+            diags.error(loc, "", format!("input limit: {msg}"));
+        }
+        return Err(diags.into_vec());
+    }
     let facts = from_node(&root, pack, &mut diags);
     if format == Format::Json && diags.items().iter().any(|d| !d.loc.is_known()) {
         // Find the places of the problems by reading the JSON again as YAML (which keeps them).

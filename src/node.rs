@@ -141,8 +141,106 @@ pub fn parse(text: &str, format: Format) -> Result<Node, SyntaxError> {
     }
 }
 
+/// Resource limits for documents read from others (facts files, packs, workbooks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input, in bytes.
+    pub max_file_bytes: usize,
+    /// Deepest nesting of lists and mappings.
+    pub max_depth: usize,
+    /// Longest single string, in bytes.
+    pub max_string_bytes: usize,
+    /// Most entries in one list or mapping.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 10 * 1024 * 1024,
+            max_depth: 32,
+            max_string_bytes: 1024 * 1024,
+            max_entries: 10_000,
+        }
+    }
+}
+
+/// Checks a parsed tree against `limits`; returns (place, problem) for each breach.
+pub fn check_limits(node: &Node, limits: &Limits) -> Vec<(Loc, String)> {
+    let mut out = Vec::new();
+    walk_limits(node, limits, 1, &mut out);
+    out
+}
+
+fn walk_limits(node: &Node, limits: &Limits, depth: usize, out: &mut Vec<(Loc, String)>) {
+    if out.len() >= 20 {
+        return;
+    }
+    if depth > limits.max_depth {
+        out.push((
+            node.loc,
+            format!("nested deeper than {} levels", limits.max_depth),
+        ));
+        return;
+    }
+    match &node.kind {
+        NodeKind::Str(s) if s.len() > limits.max_string_bytes => {
+            out.push((
+                node.loc,
+                format!(
+                    "text of {} bytes is longer than the limit of {} bytes",
+                    s.len(),
+                    limits.max_string_bytes
+                ),
+            ));
+        }
+        NodeKind::Seq(items) => {
+            if items.len() > limits.max_entries {
+                out.push((
+                    node.loc,
+                    format!(
+                        "list of {} entries is longer than the limit of {}",
+                        items.len(),
+                        limits.max_entries
+                    ),
+                ));
+                return;
+            }
+            items
+                .iter()
+                .for_each(|n| walk_limits(n, limits, depth + 1, out));
+        }
+        NodeKind::Map(entries) => {
+            if entries.len() > limits.max_entries {
+                out.push((
+                    node.loc,
+                    format!(
+                        "mapping of {} entries is larger than the limit of {}",
+                        entries.len(),
+                        limits.max_entries
+                    ),
+                ));
+                return;
+            }
+            for (k, v) in entries {
+                if k.name.len() > limits.max_string_bytes {
+                    out.push((k.loc, "key longer than the text limit".to_string()));
+                }
+                walk_limits(v, limits, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn yaml_options() -> serde_saphyr::Options {
+    // Budgets against hostile input: alias bombs, deep nesting and event storms are refused
+    // early (serde-saphyr counts expanded nodes, not only alias jumps).
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_PARSE_DEPTH;
+    budget.max_documents = 1;
     serde_saphyr::options! {
+        budget: Some(budget),
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
         underscored_numbers_as_strings: true,
@@ -189,8 +287,52 @@ fn first_line(s: &str) -> String {
     }
 }
 
+/// Deepest nesting either parser accepts. Kept low so that parsing stays shallow on the small
+/// stacks of worker and test threads; [`Limits::max_depth`] is lower still.
+pub const MAX_PARSE_DEPTH: usize = 40;
+
+/// Finds where JSON text nests deeper than `max` lists/objects, without recursion.
+fn json_too_deep(text: &str, max: usize) -> Option<Loc> {
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    let (mut line, mut col) = (1u32, 0u32);
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        }
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(Loc { line, col });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn parse_json(text: &str) -> Result<Node, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(loc) = json_too_deep(text, MAX_PARSE_DEPTH) {
+        return Err(SyntaxError {
+            loc,
+            message: format!("nested deeper than {MAX_PARSE_DEPTH} levels"),
+        });
+    }
     match serde_json::from_str::<JsonNode>(text) {
         Ok(n) => Ok(n.0),
         Err(e) => {

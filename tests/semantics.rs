@@ -667,9 +667,15 @@ fn one_compiled_pack_serves_many_threads() {
     let inputs: Vec<String> = (0..8)
         .map(|i| format!("{HLJ}real_name.required: {}\nreal_name.methods: [mobile_number]\nsecurity.log_months: {i}\n", i % 2 == 0))
         .collect();
-    let serial: Vec<String> = inputs.iter().map(|a| hegui::render::json(&assessment(a))).collect();
+    let serial: Vec<String> = inputs
+        .iter()
+        .map(|a| hegui::render::json(&assessment(a)))
+        .collect();
     let parallel: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = inputs.iter().map(|a| s.spawn(move || hegui::render::json(&assessment(a)))).collect();
+        let handles: Vec<_> = inputs
+            .iter()
+            .map(|a| s.spawn(move || hegui::render::json(&assessment(a))))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(serial, parallel);

@@ -417,3 +417,81 @@ fn facts_collects_every_problem() {
     );
     assert_eq!(d.len(), 4, "{}", messages(&d));
 }
+
+#[test]
+fn hostile_yaml_is_refused_quickly_with_a_place() {
+    // Billion laughs: nine levels of nine aliases.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let d = facts_errors(&bomb, "bomb.yaml");
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("invalid YAML") && d.loc.is_known()),
+        "{}",
+        messages(&d)
+    );
+    // Deep nesting.
+    let deep = format!("answers: {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let d = facts_errors(&deep, "deep.yaml");
+    assert!(
+        d.iter().any(|d| d.message.contains("invalid YAML")),
+        "{}",
+        messages(&d)
+    );
+    let deep_json = format!("{{\"answers\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+    let d = facts_errors(&deep_json, "deep.json");
+    let e = one(&d, "invalid JSON: nested deeper than 40 levels");
+    at(e, "deep.json", 1, 52);
+    // Deep but within the parsers' bound: refused by the input limit, with a place.
+    let deep = format!("answers: {}1{}\n", "[".repeat(35), "]".repeat(35));
+    let d = facts_errors(&deep, "deep.yaml");
+    one(&d, "input limit: nested deeper than 32 levels");
+}
+
+#[test]
+fn limits_on_strings_entries_and_size() {
+    let long = "长".repeat(200_000); // 600,000 bytes: within the 1 MiB text limit
+    facts(&format!("org.contact_note: \"{long}\"\n"));
+    let longer = "x".repeat(1_100_000);
+    let d = facts_errors(
+        &doc(
+            &format!("org.contact_note: \"{longer}\"\n"),
+            "2026-03-10",
+            "",
+        ),
+        "f.yaml",
+    );
+    let e = one(
+        &d,
+        "input limit: text of 1100000 bytes is longer than the limit",
+    );
+    at(e, "f.yaml", 5, 21);
+    let items: String = (0..10_001)
+        .map(|i| format!("  - {{name: a{i}}}\n"))
+        .collect();
+    let d = facts_errors(&doc(&format!("apps:\n{items}"), "2026-03-10", ""), "f.yaml");
+    one(
+        &d,
+        "list of 10001 entries is longer than the limit of 10000",
+    );
+    let limits = hegui::node::Limits {
+        max_file_bytes: 100,
+        ..Default::default()
+    };
+    let d = hegui::facts::load_facts_with("f.yaml", &doc("", "2026-03-10", ""), demo(), &limits)
+        .unwrap_err();
+    one(&d, "file too large");
+}
+
+#[test]
+fn a_flood_of_problems_is_capped() {
+    let keys: String = (0..1000).map(|i| format!("q{i}: 1\n")).collect();
+    let d = diags(&doc(&keys, "2026-03-10", ""), "f.yaml");
+    assert_eq!(d.len(), hegui::diag::MAX_DIAGNOSTICS + 1);
+    assert_eq!(d.last().unwrap().message, "800 more problem(s) not shown");
+}

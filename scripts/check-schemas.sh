@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Checks hegui's JSON Schemas with a third-party validator (check-jsonschema from PyPI):
+# every fixture passes the facts schema, every pack file its schema, every JSON result the
+# result schema, and each file in tests/data/schema-broken fails the schema its name names.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v check-jsonschema >/dev/null; then
+  python3 -m pip install --quiet check-jsonschema
+fi
+cargo build --quiet
+hegui=target/debug/hegui
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for kind in facts result pack questions rules tests; do
+  "$hegui" schema "$kind" -o "$out/$kind.json"
+done
+"$hegui" schema facts --rules tests/data/demo -o "$out/demo-facts.json"
+pack=rules/hlj-2017-mobile-internet
+check() { echo "-- $1"; shift; check-jsonschema "$@"; }
+check "fixtures: facts schema" --schemafile "$out/facts.json" fixtures/companies/*.yaml
+check "demo facts" --schemafile "$out/demo-facts.json" tests/data/facts/*.yaml
+check "rule files" --schemafile "$out/rules.json" "$pack"/rules/*.yaml tests/data/demo/rules/*.yaml
+check "question files" --schemafile "$out/questions.json" "$pack"/questions/*.yaml tests/data/demo/questions/*.yaml
+check "pack.yaml" --schemafile "$out/pack.json" "$pack"/pack.yaml tests/data/demo/pack.yaml
+check "self-tests" --schemafile "$out/tests.json" "$pack"/tests/*.yaml
+for f in fixtures/companies/*.yaml; do
+  "$hegui" assess "$f" --format json -o "$out/$(basename "$f" .yaml).result.json"
+done
+check "JSON results" --schemafile "$out/result.json" "$out"/*.result.json
+# Blank questionnaire: valid against the facts schema too.
+"$hegui" questionnaire --date 2026-01-01 -o "$out/blank.yaml"
+check "blank questionnaire" --schemafile "$out/facts.json" "$out/blank.yaml"
+failed=0
+for f in tests/data/schema-broken/*; do
+  kind=$(basename "$f" | cut -d- -f1)
+  if check-jsonschema --schemafile "$out/$kind.json" "$f" >/dev/null 2>&1; then
+    echo "FAIL: $f passed the $kind schema but is broken"; failed=1
+  else
+    echo "ok -- $f is refused by the $kind schema"
+  fi
+done
+exit $failed
