@@ -16,6 +16,11 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod batch;
+use batch::{
+    BatchArgs, DiffArgs, MigrateArgs, SynthArgs, run_batch, run_diff, run_migrate, run_synth,
+};
+
 const EXIT_CODES: &str = "Exit codes 退出码:
   0  success; no required rule failed at or above --fail-on
   1  required rules failed at or above --fail-on; `hegui test` found problems
@@ -52,6 +57,7 @@ struct PackArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Markdown,
+    Html,
     Json,
 }
 
@@ -81,9 +87,16 @@ enum Command {
         /// Report language.
         #[arg(long, value_enum, default_value = "zh")]
         lang: Lang,
-        /// Directory of custom templates overriding the embedded ones.
+        /// Directory of custom templates overriding the embedded ones (file by file).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Days to remediate by severity (defaults critical=30,high=60,medium=90,low=180).
+        #[arg(long, value_name = "SEVERITY=DAYS,...", value_parser = render::Deadlines::parse)]
+        deadlines: Option<render::Deadlines>,
+        /// Generation time to print (RFC 3339 or YYYY-MM-DD); default: SOURCE_DATE_EPOCH if
+        /// set, else none, so the same input gives the same bytes.
+        #[arg(long, value_name = "TIME")]
+        generated_at: Option<String>,
     },
     /// Validate the pack and any facts files, printing every problem.
     #[command(
@@ -101,17 +114,41 @@ enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
-    /// Print the blank questionnaire as a YAML facts file.
-    #[command(after_help = "Example:\n  hegui questionnaire -o answers.yaml")]
+    /// Issue the questionnaire: a blank YAML facts file, Markdown, an Excel workbook or an offline HTML form.
+    #[command(
+        after_help = "Example:\n  hegui questionnaire -o answers.yaml\n  hegui questionnaire --format xlsx -o questionnaire.xlsx\n  hegui questionnaire --format html -o questionnaire.html\n  hegui questionnaire --format markdown --lang zh -o questionnaire.md"
+    )]
     Questionnaire {
         #[command(flatten)]
         pack: PackArgs,
+        /// Form of the questionnaire (default: from the extension of -o, else yaml).
+        #[arg(long, value_enum)]
+        format: Option<crate::questionnaire::QFormat>,
         /// Output file (`-` for stdout).
         #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
         output: String,
         /// Assessment date to pre-fill (default: today).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::questionnaire::date_arg)]
         date: Option<chrono::NaiveDate>,
+        /// Language of the questions (the YAML form always carries both).
+        #[arg(long, value_enum, default_value = "both")]
+        lang: Lang,
+        /// Start from these answers (a facts file; xlsx and html only), e.g. last year's.
+        #[arg(long, value_name = "FACTS")]
+        answers: Option<String>,
+    },
+    /// Read a filled-in questionnaire workbook back as a facts file, validated like one.
+    #[command(
+        after_help = "Example:\n  hegui import answers.xlsx -o answers.yaml\n  hegui import answers.xlsx -o answers.json && hegui assess answers.json"
+    )]
+    Import {
+        /// The filled-in workbook (.xlsx; .xls and .ods are read too).
+        workbook: String,
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Output facts file (`-` for stdout; a `.json` name gives JSON, anything else YAML).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
     },
     /// Run the pack's self-tests and report untested comparisons.
     #[command(after_help = "Example:\n  hegui test --rules rules/my-pack")]
@@ -125,6 +162,38 @@ enum Command {
         #[command(flatten)]
         pack: PackArgs,
     },
+    /// Print a JSON Schema (draft-07) for editors and validators.
+    #[command(
+        after_help = "Kinds: facts (answers for the selected pack, with each question's options), result (the JSON of `assess --format json`),\npack, questions, rules, tests (the files of a rule pack).\n\nExample:\n  hegui schema facts -o hlj-2017-mobile-internet.facts.schema.json\n  hegui schema rules --rules rules/my-pack > rules.schema.json"
+    )]
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        kind: crate::schema::Kind,
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Output file (`-` for stdout).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
+    },
+    /// Assess many submissions at once and write a regulator's overview (批量评估与汇总).
+    #[command(
+        after_help = "Writes summary.json, summary.csv (UTF-8 with BOM), summary.xlsx and overview.html to --out.\nExit 3 when some inputs could not be assessed (every one is listed with its errors).\n\nExample:\n  hegui batch submissions/ --out overview/\n  hegui batch 'inbox/**/*.yaml' more.json --out overview/ --reports html --ignore-waivers"
+    )]
+    Batch(BatchArgs),
+    /// Compare two assessments of one organisation (facts files or JSON results) (两次评估对比).
+    #[command(
+        after_help = "Example:\n  hegui diff answers-2025.yaml answers-2026.yaml\n  hegui diff old-result.json new-result.json --format json -o diff.json\n  hegui diff old.yaml new.yaml --old-rules rules/pack-1.0 --rules rules/pack-1.1"
+    )]
+    Diff(DiffArgs),
+    /// Carry answers over to a new version of the pack (答案迁移到新版规则包).
+    #[command(
+        after_help = "Example:\n  hegui migrate answers.yaml --from rules/pack-1.0 --rules rules/pack-1.1 -o answers-1.1.yaml"
+    )]
+    Migrate(MigrateArgs),
+    /// Generate synthetic submissions (for benchmarks).
+    #[command(hide = true)]
+    Synth(SynthArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,7 +361,17 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             ignore_waivers,
             lang,
             templates,
+            deadlines,
+            generated_at,
         } => {
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+            let generated_at =
+                render::plan::generated_at(generated_at.as_deref(), epoch.as_deref())
+                    .map_err(fail)?;
+            let opts = render::ReportOptions {
+                deadlines: deadlines.unwrap_or_default(),
+                generated_at,
+            };
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let (name, text) = read_input(&facts)?;
@@ -309,9 +388,14 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             let a = assess(pack, &facts, AssessOptions { ignore_waivers });
             let text = match format {
                 Format::Json => render::json(&a),
-                Format::Markdown => {
+                Format::Markdown | Format::Html => {
+                    let name = if matches!(format, Format::Html) {
+                        "report.html.j2"
+                    } else {
+                        "report.md.j2"
+                    };
                     let env = render::environment(lang, templates.as_deref());
-                    render::report(&env, "report.md.j2", &a, pack, lang).map_err(fail)?
+                    render::report(&env, name, &a, pack, lang, &opts).map_err(fail)?
                 }
             };
             write_output(&output, &text)?;
@@ -378,13 +462,104 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 Ok(0)
             }
         },
-        Command::Questionnaire { pack, output, date } => {
+        Command::Questionnaire {
+            pack,
+            format,
+            output,
+            date,
+            lang,
+            answers,
+        } => {
+            use crate::questionnaire::{self as qn, QFormat};
             let loaded = pack_from(&pack)?;
+            let pack = &loaded.pack;
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            write_output(
-                &output,
-                &crate::questionnaire::blank_yaml(&loaded.pack, date),
-            )?;
+            let format = format.unwrap_or_else(|| qn::format_for(&output));
+            let prefill = match &answers {
+                None => None,
+                Some(_) if matches!(format, QFormat::Yaml | QFormat::Markdown) => {
+                    return Err(fail(
+                        "--answers works with --format xlsx and html / 仅 xlsx 和 html 可预填答案",
+                    ));
+                }
+                Some(file) => {
+                    let (name, text) = read_input(file)?;
+                    match load_facts(&name, &text, pack) {
+                        Ok(f) => {
+                            print_diags(&f.warnings);
+                            Some(f.facts)
+                        }
+                        Err(diags) => {
+                            print_diags(&diags);
+                            return Err(Exit(2));
+                        }
+                    }
+                }
+            };
+            match format {
+                QFormat::Yaml => write_output(&output, &qn::blank_yaml(pack, date))?,
+                QFormat::Markdown => write_output(
+                    &output,
+                    &qn::markdown::render(pack, date, lang).map_err(fail)?,
+                )?,
+                QFormat::Html => write_output(
+                    &output,
+                    &qn::html::render(pack, date, lang, prefill.as_ref()).map_err(fail)?,
+                )?,
+                QFormat::Xlsx => {
+                    let bytes =
+                        qn::xlsx::workbook(pack, date, lang, prefill.as_ref()).map_err(fail)?;
+                    if output == "-" {
+                        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                            return Err(fail(
+                                "a workbook is binary: write it to a file with -o FILE.xlsx / 请用 -o 指定文件",
+                            ));
+                        }
+                        let mut out = std::io::stdout().lock();
+                        match out.write_all(&bytes).and_then(|()| out.flush()) {
+                            Ok(()) => {}
+                            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                            Err(e) => return Err(fail(format!("stdout: {e}"))),
+                        }
+                    } else {
+                        atomic_write(Path::new(&output), &bytes)
+                            .map_err(|e| fail(format!("{output}: {e}")))?;
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Import {
+            workbook,
+            pack,
+            output,
+        } => {
+            let loaded = pack_from(&pack)?;
+            let pack = &loaded.pack;
+            let meta =
+                std::fs::metadata(&workbook).map_err(|e| fail(format!("{workbook}: {e}")))?;
+            if meta.len() > crate::import::MAX_WORKBOOK as u64 {
+                return Err(fail(format!(
+                    "{workbook}: file too large ({} bytes; limit {})",
+                    meta.len(),
+                    crate::import::MAX_WORKBOOK
+                )));
+            }
+            let bytes = std::fs::read(&workbook).map_err(|e| fail(format!("{workbook}: {e}")))?;
+            let facts = match crate::import::import_workbook(&workbook, &bytes, pack) {
+                Ok(f) => {
+                    print_diags(&f.warnings);
+                    f.facts
+                }
+                Err(diags) => {
+                    print_diags(&diags);
+                    let n = diags.iter().filter(|d| d.level == DiagLevel::Error).count();
+                    return Err(fail(format!("{workbook}: {n} error(s) / 个错误")));
+                }
+            };
+            let json = output.to_ascii_lowercase().ends_with(".json");
+            let text = crate::import::facts_text(pack, &facts, json).map_err(fail)?;
+            write_output(&output, &text)?;
             Ok(0)
         }
         Command::Test { pack } => {
@@ -398,6 +573,18 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             write_output("-", &crate::show::coverage(&loaded.pack))?;
             Ok(0)
         }
+        Command::Schema { kind, pack, output } => {
+            let loaded = pack_from(&pack)?;
+            let schema = crate::schema::schema(kind, &loaded.pack);
+            let mut text = serde_json::to_string_pretty(&schema).map_err(fail)?;
+            text.push('\n');
+            write_output(&output, &text)?;
+            Ok(0)
+        }
+        Command::Batch(args) => run_batch(args),
+        Command::Diff(args) => run_diff(args),
+        Command::Migrate(args) => run_migrate(args),
+        Command::Synth(args) => run_synth(args),
     }
 }
 

@@ -18,21 +18,27 @@
 //! ```
 
 pub mod assess;
+pub mod batch;
 pub mod cli;
 pub mod condition;
 pub mod decode;
 pub mod diag;
+pub mod diff;
 pub mod digest;
 pub mod embedded;
 pub mod eval;
 pub mod facts;
+pub mod import;
 pub mod lint;
 pub mod load;
+pub mod migrate;
 pub mod model;
 pub mod node;
 pub mod questionnaire;
 pub mod render;
+pub mod schema;
 pub mod selftest;
 pub mod show;
+pub mod synth;
 pub mod text;
 pub mod write;

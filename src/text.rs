@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A text in zh-CN and en. Chinese is authoritative; the English is a faithful translation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// 中文 (authoritative).

@@ -1,0 +1,150 @@
+//! The batch benchmark (docs/PERFORMANCE.md). Not a test: it prints numbers, asserts nothing.
+//!
+//! ```sh
+//! cargo run --release --example bench -- DIR            # DIR: files made by `hegui synth`
+//! ```
+//!
+//! Over every facts file in DIR (warm page cache; run it twice), it times, on all cores:
+//! 1. read only; 2. read + parse with the raw parser into a generic value (serde_json::Value,
+//!    or serde-saphyr into serde_json::Value): the *parsing limit*; 3. read + parse into hegui's
+//!    located tree (`node::parse`); 4. read + `load_facts` (parse, decode, validate);
+//!    5. the whole batch (`batch::run`, no output written) and 6. writing the outputs.
+//!    Then, on one thread over up to 5,000 loaded submissions: whole-pack evaluation
+//!    (`batch::outcomes`, the batch's path) and the full `assess` with explanations, per
+//!    submission.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark"
+)]
+
+use hegui::assess::{AssessOptions, assess};
+use hegui::batch::{self, BatchOptions};
+use hegui::facts::load_facts;
+use rayon::prelude::*;
+use std::time::Instant;
+
+fn main() {
+    let dir = std::env::args().nth(1).expect("usage: bench DIR");
+    let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
+    let pack = hegui::load::load_pack(&files).unwrap().pack;
+    let inputs = batch::expand_inputs(std::slice::from_ref(&dir));
+    let n = inputs.files.len();
+    assert!(n > 0, "no facts files in {dir}");
+    let json = inputs.files[0].ends_with(".json");
+    println!(
+        "{n} files ({}), {} threads",
+        if json { "JSON" } else { "YAML" },
+        rayon::current_num_threads()
+    );
+    let bytes: u64 = inputs
+        .files
+        .par_iter()
+        .map(|p| std::fs::read(p).unwrap().len() as u64)
+        .sum();
+    println!(
+        "{:.1} MB, {} bytes per file",
+        bytes as f64 / 1e6,
+        bytes / n as u64
+    );
+
+    let time = |label: &str, f: &dyn Fn()| -> f64 {
+        let t = Instant::now();
+        f();
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{label:<44} {s:8.3} s  {:9.0} files/s  {:7.1} µs/file",
+            n as f64 / s,
+            s * 1e6 / n as f64
+        );
+        s
+    };
+    time("read", &|| {
+        inputs.files.par_iter().for_each(|p| {
+            std::hint::black_box(std::fs::read_to_string(p).unwrap());
+        });
+    });
+    let limit = time("read + parse (raw parser → generic value)", &|| {
+        inputs.files.par_iter().for_each(|p| {
+            let t = std::fs::read_to_string(p).unwrap();
+            let v: serde_json::Value = if json {
+                serde_json::from_str(&t).unwrap()
+            } else {
+                serde_saphyr::from_str(&t).unwrap()
+            };
+            std::hint::black_box(v);
+        });
+    });
+    time("read + parse (hegui located tree)", &|| {
+        inputs.files.par_iter().for_each(|p| {
+            let t = std::fs::read_to_string(p).unwrap();
+            let f = hegui::node::Format::from_path(p);
+            std::hint::black_box(hegui::node::parse(&t, f).unwrap());
+        });
+    });
+    time("read + load_facts (parse, decode, validate)", &|| {
+        inputs.files.par_iter().for_each(|p| {
+            let t = std::fs::read_to_string(p).unwrap();
+            std::hint::black_box(load_facts(p, &t, &pack).is_ok());
+        });
+    });
+    let out = std::env::temp_dir().join(format!("hegui-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let opts = BatchOptions {
+        out: out.clone(),
+        reports: None,
+        ignore_waivers: false,
+        lowest: 20,
+        progress: false,
+        lang: hegui::render::Lang::Zh,
+    };
+    let summary = std::cell::RefCell::new(None);
+    let whole = time("batch::run (load, evaluate, summarise)", &|| {
+        *summary.borrow_mut() = Some(batch::run(&pack, &inputs, &opts));
+    });
+    let summary = summary.into_inner().unwrap();
+    let t = Instant::now();
+    batch::write_all(&summary, &out, hegui::render::Lang::Zh).unwrap();
+    let write = t.elapsed().as_secs_f64();
+    println!("write summary.json/csv/xlsx + overview.html   {write:8.3} s");
+    println!(
+        "ratio batch::run / parsing limit: {:.2}×; with writing: {:.2}×",
+        whole / limit,
+        (whole + write) / limit
+    );
+    let _ = std::fs::remove_dir_all(&out);
+
+    // One thread, facts in memory.
+    let sample: Vec<_> = inputs
+        .files
+        .iter()
+        .take(5000)
+        .filter_map(|p| {
+            let t = std::fs::read_to_string(p).unwrap();
+            load_facts(p, &t, &pack).ok().map(|l| l.facts)
+        })
+        .collect();
+    let m = sample.len();
+    let reps = 5;
+    let opts = AssessOptions::default();
+    let t = Instant::now();
+    for _ in 0..reps {
+        for f in &sample {
+            std::hint::black_box(batch::outcomes(&pack, f, opts));
+        }
+    }
+    let eval = t.elapsed().as_secs_f64() / (reps * m) as f64;
+    let t = Instant::now();
+    for f in &sample {
+        std::hint::black_box(assess(&pack, f, opts));
+    }
+    let full = t.elapsed().as_secs_f64() / m as f64;
+    println!(
+        "one thread, {m} submissions, {} rules: batch::outcomes {:.2} µs/submission; full assess {:.1} µs/submission",
+        pack.rules.len(),
+        eval * 1e6,
+        full * 1e6
+    );
+}

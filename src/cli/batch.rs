@@ -1,0 +1,280 @@
+//! `hegui batch`, `hegui diff`, `hegui migrate` and the hidden `hegui synth` (issue #6).
+
+use super::{Exit, PackArgs, fail, pack_from, print_diags, write_output};
+use crate::assess::{AssessOptions, assess};
+use crate::batch::{self, BatchOptions, ReportFormat};
+use crate::diff;
+use crate::facts::load_facts;
+use crate::load::{Loaded, PackFiles, load_pack};
+use crate::render::Lang;
+use clap::{Args, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(super) struct BatchArgs {
+    /// Facts files (YAML, JSON, xlsx), directories (walked) or quoted globs.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also write one report per submission, under DIR/reports/.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    reports: Option<ReportFormat>,
+    /// Report findings as they are, ignoring waivers (a regulator's view).
+    #[arg(long)]
+    ignore_waivers: bool,
+    /// How many lowest-scoring submissions the overview lists.
+    #[arg(long, value_name = "N", default_value = "20")]
+    lowest: usize,
+    /// Report language (per-submission reports).
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
+}
+
+pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
+    let loaded = pack_from(&args.pack)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
+    if args.reports.is_some() {
+        let dir = args.out.join("reports");
+        std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+    }
+    let inputs = batch::expand_inputs(&args.inputs);
+    let opts = BatchOptions {
+        out: args.out.clone(),
+        reports: args.reports,
+        ignore_waivers: args.ignore_waivers,
+        lowest: args.lowest,
+        progress: std::io::stderr().is_terminal(),
+        lang: args.lang,
+    };
+    let summary = batch::run(&loaded.pack, &inputs, &opts);
+    batch::write_all(&summary, &args.out, args.lang).map_err(fail)?;
+    if std::io::stderr().is_terminal() {
+        batch::print_totals(&summary, &args.out);
+    }
+    if summary.rejected > 0 {
+        eprintln!(
+            "hegui: {} 份输入未能评估，详见 summary.json / {} input(s) could not be assessed; see rejected_files in summary.json",
+            summary.rejected, summary.rejected
+        );
+        return Ok(3);
+    }
+    Ok(0)
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DiffArgs {
+    /// The earlier assessment: a facts file or a JSON result.
+    old: String,
+    /// The later assessment: a facts file or a JSON result.
+    new: String,
+    /// Pack for the NEW facts file (and the old one, unless --old-rules / --old-pack).
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Pack directory for the OLD facts file, when it was answered for another pack version.
+    #[arg(long, value_name = "DIR", conflicts_with = "old_pack")]
+    old_rules: Option<PathBuf>,
+    /// Embedded pack for the OLD facts file.
+    #[arg(long, value_name = "ID")]
+    old_pack: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DiffFormat,
+    /// Output file (`-` for stdout).
+    #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+    output: String,
+    /// Compare even if the organisations differ.
+    #[arg(long)]
+    force: bool,
+    /// Assess facts files ignoring waivers.
+    #[arg(long)]
+    ignore_waivers: bool,
+}
+
+fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side, Exit> {
+    let text = batch::read_facts_text(path).map_err(fail)?;
+    if path.to_ascii_lowercase().ends_with(".json")
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+        && diff::is_result(&v)
+    {
+        return diff::Side::from_result_json(path, &v).map_err(fail);
+    }
+    let loaded = pack_from(pack)?;
+    let facts = match load_facts(path, &text, &loaded.pack) {
+        Ok(f) => f.facts,
+        Err(diags) => {
+            print_diags(&diags);
+            return Err(fail(format!(
+                "{path}: 无法读取答案 the answers cannot be read (an answers file for another pack version needs --old-rules / --old-pack)"
+            )));
+        }
+    };
+    let a = assess(&loaded.pack, &facts, AssessOptions { ignore_waivers });
+    Ok(diff::Side::from_assessment(path, &a))
+}
+
+pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
+    let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
+        PackArgs {
+            rules: args.old_rules.clone(),
+            pack: args.old_pack.clone(),
+        }
+    } else {
+        args.pack.clone()
+    };
+    let old = side(&args.old, &old_pack, args.ignore_waivers)?;
+    let new = side(&args.new, &args.pack, args.ignore_waivers)?;
+    if !args.force
+        && let Some(why) = diff::organisation_mismatch(&old, &new)
+    {
+        return Err(fail(why));
+    }
+    let d = diff::diff(old, new);
+    let text = match args.format {
+        DiffFormat::Json => diff::json(&d),
+        DiffFormat::Markdown => diff::markdown(&d),
+    };
+    write_output(&args.output, &text)?;
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub(super) struct MigrateArgs {
+    /// The facts file to carry over.
+    facts: String,
+    /// The pack the answers were given for: a directory, or an embedded pack id.
+    #[arg(long, value_name = "DIR|ID")]
+    from: String,
+    /// The new pack (--rules DIR or --pack ID).
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Output facts file (`-` for stdout; `.json` writes JSON).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: String,
+}
+
+fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
+    let path = std::path::Path::new(spec);
+    let files = if path.is_dir() {
+        PackFiles::from_dir(path).map_err(|d| {
+            print_diags(&[d]);
+            Exit(2)
+        })?
+    } else {
+        crate::embedded::pack_files(spec).ok_or_else(|| {
+            fail(format!(
+                "--from {spec}: 既不是目录也不是内置规则包 neither a directory nor an embedded pack (embedded: {})",
+                crate::embedded::pack_ids().join(", ")
+            ))
+        })?
+    };
+    load_pack(&files).map_err(|diags| {
+        print_diags(&diags);
+        fail(format!("pack `{}` has errors", files.root))
+    })
+}
+
+pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
+    let old = load_pack_arg(&args.from)?;
+    let new = pack_from(&args.pack)?;
+    let text = batch::read_facts_text(&args.facts).map_err(fail)?;
+    let facts = match load_facts(&args.facts, &text, &old.pack) {
+        Ok(f) => f.facts,
+        Err(diags) => {
+            print_diags(&diags);
+            return Err(fail(format!(
+                "{}: 答案与 --from 指定的规则包不符 the answers do not load against the --from pack",
+                args.facts
+            )));
+        }
+    };
+    let name = if args.output == "-" {
+        "<stdout>.yaml"
+    } else {
+        args.output.as_str()
+    };
+    let (m, out) = match crate::migrate::migrate_checked(&old.pack, &facts, &new.pack, name) {
+        Ok(x) => x,
+        Err(diags) => {
+            print_diags(&diags);
+            return Err(fail(
+                "迁移结果未通过新规则包的校验 the migrated answers do not validate against the new pack",
+            ));
+        }
+    };
+    write_output(&args.output, &out)?;
+    let changed: Vec<&crate::migrate::ToAnswer> = m
+        .to_answer
+        .iter()
+        .filter(|t| t.why != crate::migrate::Why::Unanswered)
+        .collect();
+    eprintln!(
+        "沿用答案 {} 个；需回答的新增或变更问题 {} 个；新规则包不再询问的问题 {} 个 / kept {} answers; {} new or changed questions to answer; {} questions no longer asked",
+        m.kept,
+        changed.len(),
+        m.dropped.len(),
+        m.kept,
+        changed.len(),
+        m.dropped.len()
+    );
+    for t in changed {
+        eprintln!(
+            "  {} — {} / {}{}",
+            t.id,
+            t.label.zh,
+            t.label.en,
+            if t.what.is_empty() {
+                " (新增 new)".to_string()
+            } else {
+                format!(" (已变更 changed: {})", t.what.join(", "))
+            }
+        );
+    }
+    for w in &m.dropped_waivers {
+        eprintln!("  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}");
+    }
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub(super) struct SynthArgs {
+    /// How many submissions.
+    #[arg(long, default_value = "1000")]
+    count: u64,
+    /// Seed.
+    #[arg(long, default_value = "1")]
+    seed: u64,
+    /// File format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: crate::synth::SynthFormat,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    pack: PackArgs,
+}
+
+pub(super) fn run_synth(args: SynthArgs) -> Result<u8, Exit> {
+    let loaded = pack_from(&args.pack)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
+    use rayon::prelude::*;
+    (0..args.count)
+        .into_par_iter()
+        .try_for_each(|i| {
+            let text = crate::synth::facts_text(&loaded.pack, args.seed, i, args.format);
+            let path = args.out.join(crate::synth::file_name(i, args.format));
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .map_err(fail)?;
+    Ok(0)
+}

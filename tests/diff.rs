@@ -1,0 +1,151 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+//! `hegui diff`: across two answer files of one company, across two pack versions, from JSON
+//! results, and refusing two different organisations.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const OLD: &str = "tests/data/facts/demo-company.yaml";
+const NEW: &str = "tests/data/batch/diff/demo-company-2027.yaml";
+
+fn hegui() -> Command {
+    Command::cargo_bin("hegui").unwrap()
+}
+
+fn ids(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["rule_id"].as_str().unwrap())
+        .collect()
+}
+
+fn diff_json(args: &[&str]) -> Value {
+    let out = hegui()
+        .arg("diff")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn answers_changed_within_one_pack() {
+    let d = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
+    assert_eq!(d["same_pack"], true);
+    // App filing: the second app is now filed.
+    assert_eq!(ids(&d["answers"]["fixed"]), ["demo.app-filing"]);
+    // Logs: the waiver expired on 2026-06-30; inspection: 2025-09-01 is over a year before 2027-03-10.
+    assert_eq!(
+        ids(&d["answers"]["newly_failing"]),
+        ["demo.logs", "demo.inspection"]
+    );
+    assert_eq!(
+        ids(&d["answers"]["changed"]),
+        ["demo.real-name", "demo.feature-assessment"]
+    );
+    // Score 0 → 66: real-name 3 + app-filing 2 + features 3 pass of 3 + 2 + 4 (logs) + 3 = 8/12.
+    assert_eq!(d["old"]["score"]["score"], 0);
+    assert_eq!(d["new"]["score"]["score"], 66);
+    assert_eq!(d["score_change"], 66);
+    assert_eq!(d["coverage_change"], 50);
+    for k in ["added", "removed", "changed"] {
+        assert_eq!(d["pack"][k], serde_json::json!([]), "{k}");
+    }
+    let md = hegui()
+        .args(["diff", OLD, NEW, "--rules", "tests/data/demo"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("## 已整改 / Fixed (1)"), "{md}");
+    assert!(md.contains("| 得分 score | 0% | 66% | +66 |"), "{md}");
+}
+
+#[test]
+fn json_results_diff_like_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (src, name) in [(OLD, "old.json"), (NEW, "new.json")] {
+        hegui()
+            .args([
+                "assess",
+                src,
+                "--rules",
+                "tests/data/demo",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let a = dir.path().join("old.json");
+    let b = dir.path().join("new.json");
+    let from_results = diff_json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
+    let from_facts = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
+    assert_eq!(from_results["answers"], from_facts["answers"]);
+    assert_eq!(from_results["new"]["score"], from_facts["new"]["score"]);
+}
+
+#[test]
+fn pack_changes_are_kept_apart_from_answer_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrated = dir.path().join("migrated.yaml");
+    hegui()
+        .args(["migrate", OLD, "--from", "tests/data/demo"])
+        .args(["--rules", "tests/data/demo-1.3/demo", "-o"])
+        .arg(&migrated)
+        .assert()
+        .success();
+    let d = diff_json(&[
+        OLD,
+        migrated.to_str().unwrap(),
+        "--old-rules",
+        "tests/data/demo",
+        "--rules",
+        "tests/data/demo-1.3/demo",
+    ]);
+    assert_eq!(d["same_pack"], false);
+    // 1.3.0 adds demo.security-owner, drops demo.inspection, and tightens demo.logs (ge 12).
+    assert_eq!(ids(&d["pack"]["added"]), ["demo.security-owner"]);
+    assert_eq!(ids(&d["pack"]["removed"]), ["demo.inspection"]);
+    assert_eq!(ids(&d["pack"]["changed"]), ["demo.logs"]);
+    // real_name.methods changed its options, so its 不清楚 answer was not carried over: the
+    // rule stays unanswered (now with no 不清楚 behind it). No outcome changed from the answers.
+    for k in ["fixed", "newly_failing", "changed"] {
+        assert_eq!(d["answers"][k], serde_json::json!([]), "{k}");
+    }
+    assert_eq!(d["old"]["score"]["dont_know"], 1);
+    assert_eq!(d["new"]["score"]["dont_know"], 0);
+}
+
+#[test]
+fn different_organisations_are_refused_unless_forced() {
+    let other = "tests/data/batch/inputs/b-good.json";
+    let out = hegui()
+        .args(["diff", OLD, other, "--rules", "tests/data/demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("不同组织") && err.contains("different organisations"),
+        "{err}"
+    );
+    assert!(err.contains("91230202MA1BATCH09"), "{err}");
+    hegui()
+        .args(["diff", OLD, other, "--rules", "tests/data/demo", "--force"])
+        .assert()
+        .success();
+}
