@@ -326,26 +326,12 @@ fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{path}: {e}"))
 }
 
-/// The batch's fast path for a valid JSON file: the same parse and decoding as
-/// [`load_facts`], without re-reading the JSON as YAML to locate its *warnings* (a batch only
-/// counts them). Any error, or a breached input limit, gives `None`, and the caller loads the
-/// file again with [`load_facts`] so the errors carry their line and column.
+/// The batch's fast path: a plainly valid YAML or JSON file is decoded straight into typed
+/// facts ([`crate::fast_facts`]), without the located tree. Anything else gives `None`, and the
+/// caller reads the file again with [`load_facts`] so every problem carries its line and column.
 fn fast_load(path: &str, text: &str, pack: &Pack) -> Option<crate::facts::LoadedFacts> {
-    if crate::node::Format::from_path(path) != crate::node::Format::Json
-        || text.len() > crate::facts::MAX_FACTS_FILE
-    {
-        return None;
-    }
-    let root = crate::node::parse(text, crate::node::Format::Json).ok()?;
-    if !crate::node::check_limits(&root, &crate::node::Limits::default()).is_empty() {
-        return None;
-    }
-    let mut diags = crate::diag::Diagnostics::new(path);
-    let facts = crate::facts::from_node(&root, pack, &mut diags)?;
-    (!diags.has_errors()).then(|| crate::facts::LoadedFacts {
-        facts,
-        warnings: diags.into_vec(),
-    })
+    let format = crate::node::Format::from_path(path);
+    crate::fast_facts::decode(text, format, pack, &crate::node::Limits::default())
 }
 
 /// Loads one submission: a YAML or JSON facts file, or an answered questionnaire workbook

@@ -401,7 +401,7 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         groups,
         waivers,
     };
-    hidden_answers(&facts, pack, root, d);
+    hidden_answers(&facts, pack, Some(root), d);
     Some(facts)
 }
 
@@ -1037,10 +1037,11 @@ fn waivers(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Vec<Waiver> {
     out
 }
 
-fn hidden_answers(facts: &Facts, pack: &Pack, root: &Node, d: &mut Diagnostics) {
+/// Warns about answers to questions their `ask_when` hides (places from `root` when given).
+pub(crate) fn hidden_answers(facts: &Facts, pack: &Pack, root: Option<&Node>, d: &mut Diagnostics) {
     use crate::eval::{Env, Truth, truth};
     let qn = &pack.questionnaire;
-    let answers_node = root.get("answers");
+    let answers_node = root.and_then(|r| r.get("answers"));
     let loc_of = |id: &str| {
         answers_node
             .and_then(|a| a.as_map())

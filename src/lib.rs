@@ -28,6 +28,7 @@ pub mod digest;
 pub mod embedded;
 pub mod eval;
 pub mod facts;
+pub mod fast_facts;
 pub mod import;
 pub mod lint;
 pub mod load;

@@ -529,6 +529,7 @@ impl Loader<'_> {
         if self.diags.has_errors() {
             return None;
         }
+        qn.reindex();
         qn.digest = digest::questionnaire(&qn);
         let mut pack = Pack {
             meta: meta_out,

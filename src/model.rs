@@ -155,6 +155,12 @@ pub struct Questionnaire {
     pub order: Vec<Entry>,
     /// Canonical digest of the answer-relevant parts (`sha256:…`).
     pub digest: String,
+    /// Question index by full id (filled by [`Questionnaire::reindex`]).
+    by_id: std::collections::HashMap<String, QIdx>,
+    /// Group index by id.
+    group_by_id: std::collections::HashMap<String, GIdx>,
+    /// Member question index by (group, local id).
+    member_by_id: std::collections::HashMap<(GIdx, String), QIdx>,
 }
 
 /// A top-level entry of the questionnaire.
@@ -169,12 +175,55 @@ pub enum Entry {
 impl Questionnaire {
     /// Finds a question by full id.
     pub fn question(&self, id: &str) -> Option<QIdx> {
-        self.questions.iter().position(|q| q.id == id)
+        match self.by_id.get(id) {
+            Some(q) => Some(*q),
+            None if self.by_id.is_empty() => self.questions.iter().position(|q| q.id == id),
+            None => None,
+        }
+    }
+
+    /// Finds member `local` (`name`) of group `g`.
+    pub fn member(&self, g: GIdx, local: &str) -> Option<QIdx> {
+        if self.member_by_id.is_empty() {
+            let group = self.groups.get(g)?;
+            return group
+                .members
+                .iter()
+                .copied()
+                .find(|m| self.questions.get(*m).is_some_and(|q| q.local_id == local));
+        }
+        self.member_by_id.get(&(g, local.to_string())).copied()
+    }
+
+    /// Builds the name indexes; call after the questions and groups are final.
+    pub fn reindex(&mut self) {
+        self.by_id = self
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
+        self.group_by_id = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
+        self.member_by_id = self
+            .questions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| q.group.map(|g| ((g, q.local_id.clone()), i)))
+            .collect();
     }
 
     /// Finds a group by id.
     pub fn group(&self, id: &str) -> Option<GIdx> {
-        self.groups.iter().position(|g| g.id == id)
+        match self.group_by_id.get(id) {
+            Some(g) => Some(*g),
+            None if self.group_by_id.is_empty() => self.groups.iter().position(|g| g.id == id),
+            None => None,
+        }
     }
 
     /// Position of question `q` among its group's members.

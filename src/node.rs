@@ -233,7 +233,9 @@ fn walk_limits(node: &Node, limits: &Limits, depth: usize, out: &mut Vec<(Loc, S
     }
 }
 
-fn yaml_options() -> serde_saphyr::Options {
+/// The YAML reading options every hegui reader uses (YAML 1.1 guessing off, duplicate keys
+/// refused, resource budgets on).
+pub fn yaml_options() -> serde_saphyr::Options {
     // Budgets against hostile input: alias bombs, deep nesting and event storms are refused
     // early (serde-saphyr counts expanded nodes, not only alias jumps).
     let mut budget = serde_saphyr::Budget::default();
@@ -333,7 +335,7 @@ fn parse_json(text: &str) -> Result<Node, SyntaxError> {
             message: format!("nested deeper than {MAX_PARSE_DEPTH} levels"),
         });
     }
-    match serde_json::from_str::<JsonNode>(text) {
+    match serde_json::from_str::<PlainNode>(text) {
         Ok(n) => Ok(n.0),
         Err(e) => {
             let msg = e.to_string();
@@ -377,8 +379,9 @@ fn located(sp: Spanned<YamlNode>) -> Node {
 
 /// A node read from YAML: children are read as `Spanned` to learn their place.
 struct YamlNode(Node);
-/// A node read from JSON: no places.
-struct JsonNode(Node);
+/// A node read without places (JSON, or any format when places are not needed): scalars
+/// typed by the syntax alone, exactly as in a located tree.
+pub struct PlainNode(pub Node);
 
 trait Child: Sized {
     fn read_elem<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Node>, A::Error>;
@@ -405,15 +408,15 @@ impl Child for YamlNode {
     }
 }
 
-impl Child for JsonNode {
+impl Child for PlainNode {
     fn read_elem<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Node>, A::Error> {
-        Ok(seq.next_element::<JsonNode>()?.map(|n| n.0))
+        Ok(seq.next_element::<PlainNode>()?.map(|n| n.0))
     }
     fn read_entry<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<(Key, Node)>, A::Error> {
         let Some(k) = map.next_key::<String>()? else {
             return Ok(None);
         };
-        let v = map.next_value::<JsonNode>()?;
+        let v = map.next_value::<PlainNode>()?;
         Ok(Some((
             Key {
                 name: k,
@@ -507,10 +510,10 @@ impl<'de> Deserialize<'de> for YamlNode {
     }
 }
 
-impl<'de> Deserialize<'de> for JsonNode {
+impl<'de> Deserialize<'de> for PlainNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor::<JsonNode>(std::marker::PhantomData))
-            .map(JsonNode)
+        d.deserialize_any(NodeVisitor::<PlainNode>(std::marker::PhantomData))
+            .map(PlainNode)
     }
 }
 

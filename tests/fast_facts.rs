@@ -1,0 +1,160 @@
+//! The batch's fast facts reader accepts only plainly valid files, and for every file it accepts
+//! gives exactly what `load_facts` gives.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+use hegui::facts::load_facts;
+use hegui::fast_facts::decode;
+use hegui::load::{PackFiles, load_pack};
+use hegui::model::Pack;
+use hegui::node::{Format, Limits};
+use hegui::synth::{SynthFormat, facts_text};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shipped() -> Pack {
+    load_pack(&hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap())
+        .unwrap()
+        .pack
+}
+
+fn demo() -> Pack {
+    load_pack(&PackFiles::from_dir(&root().join("tests/data/demo")).unwrap())
+        .unwrap()
+        .pack
+}
+
+/// Both readers on one text: if the fast one accepts, it must agree with `load_facts`.
+/// Returns whether the fast reader accepted.
+fn agree(name: &str, text: &str, pack: &Pack) -> bool {
+    let format = Format::from_path(name);
+    let slow = load_facts(name, text, pack);
+    match decode(text, format, pack, &Limits::default()) {
+        Some(fast) => {
+            let slow = slow
+                .unwrap_or_else(|d| panic!("{name}: fast accepted what load_facts refuses: {d:?}"));
+            assert_eq!(fast.facts, slow.facts, "{name}");
+            assert_eq!(fast.warnings.len(), slow.warnings.len(), "{name}: warnings");
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn fixtures_agree_in_yaml_and_json() {
+    let pack = shipped();
+    for e in std::fs::read_dir(root().join("fixtures/companies")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let name = p.to_string_lossy().to_string();
+        agree(&name, &text, &pack);
+        let facts = load_facts(&name, &text, &pack).unwrap().facts;
+        let json = serde_json::to_string_pretty(&hegui::write::facts_json(&pack, &facts)).unwrap();
+        agree("x.json", &json, &pack);
+    }
+}
+
+#[test]
+fn synthetic_submissions_agree_and_take_the_fast_path() {
+    let pack = shipped();
+    let mut fast = 0;
+    for i in 0..300 {
+        for (format, name) in [(SynthFormat::Json, "s.json"), (SynthFormat::Yaml, "s.yaml")] {
+            let text = facts_text(&pack, 7, i, format);
+            if agree(name, &text, &pack) {
+                fast += 1;
+            }
+        }
+    }
+    assert!(
+        fast >= 550,
+        "most synthetic files are plainly valid, but only {fast} of 600 took the fast path"
+    );
+}
+
+#[test]
+fn anything_not_plainly_valid_falls_back() {
+    let pack = demo();
+    let doc = |answers: &str| {
+        format!(
+            "pack: {{id: demo, version: 1.2.0}}\norganisation: {{name: 测试}}\nassessment_date: 2026-03-10\nanswers:\n{answers}"
+        )
+    };
+    let refused = [
+        "  scope.heilongjiang: yes\n",
+        "  scope.heilongjiang: 1\n",
+        "  scope.channels: [ap]\n",
+        "  scope.channels: [app, none]\n",
+        "  scope.channels: [app, app]\n",
+        "  scope.channels: [true]\n",
+        "  scope.user_band: [under_1m]\n",
+        "  security.log_months: 121\n",
+        "  security.log_months: six\n",
+        "  security.last_inspection: 2026-03-11\n",
+        "  security.last_inspection: 2026-3-1\n",
+        "  org.contact_note: 1.50\n",
+        "  unknown.question: 1\n",
+        "  \"apps[*].filed\": true\n",
+        "  apps:\n    - {name: A, fild: true}\n",
+        "  apps: {name: A}\n",
+    ];
+    for answers in refused {
+        let text = doc(answers);
+        assert!(
+            decode(&text, Format::Yaml, &pack, &Limits::default()).is_none(),
+            "fast path took {answers:?}"
+        );
+        assert!(
+            load_facts("t.yaml", &text, &pack).is_err(),
+            "load_facts should refuse {answers:?}"
+        );
+    }
+    // Valid, but left to load_facts: the long form and blank items.
+    for answers in [
+        "  security.log_months: {value: 6, remark: 说明}\n",
+        "  apps:\n    - {name: A, has_accounts: true}\n    - {name: null}\n",
+    ] {
+        let text = doc(answers);
+        assert!(decode(&text, Format::Yaml, &pack, &Limits::default()).is_none());
+        assert!(load_facts("t.yaml", &text, &pack).is_ok());
+    }
+    // Header problems and duplicates.
+    for text in [
+        "pack: {id: demo, version: 1.2.0}\norganisation: {name: 123}\nassessment_date: 2026-03-10\n".to_string(),
+        "pack: {id: other, version: 1.2.0}\norganisation: {name: x}\nassessment_date: 2026-03-10\n".to_string(),
+        "pack: {id: demo, version: 1.2.0}\norganisation: {name: x, credit_code: 91230103MA1AB2CD3P}\nassessment_date: 2026-03-10\n".to_string(),
+        "pack: {id: demo, version: 1.2.0}\norganisation: {name: x}\nassessment_date: 2026-03-10\nextra: 1\n".to_string(),
+        "{\"pack\": {\"id\": \"demo\", \"version\": \"1.2.0\"}, \"organisation\": {\"name\": \"x\"}, \"assessment_date\": \"2026-03-10\", \"answers\": {\"security.log_months\": 6, \"security.log_months\": 7}}".to_string(),
+    ] {
+        let format = if text.starts_with('{') { Format::Json } else { Format::Yaml };
+        assert!(decode(&text, format, &pack, &Limits::default()).is_none(), "{text}");
+    }
+}
+
+#[test]
+fn plain_valid_files_agree_including_hidden_answer_warnings() {
+    let pack = demo();
+    let text = "pack: {id: demo, version: 1.2.0}\norganisation: {name: 测试}\nassessment_date: 2026-03-10\nanswers:\n  scope.functions: [none]\n  real_name.required: true\n  scope.channels: [app]\n  apps:\n    - {name: 主App, has_accounts: true, filed: true, filing_number: \"0755\"}\n    - {has_accounts: 否}\n  security.log_months: \"12\"\n  security.budget_share: 2\n  real_name.methods: 不清楚\n";
+    assert!(
+        agree("t.yaml", text, &pack),
+        "a plainly valid file takes the fast path"
+    );
+    let fast = decode(text, Format::Yaml, &pack, &Limits::default()).unwrap();
+    assert_eq!(
+        fast.warnings.len(),
+        1,
+        "the hidden answer is still warned about: {:?}",
+        fast.warnings
+    );
+}
