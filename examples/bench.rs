@@ -99,6 +99,7 @@ fn main() {
         lowest: 20,
         progress: false,
         lang: hegui::render::Lang::Zh,
+        limits: Default::default(),
     };
     let summary = std::cell::RefCell::new(None);
     let whole = time("batch::run (load, evaluate, summarise)", &|| {

@@ -6,42 +6,102 @@
 //! 2 invalid input or usage; 3 some inputs of a batch were rejected.
 
 use crate::assess::{AssessOptions, assess, fails_at};
-use crate::diag::{Diagnostic, Level as DiagLevel};
-use crate::facts::load_facts;
+use crate::diag::Level as DiagLevel;
+use crate::facts::{LoadedFacts, load_facts_with};
 use crate::load::{Loaded, PackFiles, load_pack};
 use crate::model::{Pack, Severity};
 use crate::render::{self, Lang};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod batch;
+mod manual;
+mod ui;
 use batch::{
     BatchArgs, DiffArgs, MigrateArgs, SynthArgs, run_batch, run_diff, run_migrate, run_synth,
 };
+use ui::print_diags;
+use ui::{GlobalArgs, info, note};
 
 const EXIT_CODES: &str = "Exit codes 退出码:
   0  success; no required rule failed at or above --fail-on
   1  required rules failed at or above --fail-on; `hegui test` found problems
   2  invalid input or usage (every problem is printed with file, line and column)
-  3  some inputs of a batch were rejected";
+  3  some inputs of a batch were rejected
+
+Example:
+  hegui assess fixtures/companies/news-app.yaml --format html -o report.html
+  hegui --error-format json --quiet validate answers.yaml";
 
 /// hegui (合规): compliance self-assessment for China's mobile-internet rules.
 #[derive(Debug, Parser)]
-#[command(name = "hegui", version = version_string(), about, after_help = EXIT_CODES)]
+#[command(name = "hegui", about, after_help = EXIT_CODES)]
 pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-fn version_string() -> &'static str {
-    concat!(
-        env!("CARGO_PKG_VERSION"),
-        " (default pack: ",
-        "hlj-2017-mobile-internet",
-        ")"
-    )
+/// `hegui --version`: the crate version and each embedded pack's id and version, read from
+/// the embedded `pack.yaml` files at run time.
+pub fn version_string() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let packs: Vec<String> = crate::embedded::pack_ids()
+            .iter()
+            .map(|id| {
+                let version = crate::embedded::pack_files(id)
+                    .and_then(|f| {
+                        f.files
+                            .iter()
+                            .find(|(p, _)| p == "pack.yaml")
+                            .and_then(|(_, text)| pack_meta(text))
+                    })
+                    .map(|(pid, v)| {
+                        if &pid == id {
+                            v
+                        } else {
+                            format!("{v}, id `{pid}` in pack.yaml")
+                        }
+                    })
+                    .unwrap_or_else(|| "version unreadable".into());
+                let default = if id == crate::embedded::DEFAULT_PACK {
+                    ", default"
+                } else {
+                    ""
+                };
+                format!("{id} {version}{default}")
+            })
+            .collect();
+        format!(
+            "{} (embedded pack 内置规则包: {})",
+            env!("CARGO_PKG_VERSION"),
+            if packs.is_empty() {
+                "none".to_string()
+            } else {
+                packs.join("; ")
+            }
+        )
+    })
+}
+
+/// `id` and `version` from a `pack.yaml`, without loading the pack.
+fn pack_meta(text: &str) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        id: String,
+        version: String,
+    }
+    let m: Meta = serde_saphyr::from_str(text).ok()?;
+    Some((m.id, m.version))
+}
+
+/// The clap command with the run-time version: used for parsing, completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command().version(version_string())
 }
 
 #[derive(Debug, Args, Clone)]
@@ -191,6 +251,27 @@ enum Command {
         after_help = "Example:\n  hegui migrate answers.yaml --from rules/pack-1.0 --rules rules/pack-1.1 -o answers-1.1.yaml"
     )]
     Migrate(MigrateArgs),
+    /// Print a shell completion script (命令补全脚本).
+    #[command(
+        after_help = "Example:\n  hegui completions bash > ~/.local/share/bash-completion/completions/hegui\n  hegui completions zsh > ~/.zfunc/_hegui      # with fpath+=(~/.zfunc) in ~/.zshrc\n  hegui completions fish > ~/.config/fish/completions/hegui.fish"
+    )]
+    Completions {
+        /// Shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+        /// Output file (`-` for stdout).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
+    },
+    /// Print the manual page hegui(1) in roff (手册页).
+    #[command(
+        after_help = "Example:\n  hegui man | man -l -\n  hegui man -o ~/.local/share/man/man1/hegui.1"
+    )]
+    Man {
+        /// Output file (`-` for stdout).
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: String,
+    },
     /// Generate synthetic submissions (for benchmarks).
     #[command(hide = true)]
     Synth(SynthArgs),
@@ -199,11 +280,15 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum RulesAction {
     /// One line per rule.
+    #[command(
+        after_help = "Example:\n  hegui rules list\n  hegui rules list --rules rules/my-pack"
+    )]
     List {
         #[command(flatten)]
         pack: PackArgs,
     },
     /// A rule in full, with its clause in context.
+    #[command(after_help = "Example:\n  hegui rules show hlj.14.real-name")]
     Show {
         /// Rule id.
         id: String,
@@ -215,30 +300,105 @@ enum RulesAction {
 /// A failure that ends the command with an exit code.
 struct Exit(u8);
 
+/// The value of a global option in the raw arguments, before clap has parsed them (so that
+/// clap's own errors and help follow `--color` and `--error-format` too).
+fn raw_option(args: &[std::ffi::OsString], name: &str) -> Option<String> {
+    let long = format!("--{name}");
+    let with_eq = format!("--{name}=");
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let mut found = None;
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == long {
+            found = it.next().map(|v| v.to_string());
+        } else if let Some(v) = a.strip_prefix(&with_eq) {
+            found = Some(v.to_string());
+        }
+    }
+    found
+}
+
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let color = match raw_option(&args, "color").as_deref() {
+        Some("always") => clap::ColorChoice::Always,
+        Some("never") => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let json_errors = raw_option(&args, "error-format").as_deref() == Some("json");
+    let parsed = command()
+        .color(color)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() && json_errors {
+                let text = e.render().to_string();
+                let text = text.trim().trim_start_matches("error: ");
+                let (msg, help) = match text.split_once("\n\n") {
+                    Some((m, h)) => (m, Some(h.trim())),
+                    None => (text, None),
+                };
+                eprintln!(
+                    "{}",
+                    ui::json_line("error", None, None, None, None, msg, help)
+                );
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    ui::init(&cli.global);
     match run(cli) {
         Ok(code) | Err(Exit(code)) => ExitCode::from(code),
     }
 }
 
-fn print_diags(diags: &[Diagnostic]) {
-    let mut err = std::io::stderr().lock();
-    for d in diags {
-        let _ = writeln!(err, "{d}");
+/// Prints `hegui: MSG` (or its JSON line) and gives exit code 2.
+fn fail(msg: impl std::fmt::Display) -> Exit {
+    ui::error(None, &msg.to_string());
+    Exit(2)
+}
+
+/// Like [`fail`], naming the file the problem is in.
+fn fail_in(file: &str, msg: impl std::fmt::Display) -> Exit {
+    ui::error(Some(file), &msg.to_string());
+    Exit(2)
+}
+
+/// The limits for facts files: `--max-input-size` or the default 10 MB.
+fn limits() -> crate::node::Limits {
+    crate::node::Limits {
+        max_file_bytes: max_input_bytes(),
+        ..Default::default()
     }
 }
 
-fn fail(msg: impl std::fmt::Display) -> Exit {
-    eprintln!("hegui: {msg}");
-    Exit(2)
+fn max_input_bytes() -> usize {
+    ui::ui()
+        .max_input_size
+        .map_or(crate::facts::MAX_FACTS_FILE, |b| {
+            usize::try_from(b).unwrap_or(usize::MAX)
+        })
+}
+
+/// Loads a facts file with the `--max-input-size` limits, printing its warnings.
+fn load_facts_cli(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Exit> {
+    match load_facts_with(name, text, pack, &limits()) {
+        Ok(f) => {
+            print_diags(&f.warnings);
+            Ok(f)
+        }
+        Err(diags) => {
+            print_diags(&diags);
+            Err(Exit(2))
+        }
+    }
 }
 
 fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
@@ -265,9 +425,25 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
             }
         }
     };
+    let started = std::time::Instant::now();
     match load_pack(&files) {
         Ok(l) => {
             print_diags(&l.warnings);
+            info(&format!(
+                "pack {} {} loaded from {} in {} ms: {} questions, {} groups, {} rules, {} warning(s) / 已加载规则包",
+                l.pack.meta.id,
+                l.pack.meta.version,
+                if args.rules.is_some() {
+                    files.root.clone()
+                } else {
+                    format!("the binary ({})", files.root)
+                },
+                started.elapsed().as_millis(),
+                l.pack.questionnaire.questions.len(),
+                l.pack.questionnaire.groups.len(),
+                l.pack.rules.len(),
+                l.warnings.len()
+            ));
             Ok(l)
         }
         Err(diags) => {
@@ -278,12 +454,37 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
     }
 }
 
+fn too_large(name: &str, size: Option<u64>, limit: usize) -> Exit {
+    fail_in(
+        name,
+        format!(
+            "文件过大 file too large ({}limit {limit} bytes; raise it with --max-input-size BYTES if the file is trusted)",
+            size.map(|s| format!("{s} bytes; ")).unwrap_or_default()
+        ),
+    )
+}
+
+/// Reads a facts file (or stdin for `-`) as text: `--max-input-size`, UTF-8, byte-order mark
+/// removed. Returns the name to use in messages (which also picks YAML or JSON) and the text.
 fn read_input(name: &str) -> Result<(String, String), Exit> {
+    let limit = max_input_bytes();
     if name == "-" {
-        let mut s = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| fail(format!("<stdin>: {e}")))?;
+            .lock()
+            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail_in("<stdin>", e))?;
+        if bytes.len() > limit {
+            return Err(too_large("<stdin>", None, limit));
+        }
+        let s = String::from_utf8(bytes).map_err(|e| {
+            fail_in(
+                "<stdin>",
+                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            )
+        })?;
+        let s = s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s);
         let label = if s.trim_start().starts_with('{') {
             "<stdin>.json"
         } else {
@@ -291,20 +492,16 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
         };
         return Ok((label.to_string(), s));
     }
-    let meta = std::fs::metadata(name).map_err(|e| fail(format!("{name}: {e}")))?;
-    if meta.len() > crate::facts::MAX_FACTS_FILE as u64 {
-        return Err(fail(format!(
-            "{name}: file too large ({} bytes; limit {})",
-            meta.len(),
-            crate::facts::MAX_FACTS_FILE
-        )));
+    let meta = std::fs::metadata(name).map_err(|e| fail_in(name, e))?;
+    if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(too_large(name, Some(meta.len()), limit));
     }
-    let bytes = std::fs::read(name).map_err(|e| fail(format!("{name}: {e}")))?;
+    let bytes = std::fs::read(name).map_err(|e| fail_in(name, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        fail(format!(
-            "{name}: not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
+        fail_in(
+            name,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
     })?;
     let text = text
         .strip_prefix('\u{feff}')
@@ -324,7 +521,7 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
             Err(e) => Err(fail(format!("stdout: {e}"))),
         };
     }
-    atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail(format!("{output}: {e}")))
+    atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail_in(output, e))
 }
 
 /// Writes a file atomically: temporary file in the same directory, then rename.
@@ -375,17 +572,20 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let (name, text) = read_input(&facts)?;
-            let facts = match load_facts(&name, &text, pack) {
-                Ok(f) => {
-                    print_diags(&f.warnings);
-                    f.facts
-                }
-                Err(diags) => {
-                    print_diags(&diags);
-                    return Err(Exit(2));
-                }
-            };
+            let facts = load_facts_cli(&name, &text, pack)?.facts;
             let a = assess(pack, &facts, AssessOptions { ignore_waivers });
+            let (req, rec) = (&a.summary.required, &a.summary.recommended);
+            info(&format!(
+                "{name}: required {} (pass {}, fail {}, waived {}, unanswered {}, n/a {}); recommended {} (fail {}) / 已评估",
+                req.total,
+                req.pass,
+                req.fail,
+                req.waived,
+                req.unanswered,
+                req.not_applicable,
+                rec.total,
+                rec.fail
+            ));
             let text = match format {
                 Format::Json => render::json(&a),
                 Format::Markdown | Format::Html => {
@@ -409,23 +609,23 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             let mut bad = 0;
             for f in &files {
                 let (name, text) = read_input(f)?;
-                match load_facts(&name, &text, &loaded.pack) {
-                    Ok(l) => {
-                        print_diags(&l.warnings);
-                    }
-                    Err(diags) => {
-                        print_diags(&diags);
-                        bad += 1;
-                    }
+                match load_facts_cli(&name, &text, &loaded.pack) {
+                    Ok(l) => info(&format!(
+                        "{name}: valid ({} warning(s)) / 有效",
+                        l.warnings.len()
+                    )),
+                    Err(Exit(_)) => bad += 1,
                 }
             }
             let p = &loaded.pack;
             if bad > 0 {
-                eprintln!("hegui: {bad} of {} file(s) invalid", files.len());
-                return Err(Exit(2));
+                return Err(fail(format!(
+                    "{bad} of {} file(s) invalid / 个文件无效",
+                    files.len()
+                )));
             }
             {
-                eprintln!(
+                note(&format!(
                     "ok: pack {} {} ({} questions, {} rules){}",
                     p.meta.id,
                     p.meta.version,
@@ -436,7 +636,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     } else {
                         format!("; {} facts file(s) valid", files.len())
                     }
-                );
+                ));
             }
             Ok(0)
         }
@@ -484,16 +684,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 }
                 Some(file) => {
                     let (name, text) = read_input(file)?;
-                    match load_facts(&name, &text, pack) {
-                        Ok(f) => {
-                            print_diags(&f.warnings);
-                            Some(f.facts)
-                        }
-                        Err(diags) => {
-                            print_diags(&diags);
-                            return Err(Exit(2));
-                        }
-                    }
+                    Some(load_facts_cli(&name, &text, pack)?.facts)
                 }
             };
             match format {
@@ -523,7 +714,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                         }
                     } else {
                         atomic_write(Path::new(&output), &bytes)
-                            .map_err(|e| fail(format!("{output}: {e}")))?;
+                            .map_err(|e| fail_in(&output, e))?;
                     }
                 }
             }
@@ -536,16 +727,19 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         } => {
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
-            let meta =
-                std::fs::metadata(&workbook).map_err(|e| fail(format!("{workbook}: {e}")))?;
-            if meta.len() > crate::import::MAX_WORKBOOK as u64 {
-                return Err(fail(format!(
-                    "{workbook}: file too large ({} bytes; limit {})",
-                    meta.len(),
-                    crate::import::MAX_WORKBOOK
-                )));
+            let meta = std::fs::metadata(&workbook).map_err(|e| fail_in(&workbook, e))?;
+            // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size.
+            let limit = ui::ui()
+                .max_input_size
+                .map_or(crate::import::MAX_WORKBOOK, |b| {
+                    usize::try_from(b)
+                        .unwrap_or(usize::MAX)
+                        .min(crate::import::MAX_WORKBOOK)
+                });
+            if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
+                return Err(too_large(&workbook, Some(meta.len()), limit));
             }
-            let bytes = std::fs::read(&workbook).map_err(|e| fail(format!("{workbook}: {e}")))?;
+            let bytes = std::fs::read(&workbook).map_err(|e| fail_in(&workbook, e))?;
             let facts = match crate::import::import_workbook(&workbook, &bytes, pack) {
                 Ok(f) => {
                     print_diags(&f.warnings);
@@ -554,7 +748,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 Err(diags) => {
                     print_diags(&diags);
                     let n = diags.iter().filter(|d| d.level == DiagLevel::Error).count();
-                    return Err(fail(format!("{workbook}: {n} error(s) / 个错误")));
+                    return Err(fail_in(&workbook, format!("{n} error(s) / 个错误")));
                 }
             };
             let json = output.to_ascii_lowercase().ends_with(".json");
@@ -581,12 +775,19 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             write_output(&output, &text)?;
             Ok(0)
         }
+        Command::Completions { shell, output } => {
+            let bytes = manual::completions(command(), shell);
+            write_output(&output, &String::from_utf8_lossy(&bytes))?;
+            Ok(0)
+        }
+        Command::Man { output } => {
+            let bytes = manual::man_page(command()).map_err(fail)?;
+            write_output(&output, &String::from_utf8_lossy(&bytes))?;
+            Ok(0)
+        }
         Command::Batch(args) => run_batch(args),
         Command::Diff(args) => run_diff(args),
         Command::Migrate(args) => run_migrate(args),
         Command::Synth(args) => run_synth(args),
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: &Pack) {}

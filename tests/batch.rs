@@ -345,3 +345,38 @@ fn synthetic_submissions_are_deterministic() {
         hegui::synth::facts_text(&pack, 3, 6, f)
     );
 }
+
+#[test]
+fn max_input_size_applies_to_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let status = assert_cmd::Command::cargo_bin("hegui")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "--max-input-size",
+            "1K",
+            "batch",
+            "fixtures/companies/news-app.yaml",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        status.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["rejected"], 1);
+    assert!(
+        summary["rejected_files"][0]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("file too large"),
+        "{summary}"
+    );
+}

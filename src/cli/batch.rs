@@ -1,14 +1,15 @@
 //! `hegui batch`, `hegui diff`, `hegui migrate` and the hidden `hegui synth` (issue #6).
 
-use super::{Exit, PackArgs, fail, pack_from, print_diags, write_output};
+use super::ui::{self, info, note};
+use super::{
+    Exit, PackArgs, fail, fail_in, load_facts_cli, pack_from, print_diags, read_input, write_output,
+};
 use crate::assess::{AssessOptions, assess};
 use crate::batch::{self, BatchOptions, ReportFormat};
 use crate::diff;
-use crate::facts::load_facts;
 use crate::load::{Loaded, PackFiles, load_pack};
 use crate::render::Lang;
 use clap::{Args, ValueEnum};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -43,23 +44,40 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     }
     let inputs = batch::expand_inputs(&args.inputs);
+    info(&format!(
+        "{} input file(s), {} argument(s) naming nothing, {} other file(s) skipped / 输入文件",
+        inputs.files.len(),
+        inputs.problems.len(),
+        inputs.other_files.len()
+    ));
     let opts = BatchOptions {
         out: args.out.clone(),
         reports: args.reports,
         ignore_waivers: args.ignore_waivers,
         lowest: args.lowest,
-        progress: std::io::stderr().is_terminal(),
+        progress: ui::progress_allowed(),
         lang: args.lang,
+        limits: crate::node::Limits {
+            max_file_bytes: ui::ui()
+                .max_input_size
+                .map_or(crate::facts::MAX_FACTS_FILE, |b| {
+                    usize::try_from(b).unwrap_or(usize::MAX)
+                }),
+            ..Default::default()
+        },
     };
     let summary = batch::run(&loaded.pack, &inputs, &opts);
     batch::write_all(&summary, &args.out, args.lang).map_err(fail)?;
-    if std::io::stderr().is_terminal() {
+    if ui::progress_allowed() {
         batch::print_totals(&summary, &args.out);
     }
     if summary.rejected > 0 {
-        eprintln!(
-            "hegui: {} 份输入未能评估，详见 summary.json / {} input(s) could not be assessed; see rejected_files in summary.json",
-            summary.rejected, summary.rejected
+        ui::error(
+            None,
+            &format!(
+                "{} 份输入未能评估，详见 summary.json / {} input(s) could not be assessed; see rejected_files in summary.json",
+                summary.rejected, summary.rejected
+            ),
         );
         return Ok(3);
     }
@@ -102,21 +120,21 @@ pub(super) struct DiffArgs {
 }
 
 fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side, Exit> {
-    let text = batch::read_facts_text(path).map_err(fail)?;
-    if path.to_ascii_lowercase().ends_with(".json")
+    let (name, text) = read_input(path)?;
+    if name.to_ascii_lowercase().ends_with(".json")
         && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
         && diff::is_result(&v)
     {
         return diff::Side::from_result_json(path, &v).map_err(fail);
     }
     let loaded = pack_from(pack)?;
-    let facts = match load_facts(path, &text, &loaded.pack) {
+    let facts = match load_facts_cli(&name, &text, &loaded.pack) {
         Ok(f) => f.facts,
-        Err(diags) => {
-            print_diags(&diags);
-            return Err(fail(format!(
-                "{path}: 无法读取答案 the answers cannot be read (an answers file for another pack version needs --old-rules / --old-pack)"
-            )));
+        Err(_) => {
+            return Err(fail_in(
+                path,
+                "无法读取答案 the answers cannot be read (an answers file for another pack version needs --old-rules / --old-pack)",
+            ));
         }
     };
     let a = assess(&loaded.pack, &facts, AssessOptions { ignore_waivers });
@@ -187,15 +205,14 @@ fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
 pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
     let old = load_pack_arg(&args.from)?;
     let new = pack_from(&args.pack)?;
-    let text = batch::read_facts_text(&args.facts).map_err(fail)?;
-    let facts = match load_facts(&args.facts, &text, &old.pack) {
+    let (name, text) = read_input(&args.facts)?;
+    let facts = match load_facts_cli(&name, &text, &old.pack) {
         Ok(f) => f.facts,
-        Err(diags) => {
-            print_diags(&diags);
-            return Err(fail(format!(
-                "{}: 答案与 --from 指定的规则包不符 the answers do not load against the --from pack",
-                args.facts
-            )));
+        Err(_) => {
+            return Err(fail_in(
+                &args.facts,
+                "答案与 --from 指定的规则包不符 the answers do not load against the --from pack",
+            ));
         }
     };
     let name = if args.output == "-" {
@@ -218,7 +235,7 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
         .iter()
         .filter(|t| t.why != crate::migrate::Why::Unanswered)
         .collect();
-    eprintln!(
+    note(&format!(
         "沿用答案 {} 个；需回答的新增或变更问题 {} 个；新规则包不再询问的问题 {} 个 / kept {} answers; {} new or changed questions to answer; {} questions no longer asked",
         m.kept,
         changed.len(),
@@ -226,9 +243,9 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
         m.kept,
         changed.len(),
         m.dropped.len()
-    );
+    ));
     for t in changed {
-        eprintln!(
+        note(&format!(
             "  {} — {} / {}{}",
             t.id,
             t.label.zh,
@@ -238,10 +255,12 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
             } else {
                 format!(" (已变更 changed: {})", t.what.join(", "))
             }
-        );
+        ));
     }
     for w in &m.dropped_waivers {
-        eprintln!("  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}");
+        note(&format!(
+            "  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}"
+        ));
     }
     Ok(0)
 }
