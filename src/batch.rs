@@ -1032,9 +1032,10 @@ fn summarise(pack: &Pack, inputs: &Inputs, fold: Fold, opts: &BatchOptions) -> S
                 }
             }
             let (pref, county) = match &row.region_code {
-                Some(code) if code.len() == 6 && code.is_ascii() => {
-                    (format!("{}00", &code[..4]), code.clone())
-                }
+                Some(code) if code.len() == 6 && code.is_ascii() => (
+                    format!("{}00", code.get(..4).unwrap_or_default()),
+                    code.clone(),
+                ),
                 _ => (
                     "未填写 not given".to_string(),
                     "未填写 not given".to_string(),
@@ -1326,7 +1327,7 @@ fn cells(s: &SubmissionLine) -> Vec<String> {
         s.region_code
             .as_deref()
             .filter(|c| c.len() == 6 && c.is_ascii())
-            .map(|c| format!("{}00", &c[..4]))
+            .map(|c| format!("{}00", c.get(..4).unwrap_or_default()))
             .unwrap_or_default(),
         s.industry.clone().unwrap_or_default(),
         s.assessment_date.map(|d| d.to_string()).unwrap_or_default(),

@@ -58,6 +58,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    fn default_error() -> Diagnostic {
+        Diagnostic {
+            level: Level::Error,
+            file: String::new(),
+            loc: Loc::UNKNOWN,
+            subject: String::new(),
+            message: String::new(),
+            help: None,
+        }
+    }
+
     /// Adds a hint.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -166,8 +177,10 @@ impl Diagnostics {
             return self.sink.insert(Box::new(d));
         }
         self.items.push(d);
-        let last = self.items.len() - 1;
-        &mut self.items[last]
+        match self.items.last_mut() {
+            Some(last) => last,
+            None => self.sink.insert(Box::new(Diagnostic::default_error())),
+        }
     }
 
     /// Appends already-made diagnostics.

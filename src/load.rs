@@ -1293,8 +1293,8 @@ pub fn quote_check(clause: &str, quote: &str) -> QuoteCheck {
         let p = normalise(para);
         for (start, _) in p.match_indices(q.as_str()) {
             found = true;
-            let before = p[..start].chars().last();
-            let after = p[start + q.len()..].chars().next();
+            let before = p.get(..start).and_then(|s| s.chars().last());
+            let after = p.get(start + q.len()..).and_then(|s| s.chars().next());
             let head_ok = before.is_none_or(|c| DELIMS.contains(&c) || c == '.');
             let tail_ok =
                 after.is_none_or(|c| DELIMS.contains(&c)) || q.ends_with(|c| DELIMS.contains(&c));

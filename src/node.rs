@@ -284,7 +284,7 @@ fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     match line.find(": ") {
-        Some(i) if line.starts_with("line ") => line[i + 2..].to_string(),
+        Some(i) if line.starts_with("line ") => line.get(i + 2..).unwrap_or(line).to_string(),
         _ => line.to_string(),
     }
 }
@@ -340,7 +340,7 @@ fn parse_json(text: &str) -> Result<Node, SyntaxError> {
         Err(e) => {
             let msg = e.to_string();
             let msg = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
+                Some(i) => msg.get(..i).unwrap_or(&msg).to_string(),
                 None => msg,
             };
             let mut loc = Loc {

@@ -2,6 +2,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "tests fail loudly"
 )]
 //! `hegui batch`: every input accounted for, numbers checked against the hand-counted

@@ -2,6 +2,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "tests fail loudly"
 )]
 //! `hegui diff`: across two answer files of one company, across two pack versions, from JSON

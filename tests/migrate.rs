@@ -2,6 +2,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "tests fail loudly"
 )]
 //! `hegui migrate`: answers to unchanged questions carried over to a new pack version, new and

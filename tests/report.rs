@@ -2,6 +2,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "tests fail loudly"
 )]
 //! Gap reports (Markdown and HTML): snapshots of every fixture, escaping of hostile answers,

@@ -72,11 +72,14 @@ pub(super) fn parse_size(s: &str) -> Result<u64, String> {
         .strip_suffix("IB")
         .or_else(|| upper.strip_suffix('B'))
         .unwrap_or(&upper);
-    let (digits, mult) = match body.chars().last() {
-        Some('K') => (&body[..body.len() - 1], 1u64 << 10),
-        Some('M') => (&body[..body.len() - 1], 1 << 20),
-        Some('G') => (&body[..body.len() - 1], 1 << 30),
-        _ => (body, 1),
+    let (digits, mult) = if let Some(d) = body.strip_suffix('K') {
+        (d, 1u64 << 10)
+    } else if let Some(d) = body.strip_suffix('M') {
+        (d, 1 << 20)
+    } else if let Some(d) = body.strip_suffix('G') {
+        (d, 1 << 30)
+    } else {
+        (body, 1)
     };
     let n: u64 = digits.trim().parse().map_err(|_| {
         format!("`{s}` 不是字节数 is not a size in bytes (e.g. 10485760, 512K, 10M)")
