@@ -14,7 +14,7 @@
 //! for the speed of all this and `docs/SCORING.md` for the score.
 
 use crate::assess::{AssessOptions, Outcome, apply_waiver};
-use crate::eval::{Env, Truth, explain, truth};
+use crate::eval::{Env, Truth, truth};
 use crate::facts::Facts;
 use crate::model::{Level, Pack, Rule};
 use crate::render::score::{Score, weight};
@@ -94,10 +94,7 @@ fn rule_outcome(facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessOptions) 
         Truth::False => (Outcome::Fail, None),
         Truth::Unknown => (Outcome::Unanswered, Some(&rule.check)),
     });
-    let dont_know = undecided.is_some_and(|c| {
-        let (_, obs) = explain(c, env);
-        obs.iter().any(|o| !o.dont_know.is_empty())
-    });
+    let dont_know = undecided.is_some_and(|c| crate::eval::truth_and_dont_know(c, env).1);
     let outcome = if facts.waivers.is_empty() {
         outcome
     } else {
@@ -746,7 +743,7 @@ pub struct SubmissionLine {
     /// For a superseded duplicate: the path of the submission counted instead.
     pub superseded_by: Option<String>,
     /// Kinds of enterprise (scope ids).
-    pub scopes: Vec<std::sync::Arc<str>>,
+    pub scopes: ScopeSet,
     /// Warnings while loading.
     pub warnings: usize,
     /// The report written for it, relative to the output directory.
@@ -979,18 +976,10 @@ fn summarise(pack: &Pack, inputs: &Inputs, fold: Fold, opts: &BatchOptions) -> S
     let mut lowest: Vec<(u32, usize)> = Vec::new();
     let mut submissions = Vec::with_capacity(rows.len());
     // Scope ids are shared, not copied per submission (a batch keeps one line per file).
-    let shared: Vec<std::sync::Arc<str>> = pack
-        .scopes
-        .iter()
-        .map(|s| std::sync::Arc::from(s.id.as_str()))
-        .collect();
-    let scope_ids = |mask: u64| -> Vec<std::sync::Arc<str>> {
-        shared
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i < 64 && mask & (1 << i) != 0)
-            .map(|(_, s)| s.clone())
-            .collect()
+    let shared: std::sync::Arc<[String]> = pack.scopes.iter().map(|s| s.id.clone()).collect();
+    let scope_ids = |mask: u64| ScopeSet {
+        mask,
+        ids: shared.clone(),
     };
     for (i, row) in rows.into_iter().enumerate() {
         let path = paths.get(i).cloned().unwrap_or_default();
@@ -1183,7 +1172,7 @@ fn rejected_line(path: String, errors: Vec<String>) -> SubmissionLine {
         not_applicable: 0,
         counted: false,
         superseded_by: None,
-        scopes: Vec::new(),
+        scopes: ScopeSet::empty(),
         warnings: 0,
         report: None,
         errors,
@@ -1196,7 +1185,7 @@ fn line(
     row: &Row,
     counted: bool,
     superseded_by: Option<String>,
-    scopes: Vec<std::sync::Arc<str>>,
+    scopes: ScopeSet,
 ) -> SubmissionLine {
     let s = &row.score;
     SubmissionLine {
@@ -1221,6 +1210,45 @@ fn line(
         warnings: row.warnings,
         report: row.report.clone(),
         errors: Vec::new(),
+    }
+}
+
+/// The kinds of enterprise of one submission: a bit set over the pack's scope ids, which are
+/// shared by every line (a batch keeps one line per file, so this stays 16 bytes a line).
+/// Serialises as the list of ids.
+#[derive(Clone, Debug)]
+pub struct ScopeSet {
+    mask: u64,
+    ids: std::sync::Arc<[String]>,
+}
+
+impl ScopeSet {
+    /// The ids, in pack order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && self.mask & (1u64 << i) != 0)
+            .map(|(_, s)| s.as_str())
+    }
+
+    /// The ids joined with `sep`.
+    pub fn join(&self, sep: &str) -> String {
+        self.iter().collect::<Vec<_>>().join(sep)
+    }
+
+    /// No scopes (a rejected submission).
+    pub fn empty() -> Self {
+        ScopeSet {
+            mask: 0,
+            ids: std::sync::Arc::from(Vec::new()),
+        }
+    }
+}
+
+impl Serialize for ScopeSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
     }
 }
 

@@ -148,6 +148,115 @@ pub fn truth(c: &Condition, env: &Env<'_>) -> Truth {
     eval(c, env, None)
 }
 
+/// Evaluates a condition and says whether a 不清楚 answer is among the comparisons that
+/// [`explain`] would report for it — the same pruning, without building any explanation
+/// (the batch's hot path; `tests/batch.rs` checks it against [`explain`]).
+pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
+    match c {
+        Condition::Leaf(l) => {
+            let t = leaf(l, env);
+            let t = if env.negate == Some(l.index) {
+                t.negate()
+            } else {
+                t
+            };
+            let dk = t == Truth::Unknown
+                && (matches!(lookup(env, l.lhs.q), Lookup::DontKnow)
+                    || matches!(l.rhs, Operand::Question(r) if matches!(lookup(env, r.q), Lookup::DontKnow)));
+            (t, dk)
+        }
+        Condition::Not(inner) => {
+            let (t, dk) = truth_and_dont_know(inner, env);
+            (t.negate(), dk)
+        }
+        Condition::All(children) | Condition::Any(children) => {
+            let is_all = matches!(c, Condition::All(_));
+            let mut acc = if is_all { Truth::True } else { Truth::False };
+            let mut parts: smallvec_like::Parts = smallvec_like::Parts::default();
+            for ch in children {
+                let (t, dk) = truth_and_dont_know(ch, env);
+                acc = if is_all { acc.and(t) } else { acc.or(t) };
+                parts.push(t, dk);
+            }
+            (acc, parts.any_dk_with(acc))
+        }
+        Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        } => {
+            let Some(items) = env.facts.groups.get(*group).and_then(Option::as_ref) else {
+                return (Truth::Unknown, false);
+            };
+            let mut acc = if *every { Truth::True } else { Truth::False };
+            let mut parts = smallvec_like::Parts::default();
+            for i in 0..items.len() {
+                let ienv = env.with_item(*group, i);
+                let (f, dkf) = match filter {
+                    Some(f) => truth_and_dont_know(f, &ienv),
+                    None => (Truth::True, false),
+                };
+                let (ck, dkc) = truth_and_dont_know(check, &ienv);
+                let t = if *every { f.negate().or(ck) } else { f.and(ck) };
+                acc = if *every { acc.and(t) } else { acc.or(t) };
+                // Items filtered out explain nothing.
+                parts.push(
+                    if f == Truth::False { Truth::Unknown } else { t },
+                    f != Truth::False && (dkf || dkc),
+                );
+            }
+            (acc, parts.any_dk_with(acc))
+        }
+    }
+}
+
+/// A tiny record of (truth, dont_know) per branch, kept as two bit sets (no allocation for up
+/// to 64 branches; beyond that, a vector).
+mod smallvec_like {
+    use super::Truth;
+
+    #[derive(Default)]
+    pub(super) struct Parts {
+        t: [u64; 3],
+        dk: u64,
+        n: usize,
+        more: Vec<(Truth, bool)>,
+    }
+
+    impl Parts {
+        pub(super) fn push(&mut self, t: Truth, dk: bool) {
+            if self.n < 64 {
+                let bit = 1u64 << self.n;
+                let k = match t {
+                    Truth::True => 0,
+                    Truth::False => 1,
+                    Truth::Unknown => 2,
+                };
+                if let Some(slot) = self.t.get_mut(k) {
+                    *slot |= bit;
+                }
+                if dk {
+                    self.dk |= bit;
+                }
+            } else {
+                self.more.push((t, dk));
+            }
+            self.n += 1;
+        }
+
+        pub(super) fn any_dk_with(&self, acc: Truth) -> bool {
+            let k = match acc {
+                Truth::True => 0,
+                Truth::False => 1,
+                Truth::Unknown => 2,
+            };
+            self.t.get(k).is_some_and(|m| m & self.dk != 0)
+                || self.more.iter().any(|(t, dk)| *dk && *t == acc)
+        }
+    }
+}
+
 /// Evaluates a condition and returns the comparisons that decided it.
 pub fn explain(c: &Condition, env: &Env<'_>) -> (Truth, Vec<Observation>) {
     let mut obs = Vec::new();

@@ -159,8 +159,8 @@ pub struct Questionnaire {
     by_id: std::collections::HashMap<String, QIdx>,
     /// Group index by id.
     group_by_id: std::collections::HashMap<String, GIdx>,
-    /// Member question index by (group, local id).
-    member_by_id: std::collections::HashMap<(GIdx, String), QIdx>,
+    /// Member question index by local id, per group.
+    member_by_id: Vec<std::collections::HashMap<String, QIdx>>,
 }
 
 /// A top-level entry of the questionnaire.
@@ -192,7 +192,7 @@ impl Questionnaire {
                 .copied()
                 .find(|m| self.questions.get(*m).is_some_and(|q| q.local_id == local));
         }
-        self.member_by_id.get(&(g, local.to_string())).copied()
+        self.member_by_id.get(g)?.get(local).copied()
     }
 
     /// Builds the name indexes; call after the questions and groups are final.
@@ -210,10 +210,14 @@ impl Questionnaire {
             .map(|(i, g)| (g.id.clone(), i))
             .collect();
         self.member_by_id = self
-            .questions
+            .groups
             .iter()
-            .enumerate()
-            .filter_map(|(i, q)| q.group.map(|g| ((g, q.local_id.clone()), i)))
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|m| self.questions.get(*m).map(|q| (q.local_id.clone(), *m)))
+                    .collect()
+            })
             .collect();
     }
 
