@@ -342,8 +342,10 @@ fn signed(x: Option<i64>) -> String {
     }
 }
 
+/// Text for a Markdown table cell or heading: the report's escaping (`|`, `<`, `>`, line
+/// breaks), so an organisation name or file name can neither break a row nor inject HTML.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::env::escape_markdown(s)
 }
 
 fn table(out: &mut String, title_zh: &str, title_en: &str, rows: &[Change]) {

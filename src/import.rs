@@ -767,6 +767,48 @@ fn read_waivers(r: &mut Reader_<'_>, sheet: &str, range: &Range<Data>) -> Option
     (!items.is_empty()).then(|| node(NodeKind::Seq(items), loc))
 }
 
+/// The most a workbook may unpack to (the sizes its zip directory declares, which the zip
+/// reader enforces): a questionnaire unpacks to far less; a zip bomb to gigabytes.
+pub const MAX_UNZIPPED: u64 = 100 * 1024 * 1024;
+
+fn le_u16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn le_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The total unpacked size a zip file (`.xlsx`, `.ods`) declares in its central directory, or
+/// `None` when `bytes` is not a zip file this can read (calamine then says what is wrong). A
+/// ZIP64 size counts as the largest 32-bit size, so it is over the limit.
+pub fn unzipped_size(bytes: &[u8]) -> Option<u64> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    // End of central directory: 22 bytes plus a comment of at most 65,535 bytes.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let tail = bytes.get(from..)?;
+    let eocd = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail.get(i..i + 4) == Some(b"PK\x05\x06".as_slice()))?;
+    let eocd = from + eocd;
+    let entries = le_u16(bytes, eocd + 10)?;
+    let mut at = usize::try_from(le_u32(bytes, eocd + 16)?).ok()?;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if le_u32(bytes, at)? != 0x0201_4b50 {
+            return None;
+        }
+        total = total.saturating_add(u64::from(le_u32(bytes, at + 24)?));
+        let skip = usize::from(le_u16(bytes, at + 28)?)
+            + usize::from(le_u16(bytes, at + 30)?)
+            + usize::from(le_u16(bytes, at + 32)?);
+        at = at.checked_add(46 + skip)?;
+    }
+    Some(total)
+}
+
 /// Reads a filled-in questionnaire workbook and validates it as a facts file. `name` names the
 /// file in messages, which also name the sheet and cell.
 pub fn import_workbook(
@@ -788,6 +830,20 @@ pub fn import_workbook(
                 bytes.len()
             ),
         );
+        return Err(r.diags.into_vec());
+    }
+    if let Some(size) = unzipped_size(bytes)
+        && size > MAX_UNZIPPED
+    {
+        r.diags
+            .error(
+                Loc::UNKNOWN,
+                "",
+                format!(
+                    "not a readable workbook: it unpacks to {size} bytes (limit {MAX_UNZIPPED}) / 解压后过大"
+                ),
+            )
+            .help("a questionnaire workbook unpacks to well under a megabyte; this one looks like a zip bomb");
         return Err(r.diags.into_vec());
     }
     let mut sheets = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {

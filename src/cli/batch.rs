@@ -72,6 +72,24 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         batch::print_totals(&summary, &args.out);
     }
     if summary.rejected > 0 {
+        // Name the first rejected inputs here too (all of them are in summary.json).
+        const NAMED: usize = 20;
+        for rj in summary.rejected_files.iter().take(NAMED) {
+            let first = rj.errors.first().map(String::as_str).unwrap_or_default();
+            let first = first.lines().next().unwrap_or_default();
+            let first = first
+                .strip_prefix("错误 error: ")
+                .unwrap_or(first)
+                .strip_prefix(rj.path.as_str())
+                .map_or(first, |rest| rest.trim_start_matches([':', ' ']));
+            ui::error(Some(&rj.path), first);
+        }
+        if summary.rejected_files.len() > NAMED {
+            ui::error(
+                None,
+                &format!("…… and {} more", summary.rejected_files.len() - NAMED),
+            );
+        }
         ui::error(
             None,
             &format!(

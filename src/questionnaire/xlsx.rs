@@ -277,6 +277,32 @@ fn e(err: XlsxError) -> String {
     format!("cannot write the workbook: {err}")
 }
 
+/// The most characters an Excel cell holds.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Writes a prefilled answer's text. Text longer than a cell holds is refused with the cell and
+/// the question named (cutting it would change the answer on import).
+fn user_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    fmt: &Format,
+    subject: &str,
+) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_CELL_CHARS {
+        let sheet = ws.name();
+        return Err(format!(
+            "「{sheet}」{}: {subject}: 文本过长，单元格最多 32,767 个字符 the text is {n} characters long; an Excel cell holds at most {MAX_CELL_CHARS} (use the YAML/JSON file or the HTML form for this answer)",
+            cell_name(row, u32::from(col))
+        ));
+    }
+    ws.write_string_with_format(row, col, text, fmt)
+        .map_err(e)?;
+    Ok(())
+}
+
 /// The questionnaire as an `.xlsx` workbook. With `prefill`, the answers of an earlier facts
 /// file are filled in (a questionnaire to update rather than start afresh).
 pub fn workbook(
@@ -471,8 +497,7 @@ fn header_sheet(
                     .map_err(e)?;
             }
             HeaderCell::Text(v) => {
-                ws.write_string_with_format(row, COL_VALUE, v, &f.answer_text)
-                    .map_err(e)?;
+                user_text(&mut ws, row, COL_VALUE, &v, &f.answer_text, key)?;
             }
             HeaderCell::Empty => {
                 ws.write_blank(row, COL_VALUE, &f.answer_text).map_err(e)?;
@@ -635,7 +660,7 @@ fn write_answer(
                 .map_err(e)?;
         }
         Value::Text(t) => {
-            ws.write_string_with_format(row, col, t, fmt).map_err(e)?;
+            user_text(ws, row, col, t, fmt, &q.id)?;
         }
     }
     Ok(())
@@ -738,11 +763,9 @@ fn questions_sheet(
                         .map_err(e)?;
                 }
                 let remark = a.and_then(|a| a.remark.clone()).unwrap_or_default();
-                ws.write_string_with_format(row, COL_REMARK, remark, &f.answer_text)
-                    .map_err(e)?;
+                user_text(&mut ws, row, COL_REMARK, &remark, &f.answer_text, &q.id)?;
                 let ev = a.map(evidence_text).unwrap_or_default();
-                ws.write_string_with_format(row, COL_EVIDENCE, ev, &f.answer_text)
-                    .map_err(e)?;
+                user_text(&mut ws, row, COL_EVIDENCE, &ev, &f.answer_text, &q.id)?;
             }
             Entry::Group(gi) => {
                 let Some(g) = qn.groups.get(*gi) else {
@@ -914,8 +937,8 @@ fn group_sheet(
             }
         }
         if !remarks.is_empty() {
-            ws.write_string_with_format(row, rcol, remarks.join("\n"), &f.answer_text)
-                .map_err(e)?;
+            let text = remarks.join("\n");
+            user_text(&mut ws, row, rcol, &text, &f.answer_text, &group.id)?;
         }
     }
     Ok(ws)
@@ -951,12 +974,10 @@ fn waivers_sheet(lang: Lang, prefill: Option<&Facts>, f: &Formats) -> Result<Wor
         .enumerate()
     {
         let row = ITEM_ROW + i as u32;
-        ws.write_string_with_format(row, 0, &w.rule, &f.answer_text)
-            .map_err(e)?;
-        ws.write_string_with_format(row, 1, &w.justification, &f.answer_text)
-            .map_err(e)?;
-        ws.write_string_with_format(row, 2, &w.approved_by, &f.answer_text)
-            .map_err(e)?;
+        let subject = format!("waiver `{}`", w.rule);
+        user_text(&mut ws, row, 0, &w.rule, &f.answer_text, "waiver")?;
+        user_text(&mut ws, row, 1, &w.justification, &f.answer_text, &subject)?;
+        user_text(&mut ws, row, 2, &w.approved_by, &f.answer_text, &subject)?;
         ws.write_datetime_with_format(row, 3, excel_date(w.expires)?, &f.answer_date)
             .map_err(e)?;
     }

@@ -108,13 +108,17 @@ pub fn environment(lang: Lang, dir: Option<&std::path::Path>) -> Environment<'st
     env
 }
 
-/// Reads `name` under `dir` only if it really lies inside it (no `..`, no links out).
-fn safe_read(dir: &std::path::Path, name: &str) -> Result<Option<String>, Error> {
+/// Reads `name` under `dir` only if it really lies inside it: no `..`, no absolute or hidden
+/// names, no links leading out (the canonical path, links resolved, must stay under `dir`).
+/// `Ok(None)` for anything else, so the embedded template of that name is used, as
+/// docs/TEMPLATES.md says; a name no embedded template has is then an error at render time.
+pub fn safe_read(dir: &std::path::Path, name: &str) -> Result<Option<String>, Error> {
     if name
         .split('/')
         .any(|p| p == ".." || p.is_empty() || p.starts_with('.'))
         || name.starts_with('/')
         || name.contains('\\')
+        || std::path::Path::new(name).is_absolute()
     {
         return Ok(None);
     }
