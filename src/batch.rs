@@ -992,7 +992,8 @@ fn summarise(pack: &Pack, inputs: &Inputs, fold: Fold, opts: &BatchOptions) -> S
             submissions.push(rejected_line(path, errors));
             continue;
         };
-        let row = &row;
+        let owned = row;
+        let row = &owned;
         let sup = sup_of.get(i).copied().flatten();
         let is_counted = sup.is_none();
         if is_counted {
@@ -1063,13 +1064,13 @@ fn summarise(pack: &Pack, inputs: &Inputs, fold: Fold, opts: &BatchOptions) -> S
         } else {
             superseded += 1;
         }
+        let scopes = scope_ids(row.scopes);
         submissions.push(line(
-            pack,
             path,
-            row,
+            owned,
             is_counted,
             sup.and_then(|w| paths.get(w).cloned()),
-            scope_ids(row.scopes),
+            scopes,
         ));
     }
     lowest.sort();
@@ -1180,9 +1181,8 @@ fn rejected_line(path: String, errors: Vec<String>) -> SubmissionLine {
 }
 
 fn line(
-    _pack: &Pack,
     path: String,
-    row: &Row,
+    row: Row,
     counted: bool,
     superseded_by: Option<String>,
     scopes: ScopeSet,
@@ -1191,10 +1191,10 @@ fn line(
     SubmissionLine {
         path,
         status: "assessed",
-        name: Some(row.name.clone()),
-        credit_code: row.credit_code.clone(),
-        region_code: row.region_code.clone(),
-        industry: row.industry.clone(),
+        name: Some(row.name),
+        credit_code: row.credit_code,
+        region_code: row.region_code,
+        industry: row.industry,
         assessment_date: Some(row.date),
         score: s.score,
         coverage: s.coverage,
@@ -1208,7 +1208,7 @@ fn line(
         superseded_by,
         scopes,
         warnings: row.warnings,
-        report: row.report.clone(),
+        report: row.report,
         errors: Vec::new(),
     }
 }
