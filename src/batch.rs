@@ -1272,32 +1272,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     crate::cli::atomic_write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Writes a file atomically without holding it in memory: buffered writes to a temporary file
-/// in the same directory, then a rename.
+/// Writes a file atomically without holding it in memory (see [`crate::atomic`]).
 fn write_streamed(
     path: &Path,
     body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
-        body(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| format!("{}: {e}", path.display()))
+    crate::atomic::write_with(path, body).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A CSV cell: quoted when needed, and neutralised when a spreadsheet would read it as a

@@ -524,27 +524,9 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
     atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail_in(output, e))
 }
 
-/// Writes a file atomically: temporary file in the same directory, then rename.
+/// Writes a file atomically (see [`crate::atomic`]).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::atomic::write(path, bytes)
 }
 
 fn run(cli: Cli) -> Result<u8, Exit> {

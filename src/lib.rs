@@ -18,6 +18,7 @@
 //! ```
 
 pub mod assess;
+pub mod atomic;
 pub mod batch;
 pub mod cli;
 pub mod condition;
