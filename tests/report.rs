@@ -125,7 +125,7 @@ fn verdict_never_says_compliant_with_undecided_rules() {
         "{line}"
     );
     assert!(
-        line.contains("1 applicable required obligations are undecided"),
+        line.contains("1 applicable required obligation is undecided"),
         "{line}"
     );
     // Coverage shows it; the score is over decided rules only.
@@ -237,7 +237,7 @@ fn unused_and_no_effect_waivers_are_reported_and_change_nothing() {
         "{m}"
     );
     // Still undecided: named among the 不清楚 questions and in the verdict.
-    assert!(m.contains("1 more are undecided"));
+    assert!(m.contains("1 more is undecided"));
 }
 
 #[test]

@@ -125,8 +125,10 @@ pub fn verdict(s: &Score) -> Verdict {
     };
     let undecided_en = if s.undecided > 0 {
         format!(
-            "; {} more are undecided ({} with a 不清楚 answer)",
-            s.undecided, s.dont_know
+            "; {} more {} undecided ({} with a 不清楚 answer)",
+            s.undecided,
+            are(s.undecided),
+            s.dont_know
         )
     } else {
         String::new()
@@ -137,7 +139,7 @@ pub fn verdict(s: &Score) -> Verdict {
         String::new()
     };
     let waived_en = if s.waived > 0 {
-        format!("; {} are waived for now", s.waived)
+        format!("; {} {} waived for now", s.waived, are(s.waived))
     } else {
         String::new()
     };
@@ -151,8 +153,9 @@ pub fn verdict(s: &Score) -> Verdict {
                     s.fail
                 ),
                 format!(
-                    "{} applicable required obligations are not met{undecided_en}{waived_en}.",
-                    s.fail
+                    "{} applicable required {} not met{undecided_en}{waived_en}.",
+                    s.fail,
+                    obligations(s.fail)
                 ),
             ),
         )
@@ -166,8 +169,10 @@ pub fn verdict(s: &Score) -> Verdict {
                     s.undecided, s.dont_know
                 ),
                 format!(
-                    "No required obligation was found unmet, but {} applicable required obligations are undecided because questions are unanswered or answered 不清楚 ({} with a 不清楚 answer){waived_en}.",
-                    s.undecided, s.dont_know
+                    "No required obligation was found unmet, but {} applicable required {} undecided because questions are unanswered or answered 不清楚 ({} with a 不清楚 answer){waived_en}.",
+                    s.undecided,
+                    obligations(s.undecided),
+                    s.dont_know
                 ),
             ),
         )
@@ -184,8 +189,9 @@ pub fn verdict(s: &Score) -> Verdict {
                     s.waived
                 ),
                 format!(
-                    "{} required obligations are not met but waived for now and must be remediated before their waivers expire; every other applicable required obligation is met.",
-                    s.waived
+                    "{} required {} not met but waived for now and must be remediated before the waivers expire; every other applicable required obligation is met.",
+                    s.waived,
+                    obligations(s.waived)
                 ),
             ),
         )
@@ -215,5 +221,19 @@ pub fn verdict(s: &Score) -> Verdict {
         status,
         headline,
         detail,
+    }
+}
+
+/// "is" or "are" for an English count.
+fn are(n: usize) -> &'static str {
+    if n == 1 { "is" } else { "are" }
+}
+
+/// "obligation is" / "obligations are" for an English count.
+fn obligations(n: usize) -> &'static str {
+    if n == 1 {
+        "obligation is"
+    } else {
+        "obligations are"
     }
 }
