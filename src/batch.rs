@@ -17,7 +17,7 @@ use crate::assess::{AssessOptions, Outcome, apply_waiver};
 use crate::eval::{Env, Truth, truth};
 use crate::facts::Facts;
 use crate::model::{Level, Pack, Rule};
-use crate::render::score::{Score, weight};
+use crate::render::score::Score;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -119,50 +119,11 @@ pub fn score(pack: &Pack, outcomes: &[RuleOutcome]) -> Score {
 pub fn score_items(
     items: impl IntoIterator<Item = (Level, crate::model::Severity, RuleOutcome)>,
 ) -> Score {
-    let mut s = Score::default();
-    for (level, severity, o) in items {
-        if level != Level::Required {
-            continue;
-        }
-        let w = weight(severity);
-        match o.outcome {
-            Outcome::NotApplicable => {
-                s.not_applicable += 1;
-                continue;
-            }
-            Outcome::Unanswered => {
-                s.undecided += 1;
-                if o.dont_know {
-                    s.dont_know += 1;
-                }
-            }
-            Outcome::Pass => {
-                s.pass += 1;
-                s.earned += w;
-                s.possible += w;
-            }
-            Outcome::Fail => {
-                s.fail += 1;
-                s.possible += w;
-            }
-            Outcome::Waived => {
-                s.waived += 1;
-                s.possible += w;
-            }
-        }
-        s.applicable += 1;
-    }
-    s.decided = s.pass + s.fail + s.waived;
-    s.score = floor_pct(u64::from(s.earned), u64::from(s.possible));
-    s.coverage = floor_pct(s.decided as u64, s.applicable as u64);
-    s
-}
-
-fn floor_pct(n: u64, d: u64) -> Option<u32> {
-    if d == 0 {
-        return None;
-    }
-    u32::try_from(n * 100 / d).ok()
+    Score::from_outcomes(
+        items
+            .into_iter()
+            .map(|(level, severity, o)| (level, severity, o.outcome, o.dont_know)),
+    )
 }
 
 /// Indices of the pack's scopes (kinds of enterprise) the facts put the company in, as a bit set.

@@ -59,20 +59,32 @@ fn floor_pct(n: u64, d: u64) -> Option<u32> {
 impl Score {
     /// The score of the required findings among `findings`.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Score {
+        Score::from_outcomes(
+            findings
+                .into_iter()
+                .map(|f| (f.level, f.severity, f.outcome, !f.dont_know.is_empty())),
+        )
+    }
+
+    /// The score from `(level, severity, outcome, answered 不清楚)` per rule: the one place
+    /// the definition of docs/SCORING.md is computed (reports, batches and diffs call it).
+    pub fn from_outcomes(
+        items: impl IntoIterator<Item = (Level, Severity, Outcome, bool)>,
+    ) -> Score {
         let mut s = Score::default();
-        for f in findings {
-            if f.level != Level::Required {
+        for (level, severity, outcome, dont_know) in items {
+            if level != Level::Required {
                 continue;
             }
-            let w = weight(f.severity);
-            match f.outcome {
+            let w = weight(severity);
+            match outcome {
                 Outcome::NotApplicable => {
                     s.not_applicable += 1;
                     continue;
                 }
                 Outcome::Unanswered => {
                     s.undecided += 1;
-                    if !f.dont_know.is_empty() {
+                    if dont_know {
                         s.dont_know += 1;
                     }
                 }
