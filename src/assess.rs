@@ -8,7 +8,7 @@
 
 use crate::digest;
 use crate::eval::{Env, Observation, Truth, explain, truth};
-use crate::facts::{AnswerState, Facts, Organisation, Person};
+use crate::facts::{Facts, Organisation, Person};
 use crate::model::{LawRef, Level, Pack, Rule, Severity, SourceRef};
 use crate::text::Text;
 use chrono::NaiveDate;
@@ -480,9 +480,4 @@ pub fn fails_at(a: &Assessment, threshold: Severity) -> bool {
     a.findings.iter().any(|f| {
         f.level == Level::Required && f.outcome == Outcome::Fail && f.severity <= threshold
     })
-}
-
-/// Whether an answer is 不清楚.
-pub fn is_dont_know(state: &AnswerState) -> bool {
-    matches!(state, AnswerState::DontKnow)
 }

@@ -7,8 +7,8 @@
 
 use crate::condition::parse_date;
 use crate::decode::decode;
-use crate::diag::{Diagnostic, Diagnostics, Level, Loc, did_you_mean};
-use crate::model::{GIdx, Pack, QIdx, QType, Question, Value};
+use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
+use crate::model::{GIdx, Pack, QType, Question, Value};
 use crate::node::{self, Format, Node, NodeKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -1101,14 +1101,4 @@ pub(crate) fn hidden_answers(facts: &Facts, pack: &Pack, root: Option<&Node>, d:
             }
         }
     }
-}
-
-/// Whether a list of diagnostics has an error.
-pub fn has_errors(diags: &[Diagnostic]) -> bool {
-    diags.iter().any(|d| d.level == Level::Error)
-}
-
-/// The answer to top-level question `q`.
-pub fn top_answer(facts: &Facts, q: QIdx) -> Option<&Answer> {
-    facts.answers.get(q).and_then(Option::as_ref)
 }

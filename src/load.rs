@@ -4,13 +4,13 @@
 //! hide the problems of the others. Conditions are compiled only once the whole questionnaire
 //! is known. A pack with any error is refused as a whole; warnings are returned beside it.
 
-use crate::condition::{Compiler, KEYWORDS, Purpose, parse_date};
+use crate::condition::{Compiler, KEYWORDS, Purpose};
 use crate::decode::{DecodeError, decode};
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
 use crate::digest;
 use crate::lint;
 use crate::model::*;
-use crate::node::{self, Format, Key, Node, NodeKind};
+use crate::node::{self, Format, Node, NodeKind};
 use crate::text::Text;
 use chrono::NaiveDate;
 use regex::Regex;
@@ -1308,16 +1308,6 @@ pub fn quote_check(clause: &str, quote: &str) -> QuoteCheck {
     } else {
         QuoteCheck::NotFound
     }
-}
-
-/// Parses a date for loaders that read text.
-pub fn date(s: &str) -> Option<NaiveDate> {
-    parse_date(s)
-}
-
-#[allow(dead_code)]
-fn key_loc(k: &Key) -> Loc {
-    k.loc
 }
 
 #[cfg(test)]
