@@ -714,13 +714,14 @@ pub struct Pack {
     pub digest: String,
 }
 
-/// A test file, kept as parsed for the self-test runner.
+/// A self-test file, kept as text: only `hegui test` reads it, so assessments do not pay for
+/// parsing it (it is part of the pack digest all the same).
 #[derive(Clone, Debug)]
 pub struct TestFile {
     /// Path inside the pack.
     pub path: String,
-    /// The parsed document.
-    pub node: crate::node::Node,
+    /// The file's text.
+    pub text: String,
 }
 
 impl Pack {

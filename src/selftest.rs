@@ -106,11 +106,19 @@ pub fn run(pack: &Pack) -> TestReport {
     for tf in &pack.tests {
         let file = format!("tests/{}", tf.path.trim_start_matches("tests/"));
         let mut d = Diagnostics::new(file.clone());
-        let items: &[Node] = match (tf.node.as_map(), tf.node.get("cases").map(|n| &n.kind)) {
+        let node = match crate::node::parse(&tf.text, crate::node::Format::Yaml) {
+            Ok(n) => n,
+            Err(e) => {
+                d.error(e.loc, "", format!("invalid YAML: {}", e.message));
+                report.errors.extend(d.into_vec());
+                continue;
+            }
+        };
+        let items: &[Node] = match (node.as_map(), node.get("cases").map(|n| &n.kind)) {
             (Some(m), Some(NodeKind::Seq(items))) if m.len() == 1 => items,
             _ => {
                 d.error(
-                    tf.node.loc,
+                    node.loc,
                     "",
                     "a test file is a mapping with one key, `cases`, holding a list",
                 );
