@@ -104,7 +104,7 @@ fn main() {
     };
     let summary = std::cell::RefCell::new(None);
     let whole = time("batch::run (load, evaluate, summarise)", &|| {
-        *summary.borrow_mut() = Some(batch::run(&pack, &inputs, &opts));
+        *summary.borrow_mut() = Some(batch::run(&pack, inputs.clone(), &opts));
     });
     let summary = summary.into_inner().unwrap();
     let t = Instant::now();

@@ -156,12 +156,17 @@ pub struct Questionnaire {
     /// Canonical digest of the answer-relevant parts (`sha256:…`).
     pub digest: String,
     /// Question index by full id (filled by [`Questionnaire::reindex`]).
-    by_id: std::collections::HashMap<String, QIdx>,
+    by_id: NameIndex<QIdx>,
     /// Group index by id.
-    group_by_id: std::collections::HashMap<String, GIdx>,
+    group_by_id: NameIndex<GIdx>,
     /// Member question index by local id, per group.
-    member_by_id: Vec<std::collections::HashMap<String, QIdx>>,
+    member_by_id: Vec<NameIndex<QIdx>>,
 }
+
+/// A name → index table. The keys come from the pack, so a fast fixed-seed hash is safe
+/// (input only looks names up; it cannot choose what collides), and it is looked up once per
+/// answer of every submission, where SipHash showed up in batch profiles.
+type NameIndex<T> = std::collections::HashMap<String, T, foldhash::fast::FixedState>;
 
 /// A top-level entry of the questionnaire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -264,6 +264,80 @@ fn csv_has_bom_chinese_and_no_formulas() {
     assert!(!html.contains("<script"));
 }
 
+/// The fields of one CSV line (RFC 4180 quoting; the fixtures have no line breaks in cells).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            _ => fields.last_mut().unwrap().push(ch),
+        }
+    }
+    fields
+}
+
+/// The xlsx submissions sheet says what the CSV says, cell for cell: text as text (the CSV's
+/// formula guard aside), counts and scores as numbers, blanks blank; and the rejected sheet
+/// lists every rejected input.
+#[test]
+fn xlsx_agrees_with_csv() {
+    use calamine::{Data, Reader};
+    let (dir, _) = run_batch(&[INPUTS, "tests/data/batch/no-such-dir"], "2");
+    let text = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    let csv: Vec<&str> = text
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut wb = calamine::open_workbook_auto(dir.path().join("summary.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("提交 submissions").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), csv.len(), "header + one row per file");
+    for (row, line) in rows.iter().zip(&csv) {
+        let cells = csv_fields(line);
+        assert_eq!(cells.len(), 21, "{line}");
+        for (c, (cell, want)) in row.iter().zip(&cells).enumerate() {
+            let want = want.as_str();
+            match cell {
+                Data::Empty => assert_eq!(want, "", "column {c} of {line}"),
+                Data::Float(x) => {
+                    assert!((10..=17).contains(&c), "column {c} is a number: {line}");
+                    assert_eq!(format!("{x}"), want, "column {c} of {line}");
+                }
+                Data::String(t) => {
+                    let header = std::ptr::eq(*row, rows[0]);
+                    assert!(
+                        header || !(10..=17).contains(&c),
+                        "column {c} is a number: {line}"
+                    );
+                    // The CSV puts a `'` before what a spreadsheet would take for a formula;
+                    // the xlsx stores the text as text.
+                    let want = if t.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        want.strip_prefix('\'').unwrap()
+                    } else {
+                        want
+                    };
+                    assert_eq!(t.as_str(), want, "column {c} of {line}");
+                }
+                other => panic!("unexpected cell {other:?} in column {c} of {line}"),
+            }
+        }
+    }
+    let rejected = wb.worksheet_range("未能评估 rejected").unwrap();
+    assert_eq!(
+        rejected.rows().count(),
+        1 + 5,
+        "header + the five rejected inputs"
+    );
+}
+
 #[test]
 fn output_does_not_depend_on_threads() {
     let (one, _) = run_batch(&[INPUTS], "1");

@@ -162,7 +162,7 @@ fn run_batch(p: &Pack, inputs: &Inputs, out: &std::path::Path, threads: usize) -
         .num_threads(threads)
         .build()
         .unwrap();
-    let summary = pool.install(|| batch::run(p, inputs, &opts));
+    let summary = pool.install(|| batch::run(p, inputs.clone(), &opts));
     (
         serde_json::to_string_pretty(&summary).unwrap(),
         batch::csv(&summary),

@@ -36,6 +36,18 @@ pub(super) struct BatchArgs {
     lang: Lang,
 }
 
+/// The process's peak resident memory so far, where the system says (Linux), for `--verbose`.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| format!("; peak memory 内存峰值 {}", v.trim()))
+        })
+        .unwrap_or_default()
+}
+
 pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     let loaded = pack_from(&args.pack)?;
     std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
@@ -43,12 +55,14 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         let dir = args.out.join("reports");
         std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     }
+    let started = std::time::Instant::now();
     let inputs = batch::expand_inputs(&args.inputs);
     info(&format!(
-        "{} input file(s), {} argument(s) naming nothing, {} other file(s) skipped / 输入文件",
+        "{} input file(s), {} argument(s) naming nothing, {} other file(s) skipped / 输入文件 ({:.2} s)",
         inputs.files.len(),
         inputs.problems.len(),
-        inputs.other_files.len()
+        inputs.other_files.len(),
+        started.elapsed().as_secs_f64()
     ));
     let opts = BatchOptions {
         out: args.out.clone(),
@@ -66,8 +80,20 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
             ..Default::default()
         },
     };
-    let summary = batch::run(&loaded.pack, &inputs, &opts);
+    let phase = std::time::Instant::now();
+    let summary = batch::run(&loaded.pack, inputs, &opts);
+    info(&format!(
+        "assessed and summarised / 评估与汇总: {:.2} s{}",
+        phase.elapsed().as_secs_f64(),
+        peak_memory()
+    ));
+    let phase = std::time::Instant::now();
     batch::write_all(&summary, &args.out, args.lang).map_err(fail)?;
+    info(&format!(
+        "wrote summary.json, .csv, .xlsx, overview.html / 写出汇总: {:.2} s{}",
+        phase.elapsed().as_secs_f64(),
+        peak_memory()
+    ));
     if ui::progress_allowed() {
         batch::print_totals(&summary, &args.out);
     }

@@ -1,0 +1,550 @@
+//! Batches: many submissions assessed in parallel and rolled up into one overview.
+//!
+//! A regulator's view of hundreds or thousands of answered questionnaires. Inputs (files,
+//! walked directories, globs) are listed and sorted by path first; then they are assessed in
+//! chunks, in parallel, and each chunk is folded in input order, so the output is the same
+//! bytes whatever the thread scheduling. Memory does not grow with the assessments: a chunk's
+//! texts, trees and facts are dropped before the next chunk is read; what stays is one compact
+//! row per submission (about 0.2 KB: names, codes, one byte per rule) for the summary tables.
+//!
+//! Accounting: every input file is either `assessed` or `rejected` (with its errors), never
+//! skipped; `assessed + rejected = found`. Submissions of the same unified social credit code
+//! are flagged and counted once in rates: the latest `assessment_date` wins, and on the same
+//! date the one whose path sorts last (the later submission by name). See `docs/PERFORMANCE.md`
+//! for the speed of all this and `docs/SCORING.md` for the score.
+
+use crate::assess::{AssessOptions, Outcome, apply_waiver};
+use crate::eval::{Env, Truth, truth};
+use crate::facts::Facts;
+use crate::model::{Level, Pack, Rule};
+use crate::render::score::Score;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+mod summary;
+mod write;
+
+pub use summary::{
+    Duplicate, GroupStat, Rates, RejectedLine, RuleStat, ScopeSet, SubmissionLine, Summary, Tally,
+    rate, run,
+};
+pub use write::{csv, csv_cell, overview_html, print_totals, write_all};
+
+/// File extensions read as facts files when a directory is walked.
+pub const FACTS_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "xlsx"];
+
+/// How many submissions are read and assessed before a chunk is folded into the summary.
+const CHUNK: usize = 2048;
+
+// ───────────────────────────── outcomes, the fast path ─────────────────────────────
+
+/// One rule's outcome as a batch keeps it: the outcome, and whether an undecided outcome has
+/// a 不清楚 answer behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RuleOutcome {
+    /// Outcome (after waivers).
+    pub outcome: Outcome,
+    /// `unanswered` with a 不清楚 answer behind it (the result's `dont_know` is not empty).
+    pub dont_know: bool,
+}
+
+impl RuleOutcome {
+    fn code(self) -> u8 {
+        match (self.outcome, self.dont_know) {
+            (Outcome::Pass, _) => 0,
+            (Outcome::Fail, _) => 1,
+            (Outcome::NotApplicable, _) => 2,
+            (Outcome::Unanswered, false) => 3,
+            (Outcome::Unanswered, true) => 4,
+            (Outcome::Waived, _) => 5,
+        }
+    }
+
+    fn from_code(c: u8) -> RuleOutcome {
+        let (outcome, dont_know) = match c {
+            0 => (Outcome::Pass, false),
+            1 => (Outcome::Fail, false),
+            2 => (Outcome::NotApplicable, false),
+            4 => (Outcome::Unanswered, true),
+            5 => (Outcome::Waived, false),
+            _ => (Outcome::Unanswered, false),
+        };
+        RuleOutcome { outcome, dont_know }
+    }
+}
+
+/// The outcome of every rule, in pack order, without explanations, references or digests:
+/// the same outcomes (and 不清楚 flags) as [`crate::assess::assess`], at a fraction of the cost.
+/// Only an undecided rule is evaluated a second time, with the explanation that names its
+/// 不清楚 questions (`tests/batch.rs` checks the equality on thousands of submissions).
+pub fn outcomes(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Vec<RuleOutcome> {
+    let env = Env::new(pack, facts);
+    pack.rules
+        .iter()
+        .map(|rule| rule_outcome(facts, rule, &env, opts))
+        .collect()
+}
+
+fn rule_outcome(facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessOptions) -> RuleOutcome {
+    let decided_by = match &rule.applies_when {
+        Some(a) => match truth(a, env) {
+            Truth::False => Some((Outcome::NotApplicable, None)),
+            Truth::Unknown => Some((Outcome::Unanswered, Some(a))),
+            Truth::True => None,
+        },
+        None => None,
+    };
+    let (outcome, undecided) = decided_by.unwrap_or_else(|| match truth(&rule.check, env) {
+        Truth::True => (Outcome::Pass, None),
+        Truth::False => (Outcome::Fail, None),
+        Truth::Unknown => (Outcome::Unanswered, Some(&rule.check)),
+    });
+    let dont_know = undecided.is_some_and(|c| crate::eval::truth_and_dont_know(c, env).1);
+    let outcome = if facts.waivers.is_empty() {
+        outcome
+    } else {
+        apply_waiver(outcome, facts, &rule.id, opts).0
+    };
+    RuleOutcome { outcome, dont_know }
+}
+
+/// The score of a submission from its outcomes: the definition of docs/SCORING.md
+/// ([`Score::of`] over findings), computed without findings. Required rules only; weights
+/// critical 4, high 3, medium 2, low 1; `waived` is decided but not passing.
+pub fn score(pack: &Pack, outcomes: &[RuleOutcome]) -> Score {
+    score_items(
+        pack.rules
+            .iter()
+            .zip(outcomes)
+            .map(|(r, o)| (r.level, r.severity, *o)),
+    )
+}
+
+/// The same score from `(level, severity, outcome)` triples (for results read back from JSON).
+pub fn score_items(
+    items: impl IntoIterator<Item = (Level, crate::model::Severity, RuleOutcome)>,
+) -> Score {
+    Score::from_outcomes(
+        items
+            .into_iter()
+            .map(|(level, severity, o)| (level, severity, o.outcome, o.dont_know)),
+    )
+}
+
+/// Indices of the pack's scopes (kinds of enterprise) the facts put the company in, as a bit set.
+pub fn scope_mask(pack: &Pack, facts: &Facts) -> u64 {
+    let env = Env::new(pack, facts);
+    let mut mask = 0u64;
+    for (i, s) in pack.scopes.iter().enumerate().take(64) {
+        if truth(&s.when, &env) == Truth::True {
+            mask |= 1 << i;
+        }
+    }
+    mask
+}
+
+// ───────────────────────────── inputs ─────────────────────────────
+
+/// The inputs of a batch, listed and sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// Facts files to assess, sorted by path, each once.
+    pub files: Vec<String>,
+    /// Arguments that named nothing (a missing path, a glob without matches, an unreadable
+    /// directory): each is counted as a rejected input, with why.
+    pub problems: Vec<(String, String)>,
+    /// Files met while walking directories that are not facts files by their extension
+    /// (listed in the summary, so nothing disappears without a word).
+    pub other_files: Vec<String>,
+}
+
+fn is_facts_name(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| FACTS_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn walk(dir: &Path, out: &mut Inputs) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.problems.push((
+                dir.display().to_string(),
+                format!("无法读取目录 cannot read directory: {e}"),
+            ));
+            return;
+        }
+    };
+    // The entry's type comes from the directory listing itself (no `stat` per file, which
+    // matters at 100,000 files); only symbolic links are followed to see what they name.
+    let mut listed: Vec<(std::ffi::OsString, bool)> = entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let is_dir = match e.file_type() {
+                Ok(t) if t.is_symlink() => e.path().is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => e.path().is_dir(),
+            };
+            (e.file_name(), is_dir)
+        })
+        .collect();
+    // Same parent, so ordering by name is ordering by path.
+    listed.sort();
+    for (name, is_dir) in listed {
+        let p = dir.join(&name);
+        let hidden = name.to_str().is_some_and(|n| n.starts_with('.'));
+        if is_dir {
+            if !hidden {
+                walk(&p, out);
+            }
+        } else if is_facts_name(&p) && !hidden {
+            out.files.push(p.display().to_string());
+        } else {
+            out.other_files.push(p.display().to_string());
+        }
+    }
+}
+
+/// Lists the files named by `args`: files as given, directories walked (facts files by
+/// extension: `.yaml`, `.yml`, `.json`, `.xlsx`; hidden entries skipped), anything with
+/// `*`, `?` or `[` as a glob. Sorted by path, each file once.
+pub fn expand_inputs(args: &[String]) -> Inputs {
+    let mut out = Inputs::default();
+    for arg in args {
+        let path = Path::new(arg);
+        if path.is_dir() {
+            walk(path, &mut out);
+        } else if path.exists() {
+            out.files.push(arg.clone());
+        } else if arg.contains(['*', '?', '[']) {
+            match glob::glob(arg) {
+                Ok(paths) => {
+                    let mut n = 0;
+                    for p in paths {
+                        match p {
+                            Ok(p) if p.is_dir() => {
+                                n += 1;
+                                walk(&p, &mut out);
+                            }
+                            Ok(p) => {
+                                n += 1;
+                                out.files.push(p.display().to_string());
+                            }
+                            Err(e) => out.problems.push((
+                                e.path().display().to_string(),
+                                format!("无法读取 cannot read: {}", e.error()),
+                            )),
+                        }
+                    }
+                    if n == 0 {
+                        out.problems.push((
+                            arg.clone(),
+                            "通配符没有匹配任何文件 the glob matches no file".into(),
+                        ));
+                    }
+                }
+                Err(e) => out
+                    .problems
+                    .push((arg.clone(), format!("无效的通配符 invalid glob: {e}"))),
+            }
+        } else {
+            out.problems.push((
+                arg.clone(),
+                "文件或目录不存在 no such file or directory".into(),
+            ));
+        }
+    }
+    out.files.sort();
+    out.files.dedup();
+    out.other_files.sort();
+    out.other_files.dedup();
+    out.problems.sort();
+    out.problems.dedup();
+    out
+}
+
+fn is_xlsx(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Reads a facts file as text: size limit, UTF-8, byte-order mark removed.
+pub fn read_facts_text(path: &str, limits: &crate::node::Limits) -> Result<String, String> {
+    let bytes = read_bytes(path, limits)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{path}: 不是 UTF-8 文本 not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(t) => t.to_string(),
+        None => text,
+    })
+}
+
+fn read_bytes(path: &str, limits: &crate::node::Limits) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    // One open, then the size from the open file (no second lookup of the path).
+    let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("{path}: {e}"))?;
+    let limit = if is_xlsx(path) {
+        4 * limits.max_file_bytes
+    } else {
+        limits.max_file_bytes
+    };
+    if meta.len() > limit as u64 {
+        return Err(format!(
+            "{path}: 文件过大 file too large ({} bytes; limit {limit})",
+            meta.len()
+        ));
+    }
+    if meta.is_dir() {
+        return Err(format!("{path}: 是目录 is a directory"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    // `take` keeps a file that grows while it is read within the limit.
+    (&mut file)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{path}: {e}"))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{path}: 文件过大 file too large (more than the limit of {limit} bytes)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The batch's fast path: a plainly valid YAML or JSON file is decoded straight into typed
+/// facts ([`crate::fast_facts`]), without the located tree. Anything else gives `None`, and the
+/// caller reads the file again with [`load_facts`] so every problem carries its line and column.
+fn fast_load(
+    path: &str,
+    text: &str,
+    pack: &Pack,
+    limits: &crate::node::Limits,
+) -> Option<crate::facts::LoadedFacts> {
+    let format = crate::node::Format::from_path(path);
+    crate::fast_facts::decode(text, format, pack, limits)
+}
+
+/// Loads one submission: a YAML or JSON facts file, or an answered questionnaire workbook
+/// (`.xlsx`, read as `hegui import` reads it). Errors are every problem, with file and place.
+pub fn load_submission(
+    path: &str,
+    pack: &Pack,
+    limits: &crate::node::Limits,
+) -> Result<crate::facts::LoadedFacts, Vec<String>> {
+    let loaded = if is_xlsx(path) {
+        let bytes = read_bytes(path, limits).map_err(|e| vec![e])?;
+        crate::import::import_workbook(path, &bytes, pack)
+    } else {
+        let text = read_facts_text(path, limits).map_err(|e| vec![e])?;
+        fast_load(path, &text, pack, limits).map_or_else(
+            || crate::facts::load_facts_with(path, &text, pack, limits),
+            Ok,
+        )
+    };
+    loaded.map_err(|diags| {
+        let errors: Vec<&crate::diag::Diagnostic> = diags
+            .iter()
+            .filter(|d| d.level == crate::diag::Level::Error)
+            .collect();
+        let mut out: Vec<String> = errors
+            .iter()
+            .take(MAX_ERRORS)
+            .map(ToString::to_string)
+            .collect();
+        if errors.len() > MAX_ERRORS {
+            let more = errors.len() - MAX_ERRORS;
+            out.push(format!("……另有 {more} 个错误 … and {more} more errors"));
+        }
+        if out.is_empty() {
+            out.push(format!("{path}: 无法读取 could not be read"));
+        }
+        out
+    })
+}
+
+// ───────────────────────────── one submission ─────────────────────────────
+
+/// What a batch keeps of one assessed submission.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Organisation name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: Option<String>,
+    /// Region code (six digits).
+    pub region_code: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Assessment date.
+    pub date: NaiveDate,
+    /// Scopes, as bits in pack order.
+    pub scopes: u64,
+    /// One outcome code per rule, in pack order.
+    outcomes: Box<[u8]>,
+    /// Score and coverage.
+    pub score: Score,
+    /// Warnings while loading.
+    pub warnings: usize,
+    /// The per-submission report written, relative to the output directory.
+    pub report: Option<String>,
+}
+
+impl Row {
+    /// The rule outcomes, in pack order.
+    pub fn outcomes(&self) -> impl Iterator<Item = RuleOutcome> + '_ {
+        self.outcomes.iter().map(|c| RuleOutcome::from_code(*c))
+    }
+}
+
+/// The result of one input.
+#[derive(Clone, Debug)]
+pub enum Processed {
+    /// Assessed.
+    Assessed(Box<Row>),
+    /// Could not be assessed: every error, with file and place.
+    Rejected(Vec<String>),
+}
+
+/// Per-submission report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// HTML.
+    Html,
+    /// Markdown.
+    Markdown,
+    /// The JSON result.
+    Json,
+}
+
+impl ReportFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Markdown => "md",
+            ReportFormat::Json => "json",
+        }
+    }
+}
+
+/// Options of a batch.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Output directory.
+    pub out: PathBuf,
+    /// One report per submission as well.
+    pub reports: Option<ReportFormat>,
+    /// Report findings as they are, ignoring waivers.
+    pub ignore_waivers: bool,
+    /// How many lowest-scoring submissions the overview lists.
+    pub lowest: usize,
+    /// Show a progress bar.
+    pub progress: bool,
+    /// Report language.
+    pub lang: crate::render::Lang,
+    /// Input limits (`--max-input-size`).
+    pub limits: crate::node::Limits,
+}
+
+const MAX_ERRORS: usize = 50;
+
+/// Assesses one input file.
+pub fn process(pack: &Pack, path: &str, index: usize, opts: &BatchOptions) -> Processed {
+    let loaded = match load_submission(path, pack, &opts.limits) {
+        Ok(l) => l,
+        Err(errors) => return Processed::Rejected(errors),
+    };
+    let facts = &loaded.facts;
+    let aopts = AssessOptions {
+        ignore_waivers: opts.ignore_waivers,
+    };
+    let mut report = None;
+    let outs = match opts.reports {
+        None => outcomes(pack, facts, aopts),
+        Some(format) => {
+            let a = crate::assess::assess(pack, facts, aopts);
+            let rel = report_name(path, index, format);
+            match render_report(&a, pack, format, opts.lang).and_then(|text| {
+                crate::cli::atomic_write(&opts.out.join(&rel), text.as_bytes())
+                    .map_err(|e| format!("{}: {e}", opts.out.join(&rel).display()))
+            }) {
+                Ok(()) => report = Some(rel),
+                Err(e) => return Processed::Rejected(vec![format!("{path}: 报告 report: {e}")]),
+            }
+            a.findings
+                .iter()
+                .map(|f| RuleOutcome {
+                    outcome: f.outcome,
+                    dont_know: f.outcome == Outcome::Unanswered && !f.dont_know.is_empty(),
+                })
+                .collect()
+        }
+    };
+    let score = score(pack, &outs);
+    let org = &facts.organisation;
+    Processed::Assessed(Box::new(Row {
+        name: org.name.clone(),
+        credit_code: org.credit_code.clone(),
+        region_code: org.region_code.clone(),
+        industry: org
+            .industry
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        date: facts.assessment_date,
+        scopes: scope_mask(pack, facts),
+        outcomes: outs.iter().map(|o| o.code()).collect(),
+        score,
+        warnings: loaded.warnings.len(),
+        report,
+    }))
+}
+
+fn report_name(path: &str, index: usize, format: ReportFormat) -> String {
+    let stem = Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("submission");
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // The input index keeps two `a.yaml` in different directories apart.
+    format!("reports/{index:06}-{clean}.{}", format.ext())
+}
+
+/// Renders one submission's report. The one place a batch uses the report renderer.
+fn render_report(
+    a: &crate::assess::Assessment,
+    pack: &Pack,
+    format: ReportFormat,
+    lang: crate::render::Lang,
+) -> Result<String, String> {
+    let template = match format {
+        ReportFormat::Json => return Ok(crate::render::json(a)),
+        ReportFormat::Html => "report.html.j2",
+        ReportFormat::Markdown => "report.md.j2",
+    };
+    thread_local! {
+        static ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
+    }
+    let opts = crate::render::ReportOptions::default();
+    ENV.with(|cell| {
+        let env = cell.get_or_init(|| crate::render::environment(lang, None));
+        crate::render::report(env, template, a, pack, lang, &opts).map_err(|e| e.to_string())
+    })
+}
