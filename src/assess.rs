@@ -9,7 +9,7 @@
 use crate::digest;
 use crate::eval::{Env, Observation, Truth, explain, truth};
 use crate::facts::{Facts, Organisation, Person};
-use crate::model::{LawRef, Level, Pack, Rule, Severity, SourceRef};
+use crate::model::{Condition, LawRef, Level, Pack, Rule, Severity, SourceRef};
 use crate::text::Text;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -248,17 +248,24 @@ pub struct Assessment {
 /// The outcome of one rule, without explanations (the fast path for batches and self-tests).
 pub fn rule_outcome(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>) -> Outcome {
     let _ = (pack, facts);
+    decide(rule, env).0
+}
+
+/// The outcome of one rule before waivers, without explanations, and for an undecided rule the
+/// condition that left it undecided (`applies_when` or the check). The one statement of the
+/// outcome rules that [`assess`] explains; batches and self-tests use it directly.
+pub fn decide<'r>(rule: &'r Rule, env: &Env<'_>) -> (Outcome, Option<&'r Condition>) {
     if let Some(a) = &rule.applies_when {
         match truth(a, env) {
-            Truth::False => return Outcome::NotApplicable,
-            Truth::Unknown => return Outcome::Unanswered,
+            Truth::False => return (Outcome::NotApplicable, None),
+            Truth::Unknown => return (Outcome::Unanswered, Some(a)),
             Truth::True => {}
         }
     }
     match truth(&rule.check, env) {
-        Truth::True => Outcome::Pass,
-        Truth::False => Outcome::Fail,
-        Truth::Unknown => Outcome::Unanswered,
+        Truth::True => (Outcome::Pass, None),
+        Truth::False => (Outcome::Fail, None),
+        Truth::Unknown => (Outcome::Unanswered, Some(&rule.check)),
     }
 }
 

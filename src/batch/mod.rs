@@ -87,19 +87,7 @@ pub fn outcomes(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Vec<RuleOutc
 }
 
 fn rule_outcome(facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessOptions) -> RuleOutcome {
-    let decided_by = match &rule.applies_when {
-        Some(a) => match truth(a, env) {
-            Truth::False => Some((Outcome::NotApplicable, None)),
-            Truth::Unknown => Some((Outcome::Unanswered, Some(a))),
-            Truth::True => None,
-        },
-        None => None,
-    };
-    let (outcome, undecided) = decided_by.unwrap_or_else(|| match truth(&rule.check, env) {
-        Truth::True => (Outcome::Pass, None),
-        Truth::False => (Outcome::Fail, None),
-        Truth::Unknown => (Outcome::Unanswered, Some(&rule.check)),
-    });
+    let (outcome, undecided) = crate::assess::decide(rule, env);
     let dont_know = undecided.is_some_and(|c| crate::eval::truth_and_dont_know(c, env).1);
     let outcome = if facts.waivers.is_empty() {
         outcome
