@@ -8,7 +8,9 @@
     reason = "tests fail loudly"
 )]
 
+mod common;
 use assert_cmd::Command;
+use common::copy_dir;
 use predicates::prelude::*;
 use std::path::PathBuf;
 
@@ -412,19 +414,6 @@ fn self_test_failures_exit_one() {
             "rule `demo.logs`: no case notices `security.log_months ge 7`",
         ))
         .stdout(predicate::str::contains("security.log_months ge 6`").not());
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]
