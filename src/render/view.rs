@@ -297,6 +297,15 @@ pub struct WaiverView {
     pub note: Text,
 }
 
+/// A clause's sort key: its leading number (so 3 comes before 13), then the text.
+fn clause_key(clause: &str) -> (Option<u64>, &str) {
+    let digits = clause.len()
+        - clause
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    (clause.get(..digits).and_then(|d| d.parse().ok()), clause)
+}
+
 /// One row of the traceability table.
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceRow {
@@ -408,7 +417,7 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
         .iter()
         .filter_map(|f| f.waiver.as_ref().map(|w| waiver_view(f, w)))
         .collect();
-    let trace = a
+    let mut trace: Vec<TraceRow> = a
         .findings
         .iter()
         .map(|f| TraceRow {
@@ -422,6 +431,12 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
             outcome_label: labels::outcome(outcome_name(f.outcome)),
         })
         .collect();
+    // In the order of the source: by document, then clause (numbered clauses by number),
+    // rules of one clause in pack order (the sort is stable).
+    trace.sort_by(|x, y| {
+        (x.document.as_str(), clause_key(&x.clause))
+            .cmp(&(y.document.as_str(), clause_key(&y.clause)))
+    });
     let org = &a.organisation;
     let person = |p: &Option<crate::facts::Person>| {
         p.as_ref().map(|p| PersonView {
