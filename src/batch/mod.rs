@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 mod summary;
 mod write;
+mod xlsx;
 
 pub use summary::{
     Duplicate, GroupStat, Rates, RejectedLine, RuleStat, ScopeSet, SubmissionLine, Summary, Tally,
