@@ -48,17 +48,33 @@ impl DecodeError {
 
 /// Decodes `node` into `T`.
 pub fn decode<T: DeserializeOwned>(node: &Node) -> Result<T, DecodeError> {
-    T::deserialize(NodeDe(node)).map_err(|e| e.at(node.loc))
+    decode_except(node, &[])
 }
 
-struct NodeDe<'a>(&'a Node);
+/// Decodes `node` into `T` as if the entries under `skip` were not in it (when it is a
+/// mapping): loaders decode an item's plain fields with serde while reading the entries under
+/// `skip` (conditions) themselves, without copying the item.
+pub fn decode_except<T: DeserializeOwned>(node: &Node, skip: &[&str]) -> Result<T, DecodeError> {
+    T::deserialize(NodeDe { node, skip }).map_err(|e| e.at(node.loc))
+}
+
+/// A node to decode; `skip` (top level only) names mapping entries to pass over.
+struct NodeDe<'a> {
+    node: &'a Node,
+    skip: &'a [&'a str],
+}
+
+/// A nested node: nothing is skipped below the top level.
+fn nested(node: &Node) -> NodeDe<'_> {
+    NodeDe { node, skip: &[] }
+}
 
 impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     type Error = DecodeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let loc = self.0.loc;
-        let r = match &self.0.kind {
+        let loc = self.node.loc;
+        let r = match &self.node.kind {
             NodeKind::Null => visitor.visit_unit(),
             NodeKind::Bool(b) => visitor.visit_bool(*b),
             NodeKind::Int(i) => visitor.visit_i64(*i),
@@ -68,13 +84,14 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
             NodeKind::Map(entries) => visitor.visit_map(Map {
                 iter: entries.iter(),
                 value: None,
+                skip: self.skip,
             }),
         };
         r.map_err(|e| e.at(loc))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        match self.0.kind {
+        match self.node.kind {
             NodeKind::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
@@ -94,12 +111,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        let loc = self.0.loc;
-        match &self.0.kind {
+        let loc = self.node.loc;
+        match &self.node.kind {
             NodeKind::Str(s) => visitor
                 .visit_enum(s.as_str().into_deserializer())
                 .map_err(|e: DecodeError| e.at(loc)),
-            _ => Err(de::Error::invalid_type(unexpected(self.0), &"a name"))
+            _ => Err(de::Error::invalid_type(unexpected(self.node), &"a name"))
                 .map_err(|e: DecodeError| e.at(loc)),
         }
     }
@@ -134,7 +151,7 @@ impl<'de> SeqAccess<'de> for Seq<'_> {
     ) -> Result<Option<T::Value>, DecodeError> {
         match self.iter.next() {
             Some(n) => seed
-                .deserialize(NodeDe(n))
+                .deserialize(nested(n))
                 .map(Some)
                 .map_err(|e| e.at(n.loc)),
             None => Ok(None),
@@ -145,6 +162,8 @@ impl<'de> SeqAccess<'de> for Seq<'_> {
 struct Map<'a> {
     iter: std::slice::Iter<'a, (crate::node::Key, Node)>,
     value: Option<&'a Node>,
+    /// Keys whose entries are passed over.
+    skip: &'a [&'a str],
 }
 
 impl<'de> MapAccess<'de> for Map<'_> {
@@ -153,7 +172,8 @@ impl<'de> MapAccess<'de> for Map<'_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DecodeError> {
-        match self.iter.next() {
+        let skip = self.skip;
+        match self.iter.find(|(k, _)| !skip.contains(&k.name.as_str())) {
             Some((k, v)) => {
                 self.value = Some(v);
                 let kd: de::value::StrDeserializer<'_, DecodeError> =
@@ -168,7 +188,7 @@ impl<'de> MapAccess<'de> for Map<'_> {
         seed: V,
     ) -> Result<V::Value, DecodeError> {
         match self.value.take() {
-            Some(n) => seed.deserialize(NodeDe(n)).map_err(|e| e.at(n.loc)),
+            Some(n) => seed.deserialize(nested(n)).map_err(|e| e.at(n.loc)),
             None => Err(de::Error::custom("value without a key")),
         }
     }

@@ -3,9 +3,13 @@
 //! Each item (question, group, rule, scope) is decoded on its own, so one bad item does not
 //! hide the problems of the others. Conditions are compiled only once the whole questionnaire
 //! is known. A pack with any error is refused as a whole; warnings are returned beside it.
+//!
+//! Every command loads the whole pack, so the loader avoids needless work: items are decoded
+//! in place (their conditions skipped, see [`decode_except`]) rather than copied, files are
+//! borrowed, and a clause's normalised text is computed once however many rules quote it.
 
 use crate::condition::{Compiler, KEYWORDS, Purpose};
-use crate::decode::{DecodeError, decode};
+use crate::decode::{DecodeError, decode, decode_except};
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
 use crate::digest;
 use crate::lint;
@@ -123,6 +127,7 @@ pub fn load_pack(files: &PackFiles) -> Result<Loaded, Vec<Diagnostic>> {
     let mut l = Loader {
         files,
         diags: Diagnostics::new(files.root.clone()),
+        clause_paragraphs: HashMap::new(),
     };
     match l.run() {
         Some(pack) if !l.diags.has_errors() => Ok(Loaded {
@@ -284,31 +289,22 @@ struct RawCoverage {
     clauses: Vec<CoverageNote>,
 }
 
-/// Splits condition-valued keys out of a mapping so the rest can be decoded with serde.
-fn split<'n>(node: &'n Node, keys: &[&str]) -> (Node, Vec<Option<&'n Node>>) {
-    let mut rest = Vec::new();
+/// The entries under `keys` of a mapping (conditions, read by the condition compiler), in
+/// the order of `keys`. The rest of the item is decoded with serde by [`decode_except`].
+fn condition_entries<'n>(node: &'n Node, keys: &[&str]) -> Vec<Option<&'n Node>> {
     let mut found = vec![None; keys.len()];
     if let NodeKind::Map(entries) = &node.kind {
         for (k, v) in entries {
-            match keys.iter().position(|x| *x == k.name) {
-                Some(i) => {
-                    if let Some(slot) = found.get_mut(i) {
-                        *slot = Some(v);
-                    }
-                }
-                None => rest.push((k.clone(), v.clone())),
+            if let Some(slot) = keys
+                .iter()
+                .position(|x| *x == k.name)
+                .and_then(|i| found.get_mut(i))
+            {
+                *slot = Some(v);
             }
         }
-        (
-            Node {
-                kind: NodeKind::Map(rest),
-                loc: node.loc,
-            },
-            found,
-        )
-    } else {
-        (node.clone(), found)
     }
+    found
 }
 
 fn id_ok(id: &str) -> bool {
@@ -330,9 +326,12 @@ fn rule_id_ok(id: &str) -> bool {
 struct Loader<'a> {
     files: &'a PackFiles,
     diags: Diagnostics,
+    /// Normalised paragraphs of each clause quoted so far, by (source, clause) index: many
+    /// rules quote the same clause, and normalising it is the costly part of a quote check.
+    clause_paragraphs: HashMap<(usize, usize), Vec<String>>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
     fn parse(&mut self, rel: &str, text: &str) -> Option<Node> {
         self.diags.set_file(self.files.name(rel));
         match node::parse(text, Format::Yaml) {
@@ -393,7 +392,8 @@ impl Loader<'_> {
         }
     }
 
-    fn files_under(&self, dir: &str) -> Vec<(String, String)> {
+    /// The YAML files under `dir`, borrowed from the pack (not from the loader).
+    fn files_under(&self, dir: &str) -> Vec<&'a (String, String)> {
         let prefix = format!("{dir}/");
         self.files
             .files
@@ -401,25 +401,19 @@ impl Loader<'_> {
             .filter(|(p, _)| {
                 p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml"))
             })
-            .cloned()
             .collect()
     }
 
     fn run(&mut self) -> Option<Pack> {
-        let Some((_, meta_text)) = self
-            .files
-            .files
-            .iter()
-            .find(|(p, _)| p == "pack.yaml")
-            .cloned()
-        else {
+        let files = self.files;
+        let Some((_, meta_text)) = files.files.iter().find(|(p, _)| p == "pack.yaml") else {
             self.diags.error(Loc::UNKNOWN, "", "no pack.yaml in the pack directory").help("a pack directory holds pack.yaml, questions/, rules/ and tests/ (docs/PACK-FORMAT.md)");
             return None;
         };
-        let meta_node = self.parse("pack.yaml", &meta_text)?;
-        let (meta_rest, found) = split(&meta_node, &["scopes"]);
+        let meta_node = self.parse("pack.yaml", meta_text)?;
+        let found = condition_entries(&meta_node, &["scopes"]);
         let scope_node = found.first().copied().flatten();
-        let meta: RawMeta = match decode(&meta_rest) {
+        let meta: RawMeta = match decode_except(&meta_node, &["scopes"]) {
             Ok(m) => m,
             Err(e) => {
                 self.decode_err("", e);
@@ -521,7 +515,10 @@ impl Loader<'_> {
         let coverage = self.coverage(&sources);
         let mut tests = Vec::new();
         for (path, text) in self.files_under("tests") {
-            tests.push(TestFile { path, text });
+            tests.push(TestFile {
+                path: path.clone(),
+                text: text.clone(),
+            });
         }
         self.diags.set_file(self.files.root.clone());
         if self.diags.has_errors() {
@@ -623,13 +620,13 @@ impl Loader<'_> {
                 .error(Loc::UNKNOWN, "", "no questions: add questions/*.yaml");
         }
         for (rel, text) in files {
-            let Some(doc) = self.parse(&rel, &text) else {
+            let Some(doc) = self.parse(rel, text) else {
                 continue;
             };
-            let file = self.files.name(&rel);
+            let file = self.files.name(rel);
             self.only_keys(&doc, &["questions", "groups"]);
-            for item in self.list(&doc, "questions").to_vec() {
-                if let Some(q) = self.question(&item, None, "", sections, &mut ids, &file) {
+            for item in self.list(&doc, "questions") {
+                if let Some(q) = self.question(item, None, "", sections, &mut ids, &file) {
                     let idx = qn.questions.len();
                     if let Some(c) = item.get("ask_when") {
                         pending.push((Some(idx), None, c.clone(), file.clone()));
@@ -638,9 +635,9 @@ impl Loader<'_> {
                     qn.order.push(Entry::Question(idx));
                 }
             }
-            for item in self.list(&doc, "groups").to_vec() {
-                let (rest, found) = split(&item, &["ask_when", "questions"]);
-                let raw: RawGroup = match decode(&rest) {
+            for item in self.list(&doc, "groups") {
+                let found = condition_entries(item, &["ask_when", "questions"]);
+                let raw: RawGroup = match decode_except(item, &["ask_when", "questions"]) {
                     Ok(g) => g,
                     Err(e) => {
                         self.decode_err("", e);
@@ -809,8 +806,7 @@ impl Loader<'_> {
         ids: &mut HashMap<String, Loc>,
         file: &str,
     ) -> Option<Question> {
-        let (rest, _) = split(item, &["ask_when"]);
-        let raw: RawQuestion = match decode(&rest) {
+        let raw: RawQuestion = match decode_except(item, &["ask_when"]) {
             Ok(q) => q,
             Err(e) => {
                 self.decode_err("", e);
@@ -952,8 +948,8 @@ impl Loader<'_> {
         };
         let mut seen = HashSet::new();
         for item in items {
-            let (rest, found) = split(item, &["when"]);
-            let raw: RawScope = match decode(&rest) {
+            let found = condition_entries(item, &["when"]);
+            let raw: RawScope = match decode_except(item, &["when"]) {
                 Ok(s) => s,
                 Err(e) => {
                     self.decode_err("", e);
@@ -997,14 +993,14 @@ impl Loader<'_> {
                 .error(Loc::UNKNOWN, "", "no rules: add rules/*.yaml");
         }
         for (rel, text) in files {
-            let Some(doc) = self.parse(&rel, &text) else {
+            let Some(doc) = self.parse(rel, text) else {
                 continue;
             };
-            let file = self.files.name(&rel);
+            let file = self.files.name(rel);
             self.only_keys(&doc, &["rules"]);
-            for item in self.list(&doc, "rules").to_vec() {
-                let (rest, found) = split(&item, &["applies_when", "check"]);
-                let raw: RawRule = match decode(&rest) {
+            for item in self.list(&doc, "rules") {
+                let found = condition_entries(item, &["applies_when", "check"]);
+                let raw: RawRule = match decode_except(item, &["applies_when", "check"]) {
                     Ok(r) => r,
                     Err(e) => {
                         let id = item
@@ -1093,7 +1089,8 @@ impl Loader<'_> {
     }
 
     fn check_source(&mut self, s: &RawSourceRef, subject: &str, loc: Loc, sources: &[SourceDoc]) {
-        let Some(doc) = sources.iter().find(|d| d.id == s.document) else {
+        let Some((doc_idx, doc)) = sources.iter().enumerate().find(|(_, d)| d.id == s.document)
+        else {
             let help = did_you_mean(&s.document, sources.iter().map(|d| d.id.as_str()));
             let d = self.diags.error(
                 loc,
@@ -1105,7 +1102,13 @@ impl Loader<'_> {
             }
             return;
         };
-        let Some(clause) = doc.clause(&s.clause.0) else {
+        // The first clause of that number, as `SourceDoc::clause` finds it.
+        let Some((clause_idx, (_, clause))) = doc
+            .clauses
+            .iter()
+            .enumerate()
+            .find(|(_, (n, _))| *n == s.clause.0)
+        else {
             self.diags.error(
                 loc,
                 subject,
@@ -1113,7 +1116,11 @@ impl Loader<'_> {
             );
             return;
         };
-        match quote_check(clause, &s.quote) {
+        let paragraphs = self
+            .clause_paragraphs
+            .entry((doc_idx, clause_idx))
+            .or_insert_with(|| normalised_paragraphs(clause));
+        match quote_check_paragraphs(paragraphs, &s.quote) {
             QuoteCheck::Ok => {}
             QuoteCheck::NotFound => {
                 self.diags.error(loc, subject, format!("quote is not in clause {} of `{}`", s.clause.0, s.document)).help("quotes are verbatim; they are compared after NFKC normalisation with whitespace removed");
@@ -1192,16 +1199,11 @@ impl Loader<'_> {
     }
 
     fn coverage(&mut self, sources: &[SourceDoc]) -> Vec<CoverageNote> {
-        let Some((rel, text)) = self
-            .files
-            .files
-            .iter()
-            .find(|(p, _)| p == "coverage.yaml")
-            .cloned()
-        else {
+        let files = self.files;
+        let Some((rel, text)) = files.files.iter().find(|(p, _)| p == "coverage.yaml") else {
             return Vec::new();
         };
-        let Some(doc) = self.parse(&rel, &text) else {
+        let Some(doc) = self.parse(rel, text) else {
             return Vec::new();
         };
         match decode::<RawCoverage>(&doc) {
@@ -1282,13 +1284,22 @@ const DELIMS: &[char] = &['。', ',', ';', ':', '!', '?', '、', '"', '“', '�
 
 /// Checks that `quote` is verbatim in `clause` (NFKC, whitespace ignored) and is not cut mid-phrase.
 pub fn quote_check(clause: &str, quote: &str) -> QuoteCheck {
+    quote_check_paragraphs(&normalised_paragraphs(clause), quote)
+}
+
+/// The lines (paragraphs) of a clause, each [`normalise`]d.
+fn normalised_paragraphs(clause: &str) -> Vec<String> {
+    clause.lines().map(normalise).collect()
+}
+
+/// [`quote_check`] against a clause's [`normalised_paragraphs`].
+fn quote_check_paragraphs(paragraphs: &[String], quote: &str) -> QuoteCheck {
     let q = normalise(quote);
     if q.is_empty() {
         return QuoteCheck::NotFound;
     }
     let mut found = false;
-    for para in clause.lines() {
-        let p = normalise(para);
+    for p in paragraphs {
         for (start, _) in p.match_indices(q.as_str()) {
             found = true;
             let before = p.get(..start).and_then(|s| s.chars().last());
