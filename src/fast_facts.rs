@@ -157,7 +157,9 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
         let qn = &self.pack.questionnaire;
         let mut parts = Parts {
             header: Vec::new(),
-            answers: vec![None; qn.questions.len()],
+            answers: std::iter::repeat_with(|| None)
+                .take(qn.questions.len())
+                .collect(),
             groups: vec![None; qn.groups.len()],
             past_events: Vec::new(),
         };
@@ -342,7 +344,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_> {
             .get(self.g)
             .map(|g| g.members.len())
             .ok_or_else(bail)?;
-        let mut answers: Vec<Option<Answer>> = vec![None; n];
+        let mut answers: Vec<Option<Answer>> = std::iter::repeat_with(|| None).take(n).collect();
         let mut seen = vec![false; n];
         while let Some(key) = map.next_key::<KeyStr<'de>>()? {
             let q: QIdx = qn.member(self.g, &key.0).ok_or_else(bail)?;

@@ -338,6 +338,27 @@ fn xlsx_agrees_with_csv() {
     );
 }
 
+/// summary.json is indented down to its tables and has one record a line: one line per
+/// submission, each a whole JSON object.
+#[test]
+fn summary_json_has_one_line_per_submission() {
+    let (dir, _) = run_batch(&[INPUTS], "2");
+    let text = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let s: Value = serde_json::from_str(&text).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "  \"submissions\": [")
+        .skip(1)
+        .take_while(|l| *l != "  ]")
+        .collect();
+    assert_eq!(lines.len(), s["submissions"].as_array().unwrap().len());
+    for (line, sub) in lines.iter().zip(s["submissions"].as_array().unwrap()) {
+        let one: Value = serde_json::from_str(line.trim().trim_end_matches(',')).unwrap();
+        assert_eq!(&one, sub);
+    }
+    assert!(text.starts_with("{\n  \"format\": \"hegui.batch/1\",\n"));
+}
+
 #[test]
 fn output_does_not_depend_on_threads() {
     let (one, _) = run_batch(&[INPUTS], "1");
