@@ -307,17 +307,25 @@ fn read_bytes(path: &str, limits: &crate::node::Limits) -> Result<Vec<u8>, Strin
     Ok(bytes)
 }
 
-/// The batch's fast path: a plainly valid YAML or JSON file is decoded straight into typed
-/// facts ([`crate::fast_facts`]), without the located tree. Anything else gives `None`, and the
-/// caller reads the file again with [`load_facts`] so every problem carries its line and column.
+/// The batch's fast path for JSON: a plainly valid file is decoded straight into typed facts
+/// ([`crate::fast_facts`]), without the located tree. Anything else gives `None`, and the
+/// caller reads the file with [`load_facts`] so every problem carries its line and column.
+///
+/// YAML always goes to `load_facts`: its located tree is built by the direct YAML reader
+/// ([`crate::node`]), which is faster than decoding through serde-saphyr's deserializer
+/// (docs/PERFORMANCE.md), so the fast decoder would only cost time there.
 fn fast_load(
     path: &str,
     text: &str,
     pack: &Pack,
     limits: &crate::node::Limits,
 ) -> Option<crate::facts::LoadedFacts> {
-    let format = crate::node::Format::from_path(path);
-    crate::fast_facts::decode(text, format, pack, limits)
+    match crate::node::Format::from_path(path) {
+        crate::node::Format::Json => {
+            crate::fast_facts::decode(text, crate::node::Format::Json, pack, limits)
+        }
+        crate::node::Format::Yaml => None,
+    }
 }
 
 /// Loads one submission: a YAML or JSON facts file, or an answered questionnaire workbook
