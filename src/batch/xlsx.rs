@@ -4,7 +4,9 @@
 //! are written straight into the sheet's XML in exactly the markup rust_xlsxwriter writes for
 //! them (the tests below compare the two), while the other parts are copied as they are. That
 //! costs a fraction of rust_xlsxwriter's per-cell path (a map per row, two copies of every
-//! string), and every write error is returned instead of ending the process.
+//! string), and a write error in the rows or the file is returned instead of ending the
+//! process (rust_xlsxwriter's constant-memory sheets still `expect` on their temporary files;
+//! those hold only the small sheets and the header row here).
 
 use super::summary::Summary;
 use super::write::{CSV_HEADER, Cell, cells};
