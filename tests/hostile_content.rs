@@ -44,6 +44,7 @@ fn corpus() -> Vec<String> {
         "</td></tr></table><script>alert(2)</script>",
         "' OR 1=1 --",
         "<!-- comment --><![CDATA[x]]>",
+        "[点击领取](https://phish.example) ![x](https://t.example/p.png)",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -318,6 +319,15 @@ fn markdown_safe(what: &str, md: &str) {
     }
     for raw in ["<script", "<img", "</td>", "<!--"] {
         assert!(!md.contains(raw), "{what}: raw {raw}");
+    }
+    // No answered text makes a link or an image: every `](` has its `]` escaped.
+    for (at, _) in md.match_indices("](") {
+        let line_start = md[..at].rfind('\n').map_or(0, |i| i + 1);
+        assert!(
+            at > 0 && md.as_bytes()[at - 1] == b'\\',
+            "{what}: a link in {:?}",
+            md[line_start..].lines().next()
+        );
     }
 }
 

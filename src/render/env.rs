@@ -37,13 +37,17 @@ fn is_markdown(name: &str) -> bool {
     name.ends_with(".md") || name.ends_with(".markdown")
 }
 
-/// Escapes text for Markdown: table cells and list items must stay on one line and intact.
+/// Escapes text for Markdown: table cells and list items must stay on one line and intact, and
+/// answered text cannot make links or images (`[…](…)` is shown as written). For text inside a
+/// code span (between backticks), where a backslash would show, templates use [`code_filter`].
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '|' => out.push_str("\\|"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => {
@@ -56,6 +60,28 @@ pub fn escape_markdown(s: &str) -> String {
         }
     }
     out
+}
+
+/// `{{ x|code }}`: text for inside a Markdown code span (`` `{{ x|code }}` ``). Backslash
+/// escapes do not work there, so brackets and `<` stay as they are (a code span shows them
+/// literally); a backtick, which would end the span, becomes `'`; `|` stays escaped (tables
+/// split on it even in code) and line breaks become spaces. Outside Markdown templates the value
+/// is returned unchanged, so HTML escaping still applies.
+pub fn code_filter(state: &State, value: Value) -> Value {
+    if !matches!(state.auto_escape(), AutoEscape::Custom(n) if n == "markdown") {
+        return value;
+    }
+    let s = value.to_string();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '`' => out.push('\''),
+            '|' => out.push_str("\\|"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Value::from_safe_string(out)
 }
 
 fn formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
@@ -104,6 +130,7 @@ pub fn environment(lang: Lang, dir: Option<&std::path::Path>) -> Environment<'st
         Ok(crate::embedded::template(name).map(str::to_string))
     });
     env.add_filter("t", text_filter(lang));
+    env.add_filter("code", code_filter);
     env.add_global("lang", super::ser(lang));
     env
 }
@@ -148,6 +175,10 @@ mod tests {
         assert_eq!(
             escape_markdown("a|b\r\nc\nd <script>"),
             "a\\|b c d &lt;script&gt;"
+        );
+        assert_eq!(
+            escape_markdown("[点击](http://x.example) ![i](y)"),
+            "\\[点击\\](http://x.example) !\\[i\\](y)"
         );
         assert!(is_markdown("report.md.j2") && is_markdown("x.md"));
         assert!(!is_markdown("report.html.j2"));
