@@ -154,12 +154,7 @@ pub fn truth(c: &Condition, env: &Env<'_>) -> Truth {
 pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
     match c {
         Condition::Leaf(l) => {
-            let t = leaf(l, env);
-            let t = if env.negate == Some(l.index) {
-                t.negate()
-            } else {
-                t
-            };
+            let t = leaf_truth(l, env);
             let dk = t == Truth::Unknown
                 && (matches!(lookup(env, l.lhs.q), Lookup::DontKnow)
                     || matches!(l.rhs, Operand::Question(r) if matches!(lookup(env, r.q), Lookup::DontKnow)));
@@ -172,13 +167,13 @@ pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
         Condition::All(children) | Condition::Any(children) => {
             let is_all = matches!(c, Condition::All(_));
             let mut acc = if is_all { Truth::True } else { Truth::False };
-            let mut parts: smallvec_like::Parts = smallvec_like::Parts::default();
+            let mut parts = DontKnowByTruth::default();
             for ch in children {
                 let (t, dk) = truth_and_dont_know(ch, env);
                 acc = if is_all { acc.and(t) } else { acc.or(t) };
                 parts.push(t, dk);
             }
-            (acc, parts.any_dk_with(acc))
+            (acc, parts.any_with(acc))
         }
         Condition::ForItems {
             every,
@@ -190,7 +185,7 @@ pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
                 return (Truth::Unknown, false);
             };
             let mut acc = if *every { Truth::True } else { Truth::False };
-            let mut parts = smallvec_like::Parts::default();
+            let mut parts = DontKnowByTruth::default();
             for i in 0..items.len() {
                 let ienv = env.with_item(*group, i);
                 let (f, dkf) = match filter {
@@ -206,54 +201,43 @@ pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
                     f != Truth::False && (dkf || dkc),
                 );
             }
-            (acc, parts.any_dk_with(acc))
+            (acc, parts.any_with(acc))
         }
     }
 }
 
-/// A tiny record of (truth, dont_know) per branch, kept as two bit sets (no allocation for up
-/// to 64 branches; beyond that, a vector).
-mod smallvec_like {
-    use super::Truth;
+/// Whether some branch with a given truth value has a 不清楚 answer behind it: once the
+/// branches are combined, only those whose truth equals the result explain it.
+#[derive(Default)]
+struct DontKnowByTruth([bool; 3]);
 
-    #[derive(Default)]
-    pub(super) struct Parts {
-        t: [u64; 3],
-        dk: u64,
-        n: usize,
-        more: Vec<(Truth, bool)>,
+impl DontKnowByTruth {
+    fn slot(t: Truth) -> usize {
+        match t {
+            Truth::True => 0,
+            Truth::False => 1,
+            Truth::Unknown => 2,
+        }
     }
 
-    impl Parts {
-        pub(super) fn push(&mut self, t: Truth, dk: bool) {
-            if self.n < 64 {
-                let bit = 1u64 << self.n;
-                let k = match t {
-                    Truth::True => 0,
-                    Truth::False => 1,
-                    Truth::Unknown => 2,
-                };
-                if let Some(slot) = self.t.get_mut(k) {
-                    *slot |= bit;
-                }
-                if dk {
-                    self.dk |= bit;
-                }
-            } else {
-                self.more.push((t, dk));
-            }
-            self.n += 1;
+    fn push(&mut self, t: Truth, dk: bool) {
+        if let Some(slot) = self.0.get_mut(Self::slot(t)) {
+            *slot |= dk;
         }
+    }
 
-        pub(super) fn any_dk_with(&self, acc: Truth) -> bool {
-            let k = match acc {
-                Truth::True => 0,
-                Truth::False => 1,
-                Truth::Unknown => 2,
-            };
-            self.t.get(k).is_some_and(|m| m & self.dk != 0)
-                || self.more.iter().any(|(t, dk)| *dk && *t == acc)
-        }
+    fn any_with(&self, acc: Truth) -> bool {
+        self.0.get(Self::slot(acc)).copied().unwrap_or(false)
+    }
+}
+
+/// A leaf's truth, negated when [`Env::negate`] names it (the self-tests' mutation check).
+fn leaf_truth(l: &Leaf, env: &Env<'_>) -> Truth {
+    let t = leaf(l, env);
+    if env.negate == Some(l.index) {
+        t.negate()
+    } else {
+        t
     }
 }
 
@@ -267,12 +251,7 @@ pub fn explain(c: &Condition, env: &Env<'_>) -> (Truth, Vec<Observation>) {
 fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) -> Truth {
     match c {
         Condition::Leaf(l) => {
-            let t = leaf(l, env);
-            let t = if env.negate == Some(l.index) {
-                t.negate()
-            } else {
-                t
-            };
+            let t = leaf_truth(l, env);
             if let Some(tr) = trace {
                 tr.push(observe(l, env, t));
             }
