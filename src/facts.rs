@@ -563,6 +563,30 @@ fn unknown_answer(name: &str, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     }
 }
 
+/// How an item of group `g` is named in findings: its `item_key` answer when that is text,
+/// else `#n` for the `ordinal`-th item.
+pub(crate) fn item_label(
+    qn: &crate::model::Questionnaire,
+    g: GIdx,
+    answers: &[Option<Answer>],
+    ordinal: usize,
+) -> String {
+    qn.groups
+        .get(g)
+        .and_then(|group| group.item_key.as_ref())
+        .and_then(|key| qn.member(g, key))
+        .and_then(|q| qn.questions.get(q))
+        .and_then(|q| answers.get(q.pos))
+        .and_then(|a| match a {
+            Some(Answer {
+                state: AnswerState::Value(Value::Text(t)),
+                ..
+            }) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("#{ordinal}"))
+}
+
 fn group_items(
     pack: &Pack,
     g: GIdx,
@@ -629,20 +653,7 @@ fn group_items(
                 }
             }
         }
-        let label = group
-            .item_key
-            .as_ref()
-            .and_then(|key| qn.question(&format!("{}[*].{key}", group.id)))
-            .and_then(|q| qn.questions.get(q))
-            .and_then(|q| answers.get(q.pos))
-            .and_then(|a| match a {
-                Some(Answer {
-                    state: AnswerState::Value(Value::Text(t)),
-                    ..
-                }) => Some(t.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| format!("#{}", i + 1));
+        let label = item_label(qn, g, &answers, i + 1);
         if answers.iter().all(Option::is_none)
             && entries.iter().all(|(_, v)| v.kind == NodeKind::Null)
         {

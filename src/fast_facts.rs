@@ -283,7 +283,6 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let qn = &self.pack.questionnaire;
-        let group = qn.groups.get(self.g).ok_or_else(bail)?;
         let mut items = Vec::new();
         while let Some(answers) = seq.next_element_seed(ItemSeed {
             pack: self.pack,
@@ -298,20 +297,7 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_> {
             if answers.iter().all(Option::is_none) {
                 return Err(bail());
             }
-            let label = group
-                .item_key
-                .as_ref()
-                .and_then(|key| qn.member(self.g, key))
-                .and_then(|q| qn.questions.get(q))
-                .and_then(|q| answers.get(q.pos))
-                .and_then(|a| match a {
-                    Some(Answer {
-                        state: AnswerState::Value(Value::Text(t)),
-                        ..
-                    }) => Some(t.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| format!("#{}", items.len() + 1));
+            let label = crate::facts::item_label(qn, self.g, &answers, items.len() + 1);
             items.push(Item { answers, label });
         }
         Ok(Some(items))
