@@ -12,7 +12,7 @@ use crate::load::{Loaded, PackFiles, load_pack};
 use crate::model::{Pack, Severity};
 use crate::render::{self, Lang};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -467,47 +467,29 @@ fn too_large(name: &str, size: Option<u64>, limit: usize) -> Exit {
 /// Reads a facts file (or stdin for `-`) as text: `--max-input-size`, UTF-8, byte-order mark
 /// removed. Returns the name to use in messages (which also picks YAML or JSON) and the text.
 fn read_input(name: &str) -> Result<(String, String), Exit> {
+    use crate::input::{ReadError, into_text, read_file, read_limited};
     let limit = max_input_bytes();
-    if name == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail_in("<stdin>", e))?;
-        if bytes.len() > limit {
-            return Err(too_large("<stdin>", None, limit));
-        }
-        let s = String::from_utf8(bytes).map_err(|e| {
-            fail_in(
-                "<stdin>",
-                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-            )
-        })?;
-        let s = s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s);
-        let label = if s.trim_start().starts_with('{') {
-            "<stdin>.json"
-        } else {
-            "<stdin>"
-        };
-        return Ok((label.to_string(), s));
-    }
-    let meta = std::fs::metadata(name).map_err(|e| fail_in(name, e))?;
-    if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
-        return Err(too_large(name, Some(meta.len()), limit));
-    }
-    let bytes = std::fs::read(name).map_err(|e| fail_in(name, e))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        fail_in(
-            name,
-            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-        )
+    let (label, read) = if name == "-" {
+        ("<stdin>", read_limited(std::io::stdin().lock(), limit, 0))
+    } else {
+        (name, read_file(std::path::Path::new(name), limit))
+    };
+    let text = read.and_then(into_text).map_err(|e| match e {
+        ReadError::TooLarge { size, limit } => too_large(label, size, limit),
+        ReadError::Io(e) => fail_in(label, e),
+        ReadError::Directory => fail_in(label, "是目录 is a directory"),
+        ReadError::NotUtf8 { byte } => fail_in(label, format!("not UTF-8 text (byte {byte})")),
     })?;
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
-    Ok((name.to_string(), text))
+    if name != "-" {
+        return Ok((name.to_string(), text));
+    }
+    // Stdin has no name; JSON is told apart by its first character.
+    let label = if text.trim_start().starts_with('{') {
+        "<stdin>.json"
+    } else {
+        "<stdin>"
+    };
+    Ok((label.to_string(), text))
 }
 
 /// Writes `text` to `output` (`-` is stdout). A closed pipe is not an error. Files are written

@@ -31,6 +31,7 @@ pub mod eval;
 pub mod facts;
 pub mod fast_facts;
 pub mod import;
+pub mod input;
 pub mod lint;
 pub mod load;
 pub mod migrate;

@@ -343,4 +343,19 @@ fn max_input_size_limits_files_and_stdin_and_exits_two() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("file too large"));
+    // A device without a size is cut off at the limit, not read forever.
+    #[cfg(unix)]
+    hegui()
+        .args(["--max-input-size", "1K", "validate", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/dev/zero: 文件过大 file too large (limit 1024 bytes",
+        ));
+    // A directory is named as one.
+    hegui()
+        .args(["validate", "tests"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests: 是目录 is a directory"));
 }

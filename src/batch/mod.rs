@@ -259,52 +259,39 @@ fn is_xlsx(path: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
 }
 
-/// Reads a facts file as text: size limit, UTF-8, byte-order mark removed.
+/// Reads a facts file as text: size limit, UTF-8, byte-order mark removed
+/// ([`crate::input`]); errors name the file.
 pub fn read_facts_text(path: &str, limits: &crate::node::Limits) -> Result<String, String> {
-    let bytes = read_bytes(path, limits)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{path}: 不是 UTF-8 文本 not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(t) => t.to_string(),
-        None => text,
-    })
+    read_bytes(path, limits)
+        .and_then(|bytes| crate::input::into_text(bytes).map_err(|e| read_error(path, e)))
 }
 
 fn read_bytes(path: &str, limits: &crate::node::Limits) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    // One open, then the size from the open file (no second lookup of the path).
-    let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("{path}: {e}"))?;
+    // A workbook is a zip, larger than the facts file it holds.
     let limit = if is_xlsx(path) {
         4 * limits.max_file_bytes
     } else {
         limits.max_file_bytes
     };
-    if meta.len() > limit as u64 {
-        return Err(format!(
-            "{path}: 文件过大 file too large ({} bytes; limit {limit})",
-            meta.len()
-        ));
+    crate::input::read_file(Path::new(path), limit).map_err(|e| read_error(path, e))
+}
+
+fn read_error(path: &str, e: crate::input::ReadError) -> String {
+    use crate::input::ReadError;
+    match e {
+        ReadError::Io(e) => format!("{path}: {e}"),
+        ReadError::TooLarge {
+            size: Some(size),
+            limit,
+        } => format!("{path}: 文件过大 file too large ({size} bytes; limit {limit})"),
+        ReadError::TooLarge { size: None, limit } => {
+            format!("{path}: 文件过大 file too large (more than the limit of {limit} bytes)")
+        }
+        ReadError::Directory => format!("{path}: 是目录 is a directory"),
+        ReadError::NotUtf8 { byte } => {
+            format!("{path}: 不是 UTF-8 文本 not UTF-8 text (byte {byte})")
+        }
     }
-    if meta.is_dir() {
-        return Err(format!("{path}: 是目录 is a directory"));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    // `take` keeps a file that grows while it is read within the limit.
-    (&mut file)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{path}: {e}"))?;
-    if bytes.len() > limit {
-        return Err(format!(
-            "{path}: 文件过大 file too large (more than the limit of {limit} bytes)"
-        ));
-    }
-    Ok(bytes)
 }
 
 /// The batch's fast path for JSON: a plainly valid file is decoded straight into typed facts
