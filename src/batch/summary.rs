@@ -308,7 +308,6 @@ const NO_INDEX: usize = usize::MAX;
 #[derive(Clone, Debug)]
 struct Record {
     assessed: bool,
-    counted: bool,
     report: bool,
     name: Span,
     credit_code: Span,
@@ -325,6 +324,13 @@ struct Record {
     superseded_by: usize,
     /// For a rejected input: its entry in `rejected_files`.
     rejected: usize,
+}
+
+impl Record {
+    /// Counted in the rates: assessed and not superseded by a later duplicate.
+    fn counted(&self) -> bool {
+        self.assessed && self.superseded_by == NO_INDEX
+    }
 }
 
 /// Every input of a batch, compactly, in input (path) order.
@@ -378,7 +384,6 @@ impl Table {
         let s = &row.score;
         let record = Record {
             assessed: true,
-            counted: true,
             report: row.report.is_some(),
             name: self.push_text(Some(&row.name)),
             credit_code: self.push_text(row.credit_code.as_deref()),
@@ -410,7 +415,6 @@ impl Table {
     fn push_rejected(&mut self) {
         self.records.push(Record {
             assessed: false,
-            counted: false,
             report: false,
             name: Span::NONE,
             credit_code: Span::NONE,
@@ -453,7 +457,7 @@ impl Table {
             waived,
             pass,
             not_applicable,
-            counted: r.counted,
+            counted: r.counted(),
             superseded_by: self.paths.get(r.superseded_by).map(String::as_str),
             scopes: ScopeSet {
                 mask: r.scopes,
@@ -731,7 +735,6 @@ fn resolve_duplicates(table: &mut Table) -> Vec<Duplicate> {
         .collect();
     for (i, w) in superseded {
         if let Some(r) = records.get_mut(i) {
-            r.counted = false;
             r.superseded_by = w;
         }
     }
@@ -779,7 +782,7 @@ fn summarise(
             continue;
         }
         assessed += 1;
-        if !r.counted {
+        if !r.counted() {
             superseded += 1;
             continue;
         }
