@@ -53,13 +53,8 @@ pub fn version_string() -> &'static str {
         let packs: Vec<String> = crate::embedded::pack_ids()
             .iter()
             .map(|id| {
-                let version = crate::embedded::pack_files(id)
-                    .and_then(|f| {
-                        f.files
-                            .iter()
-                            .find(|(p, _)| p == "pack.yaml")
-                            .and_then(|(_, text)| pack_meta(text))
-                    })
+                let version = crate::embedded::pack_file(id, "pack.yaml")
+                    .and_then(pack_meta)
                     .map(|(pid, v)| {
                         if &pid == id {
                             v
@@ -88,15 +83,16 @@ pub fn version_string() -> &'static str {
     })
 }
 
-/// `id` and `version` from a `pack.yaml`, without loading the pack.
+/// `id` and `version` from a `pack.yaml`, without loading the pack (every run needs them for
+/// `--version`, so this reads only that file, with the loader's YAML reader).
 fn pack_meta(text: &str) -> Option<(String, String)> {
-    #[derive(serde::Deserialize)]
-    struct Meta {
-        id: String,
-        version: String,
-    }
-    let m: Meta = serde_saphyr::from_str(text).ok()?;
-    Some((m.id, m.version))
+    let doc = crate::node::parse(text, crate::node::Format::Yaml).ok()?;
+    let field = |k: &str| {
+        doc.get(k)
+            .and_then(crate::node::Node::as_str)
+            .map(str::to_string)
+    };
+    Some((field("id")?, field("version")?))
 }
 
 /// The clap command with the run-time version: used for parsing, completions and the man page.

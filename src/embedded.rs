@@ -35,6 +35,14 @@ pub fn pack_files(id: &str) -> Option<PackFiles> {
     })
 }
 
+/// One file of embedded pack `id` (`rel` relative to the pack), without copying the pack.
+pub fn pack_file(id: &str, rel: &str) -> Option<&'static str> {
+    files::RULES
+        .iter()
+        .find(|(p, _)| p.strip_prefix(id).and_then(|r| r.strip_prefix('/')) == Some(rel))
+        .map(|(_, t)| *t)
+}
+
 /// The embedded template `name`.
 pub fn template(name: &str) -> Option<&'static str> {
     files::TEMPLATES
