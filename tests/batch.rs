@@ -11,7 +11,9 @@
 //! for spreadsheets, output independent of thread scheduling, and the fast outcome path equal
 //! to the full assessment.
 
+mod common;
 use assert_cmd::Command;
+use common::csv_rows;
 use hegui::assess::{AssessOptions, Outcome, assess};
 use hegui::batch;
 use hegui::render::score::Score;
@@ -264,25 +266,6 @@ fn csv_has_bom_chinese_and_no_formulas() {
     assert!(!html.contains("<script"));
 }
 
-/// The fields of one CSV line (RFC 4180 quoting; the fixtures have no line breaks in cells).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(ch) = chars.next() {
-        match (ch, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                fields.last_mut().unwrap().push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            _ => fields.last_mut().unwrap().push(ch),
-        }
-    }
-    fields
-}
-
 /// The xlsx submissions sheet says what the CSV says, cell for cell: text as text (the CSV's
 /// formula guard aside), counts and scores as numbers, blanks blank; and the rejected sheet
 /// lists every rejected input.
@@ -291,19 +274,15 @@ fn xlsx_agrees_with_csv() {
     use calamine::{Data, Reader};
     let (dir, _) = run_batch(&[INPUTS, "tests/data/batch/no-such-dir"], "2");
     let text = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
-    let csv: Vec<&str> = text
-        .trim_start_matches('\u{feff}')
-        .split("\r\n")
-        .filter(|l| !l.is_empty())
-        .collect();
+    let csv = csv_rows(&text);
     let mut wb = calamine::open_workbook_auto(dir.path().join("summary.xlsx")).unwrap();
     let sheet = wb.worksheet_range("提交 submissions").unwrap();
     let rows: Vec<&[Data]> = sheet.rows().collect();
     assert_eq!(rows.len(), csv.len(), "header + one row per file");
-    for (row, line) in rows.iter().zip(&csv) {
-        let cells = csv_fields(line);
+    for (row, cells) in rows.iter().zip(&csv) {
+        let line = cells.join(",");
         assert_eq!(cells.len(), 21, "{line}");
-        for (c, (cell, want)) in row.iter().zip(&cells).enumerate() {
+        for (c, (cell, want)) in row.iter().zip(cells.iter()).enumerate() {
             let want = want.as_str();
             match cell {
                 Data::Empty => assert_eq!(want, "", "column {c} of {line}"),

@@ -17,7 +17,9 @@
 //!   plain string cells with the exact text (no `'` prefix, so answers survive `import`);
 //! - JSON: the exact strings.
 
+mod common;
 use calamine::{Data, Reader};
+use common::csv_rows;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -590,38 +592,6 @@ fn evidence_with_separators_is_refused_on_import() {
         stderr.contains("org.contact_note") && stderr.contains("cell"),
         "{stderr}"
     );
-}
-
-/// A CSV parser (RFC 4180: quotes, doubled quotes, line breaks inside quotes).
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => cell.push(c),
-        }
-    }
-    if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
-        rows.push(row);
-    }
-    rows
 }
 
 #[test]
