@@ -579,7 +579,43 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 10 {
         return None;
     }
+    // The usual `YYYY-MM-DD` directly (chrono's format machinery costs more than the rest of a
+    // facts file's header); anything else, e.g. `+2026-1-05`, as chrono reads `%Y-%m-%d`.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| {
+                ds.iter()
+                    .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+            };
+            let year = i32::try_from(n(&[y0, y1, y2, y3])).ok()?;
+            return NaiveDate::from_ymd_opt(year, n(&[m0, m1]), n(&[d0, d1]));
+        }
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// A date as `YYYY-MM-DD`, written into `out`: what chrono's `Display` writes, without its
+/// format machinery for the years 0 to 9999.
+pub fn push_iso_date(out: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    match u32::try_from(y) {
+        Ok(y) if y <= 9999 => {
+            for n in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+                out.push(char::from(b'0' + n as u8));
+            }
+            for (n, sep) in [(m, '-'), (day, '-')] {
+                out.push(sep);
+                out.push(char::from(b'0' + (n / 10) as u8));
+                out.push(char::from(b'0' + (n % 10) as u8));
+            }
+        }
+        _ => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{d}");
+        }
+    }
 }
 
 fn operand_text(qn: &Questionnaire, rhs: &Operand, node: &Node) -> String {

@@ -194,3 +194,24 @@ proptest! {
         prop_assert_eq!(&one.1, &two.1);
     }
 }
+
+proptest! {
+    /// `parse_date`'s direct path for `YYYY-MM-DD` accepts and gives exactly what chrono's
+    /// `%Y-%m-%d` gives, and `push_iso_date` writes what chrono's `Display` writes.
+    #[test]
+    fn dates_agree_with_chrono(s in "[0-9+ -]{0,3}[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,3}[ ]{0,2}") {
+        let expected = {
+            let t = s.trim();
+            if t.len() == 10 { chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok() } else { None }
+        };
+        prop_assert_eq!(hegui::condition::parse_date(&s), expected);
+    }
+
+    #[test]
+    fn iso_dates_agree_with_chrono(days in -1_000_000i32..4_000_000) {
+        let d = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+        let mut out = String::new();
+        hegui::condition::push_iso_date(&mut out, d);
+        prop_assert_eq!(out, d.to_string());
+    }
+}

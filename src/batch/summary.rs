@@ -203,6 +203,7 @@ pub struct SubmissionLine<'a> {
     /// Industry.
     pub industry: Option<&'a str>,
     /// Assessment date.
+    #[serde(serialize_with = "iso_date")]
     pub assessment_date: Option<NaiveDate>,
     /// Score (percent, rounded down).
     pub score: Option<u32>,
@@ -232,6 +233,18 @@ pub struct SubmissionLine<'a> {
     pub report: Option<String>,
     /// Errors of a rejected input.
     pub errors: &'a [String],
+}
+
+/// An optional date as chrono serialises it (`YYYY-MM-DD`), without its format machinery.
+fn iso_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => {
+            let mut text = String::with_capacity(10);
+            crate::condition::push_iso_date(&mut text, *d);
+            s.serialize_str(&text)
+        }
+        None => s.serialize_none(),
+    }
 }
 
 /// Submissions sharing a credit code.

@@ -3,7 +3,6 @@
 //! memory first, and the submissions table is never materialised).
 
 use super::summary::{SubmissionLine, Summary};
-use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -173,8 +172,18 @@ fn write_csv_cell(w: &mut impl Write, s: &str) -> std::io::Result<()> {
 
 /// One cell of the submissions table (CSV and xlsx): text, or a whole number (blank if none).
 pub(super) enum Cell<'a> {
-    Text(Cow<'a, str>),
+    Text(&'a str),
     Number(Option<u64>),
+}
+
+/// Buffers for the cells of a line that are not in the table as they are (prefecture, date,
+/// kinds of enterprise, errors), reused from one line to the next.
+#[derive(Default)]
+pub(super) struct Scratch {
+    prefecture: String,
+    date: String,
+    scopes: String,
+    errors: String,
 }
 
 pub(super) const CSV_HEADER: &[&str] = &[
@@ -201,29 +210,51 @@ pub(super) const CSV_HEADER: &[&str] = &[
     "错误 errors",
 ];
 
-pub(super) fn cells<'a>(s: &SubmissionLine<'a>) -> [Cell<'a>; 21] {
-    let text = |t: Option<&'a str>| Cell::Text(Cow::Borrowed(t.unwrap_or_default()));
+/// The cells of one line, in [`CSV_HEADER`]'s order, without allocating (what is not in the
+/// table as it is goes into `scratch`).
+pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> [Cell<'a>; 21] {
+    let Scratch {
+        prefecture,
+        date,
+        scopes,
+        errors,
+    } = scratch;
+    prefecture.clear();
+    if let Some(code) = s.region_code.filter(|c| c.len() == 6 && c.is_ascii()) {
+        prefecture.push_str(code.get(..4).unwrap_or_default());
+        prefecture.push_str("00");
+    }
+    date.clear();
+    if let Some(d) = s.assessment_date {
+        crate::condition::push_iso_date(date, d);
+    }
+    scopes.clear();
+    for (i, id) in s.scopes.iter().enumerate() {
+        if i > 0 {
+            scopes.push(' ');
+        }
+        scopes.push_str(id);
+    }
+    errors.clear();
+    for (i, e) in s.errors.iter().enumerate() {
+        if i > 0 {
+            errors.push_str(" | ");
+        }
+        errors.push_str(e);
+    }
+    let text = |t: Option<&'a str>| Cell::Text(t.unwrap_or_default());
     let num = |n: u32| Cell::Number(Some(u64::from(n)));
     [
-        Cell::Text(Cow::Borrowed(s.path)),
-        Cell::Text(Cow::Borrowed(s.status)),
-        Cell::Text(Cow::Borrowed(if s.counted { "是 yes" } else { "否 no" })),
+        Cell::Text(s.path),
+        Cell::Text(s.status),
+        Cell::Text(if s.counted { "是 yes" } else { "否 no" }),
         text(s.superseded_by),
         text(s.name),
         text(s.credit_code),
         text(s.region_code),
-        Cell::Text(
-            s.region_code
-                .filter(|c| c.len() == 6 && c.is_ascii())
-                .map(|c| Cow::Owned(format!("{}00", c.get(..4).unwrap_or_default())))
-                .unwrap_or_default(),
-        ),
+        Cell::Text(prefecture),
         text(s.industry),
-        Cell::Text(
-            s.assessment_date
-                .map(|d| Cow::Owned(d.to_string()))
-                .unwrap_or_default(),
-        ),
+        Cell::Text(date),
         Cell::Number(s.score.map(u64::from)),
         Cell::Number(s.coverage.map(u64::from)),
         num(s.fail),
@@ -232,14 +263,28 @@ pub(super) fn cells<'a>(s: &SubmissionLine<'a>) -> [Cell<'a>; 21] {
         num(s.waived),
         num(s.pass),
         num(s.not_applicable),
-        Cell::Text(Cow::Owned(s.scopes.join(" "))),
-        Cell::Text(s.report.clone().map(Cow::Owned).unwrap_or_default()),
-        Cell::Text(if s.errors.is_empty() {
-            Cow::Borrowed("")
-        } else {
-            Cow::Owned(s.errors.join(" | "))
-        }),
+        Cell::Text(scopes),
+        text(s.report.as_deref()),
+        Cell::Text(errors),
     ]
+}
+
+/// Appends `n` in decimal (what `{n}` writes, without the formatting machinery).
+pub(super) fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 /// `summary.csv`: UTF-8 with a byte-order mark (so Excel and WPS read Chinese), CRLF line
@@ -259,18 +304,22 @@ fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
         write_csv_cell(w, h)?;
     }
     w.write_all(b"\r\n")?;
+    let mut scratch = Scratch::default();
+    let mut row = Vec::with_capacity(1024);
     for line in summary.lines() {
-        for (c, cell) in cells(&line).iter().enumerate() {
+        row.clear();
+        for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
             if c > 0 {
-                w.write_all(b",")?;
+                row.push(b',');
             }
             match cell {
-                Cell::Text(t) => write_csv_cell(w, t)?,
-                Cell::Number(Some(n)) => write!(w, "{n}")?,
+                Cell::Text(t) => write_csv_cell(&mut row, t)?,
+                Cell::Number(Some(n)) => push_u64(&mut row, *n),
                 Cell::Number(None) => {}
             }
         }
-        w.write_all(b"\r\n")?;
+        row.extend_from_slice(b"\r\n");
+        w.write_all(&row)?;
     }
     Ok(())
 }

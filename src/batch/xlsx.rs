@@ -9,7 +9,7 @@
 //! those hold only the small sheets and the header row here).
 
 use super::summary::Summary;
-use super::write::{CSV_HEADER, Cell, cells};
+use super::write::{CSV_HEADER, Cell, Scratch, cells, push_u64};
 use crate::model::Level;
 use std::io::Write;
 use std::path::Path;
@@ -85,98 +85,115 @@ fn column_name(c: usize) -> &'static str {
 }
 
 /// The rows of the submissions sheet (from row 2), as rust_xlsxwriter writes them in
-/// constant-memory mode: `<row r="N">`, inline strings, numbers; blanks left out.
+/// constant-memory mode: `<row r="N">`, inline strings, numbers; blanks left out. Rows are
+/// handed to the compressor in blocks of about 64 KiB (one call per row costs more than the
+/// row).
 fn write_submission_rows(w: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
-    use std::fmt::Write as _;
+    const BLOCK: usize = 64 * 1024;
     let total = summary.lines().len();
-    let mut buf = String::with_capacity(4096);
-    let mut row_name = String::with_capacity(8);
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let mut row_name: Vec<u8> = Vec::with_capacity(8);
+    let mut scratch = Scratch::default();
     for (r, line) in summary.lines().enumerate() {
-        buf.clear();
         let row = r + 2;
+        row_name.clear();
+        push_u64(&mut row_name, row as u64);
+        let row_name = std::str::from_utf8(&row_name).unwrap_or_default();
         if r + 1 >= XLSX_LAST_ROW {
             // A worksheet has 1,048,576 rows: say where the rest are instead of losing them.
             let more = total - r;
             let note = format!(
                 "……另有 {more} 行，见 summary.csv / summary.json … {more} more rows: see summary.csv or summary.json"
             );
-            let row = row.to_string();
-            let _ = write!(buf, "<row r=\"{row}\">");
-            push_inline_string(&mut buf, "A", &row, &note);
-            buf.push_str("</row>");
-            w.write_all(buf.as_bytes())?;
+            buf.extend_from_slice(b"<row r=\"");
+            buf.extend_from_slice(row_name.as_bytes());
+            buf.extend_from_slice(b"\">");
+            push_inline_string(&mut buf, "A", row_name, &note);
+            buf.extend_from_slice(b"</row>");
             break;
         }
-        row_name.clear();
-        let _ = write!(row_name, "{row}");
-        buf.push_str("<row r=\"");
-        buf.push_str(&row_name);
-        buf.push_str("\">");
-        for (c, cell) in cells(&line).iter().enumerate() {
+        buf.extend_from_slice(b"<row r=\"");
+        buf.extend_from_slice(row_name.as_bytes());
+        buf.extend_from_slice(b"\">");
+        for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
             let col = column_name(c);
             match cell {
-                Cell::Text(t) if t.is_empty() => {}
-                Cell::Text(t) => push_inline_string(&mut buf, col, &row_name, t),
+                Cell::Text("") => {}
+                Cell::Text(t) => push_inline_string(&mut buf, col, row_name, t),
                 Cell::Number(Some(n)) => {
-                    buf.push_str("<c r=\"");
-                    buf.push_str(col);
-                    buf.push_str(&row_name);
-                    let _ = write!(buf, "\"><v>{n}</v></c>");
+                    buf.extend_from_slice(b"<c r=\"");
+                    buf.extend_from_slice(col.as_bytes());
+                    buf.extend_from_slice(row_name.as_bytes());
+                    buf.extend_from_slice(b"\"><v>");
+                    push_u64(&mut buf, *n);
+                    buf.extend_from_slice(b"</v></c>");
                 }
                 Cell::Number(None) => {}
             }
         }
-        buf.push_str("</row>");
-        w.write_all(buf.as_bytes())?;
+        buf.extend_from_slice(b"</row>");
+        if buf.len() >= BLOCK {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    Ok(())
+    w.write_all(&buf)
 }
 
 /// One inline-string cell, escaped as Excel and rust_xlsxwriter escape it: `&`, `<`, `>` as
 /// entities; control characters (but tab and line feed) and U+FFFE/U+FFFF as `_xHHHH_`; a
 /// literal `_xHHHH_` protected as `_x005F_xHHHH_`; leading or trailing space kept.
-fn push_inline_string(buf: &mut String, col: &str, row: &str, text: &str) {
-    use std::fmt::Write as _;
-    buf.push_str("<c r=\"");
-    buf.push_str(col);
-    buf.push_str(row);
-    buf.push_str("\" t=\"inlineStr\"><is><t");
+fn push_inline_string(buf: &mut Vec<u8>, col: &str, row: &str, text: &str) {
+    use std::io::Write as _;
+    buf.extend_from_slice(b"<c r=\"");
+    buf.extend_from_slice(col.as_bytes());
+    buf.extend_from_slice(row.as_bytes());
+    buf.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
     if text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']) {
-        buf.push_str(" xml:space=\"preserve\"");
+        buf.extend_from_slice(b" xml:space=\"preserve\"");
     }
-    buf.push('>');
+    buf.push(b'>');
+    // Plain runs are copied whole; only the bytes that need escaping are looked at one by one.
     let bytes = text.as_bytes();
-    // Most cells need no escaping at all (0xEF starts U+FFFE and U+FFFF in UTF-8).
-    let plain = !bytes.iter().any(|&b| {
-        (b < 0x20 && b != b'\t' && b != b'\n') || matches!(b, b'&' | b'<' | b'>' | b'_' | 0xEF)
-    });
-    if plain {
-        buf.push_str(text);
-        buf.push_str("</t></is></c>");
-        return;
-    }
-    for (i, ch) in text.char_indices() {
-        if ch == '_'
-            && bytes.get(i + 1) == Some(&b'x')
-            && bytes.get(i + 6) == Some(&b'_')
-            && bytes
-                .get(i + 2..i + 6)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-        {
-            buf.push_str("_x005F");
-        }
-        match ch {
-            '&' => buf.push_str("&amp;"),
-            '<' => buf.push_str("&lt;"),
-            '>' => buf.push_str("&gt;"),
-            '\t' | '\n' => buf.push(ch),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {
-                let _ = write!(buf, "_x{:04X}_", u32::from(ch));
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (escape, skip): (Option<&[u8]>, usize) = match b {
+            b'&' => (Some(b"&amp;"), 1),
+            b'<' => (Some(b"&lt;"), 1),
+            b'>' => (Some(b"&gt;"), 1),
+            b'\t' | b'\n' => (None, 1),
+            0..0x20 => (Some(&[]), 1),
+            // U+FFFE and U+FFFF
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => (Some(&[]), 3),
+            // a literal `_xHHHH_` is protected by escaping its `_`
+            b'_' if bytes.get(i + 1) == Some(&b'x')
+                && bytes.get(i + 6) == Some(&b'_')
+                && bytes
+                    .get(i + 2..i + 6)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                (Some(b"_x005F_"), 1)
             }
-            _ => buf.push(ch),
+            _ => (None, 1),
+        };
+        if let Some(escape) = escape {
+            buf.extend_from_slice(bytes.get(run..i).unwrap_or_default());
+            if escape.is_empty() {
+                let code = text
+                    .get(i..i + skip)
+                    .and_then(|c| c.chars().next())
+                    .map_or(0, u32::from);
+                let _ = write!(buf, "_x{code:04X}_");
+            } else {
+                buf.extend_from_slice(escape);
+            }
+            run = i + skip;
         }
+        i += skip;
     }
-    buf.push_str("</t></is></c>");
+    buf.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    buf.extend_from_slice(b"</t></is></c>");
 }
 
 /// The summary workbook. With `rows` false, the submissions sheet has its header row only
@@ -196,14 +213,15 @@ fn workbook(
         for (c, h) in CSV_HEADER.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
+        let mut scratch = Scratch::default();
         for (r, line) in summary.lines().enumerate().filter(|_| rows) {
             let Ok(row) = u32::try_from(r + 1) else { break };
-            for (c, cell) in cells(&line).iter().enumerate() {
+            for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
                 let col = c as u16;
                 match cell {
-                    Cell::Text(t) if t.is_empty() => {}
+                    Cell::Text("") => {}
                     Cell::Text(t) => {
-                        ws.write_string(row, col, t.as_ref())?;
+                        ws.write_string(row, col, *t)?;
                     }
                     Cell::Number(Some(n)) => {
                         ws.write_number(row, col, *n as f64)?;
@@ -345,6 +363,8 @@ mod tests {
             "line\nbreak",
             "ctl \u{1}\u{8}\u{b}\u{c}\r\u{1f} end",
             "_x0041_ _x12_ _xABCD_ _xabcd_ _x00G1_ __x0000__ _x0041",
+            "sub_00001.json news_info a_b_x_ _x_x0000_",
+            "&&<<>>\u{1}\u{1}\u{fffe}\u{fffd}\u{ffff}_x0000_&",
             "non-characters \u{fffe}\u{ffff}",
             "=1+2",
         ];
@@ -361,13 +381,13 @@ mod tests {
             .split_once("</sheetData>")
             .unwrap()
             .0;
-        let mut ours = String::new();
+        let mut ours = Vec::new();
         for (r, t) in texts.iter().enumerate() {
-            ours.push_str(&format!("<row r=\"{}\">", r + 1));
+            ours.extend_from_slice(format!("<row r=\"{}\">", r + 1).as_bytes());
             push_inline_string(&mut ours, "A", &(r + 1).to_string(), t);
-            ours.push_str("</row>");
+            ours.extend_from_slice(b"</row>");
         }
-        assert_eq!(ours, data);
+        assert_eq!(String::from_utf8(ours).unwrap(), data);
     }
 
     /// The streamed submissions sheet is, byte for byte, the sheet rust_xlsxwriter writes for
