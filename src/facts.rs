@@ -347,7 +347,7 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         );
     }
     if let Some(org) = &organisation {
-        check_organisation(org, root.get("organisation").unwrap_or(root), d);
+        check_organisation(org, Some(root.get("organisation").unwrap_or(root)), d);
     }
     let date = assessment_date.unwrap_or(NaiveDate::MIN);
     let qn = &pack.questionnaire;
@@ -425,7 +425,8 @@ fn decoded<T: serde::de::DeserializeOwned>(n: &Node, d: &mut Diagnostics) -> Opt
     }
 }
 
-fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
+/// Checks that the answers are for `pack` (id, and version or questionnaire digest).
+pub(crate) fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     let meta = &pack.meta;
     if p.id != meta.id {
         d.error(
@@ -503,10 +504,14 @@ pub fn credit_code_ok(code: &str) -> Result<(), String> {
     }
 }
 
-fn check_organisation(org: &Organisation, node: &Node, d: &mut Diagnostics) {
+/// Checks the organisation's codes and warns about an empty name; places come from its `node`
+/// when there is one.
+pub(crate) fn check_organisation(org: &Organisation, node: Option<&Node>, d: &mut Diagnostics) {
+    let here = node.map_or(Loc::UNKNOWN, |n| n.loc);
+    let loc_of = |key: &str| node.and_then(|n| n.get(key)).map_or(here, |n| n.loc);
     if org.name.trim().is_empty() {
         d.warning(
-            node.loc,
+            here,
             "",
             "`organisation.name` is empty: reports will carry no organisation name",
         );
@@ -514,9 +519,8 @@ fn check_organisation(org: &Organisation, node: &Node, d: &mut Diagnostics) {
     if let Some(code) = &org.credit_code
         && let Err(why) = credit_code_ok(code)
     {
-        let loc = node.get("credit_code").map(|n| n.loc).unwrap_or(node.loc);
         d.error(
-            loc,
+            loc_of("credit_code"),
             "",
             format!("invalid unified social credit code `{code}`: {why}"),
         );
@@ -524,9 +528,8 @@ fn check_organisation(org: &Organisation, node: &Node, d: &mut Diagnostics) {
     if let Some(region) = &org.region_code
         && (region.len() != 6 || !region.chars().all(|c| c.is_ascii_digit()))
     {
-        let loc = node.get("region_code").map(|n| n.loc).unwrap_or(node.loc);
         d.error(
-            loc,
+            loc_of("region_code"),
             "",
             format!("`region_code` `{region}` is not a six-digit administrative division code"),
         )
@@ -1020,33 +1023,44 @@ fn waivers(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Vec<Waiver> {
         }
     };
     for item in items {
-        let Some(w) = decoded::<Waiver>(item, d) else {
-            continue;
-        };
-        let subject = format!("waiver for rule `{}`", w.rule);
-        if pack.rule(&w.rule).is_none() {
-            let help = did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str()));
-            let dg = d.error(item.loc, &subject, "unknown rule");
-            if let Some(h) = help {
-                dg.help(h);
-            }
-            continue;
+        if let Some(w) = decoded::<Waiver>(item, d) {
+            add_waiver(w, item.loc, pack, &mut out, d);
         }
-        if w.justification.trim().is_empty() || w.approved_by.trim().is_empty() {
-            d.error(
-                item.loc,
-                &subject,
-                "a waiver needs a justification and who approved it",
-            );
-            continue;
-        }
-        if out.iter().any(|o| o.rule == w.rule) {
-            d.error(item.loc, &subject, "a second waiver for the same rule");
-            continue;
-        }
-        out.push(w);
     }
     out
+}
+
+/// Adds a decoded waiver to `out` if it names a rule of the pack, says why and who approved
+/// it, and is the first for its rule; else reports why not.
+pub(crate) fn add_waiver(
+    w: Waiver,
+    loc: Loc,
+    pack: &Pack,
+    out: &mut Vec<Waiver>,
+    d: &mut Diagnostics,
+) {
+    let subject = format!("waiver for rule `{}`", w.rule);
+    if pack.rule(&w.rule).is_none() {
+        let help = did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str()));
+        let dg = d.error(loc, &subject, "unknown rule");
+        if let Some(h) = help {
+            dg.help(h);
+        }
+        return;
+    }
+    if w.justification.trim().is_empty() || w.approved_by.trim().is_empty() {
+        d.error(
+            loc,
+            &subject,
+            "a waiver needs a justification and who approved it",
+        );
+        return;
+    }
+    if out.iter().any(|o| o.rule == w.rule) {
+        d.error(loc, &subject, "a second waiver for the same rule");
+        return;
+    }
+    out.push(w);
 }
 
 /// Warns about answers to questions their `ask_when` hides (places from `root` when given).

@@ -15,7 +15,8 @@
 use crate::condition::parse_date;
 use crate::diag::Diagnostics;
 use crate::facts::{
-    Answer, AnswerState, DONT_KNOW_WORDS, Item, LoadedFacts, from_node, hidden_answers,
+    Answer, AnswerState, DONT_KNOW_WORDS, Facts, Item, LoadedFacts, Organisation, PackRef, Person,
+    Waiver, from_node, hidden_answers,
 };
 use crate::model::{GIdx, Pack, QIdx, QType, Question, Value};
 use crate::node::{self, Format, Key, Limits, Node, NodeKind, PlainNode};
@@ -25,10 +26,19 @@ use std::fmt;
 
 /// Decodes a valid facts file quickly; `None` means "read it with `load_facts`".
 pub fn decode(text: &str, format: Format, pack: &Pack, limits: &Limits) -> Option<LoadedFacts> {
-    if text.len() > limits.max_file_bytes {
+    // Limits far below the defaults are for load_facts to apply: the checks here assume that
+    // a facts file's fixed shape (at most five levels, a few header entries) is within them.
+    if text.len() > limits.max_file_bytes || limits.max_depth < 8 || limits.max_entries < 64 {
         return None;
     }
-    let seed = FileSeed { pack, limits };
+    let seed = FileSeed {
+        pack,
+        limits,
+        // serde_json reads exactly the types asked for (a number is never a string), as the
+        // located tree does; serde-saphyr reads a plain scalar as whatever type is asked for,
+        // so YAML headers go through the tree.
+        typed_header: format == Format::Json,
+    };
     let parts = match format {
         Format::Json => {
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -49,23 +59,150 @@ pub fn decode(text: &str, format: Format, pack: &Pack, limits: &Limits) -> Optio
 
 /// What the reader collected before the final checks.
 struct Parts {
-    header: Vec<(Key, Node)>,
+    header: Header,
     answers: Vec<Option<Answer>>,
     groups: Vec<Option<Vec<Item>>>,
     /// Dates of past events, to compare with the assessment date once it is known.
     past_events: Vec<NaiveDate>,
 }
 
-fn finish(parts: Parts, pack: &Pack, limits: &Limits) -> Option<LoadedFacts> {
-    let header = Node {
-        kind: NodeKind::Map(parts.header),
-        loc: crate::diag::Loc::UNKNOWN,
-    };
-    if !node::check_limits(&header, limits).is_empty() {
-        return None;
+/// The header (every top-level entry but `answers`): as a located tree, or decoded straight
+/// into its types.
+enum Header {
+    Tree(Vec<(Key, Node)>),
+    Typed(Box<TypedHeader>),
+}
+
+/// A header decoded into the types `from_node` decodes it into (the same `Deserialize`
+/// impls), each key at most once.
+#[derive(Default)]
+struct TypedHeader {
+    pack: Option<PackRef>,
+    organisation: Option<Organisation>,
+    prepared_by: Option<Person>,
+    responsible_person: Option<Person>,
+    assessment_date: Option<NaiveDate>,
+    waivers: Option<Vec<Waiver>>,
+    seen: u8,
+}
+
+impl TypedHeader {
+    /// Reads the value of top-level `key`; an unknown or repeated key gives up.
+    fn read<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let bit = match key {
+            "pack" => 1,
+            "organisation" => 2,
+            "prepared_by" => 4,
+            "responsible_person" => 8,
+            "assessment_date" => 16,
+            "waivers" => 32,
+            _ => return Err(bail()),
+        };
+        if self.seen & bit != 0 {
+            return Err(bail());
+        }
+        self.seen |= bit;
+        match bit {
+            1 => self.pack = map.next_value()?,
+            2 => self.organisation = map.next_value()?,
+            4 => self.prepared_by = map.next_value()?,
+            8 => self.responsible_person = map.next_value()?,
+            16 => {
+                let text = map.next_value::<KeyStr<'de>>()?;
+                self.assessment_date = Some(parse_date(&text.0).ok_or_else(bail)?);
+            }
+            _ => self.waivers = map.next_value()?,
+        }
+        Ok(())
     }
+
+    /// Whether every text is within the string limit and the waivers within the entry limit
+    /// (what `check_limits` checks on the tree; the depth is fixed and far below the limit).
+    fn within(&self, limits: &Limits) -> bool {
+        let short = |s: &str| s.len() <= limits.max_string_bytes;
+        let short_opt = |s: &Option<String>| s.as_deref().is_none_or(short);
+        let person = |p: &Option<Person>| {
+            p.as_ref()
+                .is_none_or(|p| short(&p.name) && short_opt(&p.title))
+        };
+        let pack_ok = self.pack.as_ref().is_none_or(|p| {
+            short(&p.id) && short(&p.version) && short_opt(&p.questionnaire_digest)
+        });
+        let org_ok = self.organisation.as_ref().is_none_or(|o| {
+            short(&o.name)
+                && short_opt(&o.credit_code)
+                && short_opt(&o.region_code)
+                && short_opt(&o.industry)
+                && o.contact.as_ref().is_none_or(|c| {
+                    short_opt(&c.name) && short_opt(&c.phone) && short_opt(&c.email)
+                })
+        });
+        let waivers_ok = self.waivers.as_ref().is_none_or(|ws| {
+            ws.len() <= limits.max_entries
+                && ws
+                    .iter()
+                    .all(|w| short(&w.rule) && short(&w.justification) && short(&w.approved_by))
+        });
+        pack_ok
+            && org_ok
+            && person(&self.prepared_by)
+            && person(&self.responsible_person)
+            && waivers_ok
+    }
+
+    /// The facts' header, checked as `from_node` checks it (errors give up; warnings are
+    /// kept in `d`).
+    fn facts(self, pack: &Pack, limits: &Limits, d: &mut Diagnostics) -> Option<Facts> {
+        if !self.within(limits) {
+            return None;
+        }
+        let TypedHeader {
+            pack: Some(pack_ref),
+            organisation: Some(organisation),
+            prepared_by,
+            responsible_person,
+            assessment_date: Some(assessment_date),
+            waivers,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let here = crate::diag::Loc::UNKNOWN;
+        crate::facts::check_pack(&pack_ref, here, pack, d);
+        crate::facts::check_organisation(&organisation, None, d);
+        let mut checked = Vec::new();
+        for w in waivers.unwrap_or_default() {
+            crate::facts::add_waiver(w, here, pack, &mut checked, d);
+        }
+        Some(Facts {
+            pack: pack_ref,
+            organisation,
+            prepared_by,
+            responsible_person,
+            assessment_date,
+            answers: Vec::new(),
+            groups: Vec::new(),
+            waivers: checked,
+        })
+    }
+}
+
+fn finish(parts: Parts, pack: &Pack, limits: &Limits) -> Option<LoadedFacts> {
     let mut d = Diagnostics::new("");
-    let mut facts = from_node(&header, pack, &mut d)?;
+    let mut facts = match parts.header {
+        Header::Typed(h) => h.facts(pack, limits, &mut d)?,
+        Header::Tree(entries) => {
+            let header = Node {
+                kind: NodeKind::Map(entries),
+                loc: crate::diag::Loc::UNKNOWN,
+            };
+            if !node::check_limits(&header, limits).is_empty() {
+                return None;
+            }
+            from_node(&header, pack, &mut d)?
+        }
+    };
     if d.has_errors() || parts.past_events.iter().any(|p| *p > facts.assessment_date) {
         return None;
     }
@@ -139,6 +276,8 @@ impl<'de> de::Deserialize<'de> for TextScalar<'de> {
 struct FileSeed<'a> {
     pack: &'a Pack,
     limits: &'a Limits,
+    /// Decode the header straight into its types ([`TypedHeader`]) instead of a tree.
+    typed_header: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
@@ -156,7 +295,11 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
         let qn = &self.pack.questionnaire;
         let mut parts = Parts {
-            header: Vec::new(),
+            header: if self.typed_header {
+                Header::Typed(Box::default())
+            } else {
+                Header::Tree(Vec::new())
+            },
             answers: std::iter::repeat_with(|| None)
                 .take(qn.questions.len())
                 .collect(),
@@ -176,19 +319,25 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
                     parts: &mut parts,
                 })?;
             } else {
-                // A facts file has seven top-level keys; more is for load_facts to report (and
-                // keeps this duplicate check from growing with hostile input).
-                if parts.header.len() >= 8 || parts.header.iter().any(|(k, _)| k.name == key.0) {
-                    return Err(bail());
+                match &mut parts.header {
+                    Header::Typed(h) => h.read(&key.0, &mut map)?,
+                    Header::Tree(header) => {
+                        // A facts file has seven top-level keys; more is for load_facts to
+                        // report (and keeps this duplicate check from growing with hostile
+                        // input).
+                        if header.len() >= 8 || header.iter().any(|(k, _)| k.name == key.0) {
+                            return Err(bail());
+                        }
+                        let value = map.next_value::<PlainNode>()?.0;
+                        header.push((
+                            Key {
+                                name: key.0.into_owned(),
+                                loc: crate::diag::Loc::UNKNOWN,
+                            },
+                            value,
+                        ));
+                    }
                 }
-                let value = map.next_value::<PlainNode>()?.0;
-                parts.header.push((
-                    Key {
-                        name: key.0.into_owned(),
-                        loc: crate::diag::Loc::UNKNOWN,
-                    },
-                    value,
-                ));
             }
         }
         Ok(parts)

@@ -160,3 +160,122 @@ fn plain_valid_files_agree_including_hidden_answer_warnings() {
         fast.warnings
     );
 }
+
+/// A JSON facts file for the demo pack with `header` (JSON object members) and a few answers.
+fn json_doc(header: &str) -> String {
+    format!(
+        "{{{header}, \"answers\": {{\"scope.heilongjiang\": true, \"real_name.required\": true}}}}"
+    )
+}
+
+const PACK: &str = "\"pack\": {\"id\": \"demo\", \"version\": \"1.2.0\"}";
+const DATE: &str = "\"assessment_date\": \"2026-03-10\"";
+
+/// The JSON header is decoded straight into its types: it must accept exactly the headers
+/// `load_facts` accepts, with the same facts and the same warnings.
+#[test]
+fn json_headers_agree_with_load_facts() {
+    let pack = demo();
+    let accepted = [
+        format!("{PACK}, \"organisation\": {{\"name\": \"测试\"}}, {DATE}"),
+        // an empty name is a warning, not an error
+        format!("{PACK}, \"organisation\": {{\"name\": \" \"}}, {DATE}"),
+        // codes written as numbers, people, contact, nulls
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\", \"region_code\": 230103, \"credit_code\": \"91230108MA1HJ7L27J\", \"industry\": \"软件\", \"contact\": {{\"name\": \"王\", \"phone\": 13800000000}}}}, {DATE}, \"prepared_by\": {{\"name\": \"李\", \"title\": \"合规\"}}, \"responsible_person\": null, \"waivers\": null"
+        ),
+        format!(
+            "{DATE}, \"waivers\": [{{\"rule\": \"demo.real-name\", \"justification\": \"迁移中\", \"approved_by\": \"张\", \"expires\": \"2026-12-31\"}}], \"organisation\": {{\"name\": \"x\"}}, {PACK}"
+        ),
+    ];
+    for header in &accepted {
+        let text = json_doc(header);
+        assert!(
+            load_facts("t.json", &text, &pack).is_ok(),
+            "load_facts accepts {header}"
+        );
+        assert!(
+            agree("t.json", &text, &pack),
+            "a plainly valid header falls back: {header}"
+        );
+    }
+    let empty_name = decode(
+        &json_doc(&accepted[1]),
+        Format::Json,
+        &pack,
+        &Limits::default(),
+    );
+    assert_eq!(
+        empty_name.unwrap().warnings.len(),
+        1,
+        "the empty name is warned about"
+    );
+    let refused = [
+        format!(
+            "\"pack\": {{\"id\": \"other\", \"version\": \"1.2.0\"}}, \"organisation\": {{\"name\": \"x\"}}, {DATE}"
+        ),
+        format!(
+            "\"pack\": {{\"id\": \"demo\", \"version\": 1.2}}, \"organisation\": {{\"name\": \"x\"}}, {DATE}"
+        ),
+        format!("\"pack\": null, \"organisation\": {{\"name\": \"x\"}}, {DATE}"),
+        format!("{PACK}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}"),
+        format!("{PACK}, \"organisation\": {{\"name\": 123}}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\", \"nmae\": \"y\"}}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\", \"name\": \"y\"}}, {DATE}"),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\", \"credit_code\": \"91230103MA1AB2CD3P\"}}, {DATE}"
+        ),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\", \"credit_code\": 912301031}}, {DATE}"
+        ),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\", \"region_code\": \"2301\"}}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\", \"region_code\": 230103.5}}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}, \"assessment_date\": 20260310"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}, \"assessment_date\": \"2026-3-1\""),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, \"assessment_date\": \"2026-02-30\""
+        ),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, {DATE}"),
+        format!("{PACK}, {PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}"),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"extra\": 1"),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"prepared_by\": {{\"title\": \"无名\"}}"
+        ),
+        format!("{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"waivers\": {{}}"),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"waivers\": [{{\"rule\": \"demo.nope\", \"justification\": \"j\", \"approved_by\": \"a\", \"expires\": \"2026-12-31\"}}]"
+        ),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"waivers\": [{{\"rule\": \"demo.real-name\", \"justification\": \" \", \"approved_by\": \"a\", \"expires\": \"2026-12-31\"}}]"
+        ),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"waivers\": [{{\"rule\": \"demo.real-name\", \"justification\": \"j\", \"approved_by\": \"a\", \"expires\": \"2026-12-31\"}}, {{\"rule\": \"demo.real-name\", \"justification\": \"k\", \"approved_by\": \"b\", \"expires\": \"2026-12-31\"}}]"
+        ),
+        format!(
+            "{PACK}, \"organisation\": {{\"name\": \"x\"}}, {DATE}, \"waivers\": [{{\"rule\": \"demo.real-name\", \"justification\": \"j\", \"approved_by\": \"a\", \"expires\": \"next year\"}}]"
+        ),
+    ];
+    for header in &refused {
+        let text = json_doc(header);
+        assert!(
+            decode(&text, Format::Json, &pack, &Limits::default()).is_none(),
+            "fast path took {header}"
+        );
+        assert!(
+            load_facts("t.json", &text, &pack).is_err(),
+            "load_facts should refuse {header}"
+        );
+    }
+    // A header text over the string limit is left to load_facts, which reports it.
+    let long = json_doc(&format!(
+        "{PACK}, \"organisation\": {{\"name\": \"{}\"}}, {DATE}",
+        "长".repeat(40)
+    ));
+    let limits = Limits {
+        max_string_bytes: 100,
+        ..Limits::default()
+    };
+    assert!(decode(&long, Format::Json, &pack, &Limits::default()).is_some());
+    assert!(decode(&long, Format::Json, &pack, &limits).is_none());
+}
