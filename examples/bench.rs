@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example bench -- DIR            # DIR: files made by `hegui synth`
+//! cargo run --release --example bench -- DIR target/release/hegui   # and end to end, paired
 //! ```
 //!
 //! Over every facts file in DIR (warm page cache; run it twice), it times, on all cores:
@@ -12,6 +13,11 @@
 //!    Then, on one thread over up to 5,000 loaded submissions: whole-pack evaluation
 //!    (`batch::outcomes`, the batch's path) and the full `assess` with explanations, per
 //!    submission.
+//!
+//! Given the path of a `hegui` binary as well, it then runs `hegui batch DIR --out TMP` end to
+//! end (process start, listing, all four outputs) five times, each run right after a parsing
+//! limit run, and prints each pair's ratio and the median: pairs taken back to back are less
+//! affected by this machine's drift than runs minutes apart.
 
 #![allow(
     clippy::unwrap_used,
@@ -28,7 +34,8 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 fn main() {
-    let dir = std::env::args().nth(1).expect("usage: bench DIR");
+    let dir = std::env::args().nth(1).expect("usage: bench DIR [HEGUI]");
+    let binary = std::env::args().nth(2);
     let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
     let pack = hegui::load::load_pack(&files).unwrap().pack;
     let inputs = batch::expand_inputs(std::slice::from_ref(&dir));
@@ -67,7 +74,7 @@ fn main() {
             std::hint::black_box(std::fs::read_to_string(p).unwrap());
         });
     });
-    let limit = time("read + parse (raw parser → generic value)", &|| {
+    let parse = || {
         inputs.files.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
             let v: serde_json::Value = if json {
@@ -77,7 +84,8 @@ fn main() {
             };
             std::hint::black_box(v);
         });
-    });
+    };
+    let limit = time("read + parse (raw parser → generic value)", &parse);
     time("read + parse (hegui located tree)", &|| {
         inputs.files.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
@@ -149,4 +157,32 @@ fn main() {
         eval * 1e6,
         full * 1e6
     );
+
+    let Some(binary) = binary else { return };
+    let out = std::env::temp_dir().join(format!("hegui-bench-e2e-{}", std::process::id()));
+    let mut ratios = Vec::new();
+    for round in 1..=5 {
+        let t = Instant::now();
+        parse();
+        let limit = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let status = std::process::Command::new(&binary)
+            .args(["--quiet", "batch", &dir, "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        let e2e = t.elapsed().as_secs_f64();
+        assert!(status.success(), "{binary} batch failed: {status}");
+        println!(
+            "round {round}: parsing limit {limit:.3} s, hegui batch end to end {e2e:.3} s: {:.2}×",
+            e2e / limit
+        );
+        ratios.push(e2e / limit);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "end to end / parsing limit, paired: median {:.2}× (range {:.2}–{:.2}×)",
+        ratios[2], ratios[0], ratios[4]
+    );
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -151,7 +151,7 @@ pub struct Inputs {
 fn is_facts_name(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| FACTS_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        .is_some_and(|e| FACTS_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 fn walk(dir: &Path, out: &mut Inputs) {
@@ -179,18 +179,41 @@ fn walk(dir: &Path, out: &mut Inputs) {
         })
         .collect();
     // Same parent, so ordering by name is ordering by path.
-    listed.sort();
+    listed.sort_unstable();
+    // A file's path as `dir.join(name).display()` writes it, made directly when both are
+    // UTF-8 (the formatting machinery cost more than listing the directory).
+    let prefix = dir.to_str().map(|d| {
+        if d.is_empty() || d.ends_with(std::path::is_separator) {
+            d.to_string()
+        } else {
+            format!("{d}{}", std::path::MAIN_SEPARATOR)
+        }
+    });
     for (name, is_dir) in listed {
-        let p = dir.join(&name);
         let hidden = name.to_str().is_some_and(|n| n.starts_with('.'));
         if is_dir {
             if !hidden {
-                walk(&p, out);
+                walk(&dir.join(&name), out);
             }
-        } else if is_facts_name(&p) && !hidden {
-            out.files.push(p.display().to_string());
+            continue;
+        }
+        let (path, facts) = match (&prefix, name.to_str()) {
+            (Some(prefix), Some(n)) => {
+                let facts = is_facts_name(Path::new(n));
+                let mut path = String::with_capacity(prefix.len() + n.len());
+                path.push_str(prefix);
+                path.push_str(n);
+                (path, facts)
+            }
+            _ => {
+                let p = dir.join(&name);
+                (p.display().to_string(), is_facts_name(&p))
+            }
+        };
+        if facts && !hidden {
+            out.files.push(path);
         } else {
-            out.other_files.push(p.display().to_string());
+            out.other_files.push(path);
         }
     }
 }

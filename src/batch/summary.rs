@@ -425,6 +425,31 @@ impl Table {
         self.records.push(record);
     }
 
+    /// Appends the records of `part` (a table of the same pack), moving its texts.
+    fn append(&mut self, part: Table) {
+        let base = self.text.len();
+        let moved = |span: Span| {
+            if span.start == usize::MAX {
+                span
+            } else {
+                Span {
+                    start: span.start + base,
+                    len: span.len,
+                }
+            }
+        };
+        self.text.push_str(&part.text);
+        self.outcomes.extend_from_slice(&part.outcomes);
+        self.records
+            .extend(part.records.into_iter().map(|r| Record {
+                name: moved(r.name),
+                credit_code: moved(r.credit_code),
+                region_code: moved(r.region_code),
+                industry: moved(r.industry),
+                ..r
+            }));
+    }
+
     fn push_rejected(&mut self) {
         self.records.push(Record {
             assessed: false,
@@ -574,8 +599,33 @@ impl Serialize for Lines<'_> {
     }
 }
 
+/// `summary.json` without its last member, the submissions table (which the writer adds line
+/// by line).
+pub(super) struct Head<'a>(&'a Summary);
+
+impl Serialize for Head<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_members(s, false)
+    }
+}
+
 impl Serialize for Summary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.serialize_members(s, true)
+    }
+}
+
+impl Summary {
+    /// Everything but the submissions table, as [`Summary`]'s `Serialize` writes it.
+    pub(super) fn head(&self) -> Head<'_> {
+        Head(self)
+    }
+
+    fn serialize_members<S: serde::Serializer>(
+        &self,
+        s: S,
+        with_submissions: bool,
+    ) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Summary", 24)?;
         st.serialize_field("format", self.format)?;
         st.serialize_field("pack", &self.pack)?;
@@ -600,13 +650,18 @@ impl Serialize for Summary {
         st.serialize_field("duplicates", &self.duplicates)?;
         st.serialize_field("rejected_files", &self.rejected_files)?;
         st.serialize_field("other_files", &self.other_files)?;
-        st.serialize_field("submissions", &Lines(self))?;
+        if with_submissions {
+            st.serialize_field("submissions", &Lines(self))?;
+        }
         st.end()
     }
 }
 
 const SCORE_DEFINITION: &str = "score = weight of passing required rules / weight of decided applicable required rules (critical 4, high 3, medium 2, low 1; waived counts as decided, not passing), percent rounded down; coverage = decided / applicable required rules (docs/SCORING.md)";
 const DUPLICATE_RULE: &str = "submissions with the same credit code count once: the latest assessment_date wins; on the same date, the path that sorts last";
+
+/// How many inputs one thread folds into a table of its own before they join the batch's.
+const PART: usize = 64;
 
 /// Runs a batch over `inputs` and builds the summary (nothing is written but the optional
 /// per-submission reports).
@@ -628,31 +683,42 @@ pub fn run(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> Summary {
     // (entry, input index or `NO_INDEX` for an argument that named nothing)
     let mut rejected: Vec<(RejectedLine, usize)> = Vec::new();
     for (c, chunk) in files.chunks(CHUNK).enumerate() {
-        let results: Vec<Processed> = chunk
-            .par_iter()
+        // Each run of PART inputs is folded into a table of its own on the thread that assessed
+        // it; here the parts are only appended, in input order (a few copies per part).
+        let parts: Vec<(Table, Vec<(RejectedLine, usize)>)> = chunk
+            .par_chunks(PART)
             .enumerate()
-            .map(|(i, path)| {
-                let r = process(pack, path, c * CHUNK + i, opts);
-                if let Some(b) = &bar {
-                    b.inc(1);
+            .map(|(p, paths)| {
+                let mut part = Table {
+                    nrules: table.nrules,
+                    ..Table::default()
+                };
+                let mut part_rejected = Vec::new();
+                for (i, path) in paths.iter().enumerate() {
+                    match process(pack, path, c * CHUNK + p * PART + i, opts) {
+                        Processed::Assessed(row) => part.push_assessed(*row),
+                        Processed::Rejected(errors) => {
+                            part_rejected.push((
+                                RejectedLine {
+                                    path: path.clone(),
+                                    errors,
+                                },
+                                part.records.len(),
+                            ));
+                            part.push_rejected();
+                        }
+                    }
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
                 }
-                r
+                (part, part_rejected)
             })
             .collect();
-        for (path, r) in chunk.iter().zip(results) {
-            match r {
-                Processed::Assessed(row) => table.push_assessed(*row),
-                Processed::Rejected(errors) => {
-                    rejected.push((
-                        RejectedLine {
-                            path: path.clone(),
-                            errors,
-                        },
-                        table.records.len(),
-                    ));
-                    table.push_rejected();
-                }
-            }
+        for (part, part_rejected) in parts {
+            let base = table.records.len();
+            rejected.extend(part_rejected.into_iter().map(|(r, i)| (r, base + i)));
+            table.append(part);
         }
     }
     if let Some(b) = bar {

@@ -26,11 +26,157 @@ pub fn write_all(summary: &Summary, out: &Path, lang: crate::render::Lang) -> Re
 }
 
 /// `summary.json`: indented down to the records, one record a line (see [`RecordLines`]).
+///
+/// Everything but the submissions table goes through serde; the table's lines (one per input,
+/// the bulk of the file) are written by [`push_json_line`], in the bytes serde would write
+/// (`tests`: `summary_json_is_what_serde_writes`).
 fn write_json(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     use serde::Serialize;
-    let mut ser = serde_json::Serializer::with_formatter(&mut *w, RecordLines::default());
-    summary.serialize(&mut ser).map_err(std::io::Error::other)?;
-    w.write_all(b"\n")
+    let mut head = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut head, RecordLines::default());
+    summary
+        .head()
+        .serialize(&mut ser)
+        .map_err(std::io::Error::other)?;
+    // The head is an object closed by "\n}"; the table is its last member.
+    let open = head
+        .strip_suffix(b"\n}")
+        .ok_or_else(|| std::io::Error::other("summary.json: unexpected layout"))?;
+    w.write_all(open)?;
+    w.write_all(b",\n  \"submissions\": [")?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut any = false;
+    for line in summary.lines() {
+        buf.extend_from_slice(if any { b",\n    " } else { b"\n    " });
+        any = true;
+        push_json_line(&mut buf, &line);
+        if buf.len() >= 60 * 1024 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)?;
+    w.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+}
+
+/// A JSON string as serde_json writes it: `"` and `\\` escaped, control characters as `\n`,
+/// `\t`… or `\u00XX`, everything else as it is.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(next) = bytes.get(i..).and_then(|rest| {
+        rest.iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    }) {
+        i += next;
+        let b = bytes.get(i).copied().unwrap_or_default();
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\r' => b"\\r",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            _ => b"",
+        };
+        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+            out.push(HEX.get(usize::from(b & 0xF)).copied().unwrap_or(b'0'));
+        } else {
+            out.extend_from_slice(escape);
+        }
+        i += 1;
+        run = i;
+    }
+    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    out.push(b'"');
+}
+
+fn push_json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => push_json_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn push_json_opt_u32(out: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        Some(n) => push_u64(out, u64::from(n)),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One submission as a compact JSON object, field for field what `serde_json::to_string`
+/// writes for a [`SubmissionLine`].
+fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
+    out.extend_from_slice(b"{\"path\":");
+    push_json_str(out, s.path);
+    out.extend_from_slice(b",\"status\":");
+    push_json_str(out, s.status);
+    out.extend_from_slice(b",\"name\":");
+    push_json_opt_str(out, s.name);
+    out.extend_from_slice(b",\"credit_code\":");
+    push_json_opt_str(out, s.credit_code);
+    out.extend_from_slice(b",\"region_code\":");
+    push_json_opt_str(out, s.region_code);
+    out.extend_from_slice(b",\"industry\":");
+    push_json_opt_str(out, s.industry);
+    out.extend_from_slice(b",\"assessment_date\":");
+    match s.assessment_date {
+        Some(d) => {
+            let mut date = String::with_capacity(10);
+            crate::condition::push_iso_date(&mut date, d);
+            push_json_str(out, &date);
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"score\":");
+    push_json_opt_u32(out, s.score);
+    out.extend_from_slice(b",\"coverage\":");
+    push_json_opt_u32(out, s.coverage);
+    for (key, n) in [
+        (&b",\"fail\":"[..], s.fail),
+        (b",\"unanswered\":", s.unanswered),
+        (b",\"dont_know\":", s.dont_know),
+        (b",\"waived\":", s.waived),
+        (b",\"pass\":", s.pass),
+        (b",\"not_applicable\":", s.not_applicable),
+    ] {
+        out.extend_from_slice(key);
+        push_u64(out, u64::from(n));
+    }
+    out.extend_from_slice(if s.counted {
+        b",\"counted\":true"
+    } else {
+        b",\"counted\":false"
+    });
+    out.extend_from_slice(b",\"superseded_by\":");
+    push_json_opt_str(out, s.superseded_by);
+    out.extend_from_slice(b",\"scopes\":[");
+    for (i, id) in s.scopes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_str(out, id);
+    }
+    out.extend_from_slice(b"],\"warnings\":");
+    push_u64(out, u64::from(s.warnings));
+    out.extend_from_slice(b",\"report\":");
+    push_json_opt_str(out, s.report.as_deref());
+    out.extend_from_slice(b",\"errors\":[");
+    for (i, e) in s.errors.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_str(out, e);
+    }
+    out.extend_from_slice(b"]}");
 }
 
 /// A JSON layout for tables of records: containers down to [`RecordLines::RECORD_LEVEL`] are
@@ -148,7 +294,7 @@ pub fn csv_cell(s: &str) -> String {
 /// Writes one CSV cell ([`csv_cell`]) without building it first.
 fn write_csv_cell(w: &mut impl Write, s: &str) -> std::io::Result<()> {
     let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = s.contains([',', '"', '\n', '\r']);
+    let quote = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
     if quote {
         w.write_all(b"\"")?;
     }
@@ -378,4 +524,80 @@ pub fn print_totals(summary: &Summary, out: &Path) {
         summary.superseded,
         out.display()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+    use super::*;
+    use serde::Serialize;
+
+    fn opts() -> super::super::BatchOptions {
+        super::super::BatchOptions {
+            out: std::env::temp_dir(),
+            reports: None,
+            ignore_waivers: false,
+            lowest: 3,
+            progress: false,
+            lang: crate::render::Lang::Zh,
+            limits: crate::node::Limits::default(),
+        }
+    }
+
+    /// What serde writes for the whole summary (the reference for [`write_json`]).
+    fn serde_json_of(summary: &Summary) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, RecordLines::default());
+        summary.serialize(&mut ser).unwrap();
+        out.push(b'\n');
+        String::from_utf8(out).unwrap()
+    }
+
+    /// `summary.json` with its hand-written submission lines is byte for byte what serde
+    /// writes: texts that need every kind of JSON escaping, rejected inputs with their errors,
+    /// duplicates, missing codes, and an empty batch.
+    #[test]
+    fn summary_json_is_what_serde_writes() {
+        let files = crate::embedded::pack_files(crate::embedded::DEFAULT_PACK).unwrap();
+        let pack = crate::load::load_pack(&files).unwrap().pack;
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string("fixtures/companies/news-app.yaml").unwrap();
+        let base = crate::facts::load_facts("news-app.yaml", &text, &pack)
+            .unwrap()
+            .facts;
+        let names = [
+            "quote \" backslash \\ slash /",
+            "tab\there\nnew line\rreturn \u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "中文 🙂 </script> \u{2028}",
+            "=1+2",
+            "",
+        ];
+        for (i, name) in names.iter().enumerate() {
+            let mut facts = base.clone();
+            facts.organisation.name = (*name).to_string();
+            facts.organisation.industry = Some(format!("行业 \"{i}\""));
+            if i == 4 {
+                facts.organisation.credit_code = None;
+                facts.organisation.region_code = None;
+            }
+            let json = serde_json::to_string(&crate::write::facts_json(&pack, &facts)).unwrap();
+            std::fs::write(dir.path().join(format!("s\"{i}\\.json")), json).unwrap();
+        }
+        std::fs::write(dir.path().join("broken\t.json"), "{\"pack\": \u{1}").unwrap();
+        let inputs = super::super::expand_inputs(&[
+            dir.path().display().to_string(),
+            "fixtures/companies".to_string(),
+            "no-such \"input\"".to_string(),
+        ]);
+        let summary = super::super::run(&pack, inputs, &opts());
+        assert!(summary.rejected >= 2 && !summary.duplicates.is_empty());
+        let mut ours = Vec::new();
+        write_json(&summary, &mut ours).unwrap();
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json_of(&summary));
+
+        let empty = super::super::run(&pack, super::super::Inputs::default(), &opts());
+        let mut ours = Vec::new();
+        write_json(&empty, &mut ours).unwrap();
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json_of(&empty));
+    }
 }

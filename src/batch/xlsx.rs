@@ -84,11 +84,25 @@ fn column_name(c: usize) -> &'static str {
     NAMES.get(c).copied().unwrap_or("Z")
 }
 
-/// The rows of the submissions sheet (from row 2), as rust_xlsxwriter writes them in
-/// constant-memory mode: `<row r="N">`, inline strings, numbers; blanks left out. Rows are
-/// handed to the compressor in blocks of about 64 KiB (one call per row costs more than the
-/// row).
+/// Writes the rows of the submissions sheet to `w` (the compressor) while a second thread
+/// formats them: the two cost about the same, so they overlap. Blocks of about 64 KiB go from
+/// one to the other (one call per row would cost more than the row).
 fn write_submission_rows(w: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|s| {
+        // When writing fails, `rx` is dropped with the loop and the formatting stops.
+        s.spawn(move || format_rows(summary, |block| tx.send(block).is_ok()));
+        for block in rx {
+            w.write_all(&block)?;
+        }
+        Ok(())
+    })
+}
+
+/// The rows of the submissions sheet (from row 2), as rust_xlsxwriter writes them in
+/// constant-memory mode: `<row r="N">`, inline strings, numbers; blanks left out. Each block
+/// of about 64 KiB goes to `emit`, until it returns false.
+fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) {
     const BLOCK: usize = 64 * 1024;
     let total = summary.lines().len();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
@@ -132,17 +146,27 @@ fn write_submission_rows(w: &mut impl Write, summary: &Summary) -> std::io::Resu
             }
         }
         buf.extend_from_slice(b"</row>");
-        if buf.len() >= BLOCK {
-            w.write_all(&buf)?;
-            buf.clear();
+        if buf.len() >= BLOCK
+            && !emit(std::mem::replace(
+                &mut buf,
+                Vec::with_capacity(BLOCK + 4096),
+            ))
+        {
+            return;
         }
     }
-    w.write_all(&buf)
+    emit(buf);
 }
 
 /// One inline-string cell, escaped as Excel and rust_xlsxwriter escape it: `&`, `<`, `>` as
 /// entities; control characters (but tab and line feed) and U+FFFE/U+FFFF as `_xHHHH_`; a
 /// literal `_xHHHH_` protected as `_x005F_xHHHH_`; leading or trailing space kept.
+/// The bytes [`push_inline_string`] has to look at: control characters but tab and line feed,
+/// `&`, `<`, `>`, `_` (of `_xHHHH_`) and 0xEF (the first byte of U+FFFE and U+FFFF).
+fn may_need_escaping(b: u8) -> bool {
+    matches!(b, 0..=8 | 11..=31 | b'&' | b'<' | b'>' | b'_' | 0xEF)
+}
+
 fn push_inline_string(buf: &mut Vec<u8>, col: &str, row: &str, text: &str) {
     use std::io::Write as _;
     buf.extend_from_slice(b"<c r=\"");
@@ -157,12 +181,16 @@ fn push_inline_string(buf: &mut Vec<u8>, col: &str, row: &str, text: &str) {
     let bytes = text.as_bytes();
     let mut run = 0;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    while let Some(next) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| may_need_escaping(b)))
+    {
+        i += next;
+        let b = bytes.get(i).copied().unwrap_or_default();
         let (escape, skip): (Option<&[u8]>, usize) = match b {
             b'&' => (Some(b"&amp;"), 1),
             b'<' => (Some(b"&lt;"), 1),
             b'>' => (Some(b"&gt;"), 1),
-            b'\t' | b'\n' => (None, 1),
             0..0x20 => (Some(&[]), 1),
             // U+FFFE and U+FFFF
             0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => (Some(&[]), 3),
