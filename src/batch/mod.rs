@@ -2,10 +2,12 @@
 //!
 //! A regulator's view of hundreds or thousands of answered questionnaires. Inputs (files,
 //! walked directories, globs) are listed and sorted by path first; then they are assessed in
-//! chunks, in parallel, and each chunk is folded in input order, so the output is the same
-//! bytes whatever the thread scheduling. Memory does not grow with the assessments: a chunk's
-//! texts, trees and facts are dropped before the next chunk is read; what stays is one compact
-//! row per submission (about 0.2 KB: names, codes, one byte per rule) for the summary tables.
+//! chunks, in parallel, each thread folding the runs of inputs it assessed into a compact part,
+//! and the parts are appended in input order, so the output is the same bytes whatever the
+//! thread scheduling. A file's text, tree and facts are dropped as soon as it is folded; what
+//! stays is one compact record per submission (about 0.3–0.4 KB: names, codes, one byte per
+//! rule) for the summary tables, so memory grows with the number of inputs by that much
+//! (docs/PERFORMANCE.md).
 //!
 //! Accounting: every input file is either `assessed` or `rejected` (with its errors), never
 //! skipped; `assessed + rejected = found`. Submissions of the same unified social credit code
@@ -35,8 +37,10 @@ pub use write::{csv, csv_cell, overview_html, print_totals, write_all};
 /// File extensions read as facts files when a directory is walked.
 pub const FACTS_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "xlsx"];
 
-/// How many submissions are read and assessed before a chunk is folded into the summary.
-const CHUNK: usize = 2048;
+/// How many submissions are read and assessed before a chunk is folded into the summary. Each
+/// thread folds what it assesses into a compact part (`batch/summary`), so a chunk holds about
+/// 0.3 KB per submission; fewer, larger chunks leave a core idle less often at their ends.
+const CHUNK: usize = 16_384;
 
 // ───────────────────────────── outcomes, the fast path ─────────────────────────────
 
