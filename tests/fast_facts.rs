@@ -50,6 +50,18 @@ fn agree(name: &str, text: &str, pack: &Pack) -> bool {
     }
 }
 
+/// Neither reader accepts `text` (named `name`, whose extension gives the format).
+fn assert_refused_by_both(name: &str, text: &str, pack: &Pack) {
+    assert!(
+        decode(text, Format::from_path(name), pack, &Limits::default()).is_none(),
+        "fast path took {text}"
+    );
+    assert!(
+        load_facts(name, text, pack).is_err(),
+        "load_facts should refuse {text}"
+    );
+}
+
 #[test]
 fn fixtures_agree_in_yaml_and_json() {
     let pack = shipped();
@@ -112,15 +124,7 @@ fn anything_not_plainly_valid_falls_back() {
         "  apps: {name: A}\n",
     ];
     for answers in refused {
-        let text = doc(answers);
-        assert!(
-            decode(&text, Format::Yaml, &pack, &Limits::default()).is_none(),
-            "fast path took {answers:?}"
-        );
-        assert!(
-            load_facts("t.yaml", &text, &pack).is_err(),
-            "load_facts should refuse {answers:?}"
-        );
+        assert_refused_by_both("t.yaml", &doc(answers), &pack);
     }
     // Valid, but left to load_facts: the long form and blank items.
     for answers in [
@@ -257,15 +261,7 @@ fn json_headers_agree_with_load_facts() {
         ),
     ];
     for header in &refused {
-        let text = json_doc(header);
-        assert!(
-            decode(&text, Format::Json, &pack, &Limits::default()).is_none(),
-            "fast path took {header}"
-        );
-        assert!(
-            load_facts("t.json", &text, &pack).is_err(),
-            "load_facts should refuse {header}"
-        );
+        assert_refused_by_both("t.json", &json_doc(header), &pack);
     }
     // A header text over the string limit is left to load_facts, which reports it.
     let long = json_doc(&format!(

@@ -28,6 +28,31 @@ mod summary;
 mod write;
 mod xlsx;
 
+/// What the batch modules' unit tests share.
+#[cfg(test)]
+mod test_support {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    /// The shipped pack.
+    pub fn shipped_pack() -> crate::model::Pack {
+        let files = crate::embedded::pack_files(crate::embedded::DEFAULT_PACK).unwrap();
+        crate::load::load_pack(&files).unwrap().pack
+    }
+
+    /// Options for a batch that writes no reports and lists the 3 lowest scores.
+    pub fn options() -> super::BatchOptions {
+        super::BatchOptions {
+            out: std::env::temp_dir(),
+            reports: None,
+            ignore_waivers: false,
+            lowest: 3,
+            progress: false,
+            lang: crate::render::Lang::Zh,
+            limits: crate::node::Limits::default(),
+        }
+    }
+}
+
 pub use summary::{
     Duplicate, GroupStat, Rates, RejectedLine, RuleStat, ScopeSet, SubmissionLine, Summary, Tally,
     rate, run,

@@ -119,14 +119,15 @@ fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
     push_json_str(out, s.path);
     out.extend_from_slice(b",\"status\":");
     push_json_str(out, s.status);
-    out.extend_from_slice(b",\"name\":");
-    push_json_opt_str(out, s.name);
-    out.extend_from_slice(b",\"credit_code\":");
-    push_json_opt_str(out, s.credit_code);
-    out.extend_from_slice(b",\"region_code\":");
-    push_json_opt_str(out, s.region_code);
-    out.extend_from_slice(b",\"industry\":");
-    push_json_opt_str(out, s.industry);
+    for (key, text) in [
+        (&b",\"name\":"[..], s.name),
+        (b",\"credit_code\":", s.credit_code),
+        (b",\"region_code\":", s.region_code),
+        (b",\"industry\":", s.industry),
+    ] {
+        out.extend_from_slice(key);
+        push_json_opt_str(out, text);
+    }
     out.extend_from_slice(b",\"assessment_date\":");
     match s.assessment_date {
         Some(d) => {
@@ -158,25 +159,27 @@ fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
     });
     out.extend_from_slice(b",\"superseded_by\":");
     push_json_opt_str(out, s.superseded_by);
-    out.extend_from_slice(b",\"scopes\":[");
-    for (i, id) in s.scopes.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        push_json_str(out, id);
-    }
-    out.extend_from_slice(b"],\"warnings\":");
+    out.extend_from_slice(b",\"scopes\":");
+    push_json_strs(out, s.scopes.iter());
+    out.extend_from_slice(b",\"warnings\":");
     push_u64(out, u64::from(s.warnings));
     out.extend_from_slice(b",\"report\":");
     push_json_opt_str(out, s.report.as_deref());
-    out.extend_from_slice(b",\"errors\":[");
-    for (i, e) in s.errors.iter().enumerate() {
+    out.extend_from_slice(b",\"errors\":");
+    push_json_strs(out, s.errors.iter().map(String::as_str));
+    out.push(b'}');
+}
+
+/// A compact JSON array of strings.
+fn push_json_strs<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        push_json_str(out, e);
+        push_json_str(out, item);
     }
-    out.extend_from_slice(b"]}");
+    out.push(b']');
 }
 
 /// A JSON layout for tables of records: containers down to [`RecordLines::RECORD_LEVEL`] are
@@ -532,17 +535,7 @@ mod tests {
     use super::*;
     use serde::Serialize;
 
-    fn opts() -> super::super::BatchOptions {
-        super::super::BatchOptions {
-            out: std::env::temp_dir(),
-            reports: None,
-            ignore_waivers: false,
-            lowest: 3,
-            progress: false,
-            lang: crate::render::Lang::Zh,
-            limits: crate::node::Limits::default(),
-        }
-    }
+    use super::super::test_support::{options as opts, shipped_pack};
 
     /// What serde writes for the whole summary (the reference for [`write_json`]).
     fn serde_json_of(summary: &Summary) -> String {
@@ -558,8 +551,7 @@ mod tests {
     /// duplicates, missing codes, and an empty batch.
     #[test]
     fn summary_json_is_what_serde_writes() {
-        let files = crate::embedded::pack_files(crate::embedded::DEFAULT_PACK).unwrap();
-        let pack = crate::load::load_pack(&files).unwrap().pack;
+        let pack = shipped_pack();
         let dir = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string("fixtures/companies/news-app.yaml").unwrap();
         let base = crate::facts::load_facts("news-app.yaml", &text, &pack)

@@ -422,21 +422,12 @@ mod tests {
     /// the same table (numbers, blanks, dimension), and the other parts are unchanged.
     #[test]
     fn streamed_sheet_equals_rust_xlsxwriter_sheet() {
-        let files = crate::embedded::pack_files(crate::embedded::DEFAULT_PACK).unwrap();
-        let pack = crate::load::load_pack(&files).unwrap().pack;
+        let pack = super::super::test_support::shipped_pack();
         let inputs = super::super::expand_inputs(&[
             "fixtures/companies".to_string(),
             "no-such-input".to_string(),
         ]);
-        let opts = super::super::BatchOptions {
-            out: std::env::temp_dir(),
-            reports: None,
-            ignore_waivers: false,
-            lowest: 3,
-            progress: false,
-            lang: crate::render::Lang::Zh,
-            limits: crate::node::Limits::default(),
-        };
+        let opts = super::super::test_support::options();
         let summary = super::super::run(&pack, inputs, &opts);
         assert!(summary.assessed >= 7 && summary.rejected == 1);
         let reference = workbook(&summary, true).unwrap().save_to_buffer().unwrap();
