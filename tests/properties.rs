@@ -207,6 +207,16 @@ proptest! {
         prop_assert_eq!(hegui::condition::parse_date(&s), expected);
     }
 
+    /// The same for strings of exactly the direct path's shape (digits in every place, so
+    /// month 00, day 32, February 29 of non-leap years and so on all come up).
+    #[test]
+    fn plain_dates_agree_with_chrono(s in "[0-9]{4}-[0-1][0-9]-[0-3][0-9]") {
+        prop_assert_eq!(
+            hegui::condition::parse_date(&s),
+            chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+        );
+    }
+
     #[test]
     fn iso_dates_agree_with_chrono(days in -1_000_000i32..4_000_000) {
         let d = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap();

@@ -312,6 +312,25 @@ impl Span {
         start: usize::MAX,
         len: 0,
     };
+
+    /// The text of this span in `arena` (`None` for an absent one).
+    fn of(self, arena: &str) -> Option<&str> {
+        if self.start == usize::MAX {
+            return None;
+        }
+        arena.get(self.start..self.start.saturating_add(self.len))
+    }
+
+    /// The same span in an arena where this one's starts at `base`.
+    fn shifted(self, base: usize) -> Span {
+        if self.start == usize::MAX {
+            return self;
+        }
+        Span {
+            start: self.start + base,
+            len: self.len,
+        }
+    }
 }
 
 /// `usize::MAX` as "none" for an index.
@@ -379,11 +398,7 @@ impl Table {
     }
 
     fn text(&self, span: Span) -> Option<&str> {
-        if span.start == usize::MAX {
-            return None;
-        }
-        self.text
-            .get(span.start..span.start.saturating_add(span.len))
+        span.of(&self.text)
     }
 
     fn outcome_codes(&self, i: usize) -> &[u8] {
@@ -428,24 +443,14 @@ impl Table {
     /// Appends the records of `part` (a table of the same pack), moving its texts.
     fn append(&mut self, part: Table) {
         let base = self.text.len();
-        let moved = |span: Span| {
-            if span.start == usize::MAX {
-                span
-            } else {
-                Span {
-                    start: span.start + base,
-                    len: span.len,
-                }
-            }
-        };
         self.text.push_str(&part.text);
         self.outcomes.extend_from_slice(&part.outcomes);
         self.records
             .extend(part.records.into_iter().map(|r| Record {
-                name: moved(r.name),
-                credit_code: moved(r.credit_code),
-                region_code: moved(r.region_code),
-                industry: moved(r.industry),
+                name: r.name.shifted(base),
+                credit_code: r.credit_code.shifted(base),
+                region_code: r.region_code.shifted(base),
+                industry: r.industry.shifted(base),
                 ..r
             }));
     }
@@ -764,12 +769,7 @@ fn resolve_duplicates(table: &mut Table) -> Vec<Duplicate> {
         text,
         ..
     } = table;
-    let code_of = |r: &Record| -> Option<&str> {
-        if r.credit_code.start == usize::MAX {
-            return None;
-        }
-        text.get(r.credit_code.start..r.credit_code.start + r.credit_code.len)
-    };
+    let code_of = |r: &Record| r.credit_code.of(text);
     let mut winner: HashMap<&str, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         if !r.assessed {

@@ -158,15 +158,15 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) {
     emit(buf);
 }
 
-/// One inline-string cell, escaped as Excel and rust_xlsxwriter escape it: `&`, `<`, `>` as
-/// entities; control characters (but tab and line feed) and U+FFFE/U+FFFF as `_xHHHH_`; a
-/// literal `_xHHHH_` protected as `_x005F_xHHHH_`; leading or trailing space kept.
 /// The bytes [`push_inline_string`] has to look at: control characters but tab and line feed,
 /// `&`, `<`, `>`, `_` (of `_xHHHH_`) and 0xEF (the first byte of U+FFFE and U+FFFF).
 fn may_need_escaping(b: u8) -> bool {
     matches!(b, 0..=8 | 11..=31 | b'&' | b'<' | b'>' | b'_' | 0xEF)
 }
 
+/// One inline-string cell, escaped as Excel and rust_xlsxwriter escape it: `&`, `<`, `>` as
+/// entities; control characters (but tab and line feed) and U+FFFE/U+FFFF as `_xHHHH_`; a
+/// literal `_xHHHH_` protected as `_x005F_xHHHH_`; leading or trailing space kept.
 fn push_inline_string(buf: &mut Vec<u8>, col: &str, row: &str, text: &str) {
     use std::io::Write as _;
     buf.extend_from_slice(b"<c r=\"");
