@@ -38,17 +38,18 @@ fn main() {
     let binary = std::env::args().nth(2);
     let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
     let pack = hegui::load::load_pack(&files).unwrap().pack;
-    let inputs = batch::expand_inputs(std::slice::from_ref(&dir));
-    let n = inputs.files.len();
+    let inputs = batch::expand_inputs(std::slice::from_ref(&dir)).unwrap();
+    // The measurements before the batch's own need the paths at hand.
+    let paths = inputs.files.to_vec().unwrap();
+    let n = paths.len();
     assert!(n > 0, "no facts files in {dir}");
-    let json = inputs.files[0].ends_with(".json");
+    let json = paths[0].ends_with(".json");
     println!(
         "{n} files ({}), {} threads",
         if json { "JSON" } else { "YAML" },
         rayon::current_num_threads()
     );
-    let bytes: u64 = inputs
-        .files
+    let bytes: u64 = paths
         .par_iter()
         .map(|p| std::fs::read(p).unwrap().len() as u64)
         .sum();
@@ -70,12 +71,12 @@ fn main() {
         s
     };
     time("read", &|| {
-        inputs.files.par_iter().for_each(|p| {
+        paths.par_iter().for_each(|p| {
             std::hint::black_box(std::fs::read_to_string(p).unwrap());
         });
     });
     let parse = || {
-        inputs.files.par_iter().for_each(|p| {
+        paths.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
             let v: serde_json::Value = if json {
                 serde_json::from_str(&t).unwrap()
@@ -87,14 +88,14 @@ fn main() {
     };
     let limit = time("read + parse (raw parser → generic value)", &parse);
     time("read + parse (hegui located tree)", &|| {
-        inputs.files.par_iter().for_each(|p| {
+        paths.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
             let f = hegui::node::Format::from_path(p);
             std::hint::black_box(hegui::node::parse(&t, f).unwrap());
         });
     });
     time("read + load_facts (parse, decode, validate)", &|| {
-        inputs.files.par_iter().for_each(|p| {
+        paths.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
             std::hint::black_box(load_facts(p, &t, &pack).is_ok());
         });
@@ -112,7 +113,7 @@ fn main() {
     };
     let summary = std::cell::RefCell::new(None);
     let whole = time("batch::run (load, evaluate, summarise)", &|| {
-        *summary.borrow_mut() = Some(batch::run(&pack, inputs.clone(), &opts));
+        *summary.borrow_mut() = Some(batch::run(&pack, inputs.clone(), &opts).unwrap());
     });
     let summary = summary.into_inner().unwrap();
     let t = Instant::now();
@@ -127,8 +128,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
 
     // One thread, facts in memory.
-    let sample: Vec<_> = inputs
-        .files
+    let sample: Vec<_> = paths
         .iter()
         .take(5000)
         .filter_map(|p| {

@@ -456,3 +456,89 @@ fn max_input_size_applies_to_batches() {
         "{summary}"
     );
 }
+
+/// With a spill budget of a few bytes every store and sort goes through temporary files; the
+/// outputs are the same bytes as when everything fits in memory. Duplicates, rejected inputs,
+/// other files and an argument naming nothing are all in the mix.
+#[test]
+fn spilling_to_disk_changes_no_output_byte() {
+    let synth = tempfile::tempdir().unwrap();
+    let status = Command::cargo_bin("hegui")
+        .unwrap()
+        .args([
+            "synth", "--count", "300", "--format", "json", "--seed", "7", "--out",
+        ])
+        .arg(synth.path())
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    std::fs::write(synth.path().join("notes.txt"), "not a facts file").unwrap();
+    std::fs::write(synth.path().join("broken.json"), "{\"pack\": ").unwrap();
+    let run = |budget: Option<&str>, tmp: &std::path::Path| {
+        let out = tempfile::tempdir().unwrap();
+        let mut cmd = Command::cargo_bin("hegui").unwrap();
+        if let Some(b) = budget {
+            cmd.env("HEGUI_SPILL_BYTES", b);
+        }
+        let result = cmd
+            .env("TMPDIR", tmp)
+            .args(["--verbose", "batch"])
+            .arg(synth.path())
+            .args([INPUTS, "no-such-input", "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        (out, result)
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (memory, m) = run(None, tmp.path());
+    let (disk, d) = run(Some("64"), tmp.path());
+    assert_eq!(m.status.code(), Some(3));
+    assert_eq!(d.status.code(), Some(3));
+    let said = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(said(&m).contains("in memory"), "{}", said(&m));
+    assert!(said(&d).contains("temporary files"), "{}", said(&d));
+    let s = summary(&disk);
+    assert!(
+        s["superseded"].as_u64().unwrap() > 0,
+        "duplicates in the mix"
+    );
+    assert!(s["rejected"].as_u64().unwrap() >= 3);
+    assert!(!s["other_files"].as_array().unwrap().is_empty());
+    for f in ["summary.json", "summary.csv", "overview.html"] {
+        assert_eq!(
+            std::fs::read(memory.path().join(f)).unwrap(),
+            std::fs::read(disk.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let parts = |dir: &tempfile::TempDir| {
+        let file = std::fs::File::open(dir.path().join("summary.xlsx")).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut out = Vec::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            // The creation time differs.
+            let name = entry.name().unwrap().to_string();
+            if name != "docProps/core.xml" {
+                out.push((name, bytes));
+            }
+        }
+        out
+    };
+    assert_eq!(parts(&memory), parts(&disk));
+    // Nothing is left behind in TMPDIR.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+
+    // Temporary files that cannot be written are an error that says so, not a short summary.
+    let (_, failed) = run(Some("64"), &tmp.path().join("missing"));
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(
+        said(&failed).contains("临时文件 temporary files"),
+        "{}",
+        said(&failed)
+    );
+}

@@ -162,7 +162,9 @@ fn run_batch(p: &Pack, inputs: &Inputs, out: &std::path::Path, threads: usize) -
         .num_threads(threads)
         .build()
         .unwrap();
-    let summary = pool.install(|| batch::run(p, inputs.clone(), &opts));
+    let summary = pool
+        .install(|| batch::run(p, inputs.clone(), &opts))
+        .unwrap();
     (
         serde_json::to_string_pretty(&summary).unwrap(),
         batch::csv(&summary),
@@ -187,7 +189,7 @@ proptest! {
             std::fs::write(&f, serde_json::to_vec(&v).unwrap()).unwrap();
             files.push(f.to_str().unwrap().to_string());
         }
-        let inputs = Inputs { files, ..Inputs::default() };
+        let inputs = Inputs::of_files(files).unwrap();
         let one = run_batch(p, &inputs, dir.path(), 1);
         let two = run_batch(p, &inputs, dir.path(), 2);
         prop_assert_eq!(&one.0, &two.0);

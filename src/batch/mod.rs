@@ -1,13 +1,13 @@
 //! Batches: many submissions assessed in parallel and rolled up into one overview.
 //!
 //! A regulator's view of hundreds or thousands of answered questionnaires. Inputs (files,
-//! walked directories, globs) are listed and sorted by path first; then they are assessed in
-//! chunks, in parallel, each thread folding the runs of inputs it assessed into a compact part,
-//! and the parts are appended in input order, so the output is the same bytes whatever the
-//! thread scheduling. A file's text, tree and facts are dropped as soon as it is folded; what
-//! stays is one compact record per submission (about 0.3–0.4 KB: names, codes, one byte per
-//! rule) for the summary tables, so memory grows with the number of inputs by that much
-//! (docs/PERFORMANCE.md).
+//! walked directories, globs) are listed and sorted by path first (an external sort, so a long
+//! listing goes to temporary files, not memory); then they are assessed in chunks, in
+//! parallel, each thread encoding the runs of inputs it assessed into a part, and the parts
+//! are appended in input order to a spill store, so the output is the same bytes whatever the
+//! thread scheduling. A file's text, tree and facts are dropped as soon as it is encoded;
+//! memory holds the statistics and bounded buffers, and does not grow with the number of
+//! inputs (`batch/spill`, docs/PERFORMANCE.md).
 //!
 //! Accounting: every input file is either `assessed` or `rejected` (with its errors), never
 //! skipped; `assessed + rejected = found`. Submissions of the same unified social credit code
@@ -22,8 +22,11 @@ use crate::model::{Level, Pack, Rule};
 use crate::render::score::Score;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+mod spill;
 mod summary;
 mod write;
 mod xlsx;
@@ -54,17 +57,18 @@ mod test_support {
 }
 
 pub use summary::{
-    Duplicate, GroupStat, Rates, RejectedLine, RuleStat, ScopeSet, SubmissionLine, Summary, Tally,
-    rate, run,
+    Duplicate, GroupStat, LineReader, Rates, RejectedLine, RejectedReader, RuleStat, ScopeSet,
+    SubmissionLine, Summary, Tally, rate, run,
 };
 pub use write::{csv, csv_cell, overview_html, print_totals, write_all};
 
 /// File extensions read as facts files when a directory is walked.
 pub const FACTS_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "xlsx"];
 
-/// How many submissions are read and assessed before a chunk is folded into the summary. Each
-/// thread folds what it assesses into a compact part (`batch/summary`), so a chunk holds about
-/// 0.3 KB per submission; fewer, larger chunks leave a core idle less often at their ends.
+/// How many submissions are read and assessed before a chunk joins the spill store. Each
+/// thread encodes what it assesses into a compact part (`batch/summary`), so a chunk holds
+/// about 0.3 KB per submission (5 MB); fewer, larger chunks leave a core idle less often at
+/// their ends.
 const CHUNK: usize = 16_384;
 
 // ───────────────────────────── outcomes, the fast path ─────────────────────────────
@@ -164,17 +168,94 @@ pub fn scope_mask(pack: &Pack, facts: &Facts) -> u64 {
 
 // ───────────────────────────── inputs ─────────────────────────────
 
+/// Paths, sorted and each once, in a spill store (in memory up to a budget, then in a
+/// temporary file), so that listing 100,000 inputs does not hold 100,000 strings.
+#[derive(Clone, Debug, Default)]
+pub struct Paths(Arc<spill::Store>);
+
+impl Paths {
+    /// The paths of `items`, sorted, each once.
+    pub fn collect<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> io::Result<Paths> {
+        let mut sorter = spill::Sorter::new(spill::sort_budget());
+        for p in items {
+            sorter.push(p.as_ref().as_bytes())?;
+        }
+        Paths::sorted(sorter)
+    }
+
+    fn sorted(sorter: spill::Sorter) -> io::Result<Paths> {
+        Ok(Paths(Arc::new(
+            sorter.into_store(spill::store_budget(), true)?,
+        )))
+    }
+
+    /// Number of paths.
+    pub fn len(&self) -> u64 {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Reads the paths in order.
+    pub fn reader(&self) -> io::Result<PathReader<'_>> {
+        Ok(PathReader(self.0.reader()?))
+    }
+
+    /// Every path (for a short list; a batch reads them with [`Paths::reader`]).
+    pub fn to_vec(&self) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut r = self.reader()?;
+        while let Some(p) = r.next()? {
+            out.push(p.to_string());
+        }
+        Ok(out)
+    }
+}
+
+/// Reads [`Paths`] in order.
+#[derive(Debug)]
+pub struct PathReader<'a>(spill::StoreReader<&'a spill::Store>);
+
+impl PathReader<'_> {
+    /// The next path, or `None` after the last.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "a lending reader, not an Iterator"
+    )]
+    pub fn next(&mut self) -> io::Result<Option<&str>> {
+        match self.0.next()? {
+            Some(b) => std::str::from_utf8(b)
+                .map(Some)
+                .map_err(|_| spill::malformed()),
+            None => Ok(None),
+        }
+    }
+}
+
 /// The inputs of a batch, listed and sorted.
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     /// Facts files to assess, sorted by path, each once.
-    pub files: Vec<String>,
+    pub files: Paths,
     /// Arguments that named nothing (a missing path, a glob without matches, an unreadable
     /// directory): each is counted as a rejected input, with why.
     pub problems: Vec<(String, String)>,
     /// Files met while walking directories that are not facts files by their extension
     /// (listed in the summary, so nothing disappears without a word).
-    pub other_files: Vec<String>,
+    pub other_files: Paths,
+}
+
+impl Inputs {
+    /// Inputs that are exactly `files` (sorted, each once).
+    pub fn of_files<S: AsRef<str>>(files: impl IntoIterator<Item = S>) -> io::Result<Inputs> {
+        Ok(Inputs {
+            files: Paths::collect(files)?,
+            ..Inputs::default()
+        })
+    }
 }
 
 fn is_facts_name(p: &Path) -> bool {
@@ -183,7 +264,14 @@ fn is_facts_name(p: &Path) -> bool {
         .is_some_and(|e| FACTS_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-fn walk(dir: &Path, out: &mut Inputs) {
+/// The inputs while they are listed: paths go to external sorters as they are met.
+struct Listing {
+    files: spill::Sorter,
+    other_files: spill::Sorter,
+    problems: Vec<(String, String)>,
+}
+
+fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -191,24 +279,9 @@ fn walk(dir: &Path, out: &mut Inputs) {
                 dir.display().to_string(),
                 format!("无法读取目录 cannot read directory: {e}"),
             ));
-            return;
+            return Ok(());
         }
     };
-    // The entry's type comes from the directory listing itself (no `stat` per file, which
-    // matters at 100,000 files); only symbolic links are followed to see what they name.
-    let mut listed: Vec<(std::ffi::OsString, bool)> = entries
-        .filter_map(Result::ok)
-        .map(|e| {
-            let is_dir = match e.file_type() {
-                Ok(t) if t.is_symlink() => e.path().is_dir(),
-                Ok(t) => t.is_dir(),
-                Err(_) => e.path().is_dir(),
-            };
-            (e.file_name(), is_dir)
-        })
-        .collect();
-    // Same parent, so ordering by name is ordering by path.
-    listed.sort_unstable();
     // A file's path as `dir.join(name).display()` writes it, made directly when both are
     // UTF-8 (the formatting machinery cost more than listing the directory).
     let prefix = dir.to_str().map(|d| {
@@ -218,46 +291,77 @@ fn walk(dir: &Path, out: &mut Inputs) {
             format!("{d}{}", std::path::MAIN_SEPARATOR)
         }
     });
-    for (name, is_dir) in listed {
+    let mut path = String::new();
+    // Directories are walked after this one's listing is done (one open directory at a time).
+    let mut subdirs = Vec::new();
+    // The entry's type comes from the directory listing itself (no `stat` per file, which
+    // matters at 100,000 files); only symbolic links are followed to see what they name.
+    // Paths are sorted afterwards, all together, by the sorter.
+    for e in entries.filter_map(Result::ok) {
+        let is_dir = match e.file_type() {
+            Ok(t) if t.is_symlink() => e.path().is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => e.path().is_dir(),
+        };
+        let name = e.file_name();
         let hidden = name.to_str().is_some_and(|n| n.starts_with('.'));
         if is_dir {
             if !hidden {
-                walk(&dir.join(&name), out);
+                subdirs.push(dir.join(&name));
             }
             continue;
         }
-        let (path, facts) = match (&prefix, name.to_str()) {
+        let facts = match (&prefix, name.to_str()) {
             (Some(prefix), Some(n)) => {
-                let facts = is_facts_name(Path::new(n));
-                let mut path = String::with_capacity(prefix.len() + n.len());
+                path.clear();
                 path.push_str(prefix);
                 path.push_str(n);
-                (path, facts)
+                is_facts_name(Path::new(n))
             }
             _ => {
                 let p = dir.join(&name);
-                (p.display().to_string(), is_facts_name(&p))
+                path = p.display().to_string();
+                is_facts_name(&p)
             }
         };
         if facts && !hidden {
-            out.files.push(path);
+            out.files.push(path.as_bytes())?;
         } else {
-            out.other_files.push(path);
+            out.other_files.push(path.as_bytes())?;
         }
     }
+    subdirs.sort_unstable();
+    for sub in subdirs {
+        walk(&sub, out)?;
+    }
+    Ok(())
 }
 
 /// Lists the files named by `args`: files as given, directories walked (facts files by
 /// extension: `.yaml`, `.yml`, `.json`, `.xlsx`; hidden entries skipped), anything with
-/// `*`, `?` or `[` as a glob. Sorted by path, each file once.
-pub fn expand_inputs(args: &[String]) -> Inputs {
-    let mut out = Inputs::default();
+/// `*`, `?` or `[` as a glob. Sorted by path, each file once. Fails only when the temporary
+/// files (`TMPDIR`) that hold a long listing cannot be written.
+pub fn expand_inputs(args: &[String]) -> Result<Inputs, String> {
+    list_inputs(args).map_err(|e| {
+        format!(
+            "临时文件 temporary files ({}): {e}",
+            std::env::temp_dir().display()
+        )
+    })
+}
+
+fn list_inputs(args: &[String]) -> io::Result<Inputs> {
+    let mut out = Listing {
+        files: spill::Sorter::new(spill::sort_budget()),
+        other_files: spill::Sorter::new(spill::sort_budget()),
+        problems: Vec::new(),
+    };
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
-            walk(path, &mut out);
+            walk(path, &mut out)?;
         } else if path.exists() {
-            out.files.push(arg.clone());
+            out.files.push(arg.as_bytes())?;
         } else if arg.contains(['*', '?', '[']) {
             match glob::glob(arg) {
                 Ok(paths) => {
@@ -266,11 +370,11 @@ pub fn expand_inputs(args: &[String]) -> Inputs {
                         match p {
                             Ok(p) if p.is_dir() => {
                                 n += 1;
-                                walk(&p, &mut out);
+                                walk(&p, &mut out)?;
                             }
                             Ok(p) => {
                                 n += 1;
-                                out.files.push(p.display().to_string());
+                                out.files.push(p.display().to_string().as_bytes())?;
                             }
                             Err(e) => out.problems.push((
                                 e.path().display().to_string(),
@@ -296,13 +400,13 @@ pub fn expand_inputs(args: &[String]) -> Inputs {
             ));
         }
     }
-    out.files.sort();
-    out.files.dedup();
-    out.other_files.sort();
-    out.other_files.dedup();
     out.problems.sort();
     out.problems.dedup();
-    out
+    Ok(Inputs {
+        files: Paths::sorted(out.files)?,
+        problems: out.problems,
+        other_files: Paths::sorted(out.other_files)?,
+    })
 }
 
 fn is_xlsx(path: &str) -> bool {

@@ -1,27 +1,31 @@
-//! The roll-up of a batch: every input folded, in input order, into a compact table, then the
-//! statistics over the counted submissions.
+//! The roll-up of a batch: every input encoded, in input order, into a spill store (memory up
+//! to a budget, then a temporary file), then the statistics over the counted submissions, in
+//! one pass that reads the store back.
 //!
-//! What stays in memory per input is one [`Record`] (about 150 bytes), its texts in one shared
-//! arena, its path, and one outcome byte per rule: about 0.3 KB a submission with the shipped
-//! pack, whatever the size of the file. The lines of the submissions table
-//! ([`SubmissionLine`]) are views made from the table while the outputs are written; they are
-//! never all built at once.
+//! What stays in memory does not grow with the number of inputs: the statistics (per rule,
+//! section, kind of enterprise, region and industry), the lowest-scoring few, and the spill
+//! buffers. Each input's record (path, names, codes, date, score, one byte per rule; about
+//! 0.2 KB with the shipped pack) goes to the store; duplicates (the same unified social credit
+//! code) are resolved by an external sort of their keys, and the outputs read the store back
+//! line by line ([`LineReader`]), so the submissions table is never built in memory.
 //!
-//! Duplicates (the same unified social credit code) can only be resolved once every input is
-//! known, so the statistics are computed at the end, in one pass over the table with the
-//! per-rule outcome bytes; each submission's required-rule tally is computed once and added to
-//! its section, kind of enterprise, region and industry.
+//! Each submission's required-rule tally is computed once and added to its section, kind of
+//! enterprise, region and industry.
 
+use super::spill::{self, Cursor, Sorter, Store, StoreReader};
 use super::{
-    BatchOptions, CHUNK, Inputs, Processed, ReportFormat, Row, RuleOutcome, process, report_name,
+    BatchOptions, CHUNK, Inputs, Paths, Processed, ReportFormat, Row, RuleOutcome, process,
+    report_name,
 };
 use crate::assess::Outcome;
 use crate::model::{Level, Pack};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::SerializeStruct;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
 
 /// Outcome counts, with 不清楚 as a part of `unanswered`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -298,53 +302,31 @@ impl Serialize for ScopeSet<'_> {
     }
 }
 
-// ───────────────────────────── the table ─────────────────────────────
+// ───────────────────────────── records ─────────────────────────────
+//
+// One record per input, in input order, in a spill store: flags (assessed, report written),
+// path, name, credit code, region code, industry, assessment date, scopes, score, coverage,
+// the six required-rule counts, warnings, one outcome byte per rule, errors.
 
-/// A piece of the table's text arena; `start == usize::MAX` is "absent".
+const ASSESSED: u8 = 1;
+const REPORT: u8 = 2;
+/// `u32::MAX` as "none" for a score or a coverage.
+const NONE_U32: u32 = u32::MAX;
+
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE_U32 - 1)
+}
+
+/// A record read back: views into its bytes.
 #[derive(Clone, Copy, Debug)]
-struct Span {
-    start: usize,
-    len: usize,
-}
-
-impl Span {
-    const NONE: Span = Span {
-        start: usize::MAX,
-        len: 0,
-    };
-
-    /// The text of this span in `arena` (`None` for an absent one).
-    fn of(self, arena: &str) -> Option<&str> {
-        if self.start == usize::MAX {
-            return None;
-        }
-        arena.get(self.start..self.start.saturating_add(self.len))
-    }
-
-    /// The same span in an arena where this one's starts at `base`.
-    fn shifted(self, base: usize) -> Span {
-        if self.start == usize::MAX {
-            return self;
-        }
-        Span {
-            start: self.start + base,
-            len: self.len,
-        }
-    }
-}
-
-/// `usize::MAX` as "none" for an index.
-const NO_INDEX: usize = usize::MAX;
-
-/// What a batch keeps of one input.
-#[derive(Clone, Debug)]
-struct Record {
+struct RecordView<'a> {
     assessed: bool,
     report: bool,
-    name: Span,
-    credit_code: Span,
-    region_code: Span,
-    industry: Span,
+    path: &'a str,
+    name: Option<&'a str>,
+    credit_code: Option<&'a str>,
+    region_code: Option<&'a str>,
+    industry: Option<&'a str>,
     date: NaiveDate,
     scopes: u64,
     score: Option<u32>,
@@ -352,175 +334,320 @@ struct Record {
     /// fail, unanswered, dont_know, waived, pass, not_applicable (required rules).
     counts: [u32; 6],
     warnings: u32,
-    /// For a superseded duplicate: the input counted instead.
-    superseded_by: usize,
-    /// For a rejected input: its entry in `rejected_files`.
-    rejected: usize,
+    /// One outcome code per rule (none for a rejected input).
+    outcomes: &'a [u8],
+    /// The errors, still encoded: a count, then the strings.
+    errors: Cursor<'a>,
 }
 
-impl Record {
-    /// Counted in the rates: assessed and not superseded by a later duplicate.
-    fn counted(&self) -> bool {
-        self.assessed && self.superseded_by == NO_INDEX
-    }
-}
-
-/// Every input of a batch, compactly, in input (path) order.
-#[derive(Debug, Default)]
-struct Table {
-    paths: Vec<String>,
-    records: Vec<Record>,
-    text: String,
-    /// One outcome code per rule per record (rejected records too, as undecided).
-    outcomes: Vec<u8>,
-    nrules: usize,
-    scope_ids: Vec<String>,
-    report_format: Option<ReportFormat>,
-}
-
-fn small(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-impl Table {
-    fn push_text(&mut self, s: Option<&str>) -> Span {
-        match s {
-            Some(s) => {
-                let start = self.text.len();
-                self.text.push_str(s);
-                Span {
-                    start,
-                    len: s.len(),
-                }
-            }
-            None => Span::NONE,
+impl<'a> RecordView<'a> {
+    fn read(rec: &'a [u8]) -> io::Result<RecordView<'a>> {
+        let mut c = Cursor::new(rec);
+        let flags = c.u8()?;
+        let path = c.str()?;
+        let (name, credit_code, region_code, industry) =
+            (c.opt_str()?, c.opt_str()?, c.opt_str()?, c.opt_str()?);
+        let date = NaiveDate::from_num_days_from_ce_opt(c.i32()?).ok_or_else(spill::malformed)?;
+        let scopes = c.u64()?;
+        let opt = |n: u32| (n != NONE_U32).then_some(n);
+        let (score, coverage) = (opt(c.u32()?), opt(c.u32()?));
+        let mut counts = [0u32; 6];
+        for n in &mut counts {
+            *n = c.u32()?;
         }
-    }
-
-    fn text(&self, span: Span) -> Option<&str> {
-        span.of(&self.text)
-    }
-
-    fn outcome_codes(&self, i: usize) -> &[u8] {
-        let start = i.saturating_mul(self.nrules);
-        self.outcomes
-            .get(start..start.saturating_add(self.nrules))
-            .unwrap_or_default()
-    }
-
-    fn push_assessed(&mut self, row: Row) {
-        let s = &row.score;
-        let record = Record {
-            assessed: true,
-            report: row.report.is_some(),
-            name: self.push_text(Some(&row.name)),
-            credit_code: self.push_text(row.credit_code.as_deref()),
-            region_code: self.push_text(row.region_code.as_deref()),
-            industry: self.push_text(row.industry.as_deref()),
-            date: row.date,
-            scopes: row.scopes,
-            score: s.score,
-            coverage: s.coverage,
-            counts: [
-                small(s.fail),
-                small(s.undecided),
-                small(s.dont_know),
-                small(s.waived),
-                small(s.pass),
-                small(s.not_applicable),
-            ],
-            warnings: small(row.warnings),
-            superseded_by: NO_INDEX,
-            rejected: NO_INDEX,
-        };
-        self.outcomes.extend_from_slice(&row.outcomes);
-        // A row always has one outcome per rule; keep the table aligned whatever happens.
-        self.outcomes
-            .resize(self.records.len().saturating_add(1) * self.nrules, 3);
-        self.records.push(record);
-    }
-
-    /// Appends the records of `part` (a table of the same pack), moving its texts.
-    fn append(&mut self, part: Table) {
-        let base = self.text.len();
-        self.text.push_str(&part.text);
-        self.outcomes.extend_from_slice(&part.outcomes);
-        self.records
-            .extend(part.records.into_iter().map(|r| Record {
-                name: r.name.shifted(base),
-                credit_code: r.credit_code.shifted(base),
-                region_code: r.region_code.shifted(base),
-                industry: r.industry.shifted(base),
-                ..r
-            }));
-    }
-
-    fn push_rejected(&mut self) {
-        self.records.push(Record {
-            assessed: false,
-            report: false,
-            name: Span::NONE,
-            credit_code: Span::NONE,
-            region_code: Span::NONE,
-            industry: Span::NONE,
-            date: NaiveDate::MIN,
-            scopes: 0,
-            score: None,
-            coverage: None,
-            counts: [0; 6],
-            warnings: 0,
-            superseded_by: NO_INDEX,
-            rejected: NO_INDEX,
-        });
-        self.outcomes.resize(self.records.len() * self.nrules, 3);
-    }
-
-    /// The line of record `r`, input `i`.
-    fn line<'a>(
-        &'a self,
-        i: usize,
-        r: &Record,
-        rejected: &'a [RejectedLine],
-    ) -> SubmissionLine<'a> {
-        let path = self.paths.get(i).map_or("", String::as_str);
-        let [fail, unanswered, dont_know, waived, pass, not_applicable] = r.counts;
-        SubmissionLine {
+        let warnings = c.u32()?;
+        let len = c.u32()? as usize;
+        let outcomes = c.bytes(len)?;
+        Ok(RecordView {
+            assessed: flags & ASSESSED != 0,
+            report: flags & REPORT != 0,
             path,
-            status: if r.assessed { "assessed" } else { "rejected" },
-            name: self.text(r.name),
-            credit_code: self.text(r.credit_code),
-            region_code: self.text(r.region_code),
-            industry: self.text(r.industry),
-            assessment_date: r.assessed.then_some(r.date),
-            score: r.score,
-            coverage: r.coverage,
+            name,
+            credit_code,
+            region_code,
+            industry,
+            date,
+            scopes,
+            score,
+            coverage,
+            counts,
+            warnings,
+            outcomes,
+            errors: c,
+        })
+    }
+
+    /// The errors, into `out` (cleared first).
+    fn errors_into(&self, out: &mut Vec<String>) -> io::Result<()> {
+        out.clear();
+        let mut c = self.errors;
+        for _ in 0..c.u32()? {
+            out.push(c.str()?.to_string());
+        }
+        Ok(())
+    }
+
+    /// Counted in the rates: assessed and not superseded by a later duplicate.
+    fn counted(&self, superseded_by: Option<&str>) -> bool {
+        self.assessed && superseded_by.is_none()
+    }
+
+    /// The line of this record, input `i`.
+    fn line(
+        &self,
+        i: u64,
+        ctx: &'a LineContext,
+        superseded_by: Option<&'a str>,
+        errors: &'a [String],
+    ) -> SubmissionLine<'a> {
+        let [fail, unanswered, dont_know, waived, pass, not_applicable] = self.counts;
+        SubmissionLine {
+            path: self.path,
+            status: if self.assessed {
+                "assessed"
+            } else {
+                "rejected"
+            },
+            name: self.name,
+            credit_code: self.credit_code,
+            region_code: self.region_code,
+            industry: self.industry,
+            assessment_date: self.assessed.then_some(self.date),
+            score: self.score,
+            coverage: self.coverage,
             fail,
             unanswered,
             dont_know,
             waived,
             pass,
             not_applicable,
-            counted: r.counted(),
-            superseded_by: self.paths.get(r.superseded_by).map(String::as_str),
+            counted: self.counted(superseded_by),
+            superseded_by,
             scopes: ScopeSet {
-                mask: r.scopes,
-                ids: &self.scope_ids,
+                mask: self.scopes,
+                ids: &ctx.scope_ids,
             },
-            warnings: r.warnings,
-            report: match self.report_format {
-                Some(f) if r.report => Some(report_name(path, i, f)),
+            warnings: self.warnings,
+            report: match ctx.report_format {
+                Some(f) if self.report => Some(report_name(
+                    self.path,
+                    usize::try_from(i).unwrap_or(usize::MAX),
+                    f,
+                )),
                 _ => None,
             },
-            errors: rejected
-                .get(r.rejected)
-                .map_or(&[][..], |x| x.errors.as_slice()),
+            errors,
         }
+    }
+}
+
+/// What a line needs besides its record.
+#[derive(Debug)]
+struct LineContext {
+    scope_ids: Vec<String>,
+    report_format: Option<ReportFormat>,
+}
+
+/// The inputs one thread assessed, encoded: their records, the duplicate keys of those with a
+/// credit code and the rejected ones' entries, each framed.
+#[derive(Debug, Default)]
+struct Part {
+    records: Vec<u8>,
+    count: u64,
+    duplicate_keys: Vec<u8>,
+    rejected: Vec<u8>,
+    rec: Vec<u8>,
+}
+
+impl Part {
+    fn push_assessed(&mut self, i: u64, path: &str, row: &Row) -> io::Result<()> {
+        let rec = &mut self.rec;
+        rec.clear();
+        rec.push(ASSESSED | if row.report.is_some() { REPORT } else { 0 });
+        spill::put_str(rec, path)?;
+        spill::put_opt_str(rec, Some(&row.name))?;
+        spill::put_opt_str(rec, row.credit_code.as_deref())?;
+        spill::put_opt_str(rec, row.region_code.as_deref())?;
+        spill::put_opt_str(rec, row.industry.as_deref())?;
+        spill::put_i32(rec, row.date.num_days_from_ce());
+        spill::put_u64(rec, row.scopes);
+        let s = &row.score;
+        spill::put_u32(rec, s.score.unwrap_or(NONE_U32));
+        spill::put_u32(rec, s.coverage.unwrap_or(NONE_U32));
+        for n in [
+            s.fail,
+            s.undecided,
+            s.dont_know,
+            s.waived,
+            s.pass,
+            s.not_applicable,
+        ] {
+            spill::put_u32(rec, small(n));
+        }
+        spill::put_u32(rec, small(row.warnings));
+        spill::put_framed(rec, &row.outcomes)?;
+        spill::put_u32(rec, 0);
+        spill::put_framed(&mut self.records, rec)?;
+        self.count += 1;
+        if let Some(code) = &row.credit_code {
+            // Per code, the winner first: the latest date, then the latest input.
+            rec.clear();
+            spill::put_key_str(rec, code);
+            spill::put_key_u64(rec, u64::MAX - date_key(row.date));
+            spill::put_key_u64(rec, u64::MAX - i);
+            spill::put_str(rec, path)?;
+            spill::put_framed(&mut self.duplicate_keys, rec)?;
+        }
+        Ok(())
+    }
+
+    fn push_rejected(&mut self, path: &str, errors: &[String]) -> io::Result<()> {
+        let rec = &mut self.rec;
+        rec.clear();
+        rec.push(0);
+        spill::put_str(rec, path)?;
+        for _ in 0..4 {
+            spill::put_opt_str(rec, None)?;
+        }
+        spill::put_i32(rec, NaiveDate::MIN.num_days_from_ce());
+        spill::put_u64(rec, 0);
+        spill::put_u32(rec, NONE_U32);
+        spill::put_u32(rec, NONE_U32);
+        for _ in 0..7 {
+            spill::put_u32(rec, 0);
+        }
+        spill::put_framed(rec, &[])?;
+        put_errors(rec, errors)?;
+        spill::put_framed(&mut self.records, rec)?;
+        self.count += 1;
+        rejected_entry(rec, path, errors)?;
+        spill::put_framed(&mut self.rejected, rec)
+    }
+}
+
+/// A date as a key whose byte order is date order.
+fn date_key(d: NaiveDate) -> u64 {
+    (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)) as u64
+}
+
+fn put_errors(rec: &mut Vec<u8>, errors: &[String]) -> io::Result<()> {
+    spill::put_u32(rec, small(errors.len()));
+    for e in errors {
+        spill::put_str(rec, e)?;
+    }
+    Ok(())
+}
+
+/// A rejected input's entry, sorted by path: the path as a key, then the errors.
+fn rejected_entry(rec: &mut Vec<u8>, path: &str, errors: &[String]) -> io::Result<()> {
+    rec.clear();
+    spill::put_key_str(rec, path);
+    put_errors(rec, errors)
+}
+
+fn read_rejected(rec: &[u8]) -> io::Result<RejectedLine> {
+    let mut c = Cursor::new(rec);
+    let path = c.key_str()?;
+    let n = c.u32()?;
+    let mut errors = Vec::with_capacity(n.min(64) as usize);
+    for _ in 0..n {
+        errors.push(c.str()?.to_string());
+    }
+    Ok(RejectedLine { path, errors })
+}
+
+/// Applies `f` to each record of a buffer of framed records.
+fn each_framed(buf: &[u8], mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    let mut c = Cursor::new(buf);
+    while !c.rest().is_empty() {
+        let len = c.u32()? as usize;
+        f(c.bytes(len)?)?;
+    }
+    Ok(())
+}
+
+/// The superseded inputs, by input index, read alongside the records.
+struct SupersededCursor<'s> {
+    reader: StoreReader<&'s Store>,
+    /// The next superseded input not yet passed: its index and the path counted instead.
+    next: Option<(u64, String)>,
+    started: bool,
+}
+
+impl<'s> SupersededCursor<'s> {
+    fn new(store: &'s Store) -> io::Result<SupersededCursor<'s>> {
+        Ok(SupersededCursor {
+            reader: store.reader()?,
+            next: None,
+            started: false,
+        })
+    }
+
+    fn read(&mut self) -> io::Result<()> {
+        self.next = match self.reader.next()? {
+            Some(rec) => {
+                let mut c = Cursor::new(rec);
+                Some((c.key_u64()?, c.str()?.to_string()))
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// For input `i` (asked in increasing order): the path counted instead, if superseded.
+    fn at(&mut self, i: u64) -> io::Result<Option<&str>> {
+        if !self.started {
+            self.started = true;
+            self.read()?;
+        }
+        while self.next.as_ref().is_some_and(|(n, _)| *n < i) {
+            self.read()?;
+        }
+        Ok(match &self.next {
+            Some((n, path)) if *n == i => Some(path.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// Reads the submissions table line by line (a lending reader: each line borrows the reader).
+pub struct LineReader<'s> {
+    summary: &'s Summary,
+    records: StoreReader<&'s Store>,
+    superseded: SupersededCursor<'s>,
+    i: u64,
+    errors: Vec<String>,
+}
+
+impl LineReader<'_> {
+    /// The next line, or `None` after the last.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "a lending reader, not an Iterator"
+    )]
+    pub fn next(&mut self) -> io::Result<Option<SubmissionLine<'_>>> {
+        let Some(rec) = self.records.next()? else {
+            return Ok(None);
+        };
+        let i = self.i;
+        self.i += 1;
+        let view = RecordView::read(rec)?;
+        view.errors_into(&mut self.errors)?;
+        let superseded_by = self.superseded.at(i)?;
+        Ok(Some(view.line(
+            i,
+            &self.summary.context,
+            superseded_by,
+            &self.errors,
+        )))
     }
 }
 
 // ───────────────────────────── the summary ─────────────────────────────
 
-/// A batch's result: `summary.json`, and what the other outputs are made from.
+/// A batch's result: `summary.json`, and what the other outputs are made from. The statistics
+/// are in memory; the submissions table and the lists that grow with the inputs (rejected
+/// inputs, duplicates, other files) are in spill stores, read back by each output.
 #[derive(Debug)]
 pub struct Summary {
     /// Format of `summary.json`.
@@ -561,38 +688,90 @@ pub struct Summary {
     pub industries: Vec<GroupStat>,
     /// Counted submissions that have no score (no decided required rule).
     pub unscored: u64,
-    /// Organisations that submitted more than once.
-    pub duplicates: Vec<Duplicate>,
-    /// Every input that could not be assessed, by path.
-    pub rejected_files: Vec<RejectedLine>,
-    /// Files found in walked directories that are not facts files (by extension).
-    pub other_files: Vec<String>,
-    /// The lowest-scoring counted submissions, as input indexes (lowest first).
-    lowest: Vec<usize>,
-    /// Every input.
-    table: Table,
+    /// Organisations that submitted more than once (each listed in `duplicates`).
+    pub duplicate_organisations: u64,
+    /// Files found in walked directories that are not facts files (each listed in
+    /// `other_files`).
+    pub other_file_count: u64,
+    /// The lowest-scoring counted submissions, lowest first: input index and record.
+    lowest: Vec<(u64, Vec<u8>)>,
+    context: LineContext,
+    /// Every input's record, in input order.
+    records: Store,
+    /// Superseded inputs by index, with the path counted instead.
+    superseded_by: Store,
+    /// Duplicates by credit code: the one counted, then the others by path.
+    duplicates: Store,
+    /// Rejected inputs by path, with their errors.
+    rejected_files: Arc<Store>,
+    /// Other files, by path.
+    other_files: Paths,
 }
 
 impl Summary {
     /// Every line of the submissions table, by path.
-    pub fn lines(&self) -> impl ExactSizeIterator<Item = SubmissionLine<'_>> + '_ {
-        self.table
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| self.table.line(i, r, &self.rejected_files))
+    pub fn lines(&self) -> io::Result<LineReader<'_>> {
+        Ok(LineReader {
+            summary: self,
+            records: self.records.reader()?,
+            superseded: SupersededCursor::new(&self.superseded_by)?,
+            i: 0,
+            errors: Vec::new(),
+        })
+    }
+
+    /// Whether the submissions table went to a temporary file (more than the memory budget
+    /// of records; `HEGUI_SPILL_BYTES` changes the budget).
+    pub fn spilled(&self) -> bool {
+        self.records.on_disk()
+    }
+
+    /// Number of lines in the submissions table (one per input file).
+    pub fn line_count(&self) -> u64 {
+        self.records.len()
     }
 
     /// The lowest-scoring counted submissions, lowest first.
-    pub fn lowest(&self) -> Vec<SubmissionLine<'_>> {
+    pub fn lowest(&self) -> io::Result<Vec<SubmissionLine<'_>>> {
         self.lowest
             .iter()
-            .filter_map(|i| {
-                let r = self.table.records.get(*i)?;
-                Some(self.table.line(*i, r, &self.rejected_files))
-            })
+            .map(|(i, rec)| Ok(RecordView::read(rec)?.line(*i, &self.context, None, &[])))
             .collect()
     }
+
+    /// The rejected inputs, by path.
+    pub fn rejected_files(&self) -> io::Result<RejectedReader<&Store>> {
+        RejectedReader::of(&*self.rejected_files)
+    }
+
+    /// The store of the rejected inputs (for a reader that owns what it reads).
+    pub(super) fn rejected_store(&self) -> Arc<Store> {
+        Arc::clone(&self.rejected_files)
+    }
+}
+
+/// Reads the rejected inputs.
+#[derive(Debug)]
+pub struct RejectedReader<S>(StoreReader<S>);
+
+impl<S: std::ops::Deref<Target = Store>> RejectedReader<S> {
+    /// A reader at the first rejected input of `store`.
+    pub(super) fn of(store: S) -> io::Result<RejectedReader<S>> {
+        Ok(RejectedReader(StoreReader::new(store)?))
+    }
+
+    /// The next rejected input, or `None` after the last.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "fallible; see the Iterator impl"
+    )]
+    pub fn next(&mut self) -> io::Result<Option<RejectedLine>> {
+        self.0.next()?.map(read_rejected).transpose()
+    }
+}
+
+fn ser_err<E: serde::ser::Error>(e: io::Error) -> E {
+    E::custom(format!("batch spill: {e}"))
 }
 
 /// The submissions table as a JSON array, written line by line.
@@ -600,7 +779,145 @@ struct Lines<'a>(&'a Summary);
 
 impl Serialize for Lines<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.lines())
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(usize::try_from(self.0.line_count()).ok())?;
+        let mut lines = self.0.lines().map_err(ser_err)?;
+        while let Some(line) = lines.next().map_err(ser_err)? {
+            seq.serialize_element(&line)?;
+        }
+        seq.end()
+    }
+}
+
+/// The rejected inputs as a JSON array.
+struct RejectedFiles<'a>(&'a Summary);
+
+impl Serialize for RejectedFiles<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(usize::try_from(self.0.rejected_files.len()).ok())?;
+        let mut r = self.0.rejected_files().map_err(ser_err)?;
+        while let Some(line) = r.next().map_err(ser_err)? {
+            seq.serialize_element(&line)?;
+        }
+        seq.end()
+    }
+}
+
+/// Paths as a JSON array.
+struct PathList<'a>(&'a Paths);
+
+impl Serialize for PathList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(usize::try_from(self.0.len()).ok())?;
+        let mut r = self.0.reader().map_err(ser_err)?;
+        while let Some(path) = r.next().map_err(ser_err)? {
+            seq.serialize_element(path)?;
+        }
+        seq.end()
+    }
+}
+
+/// One entry of the duplicates store: credit code, whether it is the one counted, path.
+fn read_duplicate(rec: &[u8]) -> io::Result<(String, bool, String)> {
+    let mut c = Cursor::new(rec);
+    let code = c.key_str()?;
+    let counted = c.u8()? == 0;
+    c.key_u64()?;
+    Ok((code, counted, c.str()?.to_string()))
+}
+
+/// The duplicates as a JSON array of [`Duplicate`]s, each group read as it is written.
+struct Duplicates<'a>(&'a Summary);
+
+/// The duplicates store with one entry of look-ahead.
+struct DuplicateReader<'s> {
+    reader: StoreReader<&'s Store>,
+    peeked: Option<(String, bool, String)>,
+}
+
+impl DuplicateReader<'_> {
+    fn peek(&mut self) -> io::Result<Option<&(String, bool, String)>> {
+        if self.peeked.is_none() {
+            self.peeked = self.reader.next()?.map(read_duplicate).transpose()?;
+        }
+        Ok(self.peeked.as_ref())
+    }
+}
+
+/// The superseded paths of one group: the entries that follow with the same code.
+struct SupersededPaths<'r, 's> {
+    code: &'r str,
+    reader: &'r std::cell::RefCell<DuplicateReader<'s>>,
+}
+
+impl Serialize for SupersededPaths<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        let mut r = self.reader.borrow_mut();
+        loop {
+            let same =
+                matches!(r.peek().map_err(ser_err)?, Some((code, false, _)) if code == self.code);
+            if !same {
+                break;
+            }
+            if let Some((_, _, path)) = r.peeked.take() {
+                seq.serialize_element(&path)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Duplicates<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Group<'r, 's> {
+            code: String,
+            counted: String,
+            reader: &'r std::cell::RefCell<DuplicateReader<'s>>,
+        }
+        impl Serialize for Group<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Duplicate", 3)?;
+                st.serialize_field("credit_code", &self.code)?;
+                st.serialize_field("counted", &self.counted)?;
+                st.serialize_field(
+                    "superseded",
+                    &SupersededPaths {
+                        code: &self.code,
+                        reader: self.reader,
+                    },
+                )?;
+                st.end()
+            }
+        }
+        let reader = std::cell::RefCell::new(DuplicateReader {
+            reader: self.0.duplicates.reader().map_err(ser_err)?,
+            peeked: None,
+        });
+        let mut seq = s.serialize_seq(usize::try_from(self.0.duplicate_organisations).ok())?;
+        loop {
+            let next = reader.borrow_mut().peek().map_err(ser_err)?.is_some();
+            if !next {
+                break;
+            }
+            let taken = reader.borrow_mut().peeked.take();
+            let Some((code, counted, path)) = taken else {
+                break;
+            };
+            if !counted {
+                return Err(ser_err(spill::malformed()));
+            }
+            seq.serialize_element(&Group {
+                code,
+                counted: path,
+                reader: &reader,
+            })?;
+        }
+        seq.end()
     }
 }
 
@@ -650,11 +967,11 @@ impl Summary {
         st.serialize_field("prefectures", &self.prefectures)?;
         st.serialize_field("counties", &self.counties)?;
         st.serialize_field("industries", &self.industries)?;
-        st.serialize_field("lowest", &self.lowest())?;
+        st.serialize_field("lowest", &self.lowest().map_err(ser_err)?)?;
         st.serialize_field("unscored", &self.unscored)?;
-        st.serialize_field("duplicates", &self.duplicates)?;
-        st.serialize_field("rejected_files", &self.rejected_files)?;
-        st.serialize_field("other_files", &self.other_files)?;
+        st.serialize_field("duplicates", &Duplicates(self))?;
+        st.serialize_field("rejected_files", &RejectedFiles(self))?;
+        st.serialize_field("other_files", &PathList(&self.other_files))?;
         if with_submissions {
             st.serialize_field("submissions", &Lines(self))?;
         }
@@ -665,86 +982,95 @@ impl Summary {
 const SCORE_DEFINITION: &str = "score = weight of passing required rules / weight of decided applicable required rules (critical 4, high 3, medium 2, low 1; waived counts as decided, not passing), percent rounded down; coverage = decided / applicable required rules (docs/SCORING.md)";
 const DUPLICATE_RULE: &str = "submissions with the same credit code count once: the latest assessment_date wins; on the same date, the path that sorts last";
 
-/// How many inputs one thread folds into a table of its own before they join the batch's.
+/// How many inputs one thread encodes into a part of its own before they join the batch's.
 const PART: usize = 64;
 
 /// Runs a batch over `inputs` and builds the summary (nothing is written but the optional
-/// per-submission reports).
-pub fn run(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> Summary {
+/// per-submission reports). Fails only when the temporary files (`TMPDIR`) cannot be
+/// written or read back.
+pub fn run(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> Result<Summary, String> {
+    run_spilled(pack, inputs, opts).map_err(|e| {
+        format!(
+            "临时文件 temporary files ({}): {e}",
+            std::env::temp_dir().display()
+        )
+    })
+}
+
+/// What the assessment leaves for the roll-up.
+struct Assessed {
+    records: Store,
+    duplicate_keys: Sorter,
+    rejected: Sorter,
+}
+
+fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<Summary> {
     let Inputs {
         files,
         problems,
         other_files,
     } = inputs;
-    let bar = progress_bar(opts.progress, files.len() as u64);
-    let mut table = Table {
-        records: Vec::with_capacity(files.len()),
-        outcomes: Vec::with_capacity(files.len().saturating_mul(pack.rules.len())),
-        nrules: pack.rules.len(),
-        scope_ids: pack.scopes.iter().map(|s| s.id.clone()).collect(),
-        report_format: opts.reports,
-        ..Table::default()
+    let bar = progress_bar(opts.progress, files.len());
+    let mut out = Assessed {
+        records: Store::default(),
+        duplicate_keys: Sorter::new(spill::sort_budget()),
+        rejected: Sorter::new(spill::sort_budget()),
     };
-    // (entry, input index or `NO_INDEX` for an argument that named nothing)
-    let mut rejected: Vec<(RejectedLine, usize)> = Vec::new();
-    for (c, chunk) in files.chunks(CHUNK).enumerate() {
-        // Each run of PART inputs is folded into a table of its own on the thread that assessed
-        // it; here the parts are only appended, in input order (a few copies per part).
-        let parts: Vec<(Table, Vec<(RejectedLine, usize)>)> = chunk
+    let mut paths = files.reader()?;
+    let mut chunk: Vec<String> = Vec::with_capacity(CHUNK);
+    let mut first = 0u64;
+    loop {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            match paths.next()? {
+                Some(p) => chunk.push(p.to_string()),
+                None => break,
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        // Each run of PART inputs is encoded into a part of its own on the thread that
+        // assessed it; here the parts are only appended, in input order.
+        let parts: Vec<io::Result<Part>> = chunk
             .par_chunks(PART)
             .enumerate()
             .map(|(p, paths)| {
-                let mut part = Table {
-                    nrules: table.nrules,
-                    ..Table::default()
-                };
-                let mut part_rejected = Vec::new();
-                for (i, path) in paths.iter().enumerate() {
-                    match process(pack, path, c * CHUNK + p * PART + i, opts) {
-                        Processed::Assessed(row) => part.push_assessed(*row),
-                        Processed::Rejected(errors) => {
-                            part_rejected.push((
-                                RejectedLine {
-                                    path: path.clone(),
-                                    errors,
-                                },
-                                part.records.len(),
-                            ));
-                            part.push_rejected();
-                        }
+                let mut part = Part::default();
+                for (k, path) in paths.iter().enumerate() {
+                    let i = first + (p * PART + k) as u64;
+                    let index = usize::try_from(i).unwrap_or(usize::MAX);
+                    match process(pack, path, index, opts) {
+                        Processed::Assessed(row) => part.push_assessed(i, path, &row)?,
+                        Processed::Rejected(errors) => part.push_rejected(path, &errors)?,
                     }
                     if let Some(b) = &bar {
                         b.inc(1);
                     }
                 }
-                (part, part_rejected)
+                Ok(part)
             })
             .collect();
-        for (part, part_rejected) in parts {
-            let base = table.records.len();
-            rejected.extend(part_rejected.into_iter().map(|(r, i)| (r, base + i)));
-            table.append(part);
+        for part in parts {
+            let part = part?;
+            out.records.extend_framed(&part.records, part.count)?;
+            each_framed(&part.duplicate_keys, |k| out.duplicate_keys.push(k))?;
+            each_framed(&part.rejected, |r| out.rejected.push(r))?;
         }
+        first += chunk.len() as u64;
     }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    table.paths = files;
+    out.records.finish()?;
     // Arguments that named nothing are rejected inputs too.
-    let unnamed = problems.len();
-    for (arg, why) in problems {
-        let errors = vec![format!("{arg}: {why}")];
-        rejected.push((RejectedLine { path: arg, errors }, NO_INDEX));
+    let unnamed = problems.len() as u64;
+    let mut rec = Vec::new();
+    for (arg, why) in &problems {
+        rejected_entry(&mut rec, arg, &[format!("{arg}: {why}")])?;
+        out.rejected.push(&rec)?;
     }
-    rejected.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let mut rejected_files = Vec::with_capacity(rejected.len());
-    for (at, (line, input)) in rejected.into_iter().enumerate() {
-        if let Some(r) = table.records.get_mut(input) {
-            r.rejected = at;
-        }
-        rejected_files.push(line);
-    }
-    summarise(pack, table, unnamed, rejected_files, other_files, opts)
+    summarise(pack, out, unnamed, other_files, opts)
 }
 
 fn progress_bar(show: bool, n: u64) -> Option<indicatif::ProgressBar> {
@@ -760,75 +1086,84 @@ fn progress_bar(show: bool, n: u64) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Marks superseded duplicates in the table and lists them: per credit code, the latest
-/// assessment date wins, and on the same date the input that sorts last.
-fn resolve_duplicates(table: &mut Table) -> Vec<Duplicate> {
-    let Table {
-        paths,
-        records,
-        text,
-        ..
-    } = table;
-    let code_of = |r: &Record| r.credit_code.of(text);
-    let mut winner: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if !r.assessed {
+/// Duplicates resolved: per credit code, the latest assessment date wins, and on the same
+/// date the input that sorts last.
+struct Resolved {
+    /// Superseded inputs by index, with the path counted instead.
+    superseded_by: Store,
+    /// Per code with more than one input: the one counted, then the others by path.
+    duplicates: Store,
+    organisations: u64,
+    superseded: u64,
+}
+
+/// Resolves duplicates from the keys sorted by code, winner first (an external sort, so
+/// nothing here grows with the number of inputs).
+fn resolve_duplicates(keys: Sorter) -> io::Result<Resolved> {
+    let mut sorted = keys.finish()?;
+    let mut superseded_by = Sorter::new(spill::sort_budget());
+    let mut groups = Sorter::new(spill::sort_budget());
+    let (mut organisations, mut superseded) = (0u64, 0u64);
+    // The current code, its winner (index, path) and whether it has been listed.
+    let mut code = None::<String>;
+    let mut winner = (0u64, String::new());
+    let mut listed = false;
+    let mut rec = Vec::new();
+    while let Some(key) = sorted.next()? {
+        let mut c = Cursor::new(key);
+        let this = c.key_str()?;
+        c.key_u64()?;
+        let i = u64::MAX - c.key_u64()?;
+        let path = c.str()?;
+        if code.as_deref() != Some(this.as_str()) {
+            code = Some(this);
+            winner = (i, path.to_string());
+            listed = false;
             continue;
         }
-        let Some(code) = code_of(r) else { continue };
-        let later = match winner.get(code) {
-            // Inputs are in path order, so on the same date `i` is the later path.
-            Some(&w) => records.get(w).is_none_or(|x| r.date >= x.date),
-            None => true,
-        };
-        if later {
-            winner.insert(code, i);
+        superseded += 1;
+        rec.clear();
+        spill::put_key_u64(&mut rec, i);
+        spill::put_str(&mut rec, &winner.1)?;
+        superseded_by.push(&rec)?;
+        for (kind, at, p) in [(0u8, winner.0, winner.1.as_str()), (1, i, path)] {
+            if kind == 0 && listed {
+                continue;
+            }
+            rec.clear();
+            spill::put_key_str(&mut rec, &this);
+            rec.push(kind);
+            spill::put_key_u64(&mut rec, at);
+            spill::put_str(&mut rec, p)?;
+            groups.push(&rec)?;
+        }
+        if !listed {
+            organisations += 1;
+            listed = true;
         }
     }
-    let mut dup_map: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
-    let mut superseded = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        if !r.assessed {
-            continue;
-        }
-        let Some(code) = code_of(r) else { continue };
-        if let Some(&w) = winner.get(code)
-            && w != i
-        {
-            superseded.push((i, w));
-            dup_map
-                .entry(code)
-                .or_insert_with(|| (w, Vec::new()))
-                .1
-                .push(i);
-        }
-    }
-    let path = |i: usize| paths.get(i).cloned().unwrap_or_default();
-    let duplicates = dup_map
-        .into_iter()
-        .map(|(code, (w, sup))| Duplicate {
-            credit_code: code.to_string(),
-            counted: path(w),
-            superseded: sup.into_iter().map(path).collect(),
-        })
-        .collect();
-    for (i, w) in superseded {
-        if let Some(r) = records.get_mut(i) {
-            r.superseded_by = w;
-        }
-    }
-    duplicates
+    Ok(Resolved {
+        superseded_by: superseded_by.into_store(spill::store_budget(), false)?,
+        duplicates: groups.into_store(spill::store_budget(), false)?,
+        organisations,
+        superseded,
+    })
 }
 
 fn summarise(
     pack: &Pack,
-    mut table: Table,
-    unnamed: usize,
-    rejected_files: Vec<RejectedLine>,
-    other_files: Vec<String>,
+    assessed_inputs: Assessed,
+    unnamed: u64,
+    other_files: Paths,
     opts: &BatchOptions,
-) -> Summary {
-    let duplicates = resolve_duplicates(&mut table);
+) -> io::Result<Summary> {
+    let Assessed {
+        records,
+        duplicate_keys,
+        rejected,
+    } = assessed_inputs;
+    let resolved = resolve_duplicates(duplicate_keys)?;
+    let rejected_files = rejected.into_store(spill::store_budget(), false)?;
     // Per rule: its section's position in the pack, and whether it is required.
     let section_of: Vec<Option<usize>> = pack
         .rules
@@ -852,22 +1187,29 @@ fn summarise(
     let mut industries: BTreeMap<String, Acc> = BTreeMap::new();
     let mut histogram = vec![0u64; 11];
     let (mut assessed, mut counted, mut superseded) = (0u64, 0u64, 0u64);
+    let mut superseded_at = SupersededCursor::new(&resolved.superseded_by)?;
+    let mut reader = records.reader()?;
+    let mut i = 0u64;
     let (mut score_sum, mut scored) = (0u64, 0u64);
-    let mut lowest: Vec<(u32, usize)> = Vec::new();
+    // (score, input index, record), cut to the `lowest` smallest from time to time.
+    let mut lowest: Vec<(u32, u64, Vec<u8>)> = Vec::new();
     let mut prefecture = String::new();
     const NOT_GIVEN: &str = "未填写 not given";
-    for (i, r) in table.records.iter().enumerate() {
+    while let Some(rec) = reader.next()? {
+        let r = RecordView::read(rec)?;
+        let at = i;
+        i += 1;
         if !r.assessed {
             continue;
         }
         assessed += 1;
-        if !r.counted() {
+        if !r.counted(superseded_at.at(at)?) {
             superseded += 1;
             continue;
         }
         counted += 1;
         let mut req = Tally::default();
-        for (k, code) in table.outcome_codes(i).iter().enumerate() {
+        for (k, code) in r.outcomes.iter().enumerate() {
             let o = RuleOutcome::from_code(*code);
             if let Some(t) = rule_tally.get_mut(k) {
                 t.add(o);
@@ -894,9 +1236,7 @@ fn summarise(
                 acc.add(&req, r.score);
             }
         }
-        let region = table
-            .text(r.region_code)
-            .filter(|c| c.len() == 6 && c.is_ascii());
+        let region = r.region_code.filter(|c| c.len() == 6 && c.is_ascii());
         let county = match region {
             Some(code) => {
                 prefecture.clear();
@@ -914,7 +1254,7 @@ fn summarise(
         add_keyed(&mut counties, county, &req, r.score);
         add_keyed(
             &mut industries,
-            table.text(r.industry).unwrap_or(NOT_GIVEN),
+            r.industry.unwrap_or(NOT_GIVEN),
             &req,
             r.score,
         );
@@ -925,7 +1265,7 @@ fn summarise(
                 if let Some(h) = histogram.get_mut((s.min(99) / 10) as usize) {
                     *h += 1;
                 }
-                lowest.push((s, i));
+                lowest.push((s, at, rec.to_vec()));
                 // Keep the list short: sort and cut whenever it doubles.
                 if lowest.len() >= opts.lowest.max(1) * 2 + 64 {
                     lowest.sort_unstable();
@@ -971,7 +1311,12 @@ fn summarise(
     let stats = |m: BTreeMap<String, Acc>| -> Vec<GroupStat> {
         m.into_iter().map(|(k, acc)| acc.stat(k, None)).collect()
     };
-    Summary {
+    if superseded != resolved.superseded {
+        return Err(io::Error::other(
+            "the duplicates resolved do not match the submissions read back",
+        ));
+    }
+    Ok(Summary {
         format: "hegui.batch/1",
         pack: crate::assess::PackInfo {
             id: pack.meta.id.clone(),
@@ -981,9 +1326,9 @@ fn summarise(
             questionnaire_digest: pack.questionnaire.digest.clone(),
         },
         waivers_ignored: opts.ignore_waivers,
-        found: (table.records.len() + unnamed) as u64,
+        found: records.len() + unnamed,
         assessed,
-        rejected: rejected_files.len() as u64,
+        rejected: rejected_files.len(),
         counted,
         superseded,
         score_definition: SCORE_DEFINITION,
@@ -998,10 +1343,17 @@ fn summarise(
         counties: stats(counties),
         industries: stats(industries),
         unscored: counted - scored,
-        duplicates,
-        rejected_files,
+        duplicate_organisations: resolved.organisations,
+        other_file_count: other_files.len(),
+        lowest: lowest.into_iter().map(|(_, i, rec)| (i, rec)).collect(),
+        context: LineContext {
+            scope_ids: pack.scopes.iter().map(|s| s.id.clone()).collect(),
+            report_format: opts.reports,
+        },
+        records,
+        superseded_by: resolved.superseded_by,
+        duplicates: resolved.duplicates,
+        rejected_files: Arc::new(rejected_files),
         other_files,
-        lowest: lowest.into_iter().map(|(_, i)| i).collect(),
-        table,
-    }
+    })
 }

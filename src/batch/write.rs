@@ -17,12 +17,51 @@ pub fn write_all(summary: &Summary, out: &Path, lang: crate::render::Lang) -> Re
     let csv = || write_streamed(&out.join("summary.csv"), |w| write_csv(summary, w));
     let xlsx = || super::xlsx::write(summary, &out.join("summary.xlsx"));
     let html = || {
-        let html = overview_html(summary, lang)?;
-        write_file(&out.join("overview.html"), html.as_bytes())
+        let path = out.join("overview.html");
+        let mut failed = None;
+        crate::atomic::write_with(&path, |w| {
+            write_overview(summary, lang, w).map_err(|e| {
+                failed = Some(e);
+                std::io::Error::other("overview")
+            })
+        })
+        .map_err(|e| failed.unwrap_or_else(|| format!("{}: {e}", path.display())))
     };
     let ((json, csv), (xlsx, html)) =
         rayon::join(|| rayon::join(json, csv), || rayon::join(xlsx, html));
     json.and(csv).and(xlsx).and(html)
+}
+
+/// A writer that passes everything on but the last two bytes written, which it holds in
+/// `tail`.
+struct HoldBack<'a, W: Write> {
+    w: &'a mut W,
+    tail: Vec<u8>,
+}
+
+impl<W: Write> Write for HoldBack<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const HELD: usize = 2;
+        if buf.len() >= HELD {
+            // Everything held and all of `buf` but its last two bytes can go.
+            let (send, keep) = buf.split_at(buf.len() - HELD);
+            self.w.write_all(&self.tail)?;
+            self.w.write_all(send)?;
+            self.tail.clear();
+            self.tail.extend_from_slice(keep);
+        } else {
+            self.tail.extend_from_slice(buf);
+            let extra = self.tail.len().saturating_sub(HELD);
+            self.w
+                .write_all(self.tail.get(..extra).unwrap_or_default())?;
+            self.tail.drain(..extra);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// `summary.json`: indented down to the records, one record a line (see [`RecordLines`]).
@@ -32,21 +71,26 @@ pub fn write_all(summary: &Summary, out: &Path, lang: crate::render::Lang) -> Re
 /// (`tests`: `summary_json_is_what_serde_writes`).
 fn write_json(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     use serde::Serialize;
-    let mut head = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut head, RecordLines::default());
+    // The head is an object closed by "\n}"; the table is its last member. The head goes
+    // straight to `w` (its lists of duplicates and rejected inputs can be long), all but its
+    // last two bytes.
+    let mut held = HoldBack {
+        w: &mut *w,
+        tail: Vec::with_capacity(2),
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut held, RecordLines::default());
     summary
         .head()
         .serialize(&mut ser)
         .map_err(std::io::Error::other)?;
-    // The head is an object closed by "\n}"; the table is its last member.
-    let open = head
-        .strip_suffix(b"\n}")
-        .ok_or_else(|| std::io::Error::other("summary.json: unexpected layout"))?;
-    w.write_all(open)?;
+    if held.tail != b"\n}" {
+        return Err(std::io::Error::other("summary.json: unexpected layout"));
+    }
     w.write_all(b",\n  \"submissions\": [")?;
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut any = false;
-    for line in summary.lines() {
+    let mut lines = summary.lines()?;
+    while let Some(line) = lines.next()? {
         buf.extend_from_slice(if any { b",\n    " } else { b"\n    " });
         any = true;
         push_json_line(&mut buf, &line);
@@ -274,10 +318,6 @@ impl serde_json::ser::Formatter for RecordLines {
     }
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    crate::cli::atomic_write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// Writes a file atomically without holding it in memory (see [`crate::atomic`]).
 fn write_streamed(
     path: &Path,
@@ -455,7 +495,8 @@ fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     w.write_all(b"\r\n")?;
     let mut scratch = Scratch::default();
     let mut row = Vec::with_capacity(1024);
-    for line in summary.lines() {
+    let mut lines = summary.lines()?;
+    while let Some(line) = lines.next()? {
         row.clear();
         for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
             if c > 0 {
@@ -476,6 +517,19 @@ fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
 /// The HTML overview (`templates/batch.html.j2`). Submissions are not all listed: only the
 /// lowest-scoring and the rejected ones (the full list is in the CSV, the xlsx and the JSON).
 pub fn overview_html(summary: &Summary, lang: crate::render::Lang) -> Result<String, String> {
+    let mut out = Vec::new();
+    write_overview(summary, lang, &mut out)?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+/// Renders the HTML overview into `w`. The rejected inputs, which may be many, are read from
+/// the summary's spill store while the template loops over them ([`RejectedList`]).
+fn write_overview(
+    summary: &Summary,
+    lang: crate::render::Lang,
+    w: &mut impl Write,
+) -> Result<(), String> {
+    use minijinja::Value;
     let mut env = minijinja::Environment::new();
     env.set_fuel(Some(200_000_000));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -483,29 +537,98 @@ pub fn overview_html(summary: &Summary, lang: crate::render::Lang) -> Result<Str
         .ok_or_else(|| "template `batch.html.j2` is not embedded".to_string())?;
     env.add_template("batch.html.j2", tmpl)
         .map_err(|e| format!("template `batch.html.j2`: {e}"))?;
+    let lowest = summary
+        .lowest()
+        .map_err(|e| format!("overview.html: {e}"))?;
     let view = serde_json::json!({
-        "s": {
-            "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
-            "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
-            "counted": summary.counted, "superseded": summary.superseded, "mean_score": summary.mean_score,
-            "score_histogram": summary.score_histogram, "unscored": summary.unscored,
-            "rules": summary.rules, "sections": summary.sections, "scopes": summary.scopes,
-            "prefectures": summary.prefectures, "counties": summary.counties,
-            "industries": summary.industries, "lowest": summary.lowest(),
-            "duplicates": summary.duplicates.len(),
-            "rejected_files": summary.rejected_files, "other_files": summary.other_files.len(),
-            "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
-        },
-        "lang": lang,
+        "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
+        "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
+        "counted": summary.counted, "superseded": summary.superseded, "mean_score": summary.mean_score,
+        "score_histogram": summary.score_histogram, "unscored": summary.unscored,
+        "rules": summary.rules, "sections": summary.sections, "scopes": summary.scopes,
+        "prefectures": summary.prefectures, "counties": summary.counties,
+        "industries": summary.industries, "lowest": lowest,
+        "duplicates": summary.duplicate_organisations,
+        "other_files": summary.other_file_count,
+        "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
     });
-    env.get_template("batch.html.j2")
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&view))))
+    let mut s: Vec<(String, Value)> = match view {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    s.push((
+        "rejected_files".to_string(),
+        Value::from_object(RejectedList {
+            store: summary.rejected_store(),
+            failed: std::sync::Arc::clone(&failed),
+        }),
+    ));
+    let ctx = minijinja::context! { s => Value::from_pairs(s), lang => Value::from(minijinja::value::Serde(lang)) };
+    let rendered = env
+        .get_template("batch.html.j2")
+        .and_then(|t| t.render_captured_to(ctx, &mut *w))
         .map_err(|e| {
             format!(
                 "template `batch.html.j2`{}: {e}",
                 e.line().map(|l| format!(" line {l}")).unwrap_or_default()
             )
-        })
+        });
+    if let Ok(mut f) = failed.lock()
+        && let Some(e) = f.take()
+    {
+        return Err(format!("overview.html: {e}"));
+    }
+    rendered.map(|_| ())
+}
+
+/// The rejected inputs as a template sees them: a list read from the spill store each time
+/// the template loops over it. A read error ends the loop and is kept in `failed`, so the
+/// render fails instead of listing fewer inputs.
+#[derive(Debug)]
+struct RejectedList {
+    store: std::sync::Arc<super::spill::Store>,
+    failed: std::sync::Arc<std::sync::Mutex<Option<std::io::Error>>>,
+}
+
+impl RejectedList {
+    fn fail(failed: &std::sync::Mutex<Option<std::io::Error>>, e: std::io::Error) {
+        if let Ok(mut f) = failed.lock() {
+            f.get_or_insert(e);
+        }
+    }
+}
+
+impl minijinja::value::Object for RejectedList {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Iterable
+    }
+
+    fn enumerator_len(self: &std::sync::Arc<Self>) -> Option<usize> {
+        usize::try_from(self.store.len()).ok()
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let failed = std::sync::Arc::clone(&self.failed);
+        match super::RejectedReader::of(std::sync::Arc::clone(&self.store)) {
+            Ok(mut reader) => minijinja::value::Enumerator::Iter(Box::new(std::iter::from_fn(
+                move || match reader.next() {
+                    Ok(line) => line.map(|l| minijinja::Value::from(minijinja::value::Serde(&l))),
+                    Err(e) => {
+                        RejectedList::fail(&failed, e);
+                        None
+                    }
+                },
+            ))),
+            Err(e) => {
+                RejectedList::fail(&failed, e);
+                minijinja::value::Enumerator::Empty
+            }
+        }
+    }
 }
 
 /// Writes a progress-free, human summary line for the terminal.
@@ -580,14 +703,15 @@ mod tests {
             dir.path().display().to_string(),
             "fixtures/companies".to_string(),
             "no-such \"input\"".to_string(),
-        ]);
-        let summary = super::super::run(&pack, inputs, &opts());
-        assert!(summary.rejected >= 2 && !summary.duplicates.is_empty());
+        ])
+        .unwrap();
+        let summary = super::super::run(&pack, inputs, &opts()).unwrap();
+        assert!(summary.rejected >= 2 && summary.duplicate_organisations > 0);
         let mut ours = Vec::new();
         write_json(&summary, &mut ours).unwrap();
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json_of(&summary));
 
-        let empty = super::super::run(&pack, super::super::Inputs::default(), &opts());
+        let empty = super::super::run(&pack, super::super::Inputs::default(), &opts()).unwrap();
         let mut ours = Vec::new();
         write_json(&empty, &mut ours).unwrap();
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json_of(&empty));

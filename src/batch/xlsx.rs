@@ -14,12 +14,23 @@ use crate::model::Level;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `summary.xlsx` atomically.
+/// Writes `summary.xlsx` atomically. The skeleton package goes to an unnamed temporary file
+/// (`TMPDIR`), not to memory: its rejected sheet has a row per rejected input.
 pub(super) fn write(summary: &Summary, path: &Path) -> Result<(), String> {
-    let skeleton = workbook(summary, false)
-        .and_then(|mut wb| wb.save_to_buffer())
+    use std::io::Seek;
+    let mut skeleton = tempfile::tempfile().map_err(|e| {
+        format!(
+            "{}: 临时文件 temporary file ({}): {e}",
+            path.display(),
+            std::env::temp_dir().display()
+        )
+    })?;
+    workbook(summary, false)
+        .and_then(|mut wb| wb.save_to_writer(&mut skeleton))
+        .and_then(|()| Ok(skeleton.rewind()?))
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    crate::atomic::write_with(path, |w| stream_submissions(&skeleton, summary, w))
+    let skeleton = std::io::BufReader::new(skeleton);
+    crate::atomic::write_with(path, |w| stream_submissions(skeleton, summary, w))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -28,12 +39,12 @@ const SUBMISSIONS_PART: &str = "xl/worksheets/sheet1.xml";
 
 /// Copies the `skeleton` package to `w`, writing the submissions rows into its first sheet.
 fn stream_submissions(
-    skeleton: &[u8],
+    skeleton: impl std::io::Read + std::io::Seek,
     summary: &Summary,
     w: &mut (impl Write + std::io::Seek),
 ) -> std::io::Result<()> {
     use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(skeleton))?;
+    let mut archive = zip::ZipArchive::new(skeleton)?;
     let mut out = zip::ZipWriter::new(w);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -51,7 +62,9 @@ fn stream_submissions(
         let (head, tail) = xml
             .split_once("</sheetData>")
             .ok_or_else(|| std::io::Error::other("the submissions sheet has no sheetData"))?;
-        let rows = summary.lines().len().min(XLSX_LAST_ROW);
+        let rows = usize::try_from(summary.line_count())
+            .unwrap_or(usize::MAX)
+            .min(XLSX_LAST_ROW);
         // The used range now reaches the last row written.
         let head = head.replacen(
             &format!(
@@ -91,24 +104,31 @@ fn write_submission_rows(w: &mut impl Write, summary: &Summary) -> std::io::Resu
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
     std::thread::scope(|s| {
         // When writing fails, `rx` is dropped with the loop and the formatting stops.
-        s.spawn(move || format_rows(summary, |block| tx.send(block).is_ok()));
+        let formatter = s.spawn(move || format_rows(summary, |block| tx.send(block).is_ok()));
         for block in rx {
             w.write_all(&block)?;
         }
-        Ok(())
+        // Reading the table back can fail too; the rows would be short.
+        formatter
+            .join()
+            .map_err(|_| std::io::Error::other("the xlsx row formatter stopped"))?
     })
 }
 
 /// The rows of the submissions sheet (from row 2), as rust_xlsxwriter writes them in
 /// constant-memory mode: `<row r="N">`, inline strings, numbers; blanks left out. Each block
 /// of about 64 KiB goes to `emit`, until it returns false.
-fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) {
+fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std::io::Result<()> {
     const BLOCK: usize = 64 * 1024;
-    let total = summary.lines().len();
+    let total = usize::try_from(summary.line_count()).unwrap_or(usize::MAX);
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let mut row_name: Vec<u8> = Vec::with_capacity(8);
     let mut scratch = Scratch::default();
-    for (r, line) in summary.lines().enumerate() {
+    let mut lines = summary.lines()?;
+    let mut r = 0;
+    while let Some(line) = lines.next()? {
+        r += 1;
+        let r = r - 1;
         let row = r + 2;
         row_name.clear();
         push_u64(&mut row_name, row as u64);
@@ -152,10 +172,11 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) {
                 Vec::with_capacity(BLOCK + 4096),
             ))
         {
-            return;
+            return Ok(());
         }
     }
     emit(buf);
+    Ok(())
 }
 
 /// The bytes [`push_inline_string`] has to look at: control characters but tab and line feed,
@@ -242,8 +263,10 @@ fn workbook(
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         let mut scratch = Scratch::default();
-        for (r, line) in summary.lines().enumerate().filter(|_| rows) {
-            let Ok(row) = u32::try_from(r + 1) else { break };
+        let mut lines = summary.lines()?;
+        let mut row = 0u32;
+        while rows && let Some(line) = lines.next()? {
+            row += 1;
             for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
                 let col = c as u16;
                 match cell {
@@ -339,8 +362,10 @@ fn workbook(
         ws.set_name("未能评估 rejected")?;
         ws.write_string_with_format(0, 0, "文件 file", &bold)?;
         ws.write_string_with_format(0, 1, "错误 errors", &bold)?;
-        for (r, rj) in summary.rejected_files.iter().enumerate() {
-            let row = r as u32 + 1;
+        let mut rejected = summary.rejected_files()?;
+        let mut row = 0u32;
+        while let Some(rj) = rejected.next()? {
+            row += 1;
             ws.write_string(row, 0, &rj.path)?;
             // A cell holds at most 32,767 characters.
             let text: String = rj.errors.join("\n").chars().take(32_000).collect();
@@ -426,14 +451,15 @@ mod tests {
         let inputs = super::super::expand_inputs(&[
             "fixtures/companies".to_string(),
             "no-such-input".to_string(),
-        ]);
+        ])
+        .unwrap();
         let opts = super::super::test_support::options();
-        let summary = super::super::run(&pack, inputs, &opts);
+        let summary = super::super::run(&pack, inputs, &opts).unwrap();
         assert!(summary.assessed >= 7 && summary.rejected == 1);
         let reference = workbook(&summary, true).unwrap().save_to_buffer().unwrap();
         let skeleton = workbook(&summary, false).unwrap().save_to_buffer().unwrap();
         let mut streamed = std::io::Cursor::new(Vec::new());
-        stream_submissions(&skeleton, &summary, &mut streamed).unwrap();
+        stream_submissions(std::io::Cursor::new(&skeleton), &summary, &mut streamed).unwrap();
         let streamed = streamed.into_inner();
         let sheet = part(&streamed, SUBMISSIONS_PART);
         assert!(sheet.contains(&format!("<dimension ref=\"A1:U{}\"/>", summary.found)));

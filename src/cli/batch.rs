@@ -56,7 +56,7 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     }
     let started = std::time::Instant::now();
-    let inputs = batch::expand_inputs(&args.inputs);
+    let inputs = batch::expand_inputs(&args.inputs).map_err(fail)?;
     info(&format!(
         "{} input file(s), {} argument(s) naming nothing, {} other file(s) skipped / 输入文件 ({:.2} s)",
         inputs.files.len(),
@@ -81,11 +81,16 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         },
     };
     let phase = std::time::Instant::now();
-    let summary = batch::run(&loaded.pack, inputs, &opts);
+    let summary = batch::run(&loaded.pack, inputs, &opts).map_err(fail)?;
     info(&format!(
-        "assessed and summarised / 评估与汇总: {:.2} s{}",
+        "assessed and summarised / 评估与汇总: {:.2} s{}; submissions table {}",
         phase.elapsed().as_secs_f64(),
-        peak_memory()
+        peak_memory(),
+        if summary.spilled() {
+            "in temporary files / 在临时文件中"
+        } else {
+            "in memory / 在内存中"
+        }
     ));
     let phase = std::time::Instant::now();
     batch::write_all(&summary, &args.out, args.lang).map_err(fail)?;
@@ -100,7 +105,16 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     if summary.rejected > 0 {
         // Name the first rejected inputs here too (all of them are in summary.json).
         const NAMED: usize = 20;
-        for rj in summary.rejected_files.iter().take(NAMED) {
+        let mut rejected = summary
+            .rejected_files()
+            .map_err(|e| fail(format!("rejected_files: {e}")))?;
+        let mut named = 0;
+        while named < NAMED
+            && let Some(rj) = rejected
+                .next()
+                .map_err(|e| fail(format!("rejected_files: {e}")))?
+        {
+            named += 1;
             let first = rj.errors.first().map(String::as_str).unwrap_or_default();
             let first = first.lines().next().unwrap_or_default();
             let first = first
@@ -110,10 +124,10 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
                 .map_or(first, |rest| rest.trim_start_matches([':', ' ']));
             ui::error(Some(&rj.path), first);
         }
-        if summary.rejected_files.len() > NAMED {
+        if summary.rejected > NAMED as u64 {
             ui::error(
                 None,
-                &format!("…… and {} more", summary.rejected_files.len() - NAMED),
+                &format!("…… and {} more", summary.rejected - NAMED as u64),
             );
         }
         ui::error(
