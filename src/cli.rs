@@ -234,7 +234,7 @@ enum Command {
     },
     /// Assess many submissions at once and write a regulator's overview (批量评估与汇总).
     #[command(
-        after_help = "Writes summary.json, summary.csv (UTF-8 with BOM), summary.xlsx and overview.html to --out.\nExit 3 when some inputs could not be assessed (every one is listed with its errors).\n\nExample:\n  hegui batch submissions/ --out overview/\n  hegui batch 'inbox/**/*.yaml' more.json --out overview/ --reports html --ignore-waivers"
+        after_help = "Writes summary.json, summary.csv (UTF-8 with BOM), summary.xlsx and overview.html to --out.\nExit 3 when some inputs could not be assessed (every one is listed with its errors).\nMemory does not grow with the number of inputs: past a budget (HEGUI_SPILL_BYTES, default 1 MiB of records) the submissions table goes to temporary files in TMPDIR.\n\nExample:\n  hegui batch submissions/ --out overview/\n  hegui batch 'inbox/**/*.yaml' more.json --out overview/ --reports html --ignore-waivers"
     )]
     Batch(BatchArgs),
     /// Compare two assessments of one organisation (facts files or JSON results) (两次评估对比).
