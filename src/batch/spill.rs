@@ -512,32 +512,31 @@ impl<'a> Cursor<'a> {
         Ok(*b)
     }
 
+    /// The next `N` bytes, as an array.
+    fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+        let (b, tail) = self.rest.split_first_chunk::<N>().ok_or_else(malformed)?;
+        self.rest = tail;
+        Ok(*b)
+    }
+
     /// A little-endian `u32`.
     pub fn u32(&mut self) -> io::Result<u32> {
-        let (b, tail) = self.rest.split_first_chunk::<4>().ok_or_else(malformed)?;
-        self.rest = tail;
-        Ok(u32::from_le_bytes(*b))
+        self.array().map(u32::from_le_bytes)
     }
 
     /// A little-endian `i32`.
     pub fn i32(&mut self) -> io::Result<i32> {
-        let (b, tail) = self.rest.split_first_chunk::<4>().ok_or_else(malformed)?;
-        self.rest = tail;
-        Ok(i32::from_le_bytes(*b))
+        self.array().map(i32::from_le_bytes)
     }
 
     /// A little-endian `u64`.
     pub fn u64(&mut self) -> io::Result<u64> {
-        let (b, tail) = self.rest.split_first_chunk::<8>().ok_or_else(malformed)?;
-        self.rest = tail;
-        Ok(u64::from_le_bytes(*b))
+        self.array().map(u64::from_le_bytes)
     }
 
     /// A big-endian `u64` (a key).
     pub fn key_u64(&mut self) -> io::Result<u64> {
-        let (b, tail) = self.rest.split_first_chunk::<8>().ok_or_else(malformed)?;
-        self.rest = tail;
-        Ok(u64::from_be_bytes(*b))
+        self.array().map(u64::from_be_bytes)
     }
 
     /// A string written by [`put_key_str`].
