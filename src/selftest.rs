@@ -264,7 +264,7 @@ pub fn run(pack: &Pack) -> TestReport {
                 continue;
             };
             report.expectations += 1;
-            let actual = rule_outcome(pack, &case.facts, rule, &env);
+            let actual = rule_outcome(rule, &env);
             kinds.entry(rule.id.as_str()).or_default().insert(*expected);
             if actual == *expected {
                 report.passed += 1;
@@ -305,8 +305,7 @@ pub fn run(pack: &Pack) -> TestReport {
             let noticed = cases.iter().any(|case| {
                 case.expect.iter().any(|(id, _, _)| id == &rule.id) && {
                     let env = Env::new(pack, &case.facts);
-                    rule_outcome(pack, &case.facts, rule, &env)
-                        != rule_outcome(pack, &case.facts, rule, &env.negating(Some(leaf.index)))
+                    rule_outcome(rule, &env) != rule_outcome(rule, &env.negating(Some(leaf.index)))
                 }
             });
             if !noticed {
