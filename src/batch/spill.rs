@@ -628,6 +628,36 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever the records and the budget, the sorter gives what `sort` gives, and a
+        /// de-duplicating store what `sort` then `dedup` give.
+        #[test]
+        fn sorts_as_std_does(
+            input in proptest::collection::vec(proptest::collection::vec(0u8..4, 0..8), 0..400),
+            budget in 1usize..600,
+        ) {
+            let mut expected = input.clone();
+            expected.sort();
+            let mut s = Sorter::new(budget);
+            for r in &input {
+                s.push(r).unwrap();
+            }
+            proptest::prop_assert_eq!(drain(s.finish().unwrap()), expected.clone());
+            let mut s = Sorter::new(budget);
+            for r in &input {
+                s.push(r).unwrap();
+            }
+            let store = s.into_store(budget, true).unwrap();
+            expected.dedup();
+            let mut got = Vec::new();
+            let mut reader = store.reader().unwrap();
+            while let Some(r) = reader.next().unwrap() {
+                got.push(r.to_vec());
+            }
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn into_store_dedups_and_reads_back_twice() {
         let input = records(3_000);
