@@ -330,7 +330,6 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
             out.other_files.push(path.as_bytes())?;
         }
     }
-    subdirs.sort_unstable();
     for sub in subdirs {
         walk(&sub, out)?;
     }
@@ -342,12 +341,7 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
 /// `*`, `?` or `[` as a glob. Sorted by path, each file once. Fails only when the temporary
 /// files (`TMPDIR`) that hold a long listing cannot be written.
 pub fn expand_inputs(args: &[String]) -> Result<Inputs, String> {
-    list_inputs(args).map_err(|e| {
-        format!(
-            "临时文件 temporary files ({}): {e}",
-            std::env::temp_dir().display()
-        )
-    })
+    list_inputs(args).map_err(|e| e.to_string())
 }
 
 fn list_inputs(args: &[String]) -> io::Result<Inputs> {

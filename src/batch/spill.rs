@@ -51,6 +51,20 @@ pub const FAN_IN: usize = 32;
 
 const READ_BUFFER: usize = 32 * 1024;
 
+/// A failure of temporary files as the user sees it: where they are, and what went wrong.
+pub fn failure(e: &io::Error) -> String {
+    format!(
+        "临时文件 temporary files ({}): {e}",
+        std::env::temp_dir().display()
+    )
+}
+
+/// The same error, saying that it is about the temporary files (every file operation here
+/// goes through this, so an error met while an output is written names the right file).
+fn in_tmp(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), failure(&e))
+}
+
 fn too_large() -> io::Error {
     io::Error::other("a batch record is larger than 4 GiB")
 }
@@ -135,9 +149,9 @@ impl Store {
             Some(f) => f,
             None => self
                 .file
-                .insert(tempfile::NamedTempFile::with_prefix("hegui-batch-")?),
+                .insert(tempfile::NamedTempFile::with_prefix("hegui-batch-").map_err(in_tmp)?),
         };
-        file.as_file_mut().write_all(&self.mem)?;
+        file.as_file_mut().write_all(&self.mem).map_err(in_tmp)?;
         self.mem.clear();
         Ok(())
     }
@@ -146,8 +160,10 @@ impl Store {
     /// `finish`.
     pub fn finish(&mut self) -> io::Result<()> {
         if let Some(file) = &mut self.file {
-            file.as_file_mut().write_all(&self.mem)?;
-            file.as_file_mut().flush()?;
+            let file = file.as_file_mut();
+            file.write_all(&self.mem)
+                .and_then(|()| file.flush())
+                .map_err(in_tmp)?;
             self.mem = Vec::new();
         }
         Ok(())
@@ -174,7 +190,10 @@ impl<S: std::ops::Deref<Target = Store>> StoreReader<S> {
     /// A reader at the first record of `store`.
     pub fn new(store: S) -> io::Result<StoreReader<S>> {
         let file = match &store.file {
-            Some(f) => Some(BufReader::with_capacity(READ_BUFFER, f.reopen()?)),
+            Some(f) => Some(BufReader::with_capacity(
+                READ_BUFFER,
+                f.reopen().map_err(in_tmp)?,
+            )),
             None => None,
         };
         Ok(StoreReader {
@@ -202,7 +221,16 @@ impl<S: std::ops::Deref<Target = Store>> StoreReader<S> {
                 self.at += 4 + len;
                 Ok(Some(rec))
             }
-            Some(r) => Ok(read_framed(r, &mut self.buf)?.then_some(self.buf.as_slice())),
+            Some(r) => {
+                if r.fill_buf().map_err(in_tmp)?.is_empty() {
+                    return Ok(None);
+                }
+                let mut len = [0u8; 4];
+                r.read_exact(&mut len).map_err(in_tmp)?;
+                self.buf.resize(u32::from_le_bytes(len) as usize, 0);
+                r.read_exact(&mut self.buf).map_err(in_tmp)?;
+                Ok(Some(&self.buf))
+            }
         }
     }
 }
@@ -225,7 +253,6 @@ pub struct Sorter {
     spans: Vec<(usize, usize)>,
     runs: Vec<Store>,
     budget: usize,
-    len: u64,
 }
 
 impl Sorter {
@@ -241,9 +268,18 @@ impl Sorter {
     pub fn push(&mut self, rec: &[u8]) -> io::Result<()> {
         self.spans.push((self.arena.len(), rec.len()));
         self.arena.extend_from_slice(rec);
-        self.len += 1;
         if self.arena.len() + 16 * self.spans.len() >= self.budget.max(1) {
             self.write_run()?;
+        }
+        Ok(())
+    }
+
+    /// Adds the records of a buffer framed by [`put_framed`].
+    pub fn extend_framed(&mut self, framed: &[u8]) -> io::Result<()> {
+        let mut c = Cursor::new(framed);
+        while !c.rest().is_empty() {
+            let len = c.u32()? as usize;
+            self.push(c.bytes(len)?)?;
         }
         Ok(())
     }
@@ -256,23 +292,11 @@ impl Sorter {
     }
 
     fn write_run(&mut self) -> io::Result<()> {
-        let spans = self.sorted_spans();
-        let spans_len = spans.len() as u64;
-        // A run goes straight to a file (budget 0).
+        // A run goes straight to a file (budget 0), written in blocks.
         let mut run = Store::new(0);
-        let mut framed = Vec::with_capacity(READ_BUFFER * 2);
-        for (start, len) in spans {
-            put_framed(
-                &mut framed,
-                self.arena.get(start..start + len).unwrap_or_default(),
-            )?;
-            if framed.len() >= READ_BUFFER {
-                run.extend_framed(&framed, 0)?;
-                framed.clear();
-            }
+        for (start, len) in self.sorted_spans() {
+            run.push(self.arena.get(start..start + len).unwrap_or_default())?;
         }
-        run.extend_framed(&framed, 0)?;
-        run.len = spans_len;
         run.finish()?;
         self.arena.clear();
         self.runs.push(run);
@@ -361,48 +385,41 @@ impl Sorted {
 /// A k-way merge of sorted runs.
 #[derive(Debug)]
 pub struct Merge {
-    // Readers borrow their store; each run's file is reopened, so the stores only need to
-    // outlive the merge: they are kept here.
-    readers: Vec<BufReader<File>>,
-    _runs: Vec<Store>,
+    readers: Vec<StoreReader<Box<Store>>>,
+    /// Each run's next record, smallest first.
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(Vec<u8>, usize)>>,
+    /// The record last given out, and its run.
     current: Option<(Vec<u8>, usize)>,
-}
-
-fn read_framed(r: &mut BufReader<File>, buf: &mut Vec<u8>) -> io::Result<bool> {
-    if r.fill_buf()?.is_empty() {
-        return Ok(false);
-    }
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len)?;
-    buf.resize(u32::from_le_bytes(len) as usize, 0);
-    r.read_exact(buf)?;
-    Ok(true)
 }
 
 impl Merge {
     fn new(runs: Vec<Store>) -> io::Result<Merge> {
-        let mut readers = Vec::with_capacity(runs.len());
-        let mut heap = std::collections::BinaryHeap::with_capacity(runs.len());
-        for run in &runs {
-            let file = match &run.file {
-                Some(f) => f.reopen()?,
-                None if run.is_empty() => continue,
-                None => return Err(io::Error::other("a sort run is not on disk")),
-            };
-            let mut r = BufReader::with_capacity(READ_BUFFER, file);
-            let mut buf = Vec::new();
-            if read_framed(&mut r, &mut buf)? {
-                heap.push(std::cmp::Reverse((buf, readers.len())));
-            }
-            readers.push(r);
-        }
-        Ok(Merge {
-            readers,
-            _runs: runs,
-            heap,
+        let mut merge = Merge {
+            readers: Vec::with_capacity(runs.len()),
+            heap: std::collections::BinaryHeap::with_capacity(runs.len()),
             current: None,
-        })
+        };
+        for run in runs {
+            merge.readers.push(StoreReader::new(Box::new(run))?);
+            merge.advance(Vec::new(), merge.readers.len() - 1)?;
+        }
+        Ok(merge)
+    }
+
+    /// Puts run `i`'s next record (if any) on the heap, in `buf`.
+    fn advance(&mut self, mut buf: Vec<u8>, i: usize) -> io::Result<()> {
+        if let Some(rec) = self
+            .readers
+            .get_mut(i)
+            .map(StoreReader::next)
+            .transpose()?
+            .flatten()
+        {
+            buf.clear();
+            buf.extend_from_slice(rec);
+            self.heap.push(std::cmp::Reverse((buf, i)));
+        }
+        Ok(())
     }
 
     /// The next record, or `None` at the end.
@@ -411,11 +428,8 @@ impl Merge {
         reason = "a lending reader, not an Iterator"
     )]
     pub fn next(&mut self) -> io::Result<Option<&[u8]>> {
-        if let Some((mut buf, i)) = self.current.take()
-            && let Some(r) = self.readers.get_mut(i)
-            && read_framed(r, &mut buf)?
-        {
-            self.heap.push(std::cmp::Reverse((buf, i)));
+        if let Some((buf, i)) = self.current.take() {
+            self.advance(buf, i)?;
         }
         self.current = self.heap.pop().map(|std::cmp::Reverse(x)| x);
         Ok(self.current.as_ref().map(|(buf, _)| buf.as_slice()))
@@ -621,10 +635,11 @@ mod tests {
             for r in &input {
                 s.push(r).unwrap();
             }
-            assert_eq!(s.len, 5_000);
             let spilled = !s.runs.is_empty();
             assert_eq!(spilled, budget < 1 << 20, "budget {budget}");
-            assert_eq!(drain(s.finish().unwrap()), expected, "budget {budget}");
+            let sorted = drain(s.finish().unwrap());
+            assert_eq!(sorted.len(), 5_000);
+            assert_eq!(sorted, expected, "budget {budget}");
         }
     }
 

@@ -336,12 +336,81 @@ struct RecordView<'a> {
     warnings: u32,
     /// One outcome code per rule (none for a rejected input).
     outcomes: &'a [u8],
-    /// The errors, still encoded: a count, then the strings.
-    errors: Cursor<'a>,
 }
 
 impl<'a> RecordView<'a> {
-    fn read(rec: &'a [u8]) -> io::Result<RecordView<'a>> {
+    /// The record of an assessed input.
+    fn assessed(path: &'a str, row: &'a Row) -> RecordView<'a> {
+        let s = &row.score;
+        RecordView {
+            assessed: true,
+            report: row.report.is_some(),
+            path,
+            name: Some(&row.name),
+            credit_code: row.credit_code.as_deref(),
+            region_code: row.region_code.as_deref(),
+            industry: row.industry.as_deref(),
+            date: row.date,
+            scopes: row.scopes,
+            score: s.score,
+            coverage: s.coverage,
+            counts: [
+                s.fail,
+                s.undecided,
+                s.dont_know,
+                s.waived,
+                s.pass,
+                s.not_applicable,
+            ]
+            .map(small),
+            warnings: small(row.warnings),
+            outcomes: &row.outcomes,
+        }
+    }
+
+    /// The record of a rejected input.
+    fn rejected(path: &'a str) -> RecordView<'a> {
+        RecordView {
+            assessed: false,
+            report: false,
+            path,
+            name: None,
+            credit_code: None,
+            region_code: None,
+            industry: None,
+            date: NaiveDate::MIN,
+            scopes: 0,
+            score: None,
+            coverage: None,
+            counts: [0; 6],
+            warnings: 0,
+            outcomes: &[],
+        }
+    }
+
+    /// Appends the record, with `errors`, framed, to `out` (`rec` is a scratch buffer).
+    fn write(&self, errors: &[String], rec: &mut Vec<u8>, out: &mut Vec<u8>) -> io::Result<()> {
+        rec.clear();
+        rec.push(if self.assessed { ASSESSED } else { 0 } | if self.report { REPORT } else { 0 });
+        spill::put_str(rec, self.path)?;
+        for text in [self.name, self.credit_code, self.region_code, self.industry] {
+            spill::put_opt_str(rec, text)?;
+        }
+        spill::put_i32(rec, self.date.num_days_from_ce());
+        spill::put_u64(rec, self.scopes);
+        spill::put_u32(rec, self.score.unwrap_or(NONE_U32));
+        spill::put_u32(rec, self.coverage.unwrap_or(NONE_U32));
+        for n in self.counts {
+            spill::put_u32(rec, n);
+        }
+        spill::put_u32(rec, self.warnings);
+        spill::put_framed(rec, self.outcomes)?;
+        put_errors(rec, errors)?;
+        spill::put_framed(out, rec)
+    }
+
+    /// The record in `rec`, and a cursor at its errors (for [`read_errors`]).
+    fn read(rec: &'a [u8]) -> io::Result<(RecordView<'a>, Cursor<'a>)> {
         let mut c = Cursor::new(rec);
         let flags = c.u8()?;
         let path = c.str()?;
@@ -358,7 +427,7 @@ impl<'a> RecordView<'a> {
         let warnings = c.u32()?;
         let len = c.u32()? as usize;
         let outcomes = c.bytes(len)?;
-        Ok(RecordView {
+        let view = RecordView {
             assessed: flags & ASSESSED != 0,
             report: flags & REPORT != 0,
             path,
@@ -373,18 +442,8 @@ impl<'a> RecordView<'a> {
             counts,
             warnings,
             outcomes,
-            errors: c,
-        })
-    }
-
-    /// The errors, into `out` (cleared first).
-    fn errors_into(&self, out: &mut Vec<String>) -> io::Result<()> {
-        out.clear();
-        let mut c = self.errors;
-        for _ in 0..c.u32()? {
-            out.push(c.str()?.to_string());
-        }
-        Ok(())
+        };
+        Ok((view, c))
     }
 
     /// Counted in the rates: assessed and not superseded by a later duplicate.
@@ -461,36 +520,11 @@ struct Part {
 
 impl Part {
     fn push_assessed(&mut self, i: u64, path: &str, row: &Row) -> io::Result<()> {
-        let rec = &mut self.rec;
-        rec.clear();
-        rec.push(ASSESSED | if row.report.is_some() { REPORT } else { 0 });
-        spill::put_str(rec, path)?;
-        spill::put_opt_str(rec, Some(&row.name))?;
-        spill::put_opt_str(rec, row.credit_code.as_deref())?;
-        spill::put_opt_str(rec, row.region_code.as_deref())?;
-        spill::put_opt_str(rec, row.industry.as_deref())?;
-        spill::put_i32(rec, row.date.num_days_from_ce());
-        spill::put_u64(rec, row.scopes);
-        let s = &row.score;
-        spill::put_u32(rec, s.score.unwrap_or(NONE_U32));
-        spill::put_u32(rec, s.coverage.unwrap_or(NONE_U32));
-        for n in [
-            s.fail,
-            s.undecided,
-            s.dont_know,
-            s.waived,
-            s.pass,
-            s.not_applicable,
-        ] {
-            spill::put_u32(rec, small(n));
-        }
-        spill::put_u32(rec, small(row.warnings));
-        spill::put_framed(rec, &row.outcomes)?;
-        spill::put_u32(rec, 0);
-        spill::put_framed(&mut self.records, rec)?;
+        RecordView::assessed(path, row).write(&[], &mut self.rec, &mut self.records)?;
         self.count += 1;
         if let Some(code) = &row.credit_code {
             // Per code, the winner first: the latest date, then the latest input.
+            let rec = &mut self.rec;
             rec.clear();
             spill::put_key_str(rec, code);
             spill::put_key_u64(rec, u64::MAX - date_key(row.date));
@@ -502,26 +536,10 @@ impl Part {
     }
 
     fn push_rejected(&mut self, path: &str, errors: &[String]) -> io::Result<()> {
-        let rec = &mut self.rec;
-        rec.clear();
-        rec.push(0);
-        spill::put_str(rec, path)?;
-        for _ in 0..4 {
-            spill::put_opt_str(rec, None)?;
-        }
-        spill::put_i32(rec, NaiveDate::MIN.num_days_from_ce());
-        spill::put_u64(rec, 0);
-        spill::put_u32(rec, NONE_U32);
-        spill::put_u32(rec, NONE_U32);
-        for _ in 0..7 {
-            spill::put_u32(rec, 0);
-        }
-        spill::put_framed(rec, &[])?;
-        put_errors(rec, errors)?;
-        spill::put_framed(&mut self.records, rec)?;
+        RecordView::rejected(path).write(errors, &mut self.rec, &mut self.records)?;
         self.count += 1;
-        rejected_entry(rec, path, errors)?;
-        spill::put_framed(&mut self.rejected, rec)
+        rejected_entry(&mut self.rec, path, errors)?;
+        spill::put_framed(&mut self.rejected, &self.rec)
     }
 }
 
@@ -545,25 +563,21 @@ fn rejected_entry(rec: &mut Vec<u8>, path: &str, errors: &[String]) -> io::Resul
     put_errors(rec, errors)
 }
 
+/// The errors written by [`put_errors`], into `out` (cleared first).
+fn read_errors(mut c: Cursor<'_>, out: &mut Vec<String>) -> io::Result<()> {
+    out.clear();
+    for _ in 0..c.u32()? {
+        out.push(c.str()?.to_string());
+    }
+    Ok(())
+}
+
 fn read_rejected(rec: &[u8]) -> io::Result<RejectedLine> {
     let mut c = Cursor::new(rec);
     let path = c.key_str()?;
-    let n = c.u32()?;
-    let mut errors = Vec::with_capacity(n.min(64) as usize);
-    for _ in 0..n {
-        errors.push(c.str()?.to_string());
-    }
+    let mut errors = Vec::new();
+    read_errors(c, &mut errors)?;
     Ok(RejectedLine { path, errors })
-}
-
-/// Applies `f` to each record of a buffer of framed records.
-fn each_framed(buf: &[u8], mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-    let mut c = Cursor::new(buf);
-    while !c.rest().is_empty() {
-        let len = c.u32()? as usize;
-        f(c.bytes(len)?)?;
-    }
-    Ok(())
 }
 
 /// The superseded inputs, by input index, read alongside the records.
@@ -571,16 +585,16 @@ struct SupersededCursor<'s> {
     reader: StoreReader<&'s Store>,
     /// The next superseded input not yet passed: its index and the path counted instead.
     next: Option<(u64, String)>,
-    started: bool,
 }
 
 impl<'s> SupersededCursor<'s> {
     fn new(store: &'s Store) -> io::Result<SupersededCursor<'s>> {
-        Ok(SupersededCursor {
+        let mut cursor = SupersededCursor {
             reader: store.reader()?,
             next: None,
-            started: false,
-        })
+        };
+        cursor.read()?;
+        Ok(cursor)
     }
 
     fn read(&mut self) -> io::Result<()> {
@@ -596,10 +610,6 @@ impl<'s> SupersededCursor<'s> {
 
     /// For input `i` (asked in increasing order): the path counted instead, if superseded.
     fn at(&mut self, i: u64) -> io::Result<Option<&str>> {
-        if !self.started {
-            self.started = true;
-            self.read()?;
-        }
         while self.next.as_ref().is_some_and(|(n, _)| *n < i) {
             self.read()?;
         }
@@ -631,8 +641,8 @@ impl LineReader<'_> {
         };
         let i = self.i;
         self.i += 1;
-        let view = RecordView::read(rec)?;
-        view.errors_into(&mut self.errors)?;
+        let (view, errors) = RecordView::read(rec)?;
+        read_errors(errors, &mut self.errors)?;
         let superseded_by = self.superseded.at(i)?;
         Ok(Some(view.line(
             i,
@@ -735,7 +745,7 @@ impl Summary {
     pub fn lowest(&self) -> io::Result<Vec<SubmissionLine<'_>>> {
         self.lowest
             .iter()
-            .map(|(i, rec)| Ok(RecordView::read(rec)?.line(*i, &self.context, None, &[])))
+            .map(|(i, rec)| Ok(RecordView::read(rec)?.0.line(*i, &self.context, None, &[])))
             .collect()
     }
 
@@ -771,7 +781,21 @@ impl<S: std::ops::Deref<Target = Store>> RejectedReader<S> {
 }
 
 fn ser_err<E: serde::ser::Error>(e: io::Error) -> E {
-    E::custom(format!("batch spill: {e}"))
+    E::custom(e)
+}
+
+/// Serialises what a lending reader gives (`.next()` → `io::Result<Option<item>>`) as a
+/// sequence of `len` items; the readers lend their items, so no iterator can carry them.
+macro_rules! serialize_reader {
+    ($s:expr, $len:expr, $reader:expr) => {{
+        use serde::ser::SerializeSeq;
+        let mut seq = $s.serialize_seq(usize::try_from($len).ok())?;
+        let mut reader = $reader.map_err(ser_err)?;
+        while let Some(item) = reader.next().map_err(ser_err)? {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }};
 }
 
 /// The submissions table as a JSON array, written line by line.
@@ -779,13 +803,7 @@ struct Lines<'a>(&'a Summary);
 
 impl Serialize for Lines<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(usize::try_from(self.0.line_count()).ok())?;
-        let mut lines = self.0.lines().map_err(ser_err)?;
-        while let Some(line) = lines.next().map_err(ser_err)? {
-            seq.serialize_element(&line)?;
-        }
-        seq.end()
+        serialize_reader!(s, self.0.line_count(), self.0.lines())
     }
 }
 
@@ -794,13 +812,7 @@ struct RejectedFiles<'a>(&'a Summary);
 
 impl Serialize for RejectedFiles<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(usize::try_from(self.0.rejected_files.len()).ok())?;
-        let mut r = self.0.rejected_files().map_err(ser_err)?;
-        while let Some(line) = r.next().map_err(ser_err)? {
-            seq.serialize_element(&line)?;
-        }
-        seq.end()
+        serialize_reader!(s, self.0.rejected_files.len(), self.0.rejected_files())
     }
 }
 
@@ -809,40 +821,62 @@ struct PathList<'a>(&'a Paths);
 
 impl Serialize for PathList<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(usize::try_from(self.0.len()).ok())?;
-        let mut r = self.0.reader().map_err(ser_err)?;
-        while let Some(path) = r.next().map_err(ser_err)? {
-            seq.serialize_element(path)?;
-        }
-        seq.end()
+        serialize_reader!(s, self.0.len(), self.0.reader())
     }
 }
 
-/// One entry of the duplicates store: credit code, whether it is the one counted, path.
-fn read_duplicate(rec: &[u8]) -> io::Result<(String, bool, String)> {
-    let mut c = Cursor::new(rec);
-    let code = c.key_str()?;
-    let counted = c.u8()? == 0;
-    c.key_u64()?;
-    Ok((code, counted, c.str()?.to_string()))
+/// One entry of the duplicates store.
+struct DuplicateEntry {
+    credit_code: String,
+    /// The one counted (first in its group), or one it supersedes.
+    counted: bool,
+    path: String,
 }
 
-/// The duplicates as a JSON array of [`Duplicate`]s, each group read as it is written.
-struct Duplicates<'a>(&'a Summary);
+/// Writes an entry of the duplicates store: sorted by code, the one counted first, then the
+/// others by input index.
+fn put_duplicate(
+    rec: &mut Vec<u8>,
+    code: &str,
+    counted: bool,
+    i: u64,
+    path: &str,
+) -> io::Result<()> {
+    rec.clear();
+    spill::put_key_str(rec, code);
+    rec.push(u8::from(!counted));
+    spill::put_key_u64(rec, i);
+    spill::put_str(rec, path)
+}
+
+fn read_duplicate(rec: &[u8]) -> io::Result<DuplicateEntry> {
+    let mut c = Cursor::new(rec);
+    let credit_code = c.key_str()?;
+    let counted = c.u8()? == 0;
+    c.key_u64()?;
+    Ok(DuplicateEntry {
+        credit_code,
+        counted,
+        path: c.str()?.to_string(),
+    })
+}
 
 /// The duplicates store with one entry of look-ahead.
 struct DuplicateReader<'s> {
     reader: StoreReader<&'s Store>,
-    peeked: Option<(String, bool, String)>,
+    peeked: Option<DuplicateEntry>,
 }
 
 impl DuplicateReader<'_> {
-    fn peek(&mut self) -> io::Result<Option<&(String, bool, String)>> {
+    /// The next entry, if `wanted` takes it (else it stays next).
+    fn next_if(
+        &mut self,
+        wanted: impl FnOnce(&DuplicateEntry) -> bool,
+    ) -> io::Result<Option<DuplicateEntry>> {
         if self.peeked.is_none() {
             self.peeked = self.reader.next()?.map(read_duplicate).transpose()?;
         }
-        Ok(self.peeked.as_ref())
+        Ok(self.peeked.take_if(|e| wanted(e)))
     }
 }
 
@@ -857,37 +891,35 @@ impl Serialize for SupersededPaths<'_, '_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(None)?;
         let mut r = self.reader.borrow_mut();
-        loop {
-            let same =
-                matches!(r.peek().map_err(ser_err)?, Some((code, false, _)) if code == self.code);
-            if !same {
-                break;
-            }
-            if let Some((_, _, path)) = r.peeked.take() {
-                seq.serialize_element(&path)?;
-            }
+        while let Some(e) = r
+            .next_if(|e| !e.counted && e.credit_code == self.code)
+            .map_err(ser_err)?
+        {
+            seq.serialize_element(&e.path)?;
         }
         seq.end()
     }
 }
 
+/// The duplicates as a JSON array of [`Duplicate`]s, each group read as it is written.
+struct Duplicates<'a>(&'a Summary);
+
 impl Serialize for Duplicates<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeSeq, SerializeStruct};
         struct Group<'r, 's> {
-            code: String,
-            counted: String,
+            counted: DuplicateEntry,
             reader: &'r std::cell::RefCell<DuplicateReader<'s>>,
         }
         impl Serialize for Group<'_, '_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut st = s.serialize_struct("Duplicate", 3)?;
-                st.serialize_field("credit_code", &self.code)?;
-                st.serialize_field("counted", &self.counted)?;
+                st.serialize_field("credit_code", &self.counted.credit_code)?;
+                st.serialize_field("counted", &self.counted.path)?;
                 st.serialize_field(
                     "superseded",
                     &SupersededPaths {
-                        code: &self.code,
+                        code: &self.counted.credit_code,
                         reader: self.reader,
                     },
                 )?;
@@ -900,20 +932,14 @@ impl Serialize for Duplicates<'_> {
         });
         let mut seq = s.serialize_seq(usize::try_from(self.0.duplicate_organisations).ok())?;
         loop {
-            let next = reader.borrow_mut().peek().map_err(ser_err)?.is_some();
-            if !next {
-                break;
-            }
-            let taken = reader.borrow_mut().peeked.take();
-            let Some((code, counted, path)) = taken else {
-                break;
-            };
-            if !counted {
+            // Every group starts with the one counted.
+            let next = reader.borrow_mut().next_if(|_| true).map_err(ser_err)?;
+            let Some(counted) = next else { break };
+            if !counted.counted {
                 return Err(ser_err(spill::malformed()));
             }
             seq.serialize_element(&Group {
-                code,
-                counted: path,
+                counted,
                 reader: &reader,
             })?;
         }
@@ -987,14 +1013,9 @@ const PART: usize = 64;
 
 /// Runs a batch over `inputs` and builds the summary (nothing is written but the optional
 /// per-submission reports). Fails only when the temporary files (`TMPDIR`) cannot be
-/// written or read back.
+/// written or read back (the error says so).
 pub fn run(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> Result<Summary, String> {
-    run_spilled(pack, inputs, opts).map_err(|e| {
-        format!(
-            "临时文件 temporary files ({}): {e}",
-            std::env::temp_dir().display()
-        )
-    })
+    run_spilled(pack, inputs, opts).map_err(|e| e.to_string())
 }
 
 /// What the assessment leaves for the roll-up.
@@ -1054,8 +1075,8 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
         for part in parts {
             let part = part?;
             out.records.extend_framed(&part.records, part.count)?;
-            each_framed(&part.duplicate_keys, |k| out.duplicate_keys.push(k))?;
-            each_framed(&part.rejected, |r| out.rejected.push(r))?;
+            out.duplicate_keys.extend_framed(&part.duplicate_keys)?;
+            out.rejected.extend_framed(&part.rejected)?;
         }
         first += chunk.len() as u64;
     }
@@ -1126,21 +1147,15 @@ fn resolve_duplicates(keys: Sorter) -> io::Result<Resolved> {
         spill::put_key_u64(&mut rec, i);
         spill::put_str(&mut rec, &winner.1)?;
         superseded_by.push(&rec)?;
-        for (kind, at, p) in [(0u8, winner.0, winner.1.as_str()), (1, i, path)] {
-            if kind == 0 && listed {
-                continue;
-            }
-            rec.clear();
-            spill::put_key_str(&mut rec, &this);
-            rec.push(kind);
-            spill::put_key_u64(&mut rec, at);
-            spill::put_str(&mut rec, p)?;
+        // The group is listed from its first superseded input on, the one counted first.
+        if !listed {
+            listed = true;
+            organisations += 1;
+            put_duplicate(&mut rec, &this, true, winner.0, &winner.1)?;
             groups.push(&rec)?;
         }
-        if !listed {
-            organisations += 1;
-            listed = true;
-        }
+        put_duplicate(&mut rec, &this, false, i, path)?;
+        groups.push(&rec)?;
     }
     Ok(Resolved {
         superseded_by: superseded_by.into_store(spill::store_budget(), false)?,
@@ -1196,7 +1211,7 @@ fn summarise(
     let mut prefecture = String::new();
     const NOT_GIVEN: &str = "未填写 not given";
     while let Some(rec) = reader.next()? {
-        let r = RecordView::read(rec)?;
+        let (r, _) = RecordView::read(rec)?;
         let at = i;
         i += 1;
         if !r.assessed {

@@ -17,15 +17,9 @@ pub fn write_all(summary: &Summary, out: &Path, lang: crate::render::Lang) -> Re
     let csv = || write_streamed(&out.join("summary.csv"), |w| write_csv(summary, w));
     let xlsx = || super::xlsx::write(summary, &out.join("summary.xlsx"));
     let html = || {
-        let path = out.join("overview.html");
-        let mut failed = None;
-        crate::atomic::write_with(&path, |w| {
-            write_overview(summary, lang, w).map_err(|e| {
-                failed = Some(e);
-                std::io::Error::other("overview")
-            })
+        write_streamed(&out.join("overview.html"), |w| {
+            write_overview(summary, lang, w)
         })
-        .map_err(|e| failed.unwrap_or_else(|| format!("{}: {e}", path.display())))
     };
     let ((json, csv), (xlsx, html)) =
         rayon::join(|| rayon::join(json, csv), || rayon::join(xlsx, html));
@@ -142,18 +136,16 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-fn push_json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => push_json_str(out, s),
+/// `value` as `push` writes it, or `null`.
+fn push_json_or_null<T>(out: &mut Vec<u8>, value: Option<T>, push: impl FnOnce(&mut Vec<u8>, T)) {
+    match value {
+        Some(v) => push(out, v),
         None => out.extend_from_slice(b"null"),
     }
 }
 
-fn push_json_opt_u32(out: &mut Vec<u8>, n: Option<u32>) {
-    match n {
-        Some(n) => push_u64(out, u64::from(n)),
-        None => out.extend_from_slice(b"null"),
-    }
+fn push_json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    push_json_or_null(out, s, push_json_str);
 }
 
 /// One submission as a compact JSON object, field for field what `serde_json::to_string`
@@ -173,18 +165,16 @@ fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
         push_json_opt_str(out, text);
     }
     out.extend_from_slice(b",\"assessment_date\":");
-    match s.assessment_date {
-        Some(d) => {
-            let mut date = String::with_capacity(10);
-            crate::condition::push_iso_date(&mut date, d);
-            push_json_str(out, &date);
-        }
-        None => out.extend_from_slice(b"null"),
-    }
+    push_json_or_null(out, s.assessment_date, |out, d| {
+        let mut date = String::with_capacity(10);
+        crate::condition::push_iso_date(&mut date, d);
+        push_json_str(out, &date);
+    });
+    let number = |out: &mut Vec<u8>, n: u32| push_u64(out, u64::from(n));
     out.extend_from_slice(b",\"score\":");
-    push_json_opt_u32(out, s.score);
+    push_json_or_null(out, s.score, number);
     out.extend_from_slice(b",\"coverage\":");
-    push_json_opt_u32(out, s.coverage);
+    push_json_or_null(out, s.coverage, number);
     for (key, n) in [
         (&b",\"fail\":"[..], s.fail),
         (b",\"unanswered\":", s.unanswered),
@@ -518,7 +508,7 @@ fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
 /// lowest-scoring and the rejected ones (the full list is in the CSV, the xlsx and the JSON).
 pub fn overview_html(summary: &Summary, lang: crate::render::Lang) -> Result<String, String> {
     let mut out = Vec::new();
-    write_overview(summary, lang, &mut out)?;
+    write_overview(summary, lang, &mut out).map_err(|e| e.to_string())?;
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
@@ -528,18 +518,17 @@ fn write_overview(
     summary: &Summary,
     lang: crate::render::Lang,
     w: &mut impl Write,
-) -> Result<(), String> {
+) -> std::io::Result<()> {
     use minijinja::Value;
+    use minijinja::value::Serde;
     let mut env = minijinja::Environment::new();
     env.set_fuel(Some(200_000_000));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let tmpl = crate::embedded::template("batch.html.j2")
-        .ok_or_else(|| "template `batch.html.j2` is not embedded".to_string())?;
+        .ok_or_else(|| std::io::Error::other("template `batch.html.j2` is not embedded"))?;
     env.add_template("batch.html.j2", tmpl)
-        .map_err(|e| format!("template `batch.html.j2`: {e}"))?;
-    let lowest = summary
-        .lowest()
-        .map_err(|e| format!("overview.html: {e}"))?;
+        .map_err(|e| std::io::Error::other(format!("template `batch.html.j2`: {e}")))?;
+    let lowest = summary.lowest()?;
     let view = serde_json::json!({
         "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
         "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
@@ -552,35 +541,27 @@ fn write_overview(
         "other_files": summary.other_file_count,
         "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
     });
-    let mut s: Vec<(String, Value)> = match view {
-        serde_json::Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v))))
-            .collect(),
-        _ => Vec::new(),
-    };
     let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
-    s.push((
-        "rejected_files".to_string(),
-        Value::from_object(RejectedList {
-            store: summary.rejected_store(),
-            failed: std::sync::Arc::clone(&failed),
-        }),
-    ));
-    let ctx = minijinja::context! { s => Value::from_pairs(s), lang => Value::from(minijinja::value::Serde(lang)) };
+    let rejected_files = Value::from_object(RejectedList {
+        store: summary.rejected_store(),
+        failed: std::sync::Arc::clone(&failed),
+    });
+    let s = minijinja::context! { rejected_files, ..Serde(&view) };
+    let ctx = minijinja::context! { s, lang => Serde(lang) };
     let rendered = env
         .get_template("batch.html.j2")
         .and_then(|t| t.render_captured_to(ctx, &mut *w))
         .map_err(|e| {
-            format!(
+            std::io::Error::other(format!(
                 "template `batch.html.j2`{}: {e}",
                 e.line().map(|l| format!(" line {l}")).unwrap_or_default()
-            )
+            ))
         });
+    // A spill read error ended the list of rejected inputs early: that is the error.
     if let Ok(mut f) = failed.lock()
         && let Some(e) = f.take()
     {
-        return Err(format!("overview.html: {e}"));
+        return Err(e);
     }
     rendered.map(|_| ())
 }

@@ -18,13 +18,8 @@ use std::path::Path;
 /// (`TMPDIR`), not to memory: its rejected sheet has a row per rejected input.
 pub(super) fn write(summary: &Summary, path: &Path) -> Result<(), String> {
     use std::io::Seek;
-    let mut skeleton = tempfile::tempfile().map_err(|e| {
-        format!(
-            "{}: 临时文件 temporary file ({}): {e}",
-            path.display(),
-            std::env::temp_dir().display()
-        )
-    })?;
+    let mut skeleton = tempfile::tempfile()
+        .map_err(|e| format!("{}: {}", path.display(), super::spill::failure(&e)))?;
     workbook(summary, false)
         .and_then(|mut wb| wb.save_to_writer(&mut skeleton))
         .and_then(|()| Ok(skeleton.rewind()?))
@@ -125,10 +120,8 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std:
     let mut row_name: Vec<u8> = Vec::with_capacity(8);
     let mut scratch = Scratch::default();
     let mut lines = summary.lines()?;
-    let mut r = 0;
-    while let Some(line) = lines.next()? {
-        r += 1;
-        let r = r - 1;
+    for r in 0.. {
+        let Some(line) = lines.next()? else { break };
         let row = r + 2;
         row_name.clear();
         push_u64(&mut row_name, row as u64);

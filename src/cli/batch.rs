@@ -105,14 +105,10 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     if summary.rejected > 0 {
         // Name the first rejected inputs here too (all of them are in summary.json).
         const NAMED: usize = 20;
-        let mut rejected = summary
-            .rejected_files()
-            .map_err(|e| fail(format!("rejected_files: {e}")))?;
+        let mut rejected = summary.rejected_files().map_err(fail)?;
         let mut named = 0;
         while named < NAMED
-            && let Some(rj) = rejected
-                .next()
-                .map_err(|e| fail(format!("rejected_files: {e}")))?
+            && let Some(rj) = rejected.next().map_err(fail)?
         {
             named += 1;
             let first = rj.errors.first().map(String::as_str).unwrap_or_default();
