@@ -399,15 +399,20 @@ fn load_facts_cli(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Ex
 }
 
 fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
-    let files = match (&args.rules, &args.pack) {
-        (Some(dir), _) => PackFiles::from_dir(dir).map_err(|d| {
-            print_diags(&[d]);
-            Exit(2)
-        })?,
+    let started = std::time::Instant::now();
+    let (root, loaded) = match (&args.rules, &args.pack) {
+        (Some(dir), _) => {
+            let files = PackFiles::from_dir(dir).map_err(|d| {
+                print_diags(&[d]);
+                Exit(2)
+            })?;
+            (files.root.clone(), load_pack(&files))
+        }
         (None, id) => {
             let id = id.as_deref().unwrap_or(hegui_packs::DEFAULT_PACK);
-            match hegui_packs::pack_files(id) {
-                Some(f) => f,
+            match hegui_packs::load(id) {
+                // Compiled at build time: built from its parsed files, not parsed again.
+                Some(loaded) => (format!("rules/{id}"), loaded),
                 None => {
                     let ids = hegui_packs::pack_ids();
                     return Err(fail(format!(
@@ -422,8 +427,7 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
             }
         }
     };
-    let started = std::time::Instant::now();
-    match load_pack(&files) {
+    match loaded {
         Ok(l) => {
             print_diags(&l.warnings);
             info(&format!(
@@ -431,9 +435,9 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
                 l.pack.meta.id,
                 l.pack.meta.version,
                 if args.rules.is_some() {
-                    files.root.clone()
+                    root.clone()
                 } else {
-                    format!("the binary ({})", files.root)
+                    format!("the binary ({root})")
                 },
                 started.elapsed().as_millis(),
                 l.pack.questionnaire.questions.len(),
@@ -446,7 +450,7 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
         Err(diags) => {
             print_diags(&diags);
             let n = diags.iter().filter(|d| d.level == DiagLevel::Error).count();
-            Err(fail(format!("pack `{}` has {n} error(s)", files.root)))
+            Err(fail(format!("pack `{root}` has {n} error(s)")))
         }
     }
 }

@@ -1,6 +1,14 @@
-//! Embeds the shipped rule packs (the workspace's `rules/`) in the crate, so `hegui` works from
-//! any directory. Generates `$OUT_DIR/embedded.rs`.
+//! Compiles the shipped rule packs (the workspace's `rules/`) into the crate at build time.
+//!
+//! Each pack is loaded with every check hegui makes (`hegui_core::load::prepared::prepare`):
+//! a pack with an error fails the build, with every problem printed by file, line and column.
+//! Its parsed files and digests are written to `$OUT_DIR/<id>.prepared`, so the binary builds
+//! the pack at start-up without parsing YAML, hashing files or re-running the checks. The
+//! files themselves are embedded too (`$OUT_DIR/embedded.rs`): sources, self-tests and
+//! `--version` read them.
 
+use hegui_core::load::PackFiles;
+use hegui_core::load::prepared::prepare;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -26,26 +34,89 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     // The workspace root: `rules/` stays where pack authors expect it.
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../..");
+    let rules = root.join("rules");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    println!("cargo:rerun-if-changed={}", rules.display());
+    let mut files = Vec::new();
+    collect(&rules, &rules, &mut files);
     let mut code = String::new();
-    for (name, dir) in [("RULES", "rules")] {
-        println!("cargo:rerun-if-changed={}", root.join(dir).display());
-        let mut files = Vec::new();
-        collect(&root.join(dir), &root.join(dir), &mut files);
-        let _ = writeln!(code, "/// Files under `{dir}/`: (relative path, contents).");
-        let _ = writeln!(code, "pub static {name}: &[(&str, &str)] = &[");
-        for f in files {
-            let rel = f.to_string_lossy().replace('\\', "/");
-            let abs = root.join(dir).join(&f);
-            let _ = writeln!(
-                code,
-                "    ({rel:?}, include_str!({:?})),",
-                abs.to_string_lossy()
-            );
-        }
-        let _ = writeln!(code, "];");
+    let _ = writeln!(code, "/// Files under `rules/`: (relative path, contents).");
+    let _ = writeln!(code, "pub static RULES: &[(&str, &str)] = &[");
+    for f in &files {
+        let rel = f.to_string_lossy().replace('\\', "/");
+        let abs = rules.join(f);
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.to_string_lossy()
+        );
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
+    let _ = writeln!(code, "];");
+
+    let mut ids: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.components().next())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    ids.dedup();
+    let _ = writeln!(
+        code,
+        "/// Each pack prepared at build time: (id, prepared bytes)."
+    );
+    let _ = writeln!(code, "pub static PREPARED: &[(&str, &[u8])] = &[");
+    let mut failed = false;
+    for id in &ids {
+        let mut pack = match PackFiles::from_dir(&rules.join(id)) {
+            Ok(p) => p,
+            Err(d) => {
+                eprintln!("rules/{id}: {}", d.message);
+                failed = true;
+                continue;
+            }
+        };
+        pack.root = format!("rules/{id}");
+        match prepare(&pack) {
+            Ok(prepared) => {
+                let path = out_dir.join(format!("{id}.prepared"));
+                if let Err(e) = std::fs::write(&path, prepared.encode()) {
+                    eprintln!("cannot write {}: {e}", path.display());
+                    failed = true;
+                }
+                let _ = writeln!(
+                    code,
+                    "    ({id:?}, include_bytes!({:?})),",
+                    path.to_string_lossy()
+                );
+            }
+            Err(diags) => {
+                eprintln!("规则包 {id} 无法加载 the pack `{id}` does not load:");
+                for d in diags {
+                    eprintln!(
+                        "{}:{}:{}: {:?}: {}{}{}",
+                        d.file,
+                        d.loc.line,
+                        d.loc.col,
+                        d.level,
+                        if d.subject.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{}: ", d.subject)
+                        },
+                        d.message,
+                        d.help.map(|h| format!(" (help: {h})")).unwrap_or_default()
+                    );
+                }
+                failed = true;
+            }
+        }
+    }
+    let _ = writeln!(code, "];");
+    let out = out_dir.join("embedded.rs");
     if let Err(e) = std::fs::write(&out, code) {
-        println!("cargo:warning=cannot write {}: {e}", out.display());
+        eprintln!("cannot write {}: {e}", out.display());
+        failed = true;
+    }
+    if failed {
+        std::process::exit(1);
     }
 }

@@ -237,22 +237,24 @@ pub(super) struct MigrateArgs {
 
 fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
     let path = std::path::Path::new(spec);
-    let files = if path.is_dir() {
-        PackFiles::from_dir(path).map_err(|d| {
+    let (root, loaded) = if path.is_dir() {
+        let files = PackFiles::from_dir(path).map_err(|d| {
             print_diags(&[d]);
             Exit(2)
-        })?
+        })?;
+        (files.root.clone(), load_pack(&files))
     } else {
-        hegui_packs::pack_files(spec).ok_or_else(|| {
+        let loaded = hegui_packs::load(spec).ok_or_else(|| {
             fail(format!(
                 "--from {spec}: 既不是目录也不是内置规则包 neither a directory nor an embedded pack (embedded: {})",
                 hegui_packs::pack_ids().join(", ")
             ))
-        })?
+        })?;
+        (format!("rules/{spec}"), loaded)
     };
-    load_pack(&files).map_err(|diags| {
+    loaded.map_err(|diags| {
         print_diags(&diags);
-        fail(format!("pack `{}` has errors", files.root))
+        fail(format!("pack `{root}` has errors"))
     })
 }
 

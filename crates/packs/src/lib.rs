@@ -1,14 +1,17 @@
-//! The rule packs shipped with hegui, embedded at build time from the workspace's `rules/`
-//! (see `build.rs`), so the binary works from any directory.
+//! The rule packs shipped with hegui, compiled into the crate at build time from the
+//! workspace's `rules/` (see `build.rs`): each pack was loaded with every check when the crate
+//! was built (a pack with an error does not build), and [`load`] builds it from the parsed
+//! files without parsing or checking it again. The files are embedded too ([`pack_files`]).
 //!
 //! ```
-//! let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
-//! let loaded = hegui_core::load_pack(&files).unwrap();
+//! let loaded = hegui_packs::load(hegui_packs::DEFAULT_PACK).unwrap().unwrap();
 //! assert_eq!(loaded.pack.meta.id, hegui_packs::DEFAULT_PACK);
 //! ```
 #![warn(missing_docs)]
 
-use hegui_core::load::PackFiles;
+use hegui_core::Diagnostic;
+use hegui_core::load::prepared::{Prepared, load_prepared};
+use hegui_core::load::{Loaded, PackFiles};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -49,4 +52,36 @@ pub fn pack_file(id: &str, rel: &str) -> Option<&'static str> {
         .iter()
         .find(|(p, _)| p.strip_prefix(id).and_then(|r| r.strip_prefix('/')) == Some(rel))
         .map(|(_, t)| *t)
+}
+
+/// Embedded pack `id`, built from what the build prepared (`None` when there is no such pack).
+pub fn load(id: &str) -> Option<Result<Loaded, Vec<Diagnostic>>> {
+    let files = pack_files(id)?;
+    let bytes = files::PREPARED
+        .iter()
+        .find(|(p, _)| *p == id)
+        .map(|(_, b)| *b);
+    Some(match bytes.map(Prepared::decode) {
+        Some(Ok(prepared)) => load_prepared(&files, prepared),
+        // Not prepared (cannot happen in a build that succeeded): the ordinary loader.
+        _ => hegui_core::load_pack(&files),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every embedded pack builds from its prepared form into the same pack as from its files.
+    #[test]
+    fn prepared_packs_equal_loaded_packs() {
+        for id in super::pack_ids() {
+            let fast = super::load(&id).unwrap().unwrap();
+            let slow = hegui_core::load_pack(&super::pack_files(&id).unwrap()).unwrap();
+            assert_eq!(
+                format!("{:?}", fast.pack),
+                format!("{:?}", slow.pack),
+                "{id}"
+            );
+            assert_eq!(fast.warnings, slow.warnings, "{id}");
+        }
+    }
 }

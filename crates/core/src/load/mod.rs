@@ -9,6 +9,7 @@
 //! borrowed, and a clause's normalised text is computed once however many rules quote it.
 
 pub mod lint;
+pub mod prepared;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
 use crate::model::condition::{Compiler, KEYWORDS, Purpose};
@@ -125,20 +126,20 @@ pub struct Loaded {
 
 /// Loads and validates a pack. On failure returns every diagnostic (errors and warnings).
 pub fn load_pack(files: &PackFiles) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut l = Loader {
-        files,
-        diags: Diagnostics::new(files.root.clone()),
-        clause_paragraphs: HashMap::new(),
-    };
+    finish(&mut Loader::new(files))
+}
+
+/// Runs a loader to the end: the pack, or every diagnostic.
+fn finish(l: &mut Loader<'_>) -> Result<Loaded, Vec<Diagnostic>> {
     match l.run() {
         Some(pack) if !l.diags.has_errors() => Ok(Loaded {
             pack,
-            warnings: l.diags.into_vec(),
+            warnings: std::mem::take(&mut l.diags).into_vec(),
         }),
         _ => {
-            let mut all = l.diags.into_vec();
+            let mut all = std::mem::take(&mut l.diags).into_vec();
             if !all.iter().any(|d| d.level == crate::diag::Level::Error) {
-                all.push(io_diag(&files.root, "pack could not be loaded"));
+                all.push(io_diag(&l.files.root, "pack could not be loaded"));
             }
             Err(all)
         }
@@ -330,12 +331,37 @@ struct Loader<'a> {
     /// Normalised paragraphs of each clause quoted so far, by (source, clause) index: many
     /// rules quote the same clause, and normalising it is the costly part of a quote check.
     clause_paragraphs: HashMap<(usize, usize), Vec<String>>,
+    /// Keep every parsed tree in `kept` ([`prepared::prepare`]).
+    keep_trees: bool,
+    kept: Vec<(String, Node)>,
+    /// Trees parsed and a pack checked when it was prepared ([`prepared::load_prepared`]):
+    /// YAML is not parsed again, and the checks that do not build the pack (lints, quotes,
+    /// digests) are not repeated.
+    prepared: Option<HashMap<String, Node>>,
 }
 
 impl<'a> Loader<'a> {
+    fn new(files: &'a PackFiles) -> Loader<'a> {
+        Loader {
+            files,
+            diags: Diagnostics::new(files.root.clone()),
+            clause_paragraphs: HashMap::new(),
+            keep_trees: false,
+            kept: Vec::new(),
+            prepared: None,
+        }
+    }
+
     fn parse(&mut self, rel: &str, text: &str) -> Option<Node> {
         self.diags.set_file(self.files.name(rel));
+        if let Some(tree) = self.prepared.as_mut().and_then(|t| t.remove(rel)) {
+            return Some(tree);
+        }
         match node::parse(text, Format::Yaml) {
+            Ok(n) if self.keep_trees => {
+                self.kept.push((rel.to_string(), n.clone()));
+                Some(n)
+            }
             Ok(n) => Some(n),
             Err(e) => {
                 self.diags
@@ -526,7 +552,10 @@ impl<'a> Loader<'a> {
             return None;
         }
         qn.reindex();
-        qn.digest = digest::questionnaire(&qn);
+        let prepared = self.prepared.is_some();
+        if !prepared {
+            qn.digest = digest::questionnaire(&qn);
+        }
         let mut pack = Pack {
             meta: meta_out,
             sections: meta.sections,
@@ -537,8 +566,15 @@ impl<'a> Loader<'a> {
             rules,
             coverage,
             tests,
-            digest: digest::files(&self.files.files),
+            digest: if prepared {
+                String::new()
+            } else {
+                digest::files(&self.files.files)
+            },
         };
+        if prepared {
+            return Some(pack);
+        }
         for r in &mut pack.rules {
             r.digest = digest::rule(r, &pack.questionnaire);
         }
@@ -1117,6 +1153,9 @@ impl<'a> Loader<'a> {
             );
             return;
         };
+        if self.prepared.is_some() {
+            return; // checked when the pack was prepared
+        }
         let paragraphs = self
             .clause_paragraphs
             .entry((doc_idx, clause_idx))
