@@ -6,30 +6,6 @@ use super::summary::{SubmissionLine, Summary};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `summary.json`, `summary.csv`, `summary.xlsx` and `overview.html` into `out`, each
-/// atomically (temporary file, then rename).
-///
-/// The four files are written at the same time, on their own threads (each is one sequential
-/// stream, and together they cost about as much as reading the inputs). The first error, in
-/// the order above, is returned; every file that was written is complete.
-pub fn write_all(
-    summary: &Summary,
-    out: &Path,
-    lang: hegui_core::text::Lang,
-) -> Result<(), String> {
-    let json = || write_streamed(&out.join("summary.json"), |w| write_json(summary, w));
-    let csv = || write_streamed(&out.join("summary.csv"), |w| write_csv(summary, w));
-    let xlsx = || super::xlsx::write(summary, &out.join("summary.xlsx"));
-    let html = || {
-        write_streamed(&out.join("overview.html"), |w| {
-            write_overview(summary, lang, w)
-        })
-    };
-    let ((json, csv), (xlsx, html)) =
-        rayon::join(|| rayon::join(json, csv), || rayon::join(xlsx, html));
-    json.and(csv).and(xlsx).and(html)
-}
-
 /// A writer that passes everything on but the last two bytes written, which it holds in
 /// `tail`.
 struct HoldBack<'a, W: Write> {
@@ -67,7 +43,7 @@ impl<W: Write> Write for HoldBack<'_, W> {
 /// Everything but the submissions table goes through serde; the table's lines (one per input,
 /// the bulk of the file) are written by [`push_json_line`], in the bytes serde would write
 /// (`tests`: `summary_json_is_what_serde_writes`).
-fn write_json(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
+pub(crate) fn write_json(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     use serde::Serialize;
     // The head is an object closed by "\n}"; the table is its last member. The head goes
     // straight to `w` (its lists of duplicates and rejected inputs can be long), all but its
@@ -313,7 +289,7 @@ impl serde_json::ser::Formatter for RecordLines {
 }
 
 /// Writes a file atomically without holding it in memory (see [`hegui_core::io::atomic`]).
-fn write_streamed(
+pub(crate) fn write_streamed(
     path: &Path,
     body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), String> {
@@ -478,7 +454,7 @@ pub fn csv(summary: &Summary) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
+pub(crate) fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     for (c, h) in CSV_HEADER.iter().enumerate() {
         if c > 0 {
@@ -518,7 +494,7 @@ pub fn overview_html(summary: &Summary, lang: hegui_core::text::Lang) -> Result<
 
 /// Renders the HTML overview into `w`. The rejected inputs, which may be many, are read from
 /// the summary's spill store while the template loops over them ([`RejectedList`]).
-fn write_overview(
+pub(crate) fn write_overview(
     summary: &Summary,
     lang: hegui_core::text::Lang,
     w: &mut impl Write,

@@ -28,6 +28,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod answers;
 pub mod diag;
 pub mod eval;
 pub mod facts;

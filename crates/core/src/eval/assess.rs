@@ -6,8 +6,8 @@
 //! or `unanswered`. Waivers then turn a `fail` into `waived` while they last. The result is
 //! the JSON contract documented in `docs/RESULT.md`: no clock, stable order, same input → same bytes.
 
+use crate::answers::{Facts, Organisation, Person};
 use crate::eval::{Env, Observation, Truth, explain, truth};
-use crate::facts::{Facts, Organisation, Person};
 use crate::model::digest;
 use crate::model::{Condition, LawRef, Level, Pack, Rule, Severity, SourceRef};
 use crate::text::Text;
@@ -477,7 +477,7 @@ pub fn reference(pack: &Pack, r: &LawRef, date: NaiveDate) -> Option<Reference> 
 
 /// Digest of the answers in canonical form (independent of YAML/JSON and key order).
 pub fn answers_digest(pack: &Pack, facts: &Facts) -> String {
-    let v = crate::facts::write::facts_json(pack, facts);
+    let v = crate::answers::write::facts_json(pack, facts);
     digest::bytes(v.to_string().as_bytes())
 }
 

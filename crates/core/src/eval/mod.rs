@@ -10,7 +10,7 @@ pub mod assess;
 pub mod outcome;
 pub mod score;
 
-use crate::facts::{AnswerState, Facts};
+use crate::answers::{AnswerState, Facts};
 use crate::model::{Condition, GIdx, Leaf, Op, Operand, Pack, QType, Question, Value};
 use chrono::Days;
 use serde::Serialize;

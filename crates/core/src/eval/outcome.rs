@@ -1,10 +1,10 @@
 //! Outcomes without explanations: the fast path a batch takes for every submission, and the
 //! score computed from outcomes alone (results read back from JSON, batch rows).
 
+use crate::answers::Facts;
 use crate::eval::assess::{AssessOptions, Outcome, apply_waiver};
 use crate::eval::score::Score;
 use crate::eval::{Env, Truth, truth};
-use crate::facts::Facts;
 use crate::model::{Level, Pack, Rule};
 
 /// One rule's outcome as a batch or a diff keeps it: the outcome, and whether an undecided outcome has

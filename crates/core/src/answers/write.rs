@@ -1,7 +1,7 @@
 //! Writing facts back out: the canonical JSON form of a [`Facts`], the same schema a facts
 //! file has. Used for the answers digest, and by commands that produce facts files.
 
-use crate::facts::{Answer, AnswerState, Facts};
+use crate::answers::{Answer, AnswerState, Facts};
 use crate::model::{Pack, Question, Value};
 use serde_json::{Map, Value as J, json};
 
