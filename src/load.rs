@@ -188,6 +188,8 @@ struct RawOption {
     label: Text,
     #[serde(default)]
     exclusive: bool,
+    #[serde(default)]
+    informational: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +211,8 @@ struct RawQuestion {
     max: Option<f64>,
     #[serde(default)]
     past_event: bool,
+    #[serde(default)]
+    informational: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +309,18 @@ fn condition_entries<'n>(node: &'n Node, keys: &[&str]) -> Vec<Option<&'n Node>>
         }
     }
     found
+}
+
+/// Where option `id` of a question item is written (the question's place if not found).
+fn option_loc(item: &Node, id: &str) -> Loc {
+    match item.get("options").map(|n| &n.kind) {
+        Some(NodeKind::Seq(opts)) => opts
+            .iter()
+            .find(|o| o.get("id").and_then(Node::as_str) == Some(id))
+            .map(|o| o.loc)
+            .unwrap_or(item.loc),
+        _ => item.loc,
+    }
 }
 
 fn id_ok(id: &str) -> bool {
@@ -544,6 +560,7 @@ impl<'a> Loader<'a> {
         for d in lint::ask_when_guarantees(&pack) {
             self.diags.extend([d]);
         }
+        self.diags.extend(lint::unread(&[&pack]));
         Some(pack)
     }
 
@@ -922,15 +939,18 @@ impl<'a> Loader<'a> {
                 .options
                 .into_iter()
                 .map(|o| Choice {
+                    loc: option_loc(item, &o.id),
                     id: o.id,
                     label: o.label,
                     exclusive: o.exclusive,
+                    informational: o.informational,
                 })
                 .collect(),
             ask_when: None,
             min: raw.min,
             max: raw.max,
             past_event: raw.past_event,
+            informational: raw.informational,
             group: None,
             pos: 0,
             file: file.to_string(),

@@ -63,6 +63,13 @@ pub struct Choice {
     pub label: Text,
     /// May not be combined with other options (e.g. "none of these").
     pub exclusive: bool,
+    /// Why the option is offered although no condition names it (the unread-question gate,
+    /// `lint::unread`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<Text>,
+    /// Where it is defined.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A question of the questionnaire.
@@ -97,6 +104,10 @@ pub struct Question {
     /// A date of a past event: may not lie after the assessment date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub past_event: bool,
+    /// Why the question is asked although no condition reads it (the unread-question gate,
+    /// `lint::unread`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<Text>,
     /// The group it belongs to.
     #[serde(skip)]
     pub group: Option<GIdx>,
