@@ -35,6 +35,7 @@ pub mod input;
 pub mod lint;
 pub mod load;
 pub mod migrate;
+pub mod migration_map;
 pub mod model;
 pub mod node;
 pub mod questionnaire;

@@ -553,7 +553,16 @@ impl<'a> Loader<'a> {
             coverage,
             tests,
             digest: digest::files(&self.files.files),
+            migrations: Vec::new(),
         };
+        let (migrations, diags) = crate::migration_map::load(
+            &self.files.files,
+            &|rel| self.files.name(rel),
+            &pack.questionnaire,
+            &pack.meta.version,
+        );
+        pack.migrations = migrations;
+        self.diags.extend(diags);
         for r in &mut pack.rules {
             r.digest = digest::rule(r, &pack.questionnaire);
         }

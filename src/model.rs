@@ -728,6 +728,15 @@ pub struct Pack {
     pub tests: Vec<TestFile>,
     /// Canonical digest of all pack files (`sha256:…`).
     pub digest: String,
+    /// Declared migrations from older versions (`migrations/from-<version>.yaml`).
+    pub migrations: Vec<crate::migration_map::MigrationMap>,
+}
+
+impl Pack {
+    /// The declared migration from version `from`, if any.
+    pub fn migration_from(&self, from: &str) -> Option<&crate::migration_map::MigrationMap> {
+        self.migrations.iter().find(|m| m.from == from)
+    }
 }
 
 /// A self-test file, kept as text: only `hegui test` reads it, so assessments do not pay for

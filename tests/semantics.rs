@@ -906,3 +906,36 @@ fn s24_nothing_is_asked_in_vain() {
         );
     }
 }
+
+#[test]
+fn s25_answers_for_an_older_version_are_sent_to_migrate() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/packs-v1/facts/company-1.0.0.yaml"
+    ))
+    .unwrap();
+    let e = hegui::facts::load_facts("old.yaml", &text, licensing()).unwrap_err();
+    assert_eq!(
+        messages(&e),
+        "错误 error: old.yaml:4:3: 该答卷针对规则包 1.0.0：请运行 hegui migrate / answers for pack 1.0.0: run hegui migrate\n  help: `hegui migrate FILE -o NEW` carries the answers to licensing 2.0.0 with the migration the pack declares / 用规则包声明的迁移映射把答案迁移到新版本"
+    );
+    // The declared map carries them; nothing crosses a `reask`.
+    let old =
+        hegui::migrate::node_json(&hegui::node::parse(&text, hegui::node::Format::Yaml).unwrap());
+    let (m, yaml) =
+        hegui::migrate::migrate_declared_checked(&old, licensing(), "new.yaml").unwrap();
+    assert!(m.facts["answers"]["scope.telecom_role"].is_null());
+    hegui::facts::load_facts("new.yaml", &yaml, licensing()).unwrap();
+    // A version the pack declares no map from keeps the older message.
+    let e = hegui::facts::load_facts(
+        "old.yaml",
+        &text.replace("version: 1.0.0", "version: 0.9.0"),
+        licensing(),
+    )
+    .unwrap_err();
+    assert!(
+        messages(&e).contains("answers are for version 0.9.0 of pack `licensing`"),
+        "{}",
+        messages(&e)
+    );
+}
