@@ -765,7 +765,11 @@ impl Declared {
 pub fn declared_yaml(m: &Declared) -> String {
     let mut out = format!(
         "# hegui migrate: 规则包 {id} {from} → {to}：沿用 {k}，映射 {mp}，需重新回答 {r} / pack {id} {from} → {to}: {k} kept, {mp} mapped, {r} to answer again\n",
-        id = m.facts["pack"]["id"].as_str().unwrap_or(""),
+        id = m
+            .facts
+            .pointer("/pack/id")
+            .and_then(J::as_str)
+            .unwrap_or(""),
         from = m.from,
         to = m.to,
         k = m.kept,
