@@ -661,10 +661,19 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
             }
         }
     }
+    // Old answers nothing carries: to questions the new version no longer has, or to a
+    // question that now takes its answer from another old question (a split into it).
     let mut dropped: Vec<String> = old_answers
-        .keys()
-        .filter(|k| nq.question(k).is_none() && nq.group(k).is_none() && !map.names_old(k))
-        .cloned()
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_null()
+                && !map.names_old(k)
+                && match map.target(k) {
+                    Some((e, _)) => e.old_id != **k,
+                    None => nq.question(k).is_none() && nq.group(k).is_none(),
+                }
+        })
+        .map(|(k, _)| k.clone())
         .collect();
     dropped.sort();
     let mut root = old.as_object().cloned().unwrap_or_default();

@@ -413,3 +413,18 @@ fn assess_validate_and_batch_send_old_answers_to_migrate() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].as_str().unwrap().contains(MSG), "{errors:?}");
 }
+
+#[test]
+fn an_old_answer_replaced_by_a_split_is_dropped_and_listed() {
+    let new = pack(V2);
+    // The old file also answered `licensing.icp_filing` (say an earlier pack had it): the map
+    // feeds that question from `licensing.filed` instead, so the own answer is dropped.
+    let text = std::fs::read_to_string(V1_FACTS).unwrap().replace(
+        "  real_name.methods:",
+        "  licensing.icp_filing: true\n  real_name.methods:",
+    );
+    let (m, _) =
+        hegui::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml").unwrap();
+    assert_eq!(m.dropped, ["licensing.icp_filing", "org.staff"]);
+    assert!(m.facts["answers"]["licensing.icp_filing"].is_null());
+}
