@@ -876,6 +876,14 @@ fn s24_nothing_is_asked_in_vain() {
         "  - id: licensing.note\n    section: licensing\n    type: text\n    ask_when: { real_name.methods: { any_of: [platform_login_only] } }\n    label: { zh: 说明, en: Note }\n    informational: { zh: 说明, en: Note }\ngroups:\n",
     );
     with("questions/20-licensing.yaml", &asked).unwrap();
+    // A group's item_key member names the items in findings: read when the group is.
+    let keyless = q.replace("    item_key: name\n", "");
+    assert_ne!(keyless, q);
+    let m = messages(&with("questions/20-licensing.yaml", &keyless).unwrap_err());
+    assert!(
+        m.contains("question `sites[*].name`: 没有任何条件读取该问题"),
+        "{m}"
+    );
     // Marking a question that is read is a warning.
     let read = q.replace(
         "    ask_when: { scope.telecom_role: { equals: value_added } }\n",
