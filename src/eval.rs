@@ -281,7 +281,8 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                         let mut o = Vec::new();
                         let t = eval(ch, env, Some(&mut o));
                         acc = if is_all { acc.and(t) } else { acc.or(t) };
-                        parts.push((t, o, near_miss(ch, env)));
+                        let near = if is_all { 0 } else { near_miss(ch, env) };
+                        parts.push((t, o, near));
                     }
                     if !is_all && acc == Truth::False {
                         // A false `any`: the branch that came closest — whose leading
