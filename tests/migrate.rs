@@ -10,9 +10,9 @@
 //! changed questions listed, the result valid for the new pack.
 
 use assert_cmd::Command;
-use hegui::load::{PackFiles, load_pack};
+use hegui_core::load::{PackFiles, load_pack};
 
-fn pack(dir: &str) -> hegui::model::Pack {
+fn pack(dir: &str) -> hegui_core::model::Pack {
     load_pack(&PackFiles::from_dir(std::path::Path::new(dir)).unwrap())
         .unwrap()
         .pack
@@ -24,21 +24,21 @@ fn old_answers_are_refused_by_the_new_pack_and_migrate_carries_them() {
     let old = pack("tests/data/demo");
     let new = pack("tests/data/demo-1.3/demo");
     // Without migration the new version refuses the file.
-    let err = hegui::facts::load_facts("a.yaml", &text, &new).unwrap_err();
+    let err = hegui_core::facts::load_facts("a.yaml", &text, &new).unwrap_err();
     assert!(
         err.iter().any(|d| d.message.contains("version 1.2.0")),
         "{err:?}"
     );
-    let facts = hegui::facts::load_facts("a.yaml", &text, &old)
+    let facts = hegui_core::facts::load_facts("a.yaml", &text, &old)
         .unwrap()
         .facts;
-    let m = hegui::migrate::migrate(&old, &facts, &new);
-    let listed: Vec<(&str, &hegui::migrate::Why)> = m
+    let m = hegui_core::facts::migrate::migrate(&old, &facts, &new);
+    let listed: Vec<(&str, &hegui_core::facts::migrate::Why)> = m
         .to_answer
         .iter()
         .map(|t| (t.id.as_str(), &t.why))
         .collect();
-    use hegui::migrate::Why;
+    use hegui_core::facts::migrate::Why;
     assert!(
         listed.contains(&("real_name.methods", &Why::Changed)),
         "{listed:?}"
@@ -65,8 +65,9 @@ fn old_answers_are_refused_by_the_new_pack_and_migrate_carries_them() {
     assert_eq!(m.facts["pack"]["version"], "1.3.0");
     assert_eq!(m.facts["waivers"][0]["rule"], "demo.logs");
     // The written file loads against the new pack.
-    let (_, yaml) = hegui::migrate::migrate_checked(&old, &facts, &new, "out.yaml").unwrap();
-    let again = hegui::facts::load_facts("out.yaml", &yaml, &new)
+    let (_, yaml) =
+        hegui_core::facts::migrate::migrate_checked(&old, &facts, &new, "out.yaml").unwrap();
+    let again = hegui_core::facts::load_facts("out.yaml", &yaml, &new)
         .unwrap()
         .facts;
     assert_eq!(
@@ -122,11 +123,15 @@ const V1_FACTS: &str = "tests/data/packs-v1/facts/company-1.0.0.yaml";
 const V2: &str = "tests/data/packs-v2/licensing";
 
 fn old_doc(text: &str) -> serde_json::Value {
-    hegui::migrate::node_json(&hegui::node::parse(text, hegui::node::Format::Yaml).unwrap())
+    hegui_core::facts::migrate::node_json(
+        &hegui_core::syntax::node::parse(text, hegui_core::syntax::node::Format::Yaml).unwrap(),
+    )
 }
 
 /// (id, fate, answers) for every question the migration touched.
-fn fates(m: &hegui::migrate::Declared) -> Vec<(String, hegui::migrate::Fate, usize)> {
+fn fates(
+    m: &hegui_core::facts::migrate::Declared,
+) -> Vec<(String, hegui_core::facts::migrate::Fate, usize)> {
     m.questions
         .iter()
         .map(|q| (q.id.clone(), q.fate, q.answers))
@@ -135,11 +140,11 @@ fn fates(m: &hegui::migrate::Declared) -> Vec<(String, hegui::migrate::Fate, usi
 
 #[test]
 fn a_declared_map_carries_keeps_maps_and_reasks() {
-    use hegui::migrate::Fate::*;
+    use hegui_core::facts::migrate::Fate::*;
     let new = pack(V2);
     let text = std::fs::read_to_string(V1_FACTS).unwrap();
     // Old answers are refused by the new version, naming the version and the command.
-    let err = hegui::facts::load_facts("a.yaml", &text, &new).unwrap_err();
+    let err = hegui_core::facts::load_facts("a.yaml", &text, &new).unwrap_err();
     assert_eq!(err.len(), 1, "{err:?}");
     assert_eq!(
         err[0].message,
@@ -147,7 +152,8 @@ fn a_declared_map_carries_keeps_maps_and_reasks() {
     );
     assert_eq!((err[0].loc.line, err[0].loc.col), (4, 3));
     let (m, yaml) =
-        hegui::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml").unwrap();
+        hegui_core::facts::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml")
+            .unwrap();
     assert_eq!((m.from.as_str(), m.to.as_str()), ("1.0.0", "2.0.0"));
     // Pinned: 6 answers kept, 2 mapped, 2 re-asked; one question dropped.
     assert_eq!((m.kept, m.mapped, m.reasked), (6, 2, 2));
@@ -182,7 +188,7 @@ fn a_declared_map_carries_keeps_maps_and_reasks() {
     assert!(!yaml.contains("basic_operator"), "{yaml}");
     assert!(yaml.starts_with("# hegui migrate: 规则包 licensing 1.0.0 → 2.0.0：沿用 6，映射 2，需重新回答 2 / pack licensing 1.0.0 → 2.0.0: 6 kept, 2 mapped, 2 to answer again\n"));
     // The result is a valid 2.0.0 file, and the re-asked questions are unanswered in it.
-    let facts = hegui::facts::load_facts("out.yaml", &yaml, &new)
+    let facts = hegui_core::facts::load_facts("out.yaml", &yaml, &new)
         .unwrap()
         .facts;
     let q = |id: &str| new.questionnaire.question(id).unwrap();
@@ -194,7 +200,7 @@ fn a_declared_map_carries_keeps_maps_and_reasks() {
 
 #[test]
 fn unmapped_options_and_unfit_answers_are_asked_again() {
-    use hegui::migrate::Fate::*;
+    use hegui_core::facts::migrate::Fate::*;
     let new = pack(V2);
     let text = std::fs::read_to_string(V1_FACTS).unwrap();
     // An option the map does not list: asked again, never guessed.
@@ -206,7 +212,8 @@ fn unmapped_options_and_unfit_answers_are_asked_again() {
     );
     let text = text.replace("name: 商城, filed: false", "name: 商城, filed: 也许");
     let (m, yaml) =
-        hegui::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml").unwrap();
+        hegui_core::facts::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml")
+            .unwrap();
     let methods = m
         .questions
         .iter()
@@ -227,7 +234,7 @@ fn unmapped_options_and_unfit_answers_are_asked_again() {
         .collect();
     assert_eq!(filed, [(Reasked, 2)]);
     assert!(yaml.contains("      filed: null  # 请重新回答：沿用的答案不符合新版本的问题 / answer again: the carried answer does not fit the new version of the question\n"), "{yaml}");
-    hegui::facts::load_facts("out.yaml", &yaml, &new).unwrap();
+    hegui_core::facts::load_facts("out.yaml", &yaml, &new).unwrap();
 }
 
 #[test]
@@ -424,7 +431,8 @@ fn an_old_answer_replaced_by_a_split_is_dropped_and_listed() {
         "  licensing.icp_filing: true\n  real_name.methods:",
     );
     let (m, _) =
-        hegui::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml").unwrap();
+        hegui_core::facts::migrate::migrate_declared_checked(&old_doc(&text), &new, "out.yaml")
+            .unwrap();
     assert_eq!(m.dropped, ["licensing.icp_filing", "org.staff"]);
     assert!(m.facts["answers"]["licensing.icp_filing"].is_null());
 }

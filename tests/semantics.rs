@@ -10,11 +10,11 @@
 
 mod common;
 use common::*;
-use hegui::assess::{AssessOptions, Outcome, assess};
-use hegui::condition::Purpose;
-use hegui::diag::Level;
-use hegui::eval::Truth;
-use hegui::facts::AnswerState;
+use hegui_core::diag::Level;
+use hegui_core::eval::Truth;
+use hegui_core::eval::assess::{AssessOptions, Outcome, assess};
+use hegui_core::facts::AnswerState;
+use hegui_core::model::condition::Purpose;
 
 const HLJ: &str = "scope.heilongjiang: true\nscope.functions: [comments]\n";
 
@@ -85,12 +85,12 @@ fn s03_answers_are_typed_by_the_question() {
     let note = &f.answers[qn.question("org.contact_note").unwrap()];
     assert_eq!(
         note.as_ref().unwrap().state,
-        AnswerState::Value(hegui::model::Value::Text("0755".into()))
+        AnswerState::Value(hegui_core::model::Value::Text("0755".into()))
     );
     let months = &f.answers[qn.question("security.log_months").unwrap()];
     assert_eq!(
         months.as_ref().unwrap().state,
-        AnswerState::Value(hegui::model::Value::Int(12))
+        AnswerState::Value(hegui_core::model::Value::Int(12))
     );
     let d = diags(&doc("org.contact_note: 1.50\n", "2026-03-10", ""), "f.yaml");
     assert!(
@@ -459,11 +459,11 @@ fn s19_explanations_keep_only_what_decided() {
     assert_eq!(f.explanation.len(), 1, "{:?}", f.explanation);
     assert_eq!(f.explanation[0].condition, "real_name.required equals true");
     // A true `any`: only the true branches.
-    let (t, obs) = hegui::eval::explain(
+    let (t, obs) = hegui_core::eval::explain(
         &cond(
             "{any: [{security.log_months: {ge: 6}}, {scope.heilongjiang: true}, {scope.channels: {any_of: [app]}}]}",
         ),
-        &hegui::eval::Env::new(
+        &hegui_core::eval::Env::new(
             demo(),
             &facts("scope.heilongjiang: true\nsecurity.log_months: 1\n"),
         ),
@@ -535,8 +535,8 @@ fn s20_waivers() {
     );
 }
 
-fn load_facts_ok(text: &str) -> hegui::facts::Facts {
-    hegui::facts::load_facts("w.yaml", text, demo())
+fn load_facts_ok(text: &str) -> hegui_core::facts::Facts {
+    hegui_core::facts::load_facts("w.yaml", text, demo())
         .map_err(|d| messages(&d))
         .unwrap()
         .facts
@@ -545,7 +545,7 @@ fn load_facts_ok(text: &str) -> hegui::facts::Facts {
 #[test]
 fn s21_checks_may_read_only_guaranteed_questions() {
     let pack = |check: &str, applies: &str| {
-        let mut files = hegui::load::PackFiles::from_dir(std::path::Path::new(concat!(
+        let mut files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/data/demo"
         )))
@@ -554,7 +554,7 @@ fn s21_checks_may_read_only_guaranteed_questions() {
             "rules:\n  - id: t.rule\n    title: {{zh: 测试, en: Test}}\n    section: accounts\n    level: required\n    severity: low\n    source: {{document: hlj-2017, clause: 14, quote: 督促移动互联网企业落实实名制}}\n{applies}    check: {check}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
         );
         files.files.push(("rules/zz-test.yaml".into(), rule));
-        hegui::load::load_pack(&files)
+        hegui_core::load::load_pack(&files)
     };
     let e = pack("{real_name.methods: {any_of: [id_document]}}", "").unwrap_err();
     assert!(messages(&e).contains("rule `t.rule`: the check reads `real_name.methods`, which is asked only when real_name.required equals true"), "{}", messages(&e));
@@ -626,8 +626,8 @@ fn s22_deterministic_and_dated_references() {
     let answers = format!(
         "{HLJ}real_name.required: true\nreal_name.methods: [none]\nsecurity.log_months: 1\n"
     );
-    let a = hegui::render::json(&assessment(&answers));
-    let b = hegui::render::json(&assessment(&answers));
+    let a = hegui_core::result::json(&assessment(&answers));
+    let b = hegui_core::result::json(&assessment(&answers));
     assert_eq!(a, b);
     let ids: Vec<String> = assessment(&answers)
         .findings
@@ -647,7 +647,7 @@ fn s22_deterministic_and_dated_references() {
         &facts_on(&answers, "2026-01-01"),
         AssessOptions::default(),
     );
-    let art = |a: &hegui::assess::Assessment| {
+    let art = |a: &hegui_core::eval::assess::Assessment| {
         let r = &a
             .findings
             .iter()
@@ -663,20 +663,20 @@ fn s22_deterministic_and_dated_references() {
 #[test]
 fn one_compiled_pack_serves_many_threads() {
     fn send_sync<T: Send + Sync>() {}
-    send_sync::<hegui::model::Pack>();
-    send_sync::<hegui::facts::Facts>();
-    send_sync::<hegui::assess::Assessment>();
+    send_sync::<hegui_core::model::Pack>();
+    send_sync::<hegui_core::facts::Facts>();
+    send_sync::<hegui_core::eval::assess::Assessment>();
     let inputs: Vec<String> = (0..8)
         .map(|i| format!("{HLJ}real_name.required: {}\nreal_name.methods: [mobile_number]\nsecurity.log_months: {i}\n", i % 2 == 0))
         .collect();
     let serial: Vec<String> = inputs
         .iter()
-        .map(|a| hegui::render::json(&assessment(a)))
+        .map(|a| hegui_core::result::json(&assessment(a)))
         .collect();
     let parallel: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = inputs
             .iter()
-            .map(|a| s.spawn(move || hegui::render::json(&assessment(a))))
+            .map(|a| s.spawn(move || hegui_core::result::json(&assessment(a))))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -684,22 +684,22 @@ fn one_compiled_pack_serves_many_threads() {
 }
 
 /// The licensing test pack (2.0.0; `tests/data/packs-v2/licensing`).
-fn licensing() -> &'static hegui::model::Pack {
-    static PACK: std::sync::OnceLock<hegui::model::Pack> = std::sync::OnceLock::new();
+fn licensing() -> &'static hegui_core::model::Pack {
+    static PACK: std::sync::OnceLock<hegui_core::model::Pack> = std::sync::OnceLock::new();
     PACK.get_or_init(|| {
-        let files = hegui::load::PackFiles::from_dir(std::path::Path::new(concat!(
+        let files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/data/packs-v2/licensing"
         )))
         .unwrap();
-        hegui::load::load_pack(&files)
+        hegui_core::load::load_pack(&files)
             .map_err(|d| messages(&d))
             .unwrap()
             .pack
     })
 }
 
-fn licensing_assessment(answers: &str) -> hegui::assess::Assessment {
+fn licensing_assessment(answers: &str) -> hegui_core::eval::assess::Assessment {
     let text = format!(
         "pack: {{id: licensing, version: 2.0.0}}\norganisation: {{name: 测试公司}}\nassessment_date: 2026-03-10\nanswers:\n{}",
         answers
@@ -707,22 +707,25 @@ fn licensing_assessment(answers: &str) -> hegui::assess::Assessment {
             .map(|l| format!("  {l}\n"))
             .collect::<String>()
     );
-    let facts = hegui::facts::load_facts("t.yaml", &text, licensing())
+    let facts = hegui_core::facts::load_facts("t.yaml", &text, licensing())
         .map_err(|d| messages(&d))
         .unwrap()
         .facts;
     assess(licensing(), &facts, AssessOptions::default())
 }
 
-fn licensing_report(a: &hegui::assess::Assessment, lang: hegui::render::Lang) -> String {
-    let env = hegui::render::environment(lang, None);
-    hegui::render::report(
+fn licensing_report(
+    a: &hegui_core::eval::assess::Assessment,
+    lang: hegui_report::render::Lang,
+) -> String {
+    let env = hegui_report::render::environment(lang, None);
+    hegui_report::render::report(
         &env,
         "report.md.j2",
         a,
         licensing(),
         lang,
-        &hegui::render::ReportOptions::default(),
+        &hegui_report::render::ReportOptions::default(),
     )
     .unwrap()
 }
@@ -750,12 +753,12 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     );
     assert!(f.explanation.iter().all(|o| o.result == Truth::False));
     // The one-line reason quotes the licence, in both languages, not the irrelevant branch.
-    let zh = licensing_report(&a, hegui::render::Lang::Zh);
+    let zh = licensing_report(&a, hegui_report::render::Lang::Zh);
     assert!(
         zh.contains("- 主要原因：是否持有有效的增值电信业务经营许可证？: 回答 否 — 不满足\n"),
         "{zh}"
     );
-    let en = licensing_report(&a, hegui::render::Lang::En);
+    let en = licensing_report(&a, hegui_report::render::Lang::En);
     assert!(
         en.contains("- Main reason: Does the company hold a valid value-added telecom licence?: Answer no — not met\n"),
         "{en}"
@@ -769,11 +772,11 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     assert_eq!(f.outcome, Outcome::Pass);
     assert_eq!(f.explanation.len(), 1);
     // Without a near miss, every branch in pack order.
-    let (t, obs) = hegui::eval::explain(
+    let (t, obs) = hegui_core::eval::explain(
         &cond(
             "{any: [{scope.heilongjiang: true}, {all: [{scope.functions: {any_of: [comments]}}, {security.log_months: {ge: 6}}]}]}",
         ),
-        &hegui::eval::Env::new(
+        &hegui_core::eval::Env::new(
             demo(),
             &facts(
                 "scope.heilongjiang: false\nscope.functions: [publishing]\nsecurity.log_months: 3\n",
@@ -802,11 +805,11 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     assert_eq!(f.explanation[0].question, "sites");
     assert_eq!(f.explanation[0].answer, "[]");
     assert!(
-        licensing_report(&a, hegui::render::Lang::Zh)
+        licensing_report(&a, hegui_report::render::Lang::Zh)
             .contains("- 主要原因：网站: 回答 未报告任何条目 — 不满足\n")
     );
     assert!(
-        licensing_report(&a, hegui::render::Lang::En)
+        licensing_report(&a, hegui_report::render::Lang::En)
             .contains(": Answer no item reported — not met\n")
     );
     // With an item that is not filed, the item is named instead.
@@ -825,10 +828,10 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
 fn s24_nothing_is_asked_in_vain() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/packs-v2/licensing");
     let with = |rel: &str, text: &str| {
-        let mut files = hegui::load::PackFiles::from_dir(std::path::Path::new(dir)).unwrap();
+        let mut files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(dir)).unwrap();
         files.files.retain(|(p, _)| p != rel);
         files.files.push((rel.into(), text.into()));
-        hegui::load::load_pack(&files)
+        hegui_core::load::load_pack(&files)
     };
     let scope = std::fs::read_to_string(format!("{dir}/questions/10-scope.yaml")).unwrap();
     // A question nothing reads, without `informational`: refused, naming id, file and line.
@@ -899,14 +902,14 @@ fn s24_nothing_is_asked_in_vain() {
     let mut alone = licensing().clone();
     let note = alone.questionnaire.question("org.note").unwrap();
     alone.questionnaire.questions[note].informational = None;
-    let d = hegui::lint::unread(&[&alone]);
+    let d = hegui_core::load::lint::unread(&[&alone]);
     assert_eq!(d.len(), 1, "{}", messages(&d));
     assert_eq!(d[0].subject, "question `org.note`");
     let reader = std::fs::read_to_string(format!("{dir}/rules/10-licensing.yaml")).unwrap()
         + "  - id: lic.note\n    title: { zh: 备注, en: Note }\n    section: licensing\n    level: recommended\n    severity: low\n    source: { document: hlj-2017, clause: 3, quote: 健全电信业务分级分类管理制度 }\n    check: { org.note: { not_equals: \"\" } }\n    evidence: [{ zh: 备注, en: Note }]\n    remediation: { zh: 填写备注。, en: Write a note. }\n";
     let other = with("rules/10-licensing.yaml", &reader).unwrap().pack;
     for set in [[&alone, &other], [&other, &alone]] {
-        let d = hegui::lint::unread(&set);
+        let d = hegui_core::load::lint::unread(&set);
         assert!(
             d.iter().all(|d| d.level == Level::Warning),
             "{}",
@@ -922,20 +925,22 @@ fn s25_answers_for_an_older_version_are_sent_to_migrate() {
         "/tests/data/packs-v1/facts/company-1.0.0.yaml"
     ))
     .unwrap();
-    let e = hegui::facts::load_facts("old.yaml", &text, licensing()).unwrap_err();
+    let e = hegui_core::facts::load_facts("old.yaml", &text, licensing()).unwrap_err();
     assert_eq!(
         messages(&e),
         "错误 error: old.yaml:4:3: 该答卷针对规则包 1.0.0：请运行 hegui migrate / answers for pack 1.0.0: run hegui migrate\n  help: `hegui migrate FILE -o NEW` carries the answers to licensing 2.0.0 with the migration the pack declares / 用规则包声明的迁移映射把答案迁移到新版本"
     );
     // The declared map carries them; nothing crosses a `reask`.
-    let old =
-        hegui::migrate::node_json(&hegui::node::parse(&text, hegui::node::Format::Yaml).unwrap());
+    let old = hegui_core::facts::migrate::node_json(
+        &hegui_core::syntax::node::parse(&text, hegui_core::syntax::node::Format::Yaml).unwrap(),
+    );
     let (m, yaml) =
-        hegui::migrate::migrate_declared_checked(&old, licensing(), "new.yaml").unwrap();
+        hegui_core::facts::migrate::migrate_declared_checked(&old, licensing(), "new.yaml")
+            .unwrap();
     assert!(m.facts["answers"]["scope.telecom_role"].is_null());
-    hegui::facts::load_facts("new.yaml", &yaml, licensing()).unwrap();
+    hegui_core::facts::load_facts("new.yaml", &yaml, licensing()).unwrap();
     // A version the pack declares no map from keeps the older message.
-    let e = hegui::facts::load_facts(
+    let e = hegui_core::facts::load_facts(
         "old.yaml",
         &text.replace("version: 1.0.0", "version: 0.9.0"),
         licensing(),

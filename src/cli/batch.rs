@@ -4,12 +4,12 @@ use super::ui::{self, info, note};
 use super::{
     Exit, PackArgs, fail, fail_in, load_facts_cli, pack_from, print_diags, read_input, write_output,
 };
-use crate::assess::{AssessOptions, assess};
-use crate::batch::{self, BatchOptions, ReportFormat};
-use crate::diff;
-use crate::load::{Loaded, PackFiles, load_pack};
-use crate::render::Lang;
 use clap::{Args, ValueEnum};
+use hegui_batch::{self as batch, BatchOptions, ReportFormat};
+use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::load::{Loaded, PackFiles, load_pack};
+use hegui_core::text::Lang;
+use hegui_report::diff;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub(super) struct BatchArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Also write one report per submission, under DIR/reports/.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", value_parser = super::choice::report_format())]
     reports: Option<ReportFormat>,
     /// Report findings as they are, ignoring waivers (a regulator's view).
     #[arg(long)]
@@ -32,7 +32,7 @@ pub(super) struct BatchArgs {
     #[arg(long, value_name = "N", default_value = "20")]
     lowest: usize,
     /// Report language (per-submission reports).
-    #[arg(long, value_enum, default_value = "zh")]
+    #[arg(long, value_parser = crate::cli::choice::lang(), default_value = "zh")]
     lang: Lang,
 }
 
@@ -71,10 +71,10 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         lowest: args.lowest,
         progress: ui::progress_allowed(),
         lang: args.lang,
-        limits: crate::node::Limits {
+        limits: hegui_core::syntax::node::Limits {
             max_file_bytes: ui::ui()
                 .max_input_size
-                .map_or(crate::facts::MAX_FACTS_FILE, |b| {
+                .map_or(hegui_core::facts::MAX_FACTS_FILE, |b| {
                     usize::try_from(b).unwrap_or(usize::MAX)
                 }),
             ..Default::default()
@@ -244,10 +244,10 @@ fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
             Exit(2)
         })?
     } else {
-        crate::embedded::pack_files(spec).ok_or_else(|| {
+        hegui_packs::pack_files(spec).ok_or_else(|| {
             fail(format!(
                 "--from {spec}: 既不是目录也不是内置规则包 neither a directory nor an embedded pack (embedded: {})",
-                crate::embedded::pack_ids().join(", ")
+                hegui_packs::pack_ids().join(", ")
             ))
         })?
     };
@@ -278,7 +278,9 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
     } else {
         args.output.as_str()
     };
-    let (m, out) = match crate::migrate::migrate_checked(&old.pack, &facts, &new.pack, name) {
+    let (m, out) = match hegui_core::facts::migrate::migrate_checked(
+        &old.pack, &facts, &new.pack, name,
+    ) {
         Ok(x) => x,
         Err(diags) => {
             print_diags(&diags);
@@ -288,10 +290,10 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
         }
     };
     write_output(&args.output, &out)?;
-    let changed: Vec<&crate::migrate::ToAnswer> = m
+    let changed: Vec<&hegui_core::facts::migrate::ToAnswer> = m
         .to_answer
         .iter()
-        .filter(|t| t.why != crate::migrate::Why::Unanswered)
+        .filter(|t| t.why != hegui_core::facts::migrate::Why::Unanswered)
         .collect();
     note(&format!(
         "沿用答案 {} 个；需回答的新增或变更问题 {} 个；新规则包不再询问的问题 {} 个 / kept {} answers; {} new or changed questions to answer; {} questions no longer asked",
@@ -326,18 +328,20 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
 /// `hegui migrate FACTS -o NEW` without `--from`: the map the new pack declares.
 fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
     let (name, text) = read_input(&args.facts)?;
-    let doc = crate::node::parse(&text, crate::node::Format::from_path(&name)).map_err(|e| {
-        print_diags(&[crate::diag::Diagnostic {
-            level: crate::diag::Level::Error,
-            file: name.clone(),
-            loc: e.loc,
-            subject: String::new(),
-            message: format!("invalid YAML/JSON: {}", e.message),
-            help: None,
-        }]);
-        Exit(2)
-    })?;
-    let old = crate::migrate::node_json(&doc);
+    let doc =
+        hegui_core::syntax::node::parse(&text, hegui_core::syntax::node::Format::from_path(&name))
+            .map_err(|e| {
+                print_diags(&[hegui_core::diag::Diagnostic {
+                    level: hegui_core::diag::Level::Error,
+                    file: name.clone(),
+                    loc: e.loc,
+                    subject: String::new(),
+                    message: format!("invalid YAML/JSON: {}", e.message),
+                    help: None,
+                }]);
+                Exit(2)
+            })?;
+    let old = hegui_core::facts::migrate::node_json(&doc);
     // With no pack named, the embedded pack the answers name.
     let pack_args = match (&args.pack.rules, &args.pack.pack) {
         (None, None) => PackArgs {
@@ -345,7 +349,7 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
                 .get("pack")
                 .and_then(|p| p.get("id"))
                 .and_then(serde_json::Value::as_str)
-                .filter(|id| crate::embedded::pack_ids().iter().any(|e| e == id))
+                .filter(|id| hegui_packs::pack_ids().iter().any(|e| e == id))
                 .map(str::to_string),
             rules: None,
         },
@@ -360,15 +364,16 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
     } else {
         args.output.as_str()
     };
-    let (m, out) = match crate::migrate::migrate_declared_checked(&old, &new.pack, out_name) {
-        Ok(x) => x,
-        Err(e) => {
-            if let crate::migrate::DeclaredError::Invalid(diags) = &e {
-                print_diags(diags);
+    let (m, out) =
+        match hegui_core::facts::migrate::migrate_declared_checked(&old, &new.pack, out_name) {
+            Ok(x) => x,
+            Err(e) => {
+                if let hegui_core::facts::migrate::DeclaredError::Invalid(diags) = &e {
+                    print_diags(diags);
+                }
+                return Err(fail_in(&args.facts, e));
             }
-            return Err(fail_in(&args.facts, e));
-        }
-    };
+        };
     write_output(&args.output, &out)?;
     note(&format!(
         "规则包 {} {} → {}：沿用 {} 个答案，映射 {} 个，需重新回答 {} 个；新版本不再询问的问题 {} 个 / pack {} {} → {}: {} answers kept, {} mapped, {} to answer again; {} questions no longer asked",
@@ -389,9 +394,9 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
     ));
     for q in &m.questions {
         let (zh, en) = match q.fate {
-            crate::migrate::Fate::Kept => ("沿用", "kept"),
-            crate::migrate::Fate::Mapped => ("映射", "mapped"),
-            crate::migrate::Fate::Reasked => ("需重新回答", "re-asked"),
+            hegui_core::facts::migrate::Fate::Kept => ("沿用", "kept"),
+            hegui_core::facts::migrate::Fate::Mapped => ("映射", "mapped"),
+            hegui_core::facts::migrate::Fate::Reasked => ("需重新回答", "re-asked"),
         };
         let from = if q.from == q.id {
             String::new()
@@ -425,8 +430,8 @@ pub(super) struct SynthArgs {
     #[arg(long, default_value = "1")]
     seed: u64,
     /// File format.
-    #[arg(long, value_enum, default_value = "json")]
-    format: crate::synth::SynthFormat,
+    #[arg(long, value_parser = super::choice::synth_format(), default_value = "json")]
+    format: hegui_batch::synth::SynthFormat,
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -441,8 +446,8 @@ pub(super) fn run_synth(args: SynthArgs) -> Result<u8, Exit> {
     (0..args.count)
         .into_par_iter()
         .try_for_each(|i| {
-            let text = crate::synth::facts_text(&loaded.pack, args.seed, i, args.format);
-            let path = args.out.join(crate::synth::file_name(i, args.format));
+            let text = hegui_batch::synth::facts_text(&loaded.pack, args.seed, i, args.format);
+            let path = args.out.join(hegui_batch::synth::file_name(i, args.format));
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
         })
         .map_err(fail)?;
