@@ -245,7 +245,7 @@ enum Command {
     Diff(DiffArgs),
     /// Carry answers over to a new version of the pack (答案迁移到新版规则包).
     #[command(
-        after_help = "Example:\n  hegui migrate answers.yaml --from rules/pack-1.0 --rules rules/pack-1.1 -o answers-1.1.yaml"
+        after_help = "Example:\n  hegui migrate answers-1.0.yaml -o answers-2.0.yaml      # with the migration the installed pack declares\n  hegui migrate answers.yaml --from rules/pack-1.0 --rules rules/pack-1.1 -o answers-1.1.yaml"
     )]
     Migrate(MigrateArgs),
     /// Print a shell completion script (命令补全脚本).

@@ -682,3 +682,273 @@ fn one_compiled_pack_serves_many_threads() {
     });
     assert_eq!(serial, parallel);
 }
+
+/// The licensing test pack (2.0.0; `tests/data/packs-v2/licensing`).
+fn licensing() -> &'static hegui_core::model::Pack {
+    static PACK: std::sync::OnceLock<hegui_core::model::Pack> = std::sync::OnceLock::new();
+    PACK.get_or_init(|| {
+        let files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/packs-v2/licensing"
+        )))
+        .unwrap();
+        hegui_core::load::load_pack(&files)
+            .map_err(|d| messages(&d))
+            .unwrap()
+            .pack
+    })
+}
+
+fn licensing_assessment(answers: &str) -> hegui_core::eval::assess::Assessment {
+    let text = format!(
+        "pack: {{id: licensing, version: 2.0.0}}\norganisation: {{name: 测试公司}}\nassessment_date: 2026-03-10\nanswers:\n{}",
+        answers
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    );
+    let facts = hegui_core::facts::load_facts("t.yaml", &text, licensing())
+        .map_err(|d| messages(&d))
+        .unwrap()
+        .facts;
+    assess(licensing(), &facts, AssessOptions::default())
+}
+
+fn licensing_report(
+    a: &hegui_core::eval::assess::Assessment,
+    lang: hegui_report::render::Lang,
+) -> String {
+    let env = hegui_report::render::environment(lang, None);
+    hegui_report::render::report(
+        &env,
+        "report.md.j2",
+        a,
+        licensing(),
+        lang,
+        &hegui_report::render::ReportOptions::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn s23_a_false_any_lists_every_branch_the_closest_first() {
+    // Role value-added, no licence: the `all` branch (second in the pack) held its leading
+    // condition and failed on the licence; it explains first, the basic-operator branch after.
+    let a = licensing_assessment(
+        "scope.heilongjiang: true\nscope.telecom_role: value_added\nlicensing.icp_licence: false\n",
+    );
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "lic.licence")
+        .unwrap();
+    assert_eq!(f.outcome, Outcome::Fail);
+    let conds: Vec<&str> = f.explanation.iter().map(|o| o.condition.as_str()).collect();
+    assert_eq!(
+        conds,
+        [
+            "licensing.icp_licence equals true",
+            "scope.telecom_role equals basic_operator"
+        ]
+    );
+    assert!(f.explanation.iter().all(|o| o.result == Truth::False));
+    // The one-line reason quotes the licence, in both languages, not the irrelevant branch.
+    let zh = licensing_report(&a, hegui_report::render::Lang::Zh);
+    assert!(
+        zh.contains("- 主要原因：是否持有有效的增值电信业务经营许可证？: 回答 否 — 不满足\n"),
+        "{zh}"
+    );
+    let en = licensing_report(&a, hegui_report::render::Lang::En);
+    assert!(
+        en.contains("- Main reason: Does the company hold a valid value-added telecom licence?: Answer no — not met\n"),
+        "{en}"
+    );
+    // A basic operator passes through the first branch; the other branch is not explained.
+    let f = licensing_assessment("scope.heilongjiang: true\nscope.telecom_role: basic_operator\n")
+        .findings
+        .into_iter()
+        .find(|f| f.rule_id == "lic.licence")
+        .unwrap();
+    assert_eq!(f.outcome, Outcome::Pass);
+    assert_eq!(f.explanation.len(), 1);
+    // Without a near miss, every branch in pack order.
+    let (t, obs) = hegui_core::eval::explain(
+        &cond(
+            "{any: [{scope.heilongjiang: true}, {all: [{scope.functions: {any_of: [comments]}}, {security.log_months: {ge: 6}}]}]}",
+        ),
+        &hegui_core::eval::Env::new(
+            demo(),
+            &facts(
+                "scope.heilongjiang: false\nscope.functions: [publishing]\nsecurity.log_months: 3\n",
+            ),
+        ),
+    );
+    assert_eq!(t, Truth::False);
+    let conds: Vec<&str> = obs.iter().map(|o| o.condition.as_str()).collect();
+    assert_eq!(
+        conds,
+        [
+            "scope.heilongjiang equals true",
+            "scope.functions any_of [comments]",
+            "security.log_months ge 6",
+        ]
+    );
+    // A `some` over a group reported with no items explains itself.
+    let a = licensing_assessment("scope.heilongjiang: true\nsites: []\n");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "lic.sites")
+        .unwrap();
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.explanation.len(), 1);
+    assert_eq!(f.explanation[0].question, "sites");
+    assert_eq!(f.explanation[0].answer, "[]");
+    assert!(
+        licensing_report(&a, hegui_report::render::Lang::Zh)
+            .contains("- 主要原因：网站: 回答 未报告任何条目 — 不满足\n")
+    );
+    assert!(
+        licensing_report(&a, hegui_report::render::Lang::En)
+            .contains(": Answer no item reported — not met\n")
+    );
+    // With an item that is not filed, the item is named instead.
+    let f =
+        licensing_assessment("scope.heilongjiang: true\nsites:\n  - {name: 官网, filed: false}\n")
+            .findings
+            .into_iter()
+            .find(|f| f.rule_id == "lic.sites")
+            .unwrap();
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.explanation[0].answer, "false");
+    assert_eq!(f.items, vec!["官网"]);
+}
+
+#[test]
+fn s24_nothing_is_asked_in_vain() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/packs-v2/licensing");
+    let with = |rel: &str, text: &str| {
+        let mut files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(dir)).unwrap();
+        files.files.retain(|(p, _)| p != rel);
+        files.files.push((rel.into(), text.into()));
+        hegui_core::load::load_pack(&files)
+    };
+    let scope = std::fs::read_to_string(format!("{dir}/questions/10-scope.yaml")).unwrap();
+    // A question nothing reads, without `informational`: refused, naming id, file and line.
+    let bare = scope.replace(
+        "    informational: { zh: 仅供报告阅读者参考，不影响任何结论, en: For the report's readers only; no conclusion depends on it }\n",
+        "",
+    );
+    assert_ne!(bare, scope);
+    let e = with("questions/10-scope.yaml", &bare).unwrap_err();
+    let m = messages(&e);
+    assert!(
+        m.contains("packs-v2/licensing/questions/10-scope.yaml:14:5: question `org.note`: 没有任何条件读取该问题(规则的 applies_when 或 check、适用范围、其他问题的 ask_when) / nothing reads this question"),
+        "{m}"
+    );
+    assert_eq!(
+        e.iter().filter(|d| d.level == Level::Error).count(),
+        1,
+        "{m}"
+    );
+    // An option nothing names: refused with the option's own line.
+    let q = std::fs::read_to_string(format!("{dir}/questions/20-licensing.yaml")).unwrap();
+    let bare = q.replace(", informational: { zh: 让用户如实作答；任何规则都不把它当作核验方式, en: Lets users answer truthfully; no rule counts it as verification }", "");
+    assert_ne!(bare, q);
+    let m = messages(&with("questions/20-licensing.yaml", &bare).unwrap_err());
+    assert!(
+        m.contains("questions/20-licensing.yaml:18:9: question `real_name.methods`, option `platform_login_only`: 没有任何条件提及该选项 / no condition names this option"),
+        "{m}"
+    );
+    // The exclusive `none` is never reported; a single choice's one unnamed option (`none`
+    // of scope.telecom_role) is the complement of those named.
+    assert!(!m.contains("option `none`"), "{m}");
+    // A second unnamed single-choice option cannot be told apart from the first.
+    let two = scope.replace(
+        "      - { id: none, label: { zh: 均不经营, en: Neither } }\n",
+        "      - { id: none, label: { zh: 均不经营, en: Neither } }\n      - { id: unsure, label: { zh: 尚未确定, en: Not settled } }\n",
+    );
+    let m = messages(&with("questions/10-scope.yaml", &two).unwrap_err());
+    assert!(
+        m.contains("option `none`") && m.contains("option `unsure`"),
+        "{m}"
+    );
+    // Read by another question's ask_when only: loads.
+    let asked = bare.replace(
+        "groups:\n",
+        "  - id: licensing.note\n    section: licensing\n    type: text\n    ask_when: { real_name.methods: { any_of: [platform_login_only] } }\n    label: { zh: 说明, en: Note }\n    informational: { zh: 说明, en: Note }\ngroups:\n",
+    );
+    with("questions/20-licensing.yaml", &asked).unwrap();
+    // A group's item_key member names the items in findings: read when the group is.
+    let keyless = q.replace("    item_key: name\n", "");
+    assert_ne!(keyless, q);
+    let m = messages(&with("questions/20-licensing.yaml", &keyless).unwrap_err());
+    assert!(
+        m.contains("question `sites[*].name`: 没有任何条件读取该问题"),
+        "{m}"
+    );
+    // Marking a question that is read is a warning.
+    let read = q.replace(
+        "    ask_when: { scope.telecom_role: { equals: value_added } }\n",
+        "    ask_when: { scope.telecom_role: { equals: value_added } }\n    informational: { zh: 多余, en: Needless }\n",
+    );
+    let w = with("questions/20-licensing.yaml", &read).unwrap().warnings;
+    assert!(
+        messages(&w).contains("question `licensing.icp_licence`: 标为 informational，但有条件读取该问题 / marked `informational`, but a condition reads it"),
+        "{}",
+        messages(&w)
+    );
+    // The gate runs over a set: a question one pack asks and another reads is read.
+    let mut alone = licensing().clone();
+    let note = alone.questionnaire.question("org.note").unwrap();
+    alone.questionnaire.questions[note].informational = None;
+    let d = hegui_core::load::lint::unread(&[&alone]);
+    assert_eq!(d.len(), 1, "{}", messages(&d));
+    assert_eq!(d[0].subject, "question `org.note`");
+    let reader = std::fs::read_to_string(format!("{dir}/rules/10-licensing.yaml")).unwrap()
+        + "  - id: lic.note\n    title: { zh: 备注, en: Note }\n    section: licensing\n    level: recommended\n    severity: low\n    source: { document: hlj-2017, clause: 3, quote: 健全电信业务分级分类管理制度 }\n    check: { org.note: { not_equals: \"\" } }\n    evidence: [{ zh: 备注, en: Note }]\n    remediation: { zh: 填写备注。, en: Write a note. }\n";
+    let other = with("rules/10-licensing.yaml", &reader).unwrap().pack;
+    for set in [[&alone, &other], [&other, &alone]] {
+        let d = hegui_core::load::lint::unread(&set);
+        assert!(
+            d.iter().all(|d| d.level == Level::Warning),
+            "{}",
+            messages(&d)
+        );
+    }
+}
+
+#[test]
+fn s25_answers_for_an_older_version_are_sent_to_migrate() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/packs-v1/facts/company-1.0.0.yaml"
+    ))
+    .unwrap();
+    let e = hegui_core::facts::load_facts("old.yaml", &text, licensing()).unwrap_err();
+    assert_eq!(
+        messages(&e),
+        "错误 error: old.yaml:4:3: 该答卷针对规则包 1.0.0：请运行 hegui migrate / answers for pack 1.0.0: run hegui migrate\n  help: `hegui migrate FILE -o NEW` carries the answers to licensing 2.0.0 with the migration the pack declares / 用规则包声明的迁移映射把答案迁移到新版本"
+    );
+    // The declared map carries them; nothing crosses a `reask`.
+    let old = hegui_core::facts::migrate::node_json(
+        &hegui_core::syntax::node::parse(&text, hegui_core::syntax::node::Format::Yaml).unwrap(),
+    );
+    let (m, yaml) =
+        hegui_core::facts::migrate::migrate_declared_checked(&old, licensing(), "new.yaml")
+            .unwrap();
+    assert!(m.facts["answers"]["scope.telecom_role"].is_null());
+    hegui_core::facts::load_facts("new.yaml", &yaml, licensing()).unwrap();
+    // A version the pack declares no map from keeps the older message.
+    let e = hegui_core::facts::load_facts(
+        "old.yaml",
+        &text.replace("version: 1.0.0", "version: 0.9.0"),
+        licensing(),
+    )
+    .unwrap_err();
+    assert!(
+        messages(&e).contains("answers are for version 0.9.0 of pack `licensing`"),
+        "{}",
+        messages(&e)
+    );
+}

@@ -224,9 +224,10 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
 pub(super) struct MigrateArgs {
     /// The facts file to carry over.
     facts: String,
-    /// The pack the answers were given for: a directory, or an embedded pack id.
+    /// The pack the answers were given for: a directory, or an embedded pack id. Without it,
+    /// the migration map the new pack declares for the answers' version is used.
     #[arg(long, value_name = "DIR|ID")]
-    from: String,
+    from: Option<String>,
     /// The new pack (--rules DIR or --pack ID).
     #[command(flatten)]
     pack: PackArgs,
@@ -259,7 +260,10 @@ fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
 }
 
 pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
-    let old = load_pack_arg(&args.from)?;
+    let Some(from) = &args.from else {
+        return run_migrate_declared(&args);
+    };
+    let old = load_pack_arg(from)?;
     let new = pack_from(&args.pack)?;
     let (name, text) = read_input(&args.facts)?;
     let facts = match load_facts_cli(&name, &text, &old.pack) {
@@ -314,6 +318,102 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
                 format!(" (已变更 changed: {})", t.what.join(", "))
             }
         ));
+    }
+    for w in &m.dropped_waivers {
+        note(&format!(
+            "  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}"
+        ));
+    }
+    Ok(0)
+}
+
+/// `hegui migrate FACTS -o NEW` without `--from`: the map the new pack declares.
+fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
+    let (name, text) = read_input(&args.facts)?;
+    let doc =
+        hegui_core::syntax::node::parse(&text, hegui_core::syntax::node::Format::from_path(&name))
+            .map_err(|e| {
+                print_diags(&[hegui_core::diag::Diagnostic {
+                    level: hegui_core::diag::Level::Error,
+                    file: name.clone(),
+                    loc: e.loc,
+                    subject: String::new(),
+                    message: format!("invalid YAML/JSON: {}", e.message),
+                    help: None,
+                }]);
+                Exit(2)
+            })?;
+    let old = hegui_core::facts::migrate::node_json(&doc);
+    // With no pack named, the embedded pack the answers name.
+    let pack_args = match (&args.pack.rules, &args.pack.pack) {
+        (None, None) => PackArgs {
+            pack: old
+                .get("pack")
+                .and_then(|p| p.get("id"))
+                .and_then(serde_json::Value::as_str)
+                .filter(|id| hegui_packs::pack_ids().iter().any(|e| e == id))
+                .map(str::to_string),
+            rules: None,
+        },
+        (rules, pack) => PackArgs {
+            pack: pack.clone(),
+            rules: rules.clone(),
+        },
+    };
+    let new = pack_from(&pack_args)?;
+    let out_name = if args.output == "-" {
+        "<stdout>.yaml"
+    } else {
+        args.output.as_str()
+    };
+    let (m, out) =
+        match hegui_core::facts::migrate::migrate_declared_checked(&old, &new.pack, out_name) {
+            Ok(x) => x,
+            Err(e) => {
+                if let hegui_core::facts::migrate::DeclaredError::Invalid(diags) = &e {
+                    print_diags(diags);
+                }
+                return Err(fail_in(&args.facts, e));
+            }
+        };
+    write_output(&args.output, &out)?;
+    note(&format!(
+        "规则包 {} {} → {}：沿用 {} 个答案，映射 {} 个，需重新回答 {} 个；新版本不再询问的问题 {} 个 / pack {} {} → {}: {} answers kept, {} mapped, {} to answer again; {} questions no longer asked",
+        new.pack.meta.id,
+        m.from,
+        m.to,
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len(),
+        new.pack.meta.id,
+        m.from,
+        m.to,
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len()
+    ));
+    for q in &m.questions {
+        let (zh, en) = match q.fate {
+            hegui_core::facts::migrate::Fate::Kept => ("沿用", "kept"),
+            hegui_core::facts::migrate::Fate::Mapped => ("映射", "mapped"),
+            hegui_core::facts::migrate::Fate::Reasked => ("需重新回答", "re-asked"),
+        };
+        let from = if q.from == q.id {
+            String::new()
+        } else {
+            format!(" ← {}", q.from)
+        };
+        let why = q
+            .why
+            .as_ref()
+            .map(|w| format!(": {} / {}", w.zh, w.en))
+            .unwrap_or_default();
+        note(&format!("  {zh} {en}: {}{from} ({}){why}", q.id, q.answers));
+    }
+    for id in &m.dropped {
+        note(&format!("  不再询问 no longer asked: {id}"));
     }
     for w in &m.dropped_waivers {
         note(&format!(

@@ -368,12 +368,13 @@ fn question_item(member: bool) -> Value {
                 "type": "object",
                 "required": ["id", "label"],
                 "additionalProperties": false,
-                "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "label": {"$ref": "#/definitions/text"}, "exclusive": {"type": "boolean"}}
+                "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "label": {"$ref": "#/definitions/text"}, "exclusive": {"type": "boolean"}, "informational": {"$ref": "#/definitions/text"}}
             }},
             "ask_when": {"$ref": "#/definitions/condition"},
             "min": {"type": "number"},
             "max": {"type": "number"},
-            "past_event": {"type": "boolean"}
+            "past_event": {"type": "boolean"},
+            "informational": {"$ref": "#/definitions/text"}
         }
     })
 }

@@ -4,7 +4,9 @@
 //! only read, so one compiled pack serves many threads. A comparison that touches an
 //! unanswered or 不清楚 question is `Unknown`; `not Unknown = Unknown`; `any` is true if one
 //! branch is true and `all` false if one branch is false. Explanations keep only what decided
-//! the result: for a true `any` its true branches, for a false `all` its false ones.
+//! the result: for a true `any` its true branches, for a false `all` its false ones. A false
+//! `any` lists every branch, the one that came closest first (its leading conditions hold, a
+//! later one fails); a `some` over a group with no items says "no item reported".
 
 pub mod assess;
 pub mod outcome;
@@ -283,9 +285,16 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                         let mut o = Vec::new();
                         let t = eval(ch, env, Some(&mut o));
                         acc = if is_all { acc.and(t) } else { acc.or(t) };
-                        parts.push((t, o));
+                        let near = if is_all { 0 } else { near_miss(ch, env) };
+                        parts.push((t, o, near));
                     }
-                    for (t, o) in parts {
+                    if !is_all && acc == Truth::False {
+                        // A false `any`: the branch that came closest — whose leading
+                        // conditions hold and that fails on a later one — explains first
+                        // (the sort is stable: ties keep pack order).
+                        parts.sort_by_key(|p| std::cmp::Reverse(p.2));
+                    }
+                    for (t, o, _) in parts {
                         if t == acc {
                             tr.extend(o);
                         }
@@ -303,23 +312,8 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
             let items = env.facts.groups.get(*group).and_then(Option::as_ref);
             let Some(items) = items else {
                 if let Some(tr) = trace.as_deref_mut() {
-                    let g = env
-                        .pack
-                        .questionnaire
-                        .groups
-                        .get(*group)
-                        .map(|g| g.id.clone())
-                        .unwrap_or_default();
-                    let mut leaves = Vec::new();
-                    check.leaves(&mut leaves);
-                    let condition = format!(
-                        "{} {}",
-                        if *every { "every" } else { "some" },
-                        c.describe()
-                            .split_once('(')
-                            .map(|x| x.1.trim_end_matches(')'))
-                            .unwrap_or("")
-                    );
+                    let g = group_id(env, *group);
+                    let condition = quantifier_text(c, *every);
                     tr.push(Observation {
                         question: g.clone(),
                         item: None,
@@ -332,6 +326,21 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                 }
                 return Truth::Unknown;
             };
+            if items.is_empty() && !*every {
+                // A `some` over no items is false because nothing was reported: say so.
+                if let Some(tr) = trace.as_deref_mut() {
+                    tr.push(Observation {
+                        question: group_id(env, *group),
+                        item: None,
+                        condition: quantifier_text(c, *every),
+                        answer: NO_ITEMS.into(),
+                        result: Truth::False,
+                        missing: vec![],
+                        dont_know: vec![],
+                    });
+                }
+                return Truth::False;
+            }
             let mut acc = if *every { Truth::True } else { Truth::False };
             let mut parts = Vec::new();
             for i in 0..items.len() {
@@ -367,6 +376,44 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
             acc
         }
     }
+}
+
+/// How close a false branch came: the number of leading conditions of an `all` that hold
+/// before one fails (0 for anything else). A branch `all: [role is value-added, licence
+/// held]` that fails on the licence outranks an unrelated `role is basic operator`.
+fn near_miss(c: &Condition, env: &Env<'_>) -> usize {
+    match c {
+        Condition::All(children) => children
+            .iter()
+            .take_while(|ch| eval(ch, env, None) == Truth::True)
+            .count(),
+        _ => 0,
+    }
+}
+
+/// The answer an [`Observation`] of a group shows when the group was answered with no item
+/// (`[]`); reports read it as 未报告任何条目 / no item reported.
+pub const NO_ITEMS: &str = "[]";
+
+fn group_id(env: &Env<'_>, g: GIdx) -> String {
+    env.pack
+        .questionnaire
+        .groups
+        .get(g)
+        .map(|g| g.id.clone())
+        .unwrap_or_default()
+}
+
+/// `every …` / `some …` as written, for an observation of a whole group.
+fn quantifier_text(c: &Condition, every: bool) -> String {
+    format!(
+        "{} {}",
+        if every { "every" } else { "some" },
+        c.describe()
+            .split_once('(')
+            .map(|x| x.1.trim_end_matches(')'))
+            .unwrap_or("")
+    )
 }
 
 fn leaf(l: &Leaf, env: &Env<'_>) -> Truth {

@@ -174,6 +174,10 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             pack,
             d,
         );
+        if awaits_migration(p, pack) {
+            // The answers belong to another questionnaire: one message, not one per answer.
+            return None;
+        }
     }
     if let Some(org) = &organisation {
         check_organisation(org, Some(root.get("organisation").unwrap_or(root)), d);
@@ -254,6 +258,15 @@ fn decoded<T: serde::de::DeserializeOwned>(n: &Node, d: &mut Diagnostics) -> Opt
     }
 }
 
+/// Whether the answers were given for an older version of `pack` from which it declares a
+/// migration (and their questionnaire is not this version's): they must be migrated first.
+pub(crate) fn awaits_migration(p: &PackRef, pack: &Pack) -> bool {
+    p.id == pack.meta.id
+        && p.version != pack.meta.version
+        && p.questionnaire_digest.as_deref() != Some(pack.questionnaire.digest.as_str())
+        && pack.migration_from(&p.version).is_some()
+}
+
 /// Checks that the answers are for `pack` (id, and version or questionnaire digest).
 pub(crate) fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
     let meta = &pack.meta;
@@ -287,6 +300,20 @@ pub(crate) fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics
     }
     match &p.questionnaire_digest {
         Some(digest) if digest == &pack.questionnaire.digest => {}
+        _ if pack.migration_from(&p.version).is_some() => {
+            d.error(
+                loc,
+                "",
+                format!(
+                    "该答卷针对规则包 {v}：请运行 hegui migrate / answers for pack {v}: run hegui migrate",
+                    v = p.version
+                ),
+            )
+            .help(format!(
+                "`hegui migrate FILE -o NEW` carries the answers to {} {} with the migration the pack declares / 用规则包声明的迁移映射把答案迁移到新版本",
+                meta.id, meta.version
+            ));
+        }
         Some(_) => {
             d.error(loc, "", format!("answers are for version {} of pack `{}`; version {} asks a different questionnaire", p.version, meta.id, meta.version))
                 .help("the questions changed between the versions (questionnaire digests differ): carry the answers over with `hegui migrate`, or assess with the pack version they were given for");

@@ -415,3 +415,187 @@ fn syntactic(premise: &[&Condition], conclusion: &Condition) -> Option<bool> {
         None
     }
 }
+
+/// What a set of packs reads: question ids, (question id, option id) pairs, and group ids.
+#[derive(Default)]
+struct Reads {
+    questions: BTreeSet<String>,
+    options: BTreeSet<(String, String)>,
+    all_options: BTreeSet<String>,
+    groups: BTreeSet<String>,
+}
+
+impl Reads {
+    fn condition(&mut self, pack: &Pack, c: &Condition) {
+        let qn = &pack.questionnaire;
+        match c {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().for_each(|c| self.condition(pack, c));
+            }
+            Condition::Not(c) => self.condition(pack, c),
+            Condition::ForItems {
+                group,
+                filter,
+                check,
+                ..
+            } => {
+                if let Some(g) = qn.groups.get(*group) {
+                    self.groups.insert(g.id.clone());
+                }
+                if let Some(f) = filter {
+                    self.condition(pack, f);
+                }
+                self.condition(pack, check);
+            }
+            Condition::Leaf(l) => {
+                let Some(q) = qn.questions.get(l.lhs.q) else {
+                    return;
+                };
+                self.questions.insert(q.id.clone());
+                let mark = |reads: &mut Reads, i: usize| {
+                    if let Some(o) = q.options.get(i) {
+                        reads.options.insert((q.id.clone(), o.id.clone()));
+                    }
+                };
+                match &l.rhs {
+                    Operand::Literal(Value::Choice(i)) => mark(self, *i),
+                    Operand::Literal(Value::Choices(_))
+                        if q.qtype == QType::MultipleChoice
+                            && matches!(l.op, Op::Equals | Op::NotEquals) =>
+                    {
+                        // Set equality: adding any option changes the result.
+                        self.all_options.insert(q.id.clone());
+                    }
+                    Operand::Literal(Value::Choices(m)) => {
+                        for i in 0..q.options.len() {
+                            if u32::try_from(i)
+                                .ok()
+                                .and_then(|i| 1u64.checked_shl(i))
+                                .is_some_and(|b| m & b != 0)
+                            {
+                                mark(self, i);
+                            }
+                        }
+                    }
+                    Operand::Question(r) => {
+                        // Compared with another answer: every option of both can matter.
+                        self.all_options.insert(q.id.clone());
+                        if let Some(other) = qn.questions.get(r.q) {
+                            self.questions.insert(other.id.clone());
+                            self.all_options.insert(other.id.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn pack(&mut self, pack: &Pack) {
+        for r in &pack.rules {
+            if let Some(a) = &r.applies_when {
+                self.condition(pack, a);
+            }
+            self.condition(pack, &r.check);
+        }
+        for s in &pack.scopes {
+            self.condition(pack, &s.when);
+        }
+        for q in &pack.questionnaire.questions {
+            if let Some(a) = &q.ask_when {
+                self.condition(pack, a);
+            }
+        }
+        for g in &pack.questionnaire.groups {
+            if let Some(a) = &g.ask_when {
+                self.condition(pack, a);
+            }
+        }
+    }
+}
+
+/// "Nothing asked in vain": every question, and every option of a choice question, of the
+/// packs in `packs` must be read by some condition of the set — a rule's `applies_when` or
+/// `check`, a scope, or a question's or group's `ask_when` — or be marked `informational`
+/// with the reason it is asked. Exclusive options ("none of these") and 不清楚 count as read,
+/// and so does the one option of a single choice that no condition names (the complement of
+/// those named); a multiple choice compared with `equals`/`not_equals` reads every option;
+/// so does a group's `item_key` member when the group is read (it names the items in
+/// findings). A question compared with another question reads all the options of both.
+///
+/// It runs over a set so that, once several packs share one questionnaire, a question one
+/// pack asks and another reads is not refused; [`crate::load::load_pack`] runs it over the
+/// single pack it loads. Errors name the question (and option), file and line.
+pub fn unread(packs: &[&Pack]) -> Vec<Diagnostic> {
+    let mut reads = Reads::default();
+    for p in packs {
+        reads.pack(p);
+    }
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for pack in packs {
+        let qn = &pack.questionnaire;
+        for q in &qn.questions {
+            if !seen.insert(q.id.clone()) {
+                continue;
+            }
+            let group = q.group.and_then(|g| qn.groups.get(g));
+            let names_items = group.is_some_and(|g| {
+                g.item_key.as_deref() == Some(q.local_id.as_str()) && reads.groups.contains(&g.id)
+            });
+            if q.informational.is_some() {
+                if reads.questions.contains(&q.id) {
+                    out.push(Diagnostic {
+                        level: Level::Warning,
+                        file: q.file.clone(),
+                        loc: q.loc,
+                        subject: format!("question `{}`", q.id),
+                        message: "标为 informational，但有条件读取该问题 / marked `informational`, but a condition reads it".into(),
+                        help: Some("remove `informational` / 删除 informational 标记".into()),
+                    });
+                }
+                continue;
+            }
+            if !reads.questions.contains(&q.id) && !names_items {
+                out.push(Diagnostic {
+                    level: Level::Error,
+                    file: q.file.clone(),
+                    loc: q.loc,
+                    subject: format!("question `{}`", q.id),
+                    message: "没有任何条件读取该问题(规则的 applies_when 或 check、适用范围、其他问题的 ask_when) / nothing reads this question: no rule's `applies_when` or `check`, no scope, no other question's `ask_when`".into(),
+                    help: Some("use it in a condition, remove it, or mark it `informational: {zh: …, en: …}` with the reason it is asked / 在条件中使用、删除，或以 informational 注明提问理由".into()),
+                });
+                continue;
+            }
+            if reads.all_options.contains(&q.id) {
+                continue;
+            }
+            let named = |o: &crate::model::Choice| {
+                o.exclusive || reads.options.contains(&(q.id.clone(), o.id.clone()))
+            };
+            // A single choice's one unnamed option (informational ones aside) is the
+            // complement of the named ones: choosing it gives its own result. Two unnamed
+            // options cannot be told apart: one of them must say why it is offered.
+            let complement = q.qtype == QType::SingleChoice
+                && q.options
+                    .iter()
+                    .filter(|o| !named(o) && o.informational.is_none())
+                    .count()
+                    == 1;
+            for o in &q.options {
+                if complement || named(o) || o.informational.is_some() {
+                    continue;
+                }
+                out.push(Diagnostic {
+                    level: Level::Error,
+                    file: q.file.clone(),
+                    loc: o.loc,
+                    subject: format!("question `{}`, option `{}`", q.id, o.id),
+                    message: "没有任何条件提及该选项 / no condition names this option: choosing it decides nothing".into(),
+                    help: Some("name it in a condition, remove it, or mark the option `informational: {zh: …, en: …}` with the reason it is offered / 在条件中使用、删除，或以 informational 注明提供该选项的理由".into()),
+                });
+            }
+        }
+    }
+    out
+}

@@ -9,6 +9,7 @@
 //! borrowed, and a clause's normalised text is computed once however many rules quote it.
 
 pub mod lint;
+pub mod migration_map;
 pub mod prepared;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
@@ -190,6 +191,8 @@ struct RawOption {
     label: Text,
     #[serde(default)]
     exclusive: bool,
+    #[serde(default)]
+    informational: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +214,8 @@ struct RawQuestion {
     max: Option<f64>,
     #[serde(default)]
     past_event: bool,
+    #[serde(default)]
+    informational: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +312,18 @@ fn condition_entries<'n>(node: &'n Node, keys: &[&str]) -> Vec<Option<&'n Node>>
         }
     }
     found
+}
+
+/// Where option `id` of a question item is written (the question's place if not found).
+fn option_loc(item: &Node, id: &str) -> Loc {
+    match item.get("options").map(|n| &n.kind) {
+        Some(NodeKind::Seq(opts)) => opts
+            .iter()
+            .find(|o| o.get("id").and_then(Node::as_str) == Some(id))
+            .map(|o| o.loc)
+            .unwrap_or(item.loc),
+        _ => item.loc,
+    }
 }
 
 fn id_ok(id: &str) -> bool {
@@ -571,9 +588,18 @@ impl<'a> Loader<'a> {
             } else {
                 digest::files(&self.files.files)
             },
+            migrations: Vec::new(),
         };
+        let (migrations, diags) = crate::load::migration_map::load(
+            &self.files.files,
+            &|rel| self.files.name(rel),
+            &pack.questionnaire,
+            &pack.meta.version,
+        );
+        pack.migrations = migrations;
+        self.diags.extend(diags);
         if prepared {
-            return Some(pack);
+            return Some(pack); // lints, quotes and digests were checked when it was prepared
         }
         for r in &mut pack.rules {
             r.digest = digest::rule(r, &pack.questionnaire);
@@ -581,6 +607,7 @@ impl<'a> Loader<'a> {
         for d in lint::ask_when_guarantees(&pack) {
             self.diags.extend([d]);
         }
+        self.diags.extend(lint::unread(&[&pack]));
         Some(pack)
     }
 
@@ -959,15 +986,18 @@ impl<'a> Loader<'a> {
                 .options
                 .into_iter()
                 .map(|o| Choice {
+                    loc: option_loc(item, &o.id),
                     id: o.id,
                     label: o.label,
                     exclusive: o.exclusive,
+                    informational: o.informational,
                 })
                 .collect(),
             ask_when: None,
             min: raw.min,
             max: raw.max,
             past_event: raw.past_event,
+            informational: raw.informational,
             group: None,
             pos: 0,
             file: file.to_string(),

@@ -6,6 +6,7 @@
 
 pub mod condition;
 pub mod digest;
+pub mod migration;
 
 use crate::diag::Loc;
 use crate::text::Text;
@@ -66,6 +67,13 @@ pub struct Choice {
     pub label: Text,
     /// May not be combined with other options (e.g. "none of these").
     pub exclusive: bool,
+    /// Why the option is offered although no condition names it (the unread-question gate,
+    /// `lint::unread`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<Text>,
+    /// Where it is defined.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A question of the questionnaire.
@@ -100,6 +108,10 @@ pub struct Question {
     /// A date of a past event: may not lie after the assessment date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub past_event: bool,
+    /// Why the question is asked although no condition reads it (the unread-question gate,
+    /// `lint::unread`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<Text>,
     /// The group it belongs to.
     #[serde(skip)]
     pub group: Option<GIdx>,
@@ -719,6 +731,15 @@ pub struct Pack {
     pub tests: Vec<TestFile>,
     /// Canonical digest of all pack files (`sha256:…`).
     pub digest: String,
+    /// Declared migrations from older versions (`migrations/from-<version>.yaml`).
+    pub migrations: Vec<migration::MigrationMap>,
+}
+
+impl Pack {
+    /// The declared migration from version `from`, if any.
+    pub fn migration_from(&self, from: &str) -> Option<&migration::MigrationMap> {
+        self.migrations.iter().find(|m| m.from == from)
+    }
 }
 
 /// A self-test file, kept as text: only `hegui test` reads it, so assessments do not pay for

@@ -173,6 +173,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("no", "否", "no"),
     ("unanswered_answer", "未作答", "unanswered"),
     ("dont_know_answer", "不清楚", "don't know (不清楚)"),
+    ("no_items_answer", "未报告任何条目", "no item reported"),
+    ("main_reason", "主要原因", "Main reason"),
     ("met", "满足", "met"),
     ("not_met", "不满足", "not met"),
     ("unknown", "无法判断", "undecided"),

@@ -213,6 +213,9 @@ pub struct Gap {
     pub severity_label: Text,
     /// The answers that decided it.
     pub why: Vec<Why>,
+    /// The one-line reason: the first comparison that failed (for a false `any`, the branch
+    /// that came closest; `docs/SEMANTICS.md` S23).
+    pub reason: Option<Why>,
     /// Failing items of repeatable groups.
     pub items: Vec<String>,
     /// The clause.
@@ -498,6 +501,11 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
         severity: f.severity,
         severity_label: labels::severity(f.severity.name()),
         why: f.explanation.iter().map(|o| why(pack, o)).collect(),
+        reason: f
+            .explanation
+            .iter()
+            .find(|o| o.result == hegui_core::eval::Truth::False)
+            .map(|o| why(pack, o)),
         items: f.items.clone(),
         source: SourceView {
             document: f.source.document.clone(),
@@ -617,6 +625,9 @@ fn answer_text(pack: &Pack, question: &str, answer: &str) -> Text {
         _ => {}
     }
     let qn = &pack.questionnaire;
+    if answer == hegui_core::eval::NO_ITEMS && qn.group(question).is_some() {
+        return labels::label("no_items_answer");
+    }
     let Some(q) = qn.question(question).and_then(|i| qn.questions.get(i)) else {
         return Text::new(answer, answer);
     };
