@@ -1,11 +1,15 @@
 //! What the command line prints on stderr, and how: the global flags `--color`, `--quiet`,
-//! `--verbose`, `--error-format` and `--max-input-size`.
+//! `--verbose`, `--error-format`, `--max-input-size` and `--encoding`.
+//!
+//! Everything printed for people passes through [`terminal_safe`], so no control or escape
+//! character from a submitter's file or file name reaches the terminal raw (the JSON form is
+//! escaped by JSON itself).
 //!
 //! stdout carries only the command's product (a report, a schema, a questionnaire); everything
 //! else — diagnostics, notes, progress — goes to stderr through the functions here, so one
 //! switch decides colour, quietness and the machine-readable form for every command.
 
-use crate::diag::{Diagnostic, Level};
+use crate::diag::{Diagnostic, Level, terminal_safe};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
@@ -62,6 +66,28 @@ pub(super) struct GlobalArgs {
     /// Largest facts file read, in bytes (suffixes K, M, G: binary); default 10M (输入文件大小上限).
     #[arg(long, value_name = "BYTES", value_parser = parse_size, global = true)]
     max_input_size: Option<u64>,
+    /// Encoding of text inputs that are not UTF-8: utf-8 (default: UTF-8, or UTF-16/32 with a
+    /// byte-order mark) or gb18030 (also GBK) (非 UTF-8 文本的编码).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENCODING",
+        default_value = "utf-8",
+        global = true
+    )]
+    encoding: EncodingArg,
+}
+
+/// `--encoding`: how text that is not UTF-8 is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(super) enum EncodingArg {
+    /// Unicode only: UTF-8, or UTF-16/UTF-32 with a byte-order mark.
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, a superset of GBK and GB2312; files that are valid UTF-8 are still read as UTF-8.
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
 }
 
 /// Parses `10485760`, `512K`, `10M`, `1G` (binary multiples; a trailing `B`/`iB` is allowed).
@@ -135,6 +161,10 @@ pub(super) fn init(g: &GlobalArgs) {
         json: g.error_format == ErrorFormat::Json,
         max_input_size: g.max_input_size,
     };
+    crate::input::set_encoding(match g.encoding {
+        EncodingArg::Utf8 => crate::input::Encoding::Utf8,
+        EncodingArg::Gb18030 => crate::input::Encoding::Gb18030,
+    });
     let _ = UI.set(ui);
 }
 
@@ -200,7 +230,22 @@ fn diagnostic_json(d: &Diagnostic) -> String {
     )
 }
 
+/// A diagnostic with every text field made [`terminal_safe`]: file names, keys, answers and
+/// option values come from submitters.
+fn terminal_safe_diagnostic(d: &Diagnostic) -> Diagnostic {
+    let safe = |s: &str| terminal_safe(s, false).into_owned();
+    Diagnostic {
+        level: d.level,
+        file: safe(&d.file),
+        loc: d.loc,
+        subject: safe(&d.subject),
+        message: safe(&d.message),
+        help: d.help.as_deref().map(safe),
+    }
+}
+
 fn diagnostic_human(d: &Diagnostic, color: bool) -> String {
+    let d = &terminal_safe_diagnostic(d);
     let text = d.to_string();
     if !color {
         return text;
@@ -250,6 +295,8 @@ pub(super) fn error(file: Option<&str>, msg: &str) {
         json_line("error", file, None, None, None, msg, None)
     } else {
         let prefix = paint(u.color, RED, "hegui:");
+        let msg = terminal_safe(msg, true);
+        let file = file.map(|f| terminal_safe(f, false));
         match file {
             Some(f) => format!("{prefix} {f}: {msg}"),
             None => format!("{prefix} {msg}"),
@@ -267,7 +314,7 @@ pub(super) fn note(msg: &str) {
     emit(&[if u.json {
         json_line("note", None, None, None, None, msg, None)
     } else {
-        msg.to_string()
+        terminal_safe(msg, true).into_owned()
     }]);
 }
 
@@ -280,7 +327,11 @@ pub(super) fn info(msg: &str) {
     emit(&[if u.json {
         json_line("info", None, None, None, None, msg, None)
     } else {
-        format!("{} {msg}", paint(u.color, CYAN, "info:"))
+        format!(
+            "{} {}",
+            paint(u.color, CYAN, "info:"),
+            terminal_safe(msg, true)
+        )
     }]);
 }
 
