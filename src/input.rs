@@ -241,8 +241,7 @@ fn gb18030_valid_up_to(bytes: &[u8]) -> usize {
             .max_utf8_buffer_length_without_replacement(bytes.len())
             .unwrap_or(0),
     );
-    let (result, read) =
-        decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
         encoding_rs::DecoderResult::Malformed(len, back) => {
             read.saturating_sub(usize::from(len) + usize::from(back))
@@ -289,8 +288,12 @@ fn without_bom(bytes: &[u8]) -> Option<Unreadable> {
 fn utf16(bytes: &[u8], le: bool) -> Result<String, ReadError> {
     let encoding = if le { "UTF-16LE" } else { "UTF-16BE" };
     // Offsets count the two bytes of the mark.
-    let malformed =
-        |unit: usize| ReadError::Encoding(Unreadable::Malformed { encoding, byte: 2 + 2 * unit });
+    let malformed = |unit: usize| {
+        ReadError::Encoding(Unreadable::Malformed {
+            encoding,
+            byte: 2 + 2 * unit,
+        })
+    };
     if bytes.len() % 2 != 0 {
         return Err(malformed(bytes.len() / 2));
     }
