@@ -124,7 +124,11 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Its date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_evidence_date"
+    )]
     pub date: Option<NaiveDate>,
 }
 
@@ -139,6 +143,7 @@ pub struct Waiver {
     /// Who approved it.
     pub approved_by: String,
     /// Last day it applies (inclusive).
+    #[serde(deserialize_with = "de_expires")]
     pub expires: NaiveDate,
 }
 
@@ -292,6 +297,35 @@ const TOP_KEYS: &[&str] = &[
 
 /// Decodes a facts document already parsed into a tree.
 pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts> {
+    if root.kind == NodeKind::Null {
+        d.error(
+            root.loc,
+            "",
+            "文件里没有内容（只有空行或注释）/ the file is empty (nothing but blank lines or comments)",
+        )
+        .help(format!(
+            "a facts file is a mapping with {}; `hegui questionnaire` writes one to fill in",
+            TOP_KEYS.join(", ")
+        ));
+        return None;
+    }
+    if let Some(format) = root.get("format").and_then(Node::as_str)
+        && format.starts_with("hegui.")
+    {
+        d.error(
+            root.loc,
+            "",
+            format!(
+                "这是 hegui 的输出（`{format}`），不是答卷 / this is a hegui output (`{format}`), not a facts file"
+            ),
+        )
+        .help(if format.starts_with("hegui.assessment/") {
+            "a result is what `hegui assess --format json` wrote; `hegui diff OLD NEW` compares two results, `assess` and `validate` read answers"
+        } else {
+            "`assess` and `validate` read answers (facts files)"
+        });
+        return None;
+    }
     let Some(entries) = root.as_map() else {
         d.error(
             root.loc,
@@ -331,8 +365,9 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 n.loc,
                 "",
                 format!(
-                    "`assessment_date` is a date YYYY-MM-DD, found {}",
-                    n.display()
+                    "`assessment_date` is a date YYYY-MM-DD, found {}{}",
+                    n.display(),
+                    date_why(n)
                 ),
             );
             None
@@ -403,6 +438,27 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
     };
     hidden_answers(&facts, pack, Some(root), d);
     Some(facts)
+}
+
+/// `: ` and what is wrong with a date written as text ([`crate::condition::date_problem`]);
+/// nothing for a value that is not text (the message says what was found).
+fn date_why(n: &Node) -> String {
+    n.as_str()
+        .map(|s| format!(": {}", crate::condition::date_problem(s)))
+        .unwrap_or_default()
+}
+
+fn de_expires<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    crate::condition::deserialize_date(d, "expires")
+}
+
+fn de_evidence_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    struct EvidenceDate(#[serde(deserialize_with = "evidence_date")] NaiveDate);
+    fn evidence_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        crate::condition::deserialize_date(d, "date")
+    }
+    Ok(Option::<EvidenceDate>::deserialize(d)?.map(|x| x.0))
 }
 
 fn required<'n>(root: &'n Node, key: &str, d: &mut Diagnostics) -> Option<&'n Node> {
@@ -889,13 +945,16 @@ fn typed(
                 _ => None,
             };
             let Some(v) = v else {
+                let found = match n.kind {
+                    NodeKind::Float(x) if x.fract() == 0.0 => format!(
+                        "数值过大 a number too large to be read exactly (about {x:e}; at most 15 digits)"
+                    ),
+                    _ => n.display(),
+                };
                 d.error(
                     n.loc,
                     &subject,
-                    format!(
-                        "integer question expects a whole number, found {}",
-                        n.display()
-                    ),
+                    format!("integer question expects a whole number, found {found}"),
                 );
                 return None;
             };
@@ -925,8 +984,9 @@ fn typed(
                     n.loc,
                     &subject,
                     format!(
-                        "date question expects a date YYYY-MM-DD, found {}",
-                        n.display()
+                        "date question expects a date YYYY-MM-DD, found {}{}",
+                        n.display(),
+                        date_why(n)
                     ),
                 );
                 return None;

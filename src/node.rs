@@ -134,6 +134,10 @@ impl Node {
             NodeKind::Null => "null".into(),
             NodeKind::Bool(b) => b.to_string(),
             NodeKind::Int(i) => i.to_string(),
+            // Beyond 2^53 a float no longer holds every digit written: no false digits.
+            NodeKind::Float(x) if x.fract() == 0.0 && x.abs() >= 9_007_199_254_740_992.0 => {
+                format!("{x:e}")
+            }
             NodeKind::Float(x) => x.to_string(),
             NodeKind::Str(s) => format!("{s:?}"),
             NodeKind::Seq(items) => {
