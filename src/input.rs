@@ -263,7 +263,7 @@ fn without_bom(bytes: &[u8]) -> Option<Unreadable> {
     };
     let units = |size: usize| (head.len() / size).max(1);
     let most = |n: usize, of: usize| n * 10 >= of * 7;
-    if head.len() >= 8 && head.len() % 4 == 0 {
+    if head.len() >= 8 && head.len().is_multiple_of(4) {
         let (u, z) = (units(4), |r| zero_at(4, r));
         if most(z(2), u) && most(z(3), u) && most(z(1), u) {
             return Some(Unreadable::Utf32NoBom { le: true });
@@ -294,7 +294,7 @@ fn utf16(bytes: &[u8], le: bool) -> Result<String, ReadError> {
             byte: 2 + 2 * unit,
         })
     };
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(malformed(bytes.len() / 2));
     }
     let units = bytes.chunks_exact(2).map(|c| {
