@@ -193,9 +193,10 @@ fn gbk_is_named_and_read_with_the_flag() {
 
 /// The news-app facts as a JSON value (dates as text), through the YAML reader of hegui itself.
 fn serde_yaml_like(text: &str) -> serde_json::Value {
-    let node = hegui::node::parse(text, hegui::node::Format::Yaml).unwrap();
-    fn conv(n: &hegui::node::Node) -> serde_json::Value {
-        use hegui::node::NodeKind as K;
+    let node =
+        hegui_core::syntax::node::parse(text, hegui_core::syntax::node::Format::Yaml).unwrap();
+    fn conv(n: &hegui_core::syntax::node::Node) -> serde_json::Value {
+        use hegui_core::syntax::node::NodeKind as K;
         match &n.kind {
             K::Null => serde_json::Value::Null,
             K::Bool(b) => (*b).into(),

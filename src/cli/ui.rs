@@ -9,8 +9,8 @@
 //! else — diagnostics, notes, progress — goes to stderr through the functions here, so one
 //! switch decides colour, quietness and the machine-readable form for every command.
 
-use crate::diag::{Diagnostic, Level, terminal_safe};
 use clap::{Args, ValueEnum};
+use hegui_core::diag::{Diagnostic, Level, terminal_safe};
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -161,9 +161,9 @@ pub(super) fn init(g: &GlobalArgs) {
         json: g.error_format == ErrorFormat::Json,
         max_input_size: g.max_input_size,
     };
-    crate::input::set_encoding(match g.encoding {
-        EncodingArg::Utf8 => crate::input::Encoding::Utf8,
-        EncodingArg::Gb18030 => crate::input::Encoding::Gb18030,
+    hegui_core::io::input::set_encoding(match g.encoding {
+        EncodingArg::Utf8 => hegui_core::io::input::Encoding::Utf8,
+        EncodingArg::Gb18030 => hegui_core::io::input::Encoding::Gb18030,
     });
     let _ = UI.set(ui);
 }
@@ -367,7 +367,7 @@ mod tests {
         let d = Diagnostic {
             level: Level::Error,
             file: "a.yaml".into(),
-            loc: crate::diag::Loc { line: 2, col: 3 },
+            loc: hegui_core::diag::Loc { line: 2, col: 3 },
             subject: "question `x`".into(),
             message: "bad".into(),
             help: Some("did you mean `y`?".into()),
