@@ -168,6 +168,15 @@ fn escape_sequences_anywhere_never_reach_the_terminal() {
             assert_eq!(o.status.code(), Some(2), "round {round}");
             assert_clean(&format!("round {round} {cmd} {file:?}"), &o);
         }
+        // JSON diagnostics: C1 controls, DEL and bidi overrides as `\uXXXX` too.
+        let o = hegui(
+            d,
+            &["--error-format", "json", "validate", &file, "--rules", DEMO],
+        );
+        let err = assert_clean(&format!("round {round} json {file:?}"), &o);
+        for line in err.lines() {
+            serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
         std::fs::rename(d.join(&file), d.join("in").join(format!("{round}-{file}"))).unwrap();
     }
     let o = hegui(d, &["batch", "in", "--out", "out", "--rules", DEMO]);

@@ -202,7 +202,7 @@ pub(super) fn json_line(
     message: &str,
     help: Option<&str>,
 ) -> String {
-    serde_json::json!({
+    let line = serde_json::json!({
         "level": level,
         "file": file,
         "line": line,
@@ -210,8 +210,23 @@ pub(super) fn json_line(
         "subject": subject,
         "message": message,
         "help": help,
-    })
-    .to_string()
+    });
+    json_terminal_safe(&line.to_string())
+}
+
+/// JSON text with what serde_json leaves raw but a terminal may act on — DEL, the C1 controls
+/// (U+009B is a one-character CSI) and the bidi overrides — written as `\uXXXX` (they can only
+/// stand inside strings, where that escape means the same character).
+fn json_terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn diagnostic_json(d: &Diagnostic) -> String {
@@ -379,5 +394,17 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&diagnostic_json(&d)).unwrap_or_default();
         assert_eq!(v["column"], 3);
         assert_eq!(v["help"], "did you mean `y`?");
+    }
+
+    #[test]
+    fn json_lines_escape_what_serde_json_leaves_raw() {
+        let m = "a\u{9b}2J\u{7f}\u{202e}b\x1b";
+        let line = json_line("error", None, None, None, None, m, None);
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{line:?}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        assert_eq!(v["message"], m);
     }
 }
