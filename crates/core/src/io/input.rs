@@ -251,8 +251,11 @@ fn gb18030_valid_up_to(bytes: &[u8]) -> usize {
 }
 
 /// UTF-16 or UTF-32 without a byte-order mark, told by where the zero bytes stand in the
-/// first kilobytes: text in these encodings that is mostly ASCII (YAML keys, JSON syntax) has a
-/// zero in (nearly) every unit.
+/// first kilobytes. Text has no NUL characters, so zeros come from the encoding: in UTF-32 the
+/// high bytes of every unit (nearly all text is in the Basic Multilingual Plane), in UTF-16
+/// the high byte of every ASCII character (keys, digits, punctuation, line ends) and of no CJK
+/// one — so a quarter of the units holding a zero on one side, and almost none on the other,
+/// names the byte order.
 fn without_bom(bytes: &[u8]) -> Option<Unreadable> {
     let head = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
     let zero_at = |modulus: usize, rem: usize| {
@@ -261,24 +264,26 @@ fn without_bom(bytes: &[u8]) -> Option<Unreadable> {
             .filter(|(i, b)| i % modulus == rem && **b == 0)
             .count()
     };
-    let units = |size: usize| (head.len() / size).max(1);
-    let most = |n: usize, of: usize| n * 10 >= of * 7;
     if head.len() >= 8 && head.len().is_multiple_of(4) {
-        let (u, z) = (units(4), |r| zero_at(4, r));
-        if most(z(2), u) && most(z(3), u) && most(z(1), u) {
+        let u = head.len() / 4;
+        let all = |n: usize| n * 10 >= u * 9;
+        let few = |n: usize| n * 10 < u;
+        if all(zero_at(4, 2)) && all(zero_at(4, 3)) && few(zero_at(4, 0)) {
             return Some(Unreadable::Utf32NoBom { le: true });
         }
-        if most(z(0), u) && most(z(1), u) && most(z(2), u) {
+        if all(zero_at(4, 0)) && all(zero_at(4, 1)) && few(zero_at(4, 3)) {
             return Some(Unreadable::Utf32NoBom { le: false });
         }
     }
     if head.len() >= 4 {
-        let u = units(2);
+        let u = head.len() / 2;
         let (even, odd) = (zero_at(2, 0), zero_at(2, 1));
-        if most(odd, u) && even * 10 < u {
+        let many = |n: usize| n * 4 >= u;
+        let few = |n: usize| n * 20 < u;
+        if many(odd) && few(even) {
             return Some(Unreadable::Utf16NoBom { le: true });
         }
-        if most(even, u) && odd * 10 < u {
+        if many(even) && few(odd) {
             return Some(Unreadable::Utf16NoBom { le: false });
         }
     }
@@ -374,5 +379,79 @@ mod tests {
             read_file(&dir.path().join("none"), 9),
             Err(ReadError::Io(_))
         ));
+    }
+
+    /// Any text input, a CSV roster included, decodes the same way.
+    #[test]
+    fn encodings_of_a_csv_roster() {
+        let csv = "统一社会信用代码,名称\n91230103MA1CK4T714,哈尔滨龙江融媒\n";
+        let utf16 = |le: bool, bom: bool| {
+            let mut b: Vec<u8> = match (bom, le) {
+                (false, _) => vec![],
+                (true, true) => vec![0xFF, 0xFE],
+                (true, false) => vec![0xFE, 0xFF],
+            };
+            for u in csv.encode_utf16() {
+                b.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            b
+        };
+        let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+        for c in csv.chars() {
+            utf32.extend(u32::from(c).to_le_bytes());
+        }
+        let gb = encoding_rs::GB18030.encode(csv).0.into_owned();
+        for bytes in [utf16(true, true), utf16(false, true), utf32] {
+            assert_eq!(into_text_as(bytes, Encoding::Utf8).unwrap(), csv);
+        }
+        assert_eq!(
+            into_text_as(gb.clone(), Encoding::Gb18030).unwrap(),
+            csv,
+            "GB18030 on request"
+        );
+        assert!(matches!(
+            into_text_as(gb, Encoding::Utf8),
+            Err(ReadError::Encoding(Unreadable::Gb18030))
+        ));
+        assert!(matches!(
+            into_text_as(utf16(true, false), Encoding::Utf8),
+            Err(ReadError::Encoding(Unreadable::Utf16NoBom { le: true }))
+        ));
+        assert!(matches!(
+            into_text_as(utf16(false, false), Encoding::Gb18030),
+            Err(ReadError::Encoding(Unreadable::Utf16NoBom { le: false }))
+        ));
+        // UTF-8 stays UTF-8 with the flag.
+        assert_eq!(
+            into_text_as(csv.as_bytes().to_vec(), Encoding::Gb18030).unwrap(),
+            csv
+        );
+        // Malformed after a mark: the byte is named (mark included in the count).
+        assert!(matches!(
+            into_text_as(vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8], Encoding::Utf8),
+            Err(ReadError::Encoding(Unreadable::Malformed {
+                encoding: "UTF-16LE",
+                byte: 4
+            }))
+        ));
+        assert!(matches!(
+            into_text_as(vec![0xFF, 0xFE, 0, 0, 0, 0, 0x11, 0], Encoding::Utf8),
+            Err(ReadError::Encoding(Unreadable::Malformed {
+                encoding: "UTF-32LE",
+                byte: 4
+            }))
+        ));
+        for empty in [&b""[..], b" \r\n\t", b"\xEF\xBB\xBF", b"\xFF\xFE"] {
+            assert!(matches!(
+                into_text_as(empty.to_vec(), Encoding::Utf8),
+                Err(ReadError::Empty)
+            ));
+        }
+        let e = into_text_as(b"a\nb\n\xFF\xFF\xFF".to_vec(), Encoding::Utf8).unwrap_err();
+        assert!(
+            matches!(e, ReadError::NotUtf8 { byte: 4, line: 3 }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("请另存为 UTF-8 / save as UTF-8"));
     }
 }
