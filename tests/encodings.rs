@@ -453,6 +453,31 @@ fn full_width_characters_at_random_lines_are_found_there() {
 }
 
 #[test]
+fn a_full_width_colon_that_still_parses_is_named() {
+    // `name：…` as the only entry under a key is valid YAML: one piece of text, no entry.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("t.yaml"),
+        "pack:\n  id：hlj-2017-mobile-internet\norganisation:\n  name：哈尔滨\nassessment_date: 2026-05-20\nanswers:\n  security.incident_plan：true\n",
+    )
+    .unwrap();
+    let err = refused(
+        &hegui(d, &["validate", "t.yaml"], None),
+        "t.yaml:2:3:",
+        &["write `id: hlj-2017-mobile-internet`", "full-width `：`"],
+    );
+    assert!(
+        err.contains("t.yaml:4:3:") && err.contains("write `name: 哈尔滨`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("t.yaml:7:3:") && err.contains("write `security.incident_plan: true`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn cr_only_line_ends_read_like_lf() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

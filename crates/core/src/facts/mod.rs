@@ -285,8 +285,48 @@ pub fn load_facts_with(
             facts,
             warnings: diags.into_vec(),
         }),
-        _ => Err(diags.into_vec()),
+        _ => Err(look_alike_help(diags.into_vec(), &root)),
     }
+}
+
+/// Adds a hint to each error that stands on a text value written like `key：value` — a key, a
+/// full-width colon (or an ASCII colon and a full-width space), a value: YAML reads that as one
+/// piece of text, not as an entry, so the error itself ("expected a mapping, found text")
+/// does not say why.
+fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
+    let mut spots: Vec<(Loc, String)> = Vec::new();
+    fn walk(n: &Node, out: &mut Vec<(Loc, String)>) {
+        match &n.kind {
+            NodeKind::Str(s) => {
+                let split = s
+                    .split_once('\u{ff1a}')
+                    .or_else(|| s.split_once(":\u{3000}"))
+                    .or_else(|| s.split_once(":\u{a0}"));
+                if let Some((key, value)) = split
+                    && !key.is_empty()
+                    && key.chars().count() <= 64
+                    && !key.contains(char::is_whitespace)
+                {
+                    out.push((n.loc, format!("{key}: {}", value.trim_start())));
+                }
+            }
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    walk(root, &mut spots);
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.level == crate::diag::Level::Error)
+    {
+        if let Some((_, fixed)) = spots.iter().find(|(loc, _)| *loc == d.loc) {
+            d.help = Some(format!(
+                "这里是一段文字，不是“键: 值”：冒号是全角“：”或冒号后是全角空格；应写作 `{fixed}` / this is one piece of text, not `key: value`: the colon is full-width `：` (or followed by a full-width space); write `{fixed}`"
+            ));
+        }
+    }
+    diags
 }
 
 const TOP_KEYS: &[&str] = &[
