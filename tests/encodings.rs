@@ -659,3 +659,57 @@ fn a_huge_integer_is_not_misquoted() {
     );
     assert!(!err.contains("100000000000000000000"), "{err}");
 }
+
+#[test]
+fn pack_files_get_the_same_encoding_handling() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = d.join("demo");
+    let mut stack = vec![root.join("tests/data/demo")];
+    while let Some(src) = stack.pop() {
+        let rel = src.strip_prefix(root.join("tests/data/demo")).unwrap();
+        std::fs::create_dir_all(copy.join(rel)).unwrap();
+        for e in std::fs::read_dir(&src).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                std::fs::copy(&p, copy.join(rel).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let facts = root.join("tests/data/facts/demo-company.yaml");
+    let facts = facts.to_str().unwrap();
+    let run = |flags: &[&str], rules: &Path| {
+        let mut args: Vec<&str> = flags.to_vec();
+        args.extend([
+            "assess",
+            facts,
+            "--rules",
+            rules.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        hegui(d, &args, None)
+    };
+    let want = run(&[], &copy);
+    assert!(
+        want.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr(&want)
+    );
+    let file = copy.join("questions/10-scope.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, gbk(&text)).unwrap();
+    refused(
+        &run(&[], &copy),
+        "10-scope.yaml",
+        &["GBK/GB18030", "--encoding gb18030"],
+    );
+    let got = run(&["--encoding", "gb18030"], &copy);
+    assert_eq!(got.stdout, want.stdout, "{}", stderr(&got));
+    std::fs::write(&file, utf16(&text, true, true)).unwrap();
+    let got = run(&[], &copy);
+    assert_eq!(got.stdout, want.stdout, "{}", stderr(&got));
+}
