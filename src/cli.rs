@@ -344,6 +344,18 @@ pub fn main() -> ExitCode {
                     "{}",
                     ui::json_line("error", None, None, None, None, msg, help)
                 );
+            } else if e.use_stderr()
+                && args.iter().any(|a| {
+                    matches!(
+                        hegui_core::diag::terminal_safe(&a.to_string_lossy(), false),
+                        std::borrow::Cow::Owned(_)
+                    )
+                })
+            {
+                // An argument with control characters (a hostile file name expanded by the
+                // shell) is echoed in clap's message: print it plain, escaped.
+                let text = e.render().to_string();
+                eprint!("{}", hegui_core::diag::terminal_safe(&text, true));
             } else {
                 let _ = e.print();
             }

@@ -183,3 +183,13 @@ fn escape_sequences_anywhere_never_reach_the_terminal() {
     assert_eq!(o.status.code(), Some(3));
     assert_clean("batch", &o);
 }
+
+#[test]
+fn a_hostile_argument_in_a_usage_error_is_escaped() {
+    // `hegui assess inbox/*` with a hostile file name expanded by the shell.
+    let dir = tempfile::tempdir().unwrap();
+    let o = hegui(dir.path(), &["assess", "a", "b\x1b[2J\rc\u{9b}\u{202e}d"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = assert_clean("usage error", &o);
+    assert!(err.contains("unexpected argument"), "{err}");
+}
