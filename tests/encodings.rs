@@ -478,6 +478,29 @@ fn a_full_width_colon_that_still_parses_is_named() {
 }
 
 #[test]
+fn a_full_width_comma_in_a_list_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/demo");
+    for sep in ["，", "、"] {
+        std::fs::write(
+            d.join("c.yaml"),
+            format!("pack: {{id: demo, version: 1.2.0}}\norganisation: {{name: 公司}}\nassessment_date: 2026-03-10\nanswers:\n  scope.channels: [app{sep}website]\n"),
+        )
+        .unwrap();
+        refused(
+            &hegui(
+                d,
+                &["validate", "c.yaml", "--rules", demo.to_str().unwrap()],
+                None,
+            ),
+            "c.yaml:5:20:",
+            &["full-width comma", "`[app, website]`"],
+        );
+    }
+}
+
+#[test]
 fn cr_only_line_ends_read_like_lf() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -290,9 +290,9 @@ pub fn load_facts_with(
 }
 
 /// Adds a hint to each error that stands on a text value written like `key：value` — a key, a
-/// full-width colon (or an ASCII colon and a full-width space), a value: YAML reads that as one
-/// piece of text, not as an entry, so the error itself ("expected a mapping, found text")
-/// does not say why.
+/// full-width colon (or an ASCII colon and a full-width space), a value — or like `a，b`: YAML
+/// reads either as one piece of text, not as an entry or two list items, so the error itself
+/// ("expected a mapping, found text", "`a，b` is not an option") does not say why.
 fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
     let mut spots: Vec<(Loc, String)> = Vec::new();
     fn walk(n: &Node, out: &mut Vec<(Loc, String)>) {
@@ -307,7 +307,21 @@ fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
                     && key.chars().count() <= 64
                     && !key.contains(char::is_whitespace)
                 {
-                    out.push((n.loc, format!("{key}: {}", value.trim_start())));
+                    out.push((
+                        n.loc,
+                        format!(
+                            "这里是一段文字，不是“键: 值”：冒号是全角“：”或冒号后是全角空格；应写作 `{fixed}` / this is one piece of text, not `key: value`: the colon is full-width `：` (or followed by a full-width space); write `{fixed}`",
+                            fixed = format_args!("{key}: {}", value.trim_start())
+                        ),
+                    ));
+                } else if s.contains(['\u{ff0c}', '\u{3001}']) {
+                    let fixed = s.replace(['\u{ff0c}', '\u{3001}'], ", ");
+                    out.push((
+                        n.loc,
+                        format!(
+                            "这里用了全角逗号“，”或顿号“、”分隔；列表项之间要用半角逗号：`[{fixed}]` / separated by a full-width comma `，` or `、`, which YAML reads as part of the text: separate list items with an ASCII comma, `[{fixed}]`"
+                        ),
+                    ));
                 }
             }
             NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
@@ -320,10 +334,8 @@ fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
         .iter_mut()
         .filter(|d| d.level == crate::diag::Level::Error)
     {
-        if let Some((_, fixed)) = spots.iter().find(|(loc, _)| *loc == d.loc) {
-            d.help = Some(format!(
-                "这里是一段文字，不是“键: 值”：冒号是全角“：”或冒号后是全角空格；应写作 `{fixed}` / this is one piece of text, not `key: value`: the colon is full-width `：` (or followed by a full-width space); write `{fixed}`"
-            ));
+        if let Some((_, help)) = spots.iter().find(|(loc, _)| *loc == d.loc) {
+            d.help = Some(help.clone());
         }
     }
     diags
