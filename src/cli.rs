@@ -344,6 +344,18 @@ pub fn main() -> ExitCode {
                     "{}",
                     ui::json_line("error", None, None, None, None, msg, help)
                 );
+            } else if e.use_stderr()
+                && args.iter().any(|a| {
+                    matches!(
+                        hegui_core::diag::terminal_safe(&a.to_string_lossy(), false),
+                        std::borrow::Cow::Owned(_)
+                    )
+                })
+            {
+                // An argument with control characters (a hostile file name expanded by the
+                // shell) is echoed in clap's message: print it plain, escaped.
+                let text = e.render().to_string();
+                eprint!("{}", hegui_core::diag::terminal_safe(&text, true));
             } else {
                 let _ = e.print();
             }
@@ -475,11 +487,15 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
     } else {
         (name, read_file(std::path::Path::new(name), limit))
     };
-    let text = read.and_then(into_text).map_err(|e| match e {
+    let read = read.and_then(|bytes| match workbook_kind(&bytes) {
+        Some(kind) => Err(ReadError::Io(std::io::Error::other(format!(
+            "这是工作簿（{kind}），不是答卷文本；请先用 `hegui import {name} -o answers.yaml` 转换 / this is a workbook ({kind}), not a facts file: convert it first with `hegui import {name} -o answers.yaml` (`hegui batch` reads workbooks directly)"
+        )))),
+        None => into_text(bytes),
+    });
+    let text = read.map_err(|e| match e {
         ReadError::TooLarge { size, limit } => too_large(label, size, limit),
-        ReadError::Io(e) => fail_in(label, e),
-        ReadError::Directory => fail_in(label, "是目录 is a directory"),
-        ReadError::NotUtf8 { byte } => fail_in(label, format!("not UTF-8 text (byte {byte})")),
+        e => fail_in(label, e),
     })?;
     if name != "-" {
         return Ok((name.to_string(), text));
@@ -491,6 +507,18 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
         "<stdin>"
     };
     Ok((label.to_string(), text))
+}
+
+/// The kind of workbook `bytes` is, from its first bytes: a zip (xlsx, ods) or an OLE
+/// compound file (xls).
+fn workbook_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("Excel .xlsx / ODS")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("Excel .xls")
+    } else {
+        None
+    }
 }
 
 /// Writes `text` to `output` (`-` is stdout). A closed pipe is not an error. Files are written

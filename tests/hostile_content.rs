@@ -55,6 +55,9 @@ fn corpus() -> Vec<String> {
         "ctl:{}",
         (0u8..32).map(char::from).collect::<String>()
     ));
+    // Red-team W27 (a backslash cancelling the escape) and W28 (bare URLs), issue 16.
+    c.push("\\[点击领取\\](https://phish.example/x)".into());
+    c.push("https://phish.example/login www.phish.example WWW.phish.example".into());
     c
 }
 
@@ -293,16 +296,16 @@ fn html_safe(what: &str, hostile_html: &str, benign_html: &str, expect: &[&str])
 
 // ───────────────────────── Markdown ─────────────────────────
 
+/// Whether the character at byte `at` of `s` is backslash-escaped: an odd number of
+/// backslashes right before it (an even number escape each other, red-team W27).
+fn escaped(s: &str, at: usize) -> bool {
+    s[..at].bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
 fn unescaped_pipes(line: &str) -> usize {
-    let mut n = 0;
-    let mut prev = ' ';
-    for c in line.chars() {
-        if c == '|' && prev != '\\' {
-            n += 1;
-        }
-        prev = c;
-    }
-    n
+    line.match_indices('|')
+        .filter(|(i, _)| !escaped(line, *i))
+        .count()
 }
 
 fn markdown_safe(what: &str, md: &str) {
@@ -319,18 +322,43 @@ fn markdown_safe(what: &str, md: &str) {
         }
         assert!(!line.contains('\r'), "{what}: line {} has a CR", no + 1);
     }
-    for raw in ["<script", "<img", "</td>", "<!--"] {
+    for raw in ["<script", "<img", "</td>", "<!--", "<https:", "<http:"] {
         assert!(!md.contains(raw), "{what}: raw {raw}");
     }
+    let line_of = |at: usize| {
+        let start = md[..at].rfind('\n').map_or(0, |i| i + 1);
+        md[start..].lines().next().unwrap_or_default().to_string()
+    };
     // No answered text makes a link or an image: every `](` has its `]` escaped.
     for (at, _) in md.match_indices("](") {
-        let line_start = md[..at].rfind('\n').map_or(0, |i| i + 1);
+        assert!(escaped(md, at), "{what}: a link in {:?}", line_of(at));
+    }
+    // No bare URL of the hostile strings is autolinked (GFM): `://` and `www.` broken by an
+    // escaped `:` or `.` (checked against cmark-gfm).
+    for (at, _) in md.match_indices("://phish.example") {
+        assert!(escaped(md, at), "{what}: an autolink in {:?}", line_of(at));
+    }
+    let lower = md.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("www.phish") {
         assert!(
-            at > 0 && md.as_bytes()[at - 1] == b'\\',
-            "{what}: a link in {:?}",
-            md[line_start..].lines().next()
+            escaped(md, at + 3),
+            "{what}: an autolink in {:?}",
+            line_of(at)
         );
     }
+}
+
+#[test]
+fn markdown_safe_fails_on_what_it_must_catch() {
+    // The checker itself: W27's output as it was, a bare URL, an escaped pipe after `\\`.
+    let caught = |md: &str| std::panic::catch_unwind(|| markdown_safe("probe", md)).is_err();
+    assert!(caught("\\\\[x\\\\](https\\://phish.example/x)"));
+    assert!(caught("see https://phish.example/login"));
+    assert!(caught("see www.phish.example"));
+    assert!(caught("| a |\n| c \\\\| d |"));
+    assert!(!caught(
+        "\\\\\\[x\\\\\\](https\\://phish.example/x) www\\.phish.example"
+    ));
 }
 
 // ───────────────────────── the tests ─────────────────────────
@@ -390,7 +418,11 @@ fn assess_in_every_format_and_language() {
         ))
         .unwrap();
         markdown_safe(&format!("report.md {lang}"), &md);
-        assert!(md.contains(&c[6]), "{lang}: the industry as it is");
+        // As written, only the `:` of its `http://` escaped (no autolink).
+        assert!(
+            md.contains(&c[6].replace("://", "\\://")),
+            "{lang}: the industry as it is"
+        );
     }
     // Template syntax in the data is text, never evaluated.
     let mut t = hostile(String::new(), true);

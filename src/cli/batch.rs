@@ -187,7 +187,7 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
         Err(_) => {
             return Err(fail_in(
                 path,
-                "无法读取答案 the answers cannot be read (an answers file for another pack version needs --old-rules / --old-pack)",
+                "无法读取答案，见上面的错误（若答案针对另一版本的规则包：--old-rules / --old-pack）/ the answers cannot be read: see the errors above (answers given for another pack version: --old-rules / --old-pack)",
             ));
         }
     };
@@ -196,6 +196,11 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
 }
 
 pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
+    if args.old == "-" && args.new == "-" {
+        return Err(fail(
+            "`-`（标准输入）只能代表 OLD 或 NEW 其中之一 / `-` (standard input) can stand for only one of OLD and NEW: it is read once",
+        ));
+    }
     let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
         PackArgs {
             rules: args.old_rules.clone(),

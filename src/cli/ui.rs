@@ -1,12 +1,16 @@
 //! What the command line prints on stderr, and how: the global flags `--color`, `--quiet`,
-//! `--verbose`, `--error-format` and `--max-input-size`.
+//! `--verbose`, `--error-format`, `--max-input-size` and `--encoding`.
+//!
+//! Everything printed for people passes through [`terminal_safe`], so no control or escape
+//! character from a submitter's file or file name reaches the terminal raw (the JSON form is
+//! escaped by JSON itself).
 //!
 //! stdout carries only the command's product (a report, a schema, a questionnaire); everything
 //! else — diagnostics, notes, progress — goes to stderr through the functions here, so one
 //! switch decides colour, quietness and the machine-readable form for every command.
 
 use clap::{Args, ValueEnum};
-use hegui_core::diag::{Diagnostic, Level};
+use hegui_core::diag::{Diagnostic, Level, terminal_safe};
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -62,6 +66,28 @@ pub(super) struct GlobalArgs {
     /// Largest facts file read, in bytes (suffixes K, M, G: binary); default 10M (输入文件大小上限).
     #[arg(long, value_name = "BYTES", value_parser = parse_size, global = true)]
     max_input_size: Option<u64>,
+    /// Encoding of text inputs that are not UTF-8: utf-8 (default: UTF-8, or UTF-16/32 with a
+    /// byte-order mark) or gb18030 (also GBK) (非 UTF-8 文本的编码).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENCODING",
+        default_value = "utf-8",
+        global = true
+    )]
+    encoding: EncodingArg,
+}
+
+/// `--encoding`: how text that is not UTF-8 is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(super) enum EncodingArg {
+    /// Unicode only: UTF-8, or UTF-16/UTF-32 with a byte-order mark.
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, a superset of GBK and GB2312; files that are valid UTF-8 are still read as UTF-8.
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
 }
 
 /// Parses `10485760`, `512K`, `10M`, `1G` (binary multiples; a trailing `B`/`iB` is allowed).
@@ -135,6 +161,10 @@ pub(super) fn init(g: &GlobalArgs) {
         json: g.error_format == ErrorFormat::Json,
         max_input_size: g.max_input_size,
     };
+    hegui_core::io::input::set_encoding(match g.encoding {
+        EncodingArg::Utf8 => hegui_core::io::input::Encoding::Utf8,
+        EncodingArg::Gb18030 => hegui_core::io::input::Encoding::Gb18030,
+    });
     let _ = UI.set(ui);
 }
 
@@ -172,7 +202,7 @@ pub(super) fn json_line(
     message: &str,
     help: Option<&str>,
 ) -> String {
-    serde_json::json!({
+    let line = serde_json::json!({
         "level": level,
         "file": file,
         "line": line,
@@ -180,8 +210,23 @@ pub(super) fn json_line(
         "subject": subject,
         "message": message,
         "help": help,
-    })
-    .to_string()
+    });
+    json_terminal_safe(&line.to_string())
+}
+
+/// JSON text with what serde_json leaves raw but a terminal may act on — DEL, the C1 controls
+/// (U+009B is a one-character CSI) and the bidi overrides — written as `\uXXXX` (they can only
+/// stand inside strings, where that escape means the same character).
+fn json_terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn diagnostic_json(d: &Diagnostic) -> String {
@@ -200,7 +245,22 @@ fn diagnostic_json(d: &Diagnostic) -> String {
     )
 }
 
+/// A diagnostic with every text field made [`terminal_safe`]: file names, keys, answers and
+/// option values come from submitters.
+fn terminal_safe_diagnostic(d: &Diagnostic) -> Diagnostic {
+    let safe = |s: &str| terminal_safe(s, false).into_owned();
+    Diagnostic {
+        level: d.level,
+        file: safe(&d.file),
+        loc: d.loc,
+        subject: safe(&d.subject),
+        message: safe(&d.message),
+        help: d.help.as_deref().map(safe),
+    }
+}
+
 fn diagnostic_human(d: &Diagnostic, color: bool) -> String {
+    let d = &terminal_safe_diagnostic(d);
     let text = d.to_string();
     if !color {
         return text;
@@ -250,6 +310,8 @@ pub(super) fn error(file: Option<&str>, msg: &str) {
         json_line("error", file, None, None, None, msg, None)
     } else {
         let prefix = paint(u.color, RED, "hegui:");
+        let msg = terminal_safe(msg, true);
+        let file = file.map(|f| terminal_safe(f, false));
         match file {
             Some(f) => format!("{prefix} {f}: {msg}"),
             None => format!("{prefix} {msg}"),
@@ -267,7 +329,7 @@ pub(super) fn note(msg: &str) {
     emit(&[if u.json {
         json_line("note", None, None, None, None, msg, None)
     } else {
-        msg.to_string()
+        terminal_safe(msg, true).into_owned()
     }]);
 }
 
@@ -280,7 +342,11 @@ pub(super) fn info(msg: &str) {
     emit(&[if u.json {
         json_line("info", None, None, None, None, msg, None)
     } else {
-        format!("{} {msg}", paint(u.color, CYAN, "info:"))
+        format!(
+            "{} {}",
+            paint(u.color, CYAN, "info:"),
+            terminal_safe(msg, true)
+        )
     }]);
 }
 
@@ -328,5 +394,17 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&diagnostic_json(&d)).unwrap_or_default();
         assert_eq!(v["column"], 3);
         assert_eq!(v["help"], "did you mean `y`?");
+    }
+
+    #[test]
+    fn json_lines_escape_what_serde_json_leaves_raw() {
+        let m = "a\u{9b}2J\u{7f}\u{202e}b\x1b";
+        let line = json_line("error", None, None, None, None, m, None);
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{line:?}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        assert_eq!(v["message"], m);
     }
 }

@@ -376,8 +376,8 @@ fn read_error(path: &str, e: hegui_core::io::input::ReadError) -> String {
             format!("{path}: 文件过大 file too large (more than the limit of {limit} bytes)")
         }
         ReadError::Directory => format!("{path}: 是目录 is a directory"),
-        ReadError::NotUtf8 { byte } => {
-            format!("{path}: 不是 UTF-8 文本 not UTF-8 text (byte {byte})")
+        e @ (ReadError::NotUtf8 { .. } | ReadError::Encoding(_) | ReadError::Empty) => {
+            format!("{path}: {e}")
         }
     }
 }

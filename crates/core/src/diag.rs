@@ -240,6 +240,37 @@ impl Diagnostic {
     }
 }
 
+/// `s` made safe to print on a terminal: control characters a submitter could use to move the
+/// cursor, clear the screen, retitle the window or recolour text (C0 controls, DEL, the C1
+/// controls, and so ESC and every escape sequence) and the bidirectional overrides and
+/// isolates (which reorder what follows) are shown as visible escapes — `\x1b`, `\r`,
+/// `\u{9b}`, `\u{202e}` — and a backslash stays a backslash. A line feed is kept when
+/// `keep_newlines` (a message's own help line), else shown as `\n`; a tab is always kept.
+/// Text without such characters is returned as is.
+pub fn terminal_safe(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t' && !(keep_newlines && c == '\n'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if !unsafe_char(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Suggests the closest of `candidates` to `input`, if one is close enough to be a typo.
 pub fn did_you_mean<'a>(
     input: &str,
@@ -265,6 +296,17 @@ mod tests {
             Some("did you mean `mobile_number`?")
         );
         assert_eq!(did_you_mean("zzz", ["mobile_number"]), None);
+    }
+
+    #[test]
+    fn terminal_safe_shows_controls_escaped() {
+        assert_eq!(terminal_safe("a\tb 中文", false), "a\tb 中文");
+        assert_eq!(
+            terminal_safe("\x1b]0;PWNED\x07\x1b[2J\rOK\u{9b}1m\u{202e}x\x7f", true),
+            "\\x1b]0;PWNED\\x07\\x1b[2J\\rOK\\u{9b}1m\\u{202e}x\\x7f"
+        );
+        assert_eq!(terminal_safe("a\nb", true), "a\nb");
+        assert_eq!(terminal_safe("a\nb", false), "a\\nb");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Diff: what changed between two assessments of one organisation.
 //!
 //! Each side is an assessment — made here from a facts file, or read back from a JSON result
-//! (`hegui.assessment/1`). Rules are matched by id. A rule whose `rule_digest` is the same on
+//! in any format version hegui has written ([`RESULT_FORMATS`]; today `hegui.assessment/1`),
+//! checked on the way: an unknown version, a rule listed twice, an impossible date or counts
+//! that disagree with the result's own summary are refused. Rules are matched by id. A rule whose `rule_digest` is the same on
 //! both sides means the same thing, so a change of its outcome comes from the company's
 //! answers; a rule added, removed or with a different digest is a change of the pack, reported
 //! apart. Two different organisations (credit code, or name when a code is missing) are refused
@@ -100,8 +102,26 @@ impl Side {
         }
     }
 
-    /// A side from a JSON result (`hegui.assessment/1`); every problem names the file and key.
+    /// A side from a JSON result in any format version hegui has written ([`RESULT_FORMATS`]);
+    /// an unknown version is refused. Every problem names the file and key.
     pub fn from_result_json(path: &str, v: &serde_json::Value) -> Result<Side, String> {
+        let format = v.get("format").and_then(|f| f.as_str()).unwrap_or_default();
+        match RESULT_FORMATS.iter().find(|(name, _)| *name == format) {
+            Some((_, read)) => read(path, v),
+            None => Err(format!(
+                "{path}: 未知的结果格式 `{format}`，本版本 hegui 只能读取 {known}；请用写出它的 hegui 版本对比 / unknown result format `{format}`: this hegui reads {known}; a newer hegui may have written it — compare with that version",
+                known = RESULT_FORMATS
+                    .iter()
+                    .map(|(name, _)| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// A side from a `hegui.assessment/1` result, checked: a finding per rule (no rule twice),
+    /// a real assessment date, and counts that agree with the result's own `summary`.
+    fn from_result_v1(path: &str, v: &serde_json::Value) -> Result<Side, String> {
         let s = |v: &serde_json::Value, key: &str| -> Result<String, String> {
             v.get(key)
                 .and_then(|x| x.as_str())
@@ -146,6 +166,35 @@ impl Side {
                 dont_know: outcome == Outcome::Unanswered && dont_know,
             });
         }
+        let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            if let Some(j) = first_at.insert(r.rule_id.as_str(), i) {
+                return Err(format!(
+                    "{path}: findings[{i}]: 规则 `{id}` 出现两次（又见 findings[{j}]）；结果文件被改动或损坏 / rule `{id}` appears twice (also findings[{j}]): the result was edited or damaged",
+                    id = r.rule_id
+                ));
+            }
+        }
+        let date = s(v, "assessment_date")?;
+        if hegui_core::model::condition::parse_date(&date).is_none() {
+            return Err(format!(
+                "{path}: assessment_date: `{date}` 不是有效日期 is not a valid date: {}",
+                hegui_core::model::condition::date_problem(&date)
+            ));
+        }
+        if let Some(all) = v.get("summary").and_then(|x| x.get("all")) {
+            for o in Outcome::ALL {
+                let stated = all.get(o.name()).and_then(serde_json::Value::as_u64);
+                let counted = rules.iter().filter(|r| r.outcome == o).count() as u64;
+                if stated.is_some_and(|n| n != counted) {
+                    return Err(format!(
+                        "{path}: summary.all.{name} 为 {stated} 但 findings 里有 {counted} 条；结果文件被改动或损坏 / summary.all.{name} says {stated} but the findings hold {counted}: the result was edited or damaged",
+                        name = o.name(),
+                        stated = stated.unwrap_or_default()
+                    ));
+                }
+            }
+        }
         Ok(Side {
             path: path.to_string(),
             pack_id: s(pack, "id")?,
@@ -156,12 +205,19 @@ impl Side {
                 .get("credit_code")
                 .and_then(|c| c.as_str())
                 .map(str::to_string),
-            assessment_date: s(v, "assessment_date")?,
+            assessment_date: date,
             score: side_score(&rules),
             rules,
         })
     }
 }
+
+/// Reads one result format version into a [`Side`].
+type ResultReader = fn(&str, &serde_json::Value) -> Result<Side, String>;
+
+/// Every result format hegui has written, each with its reader: a later version is added here
+/// beside the earlier ones, so last year's results stay comparable.
+pub const RESULT_FORMATS: &[(&str, ResultReader)] = &[("hegui.assessment/1", Side::from_result_v1)];
 
 /// Whether a JSON text is an assessment result rather than a facts file.
 pub fn is_result(v: &serde_json::Value) -> bool {
@@ -218,7 +274,7 @@ pub struct Diff {
     pub old: Side,
     /// After.
     pub new: Side,
-    /// Whether the two sides used the same pack (same digest).
+    /// Whether the two sides used the same pack: same digest, and the same rules.
     pub same_pack: bool,
     /// New score minus old (percentage points), when both have one.
     pub score_change: Option<i64>,
@@ -298,9 +354,15 @@ pub fn diff(old: Side, new: Side) -> Diff {
         (Some(a), Some(b)) => Some(i64::from(b) - i64::from(a)),
         _ => None,
     };
+    // Two results may claim one pack yet list different rules (one was edited): then the
+    // pack changes are shown, never dropped.
+    let same_pack = old.pack_digest == new.pack_digest
+        && pack.added.is_empty()
+        && pack.removed.is_empty()
+        && pack.changed.is_empty();
     Diff {
         format: "hegui.diff/1",
-        same_pack: old.pack_digest == new.pack_digest,
+        same_pack,
         score_change: delta(old.score.score, new.score.score),
         coverage_change: delta(old.score.coverage, new.score.coverage),
         answers,
@@ -400,6 +462,8 @@ pub fn markdown(d: &Diff) -> String {
         d.new.pack_version,
         if d.same_pack {
             "相同 same"
+        } else if d.old.pack_digest == d.new.pack_digest {
+            "摘要相同但规则不同 same digest, different rules"
         } else {
             "不同 different"
         }

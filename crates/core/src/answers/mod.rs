@@ -119,7 +119,11 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Its date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_evidence_date"
+    )]
     pub date: Option<NaiveDate>,
 }
 
@@ -134,6 +138,7 @@ pub struct Waiver {
     /// Who approved it.
     pub approved_by: String,
     /// Last day it applies (inclusive).
+    #[serde(deserialize_with = "de_expires")]
     pub expires: NaiveDate,
 }
 
@@ -185,4 +190,17 @@ pub struct Facts {
     pub groups: Vec<Option<Vec<Item>>>,
     /// Waivers.
     pub waivers: Vec<Waiver>,
+}
+
+fn de_expires<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    crate::model::condition::deserialize_date(d, "expires")
+}
+
+fn de_evidence_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    struct EvidenceDate(#[serde(deserialize_with = "evidence_date")] NaiveDate);
+    fn evidence_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        crate::model::condition::deserialize_date(d, "date")
+    }
+    Ok(Option::<EvidenceDate>::deserialize(d)?.map(|x| x.0))
 }

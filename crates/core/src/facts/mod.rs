@@ -105,8 +105,60 @@ pub fn load_facts_with(
             facts,
             warnings: diags.into_vec(),
         }),
-        _ => Err(diags.into_vec()),
+        _ => Err(look_alike_help(diags.into_vec(), &root)),
     }
+}
+
+/// Adds a hint to each error that stands on a text value written like `key：value` — a key, a
+/// full-width colon (or an ASCII colon and a full-width space), a value — or like `a，b`: YAML
+/// reads either as one piece of text, not as an entry or two list items, so the error itself
+/// ("expected a mapping, found text", "`a，b` is not an option") does not say why.
+fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
+    let mut spots: Vec<(Loc, String)> = Vec::new();
+    fn walk(n: &Node, out: &mut Vec<(Loc, String)>) {
+        match &n.kind {
+            NodeKind::Str(s) => {
+                let split = s
+                    .split_once('\u{ff1a}')
+                    .or_else(|| s.split_once(":\u{3000}"))
+                    .or_else(|| s.split_once(":\u{a0}"));
+                if let Some((key, value)) = split
+                    && !key.is_empty()
+                    && key.chars().count() <= 64
+                    && !key.contains(char::is_whitespace)
+                {
+                    out.push((
+                        n.loc,
+                        format!(
+                            "这里是一段文字，不是“键: 值”：冒号是全角“：”或冒号后是全角空格；应写作 `{fixed}` / this is one piece of text, not `key: value`: the colon is full-width `：` (or followed by a full-width space); write `{fixed}`",
+                            fixed = format_args!("{key}: {}", value.trim_start())
+                        ),
+                    ));
+                } else if s.contains(['\u{ff0c}', '\u{3001}']) {
+                    let fixed = s.replace(['\u{ff0c}', '\u{3001}'], ", ");
+                    out.push((
+                        n.loc,
+                        format!(
+                            "这里用了全角逗号“，”或顿号“、”分隔；列表项之间要用半角逗号：`[{fixed}]` / separated by a full-width comma `，` or `、`, which YAML reads as part of the text: separate list items with an ASCII comma, `[{fixed}]`"
+                        ),
+                    ));
+                }
+            }
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    walk(root, &mut spots);
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.level == crate::diag::Level::Error)
+    {
+        if let Some((_, help)) = spots.iter().find(|(loc, _)| *loc == d.loc) {
+            d.help = Some(help.clone());
+        }
+    }
+    diags
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -121,6 +173,35 @@ const TOP_KEYS: &[&str] = &[
 
 /// Decodes a facts document already parsed into a tree.
 pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts> {
+    if root.kind == NodeKind::Null {
+        d.error(
+            root.loc,
+            "",
+            "文件里没有内容（只有空行或注释）/ the file is empty (nothing but blank lines or comments)",
+        )
+        .help(format!(
+            "a facts file is a mapping with {}; `hegui questionnaire` writes one to fill in",
+            TOP_KEYS.join(", ")
+        ));
+        return None;
+    }
+    if let Some(format) = root.get("format").and_then(Node::as_str)
+        && format.starts_with("hegui.")
+    {
+        d.error(
+            root.loc,
+            "",
+            format!(
+                "这是 hegui 的输出（`{format}`），不是答卷 / this is a hegui output (`{format}`), not a facts file"
+            ),
+        )
+        .help(if format.starts_with("hegui.assessment/") {
+            "a result is what `hegui assess --format json` wrote; `hegui diff OLD NEW` compares two results, `assess` and `validate` read answers"
+        } else {
+            "`assess` and `validate` read answers (facts files)"
+        });
+        return None;
+    }
     let Some(entries) = root.as_map() else {
         d.error(
             root.loc,
@@ -160,8 +241,9 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 n.loc,
                 "",
                 format!(
-                    "`assessment_date` is a date YYYY-MM-DD, found {}",
-                    n.display()
+                    "`assessment_date` is a date YYYY-MM-DD, found {}{}",
+                    n.display(),
+                    date_why(n)
                 ),
             );
             None
@@ -236,6 +318,14 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
     };
     hidden_answers(&facts, pack, Some(root), d);
     Some(facts)
+}
+
+/// `: ` and what is wrong with a date written as text ([`crate::model::condition::date_problem`]);
+/// nothing for a value that is not text (the message says what was found).
+fn date_why(n: &Node) -> String {
+    n.as_str()
+        .map(|s| format!(": {}", crate::model::condition::date_problem(s)))
+        .unwrap_or_default()
 }
 
 fn required<'n>(root: &'n Node, key: &str, d: &mut Diagnostics) -> Option<&'n Node> {
@@ -745,13 +835,16 @@ fn typed(
                 _ => None,
             };
             let Some(v) = v else {
+                let found = match n.kind {
+                    NodeKind::Float(x) if x.fract() == 0.0 => format!(
+                        "数值过大 a number too large to be read exactly (about {x:e}; at most 15 digits)"
+                    ),
+                    _ => n.display(),
+                };
                 d.error(
                     n.loc,
                     &subject,
-                    format!(
-                        "integer question expects a whole number, found {}",
-                        n.display()
-                    ),
+                    format!("integer question expects a whole number, found {found}"),
                 );
                 return None;
             };
@@ -781,8 +874,9 @@ fn typed(
                     n.loc,
                     &subject,
                     format!(
-                        "date question expects a date YYYY-MM-DD, found {}",
-                        n.display()
+                        "date question expects a date YYYY-MM-DD, found {}{}",
+                        n.display(),
+                        date_why(n)
                     ),
                 );
                 return None;

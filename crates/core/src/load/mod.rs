@@ -108,8 +108,15 @@ fn walk(
                     &format!("file too large ({len} bytes; limit {MAX_PACK_FILE})"),
                 ));
             }
-            let text = std::fs::read_to_string(&path)
+            let bytes = std::fs::read(&path)
                 .map_err(|e| io_diag(&format!("{root}/{rel}"), &format!("cannot read: {e}")))?;
+            // UTF-8 as it is; anything else through the one text reader (UTF-16/32 with a
+            // byte-order mark decoded, GBK named or read with --encoding gb18030).
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => crate::io::input::into_text(e.into_bytes())
+                    .map_err(|e| io_diag(&format!("{root}/{rel}"), &format!("cannot read: {e}")))?,
+            };
             out.push((rel, text));
         }
     }

@@ -481,7 +481,7 @@ impl<'a> Compiler<'a> {
                     QType::Date => match node.as_str().and_then(parse_date) {
                         Some(d) => Value::Date(d),
                         None => {
-                            self.err(node.loc, format!("date question `{name}` is compared with a date YYYY-MM-DD, found {}", node.display()));
+                            self.err(node.loc, format!("date question `{name}` is compared with a date YYYY-MM-DD, found {}: {}", node.display(), node.as_str().map(date_problem).unwrap_or_default()));
                             return None;
                         }
                     },
@@ -593,6 +593,84 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         }
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Why `s` is not a date [`parse_date`] reads, in both languages: which part is impossible
+/// (`2017-02-30`: February 2017 has no day 30; month 13), a time where only a date belongs, or
+/// not the form `YYYY-MM-DD` at all.
+pub fn date_problem(s: &str) -> String {
+    let t = s.trim();
+    let parts: Vec<&str> = t.splitn(3, '-').collect();
+    let num = |p: &str| {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    if let [y, m, d] = parts.as_slice() {
+        // A date followed by a time: `2027-03-31T00:00:00Z`, `2027-03-31 08:00`.
+        let (day, time) = match d.find(['T', 't', ' ']) {
+            Some(i) => (
+                d.get(..i).unwrap_or(d),
+                d.get(i..).is_some_and(|x| !x.is_empty()),
+            ),
+            None => (*d, false),
+        };
+        if let (Some(year), Some(month), Some(dd)) = (num(y), num(m), num(day))
+            && y.len() == 4
+            && m.len() == 2
+            && day.len() == 2
+        {
+            let year = i32::try_from(year).unwrap_or(0);
+            if !(1..=12).contains(&month) {
+                return format!(
+                    "月份 {month} 不存在（应为 01–12）/ there is no month {month} (months are 01–12)"
+                );
+            }
+            let last = (28..=31)
+                .rev()
+                .find(|&n| NaiveDate::from_ymd_opt(year, month, n).is_some())
+                .unwrap_or(28);
+            if dd == 0 || dd > last {
+                return format!(
+                    "{year} 年 {month} 月没有 {dd} 日（该月只有 {last} 天）/ there is no day {dd} in {year}-{month:02} (that month has {last} days)"
+                );
+            }
+            if time {
+                return format!(
+                    "只填日期，不带时间，例如 {} / a date without a time, e.g. {}",
+                    t.get(..10).unwrap_or(t),
+                    t.get(..10).unwrap_or(t)
+                );
+            }
+        }
+    }
+    "应为 YYYY-MM-DD 格式的日期，例如 2026-05-20 / expected a date in the form YYYY-MM-DD, e.g. 2026-05-20".to_string()
+}
+
+/// Serde reader for a date field written `YYYY-MM-DD` (what [`parse_date`] reads), whose error
+/// says what is wrong with the text ([`date_problem`]) instead of chrono's "input is out of
+/// range"; `field` names the field in the message.
+pub fn deserialize_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    field: &'static str,
+) -> Result<NaiveDate, D::Error> {
+    struct V(&'static str);
+    impl serde::de::Visitor<'_> for V {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "`{}` as a date YYYY-MM-DD", self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NaiveDate, E> {
+            parse_date(v).ok_or_else(|| {
+                E::custom(format!(
+                    "`{}` is a date YYYY-MM-DD, found {v:?}: {}",
+                    self.0,
+                    date_problem(v)
+                ))
+            })
+        }
+    }
+    d.deserialize_str(V(field))
 }
 
 /// A date as `YYYY-MM-DD`, written into `out`: what chrono's `Display` writes, without its

@@ -134,6 +134,10 @@ impl Node {
             NodeKind::Null => "null".into(),
             NodeKind::Bool(b) => b.to_string(),
             NodeKind::Int(i) => i.to_string(),
+            // Beyond 2^53 a float no longer holds every digit written: no false digits.
+            NodeKind::Float(x) if x.fract() == 0.0 && x.abs() >= 9_007_199_254_740_992.0 => {
+                format!("{x:e}")
+            }
             NodeKind::Float(x) => x.to_string(),
             NodeKind::Str(s) => format!("{s:?}"),
             NodeKind::Seq(items) => {
@@ -146,11 +150,183 @@ impl Node {
 }
 
 /// Parses `text` in `format`. An empty YAML document is `Null`.
+///
+/// YAML's line breaks are LF, CRLF and a lone CR (YAML 1.2, 5.4), so a file saved with
+/// classic-Mac CR-only line ends is read like its LF twin. When parsing fails, the error names
+/// what a person typing in a Chinese input method most often puts there by mistake — a
+/// full-width colon `：`, an ideographic space `　` or no-break space, a tab in the
+/// indentation — at the line and column of that character, which may be a line before or after
+/// where the parser stopped; the parser's own message and place follow.
 pub fn parse(text: &str, format: Format) -> Result<Node, SyntaxError> {
     match format {
-        Format::Yaml => parse_yaml(text),
-        Format::Json => parse_json(text),
+        Format::Yaml => match lone_cr_to_lf(text) {
+            Some(text) => parse_yaml(&text).map_err(|e| explain(&text, format, e)),
+            None => parse_yaml(text).map_err(|e| explain(text, format, e)),
+        },
+        Format::Json => parse_json(text).map_err(|e| explain(text, format, e)),
     }
+}
+
+/// The text with each CR that does not start a CRLF turned into an LF (same length, so every
+/// line and column stays), or `None` when there is none.
+fn lone_cr_to_lf(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes.get(i + 1) != Some(&b'\n');
+    let first = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, b)| *b == b'\r' && lone(i))?;
+    let mut out = text.as_bytes().to_vec();
+    for (i, b) in out.iter_mut().enumerate().skip(first) {
+        if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            *b = b'\n';
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A character a Chinese keyboard puts where YAML or JSON syntax needs an ASCII one.
+fn look_alike(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{ff1a}' => "全角冒号“：”(U+FF1A) / full-width colon `：` (U+FF1A)",
+        '\u{3000}' => "全角空格(U+3000) / ideographic (full-width) space U+3000",
+        '\u{a0}' => "不间断空格(U+00A0) / no-break space U+00A0",
+        '\u{ff0c}' => "全角逗号“，”(U+FF0C) / full-width comma `，` (U+FF0C)",
+        '\u{201c}' | '\u{201d}' => "中文引号“”/ Chinese quotation marks “ ” (U+201C/U+201D)",
+        _ => return None,
+    })
+}
+
+/// The likeliest cause of a syntax error that the parser names only by its symptom: a
+/// look-alike character or a tab in the indentation, on the reported line or the one before or
+/// after it (the parser often stops a line late, or at the end of the line before a bad indent).
+fn explain(text: &str, format: Format, e: SyntaxError) -> SyntaxError {
+    if !e.loc.is_known() {
+        return e;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let at = e.loc.line as usize;
+    let order = [at, at.saturating_sub(1), at + 1, at.saturating_sub(2)];
+    let found = order
+        .into_iter()
+        .filter(|&n| n > 0)
+        .find_map(|n| culprit(lines.get(n - 1)?, format).map(|(col, what)| (n, col, what)));
+    let Some((line, col, what)) = found else {
+        return e;
+    };
+    let fix = match what {
+        Culprit::Tab => {
+            "缩进里有制表符(Tab)；YAML 只能用空格缩进 / a tab in the indentation: YAML indents with spaces only".to_string()
+        }
+        Culprit::Indent(c) => format!(
+            "缩进里有{}；请改为半角空格 / {} in the indentation: indent with ASCII spaces",
+            zh(c),
+            en(c)
+        ),
+        Culprit::KeyColon => format!(
+            "键后是{}；请改为半角冒号加空格“: ” / {} after a key: YAML needs an ASCII colon and a space `: `",
+            zh('\u{ff1a}'),
+            en('\u{ff1a}')
+        ),
+        Culprit::AfterColon(c) => format!(
+            "冒号后是{}；请改为半角空格 / {} after the colon: YAML needs an ASCII space there",
+            zh(c),
+            en(c)
+        ),
+        Culprit::Syntax(c) => format!(
+            "这里是{}，不是 JSON 的符号；请改为半角符号 / {} where JSON needs its ASCII character",
+            zh(c),
+            en(c)
+        ),
+    };
+    SyntaxError {
+        loc: Loc {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        },
+        message: format!(
+            "{fix} (parser: {}, at {}:{})",
+            e.message, e.loc.line, e.loc.col
+        ),
+    }
+}
+
+fn zh(c: char) -> &'static str {
+    look_alike(c)
+        .and_then(|t| t.split(" / ").next())
+        .unwrap_or("")
+}
+
+fn en(c: char) -> &'static str {
+    look_alike(c)
+        .and_then(|t| t.split(" / ").nth(1))
+        .unwrap_or("")
+}
+
+/// What [`culprit`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Culprit {
+    Tab,
+    Indent(char),
+    KeyColon,
+    AfterColon(char),
+    Syntax(char),
+}
+
+/// The column (1-based, in characters) and kind of a likely culprit on one line.
+fn culprit(line: &str, format: Format) -> Option<(usize, Culprit)> {
+    let chars: Vec<char> = line.chars().collect();
+    if format == Format::Json {
+        // Outside strings only: inside one, any character is fine.
+        let mut in_str = false;
+        let mut escaped = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if in_str {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            if c == '"' {
+                in_str = true;
+            } else if look_alike(c).is_some() {
+                return Some((i + 1, Culprit::Syntax(c)));
+            }
+        }
+        return None;
+    }
+    // Indentation: spaces and the rest of the white space before the first other character.
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            ' ' => {}
+            '\t' => return Some((i + 1, Culprit::Tab)),
+            '\u{3000}' | '\u{a0}' => return Some((i + 1, Culprit::Indent(c))),
+            _ => break,
+        }
+    }
+    let body = line.trim_start_matches([' ', '-']);
+    if body.starts_with(['#', '"', '\'', '|', '>']) {
+        return None;
+    }
+    let ascii_colon = chars.iter().position(|&c| c == ':');
+    // A full-width colon before any ASCII one, ending a key: followed by a space, or by text.
+    if let Some(i) = chars.iter().position(|&c| c == '\u{ff1a}')
+        && ascii_colon.is_none_or(|a| i < a)
+        && i > 0
+    {
+        return Some((i + 1, Culprit::KeyColon));
+    }
+    // `key:` followed by a full-width or no-break space (so YAML sees no `: ` at all).
+    if let Some(a) = ascii_colon
+        && let Some(&c) = chars.get(a + 1)
+        && matches!(c, '\u{3000}' | '\u{a0}')
+    {
+        return Some((a + 2, Culprit::AfterColon(c)));
+    }
+    None
 }
 
 /// Resource limits for documents read from others (facts files, packs, workbooks).

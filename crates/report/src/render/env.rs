@@ -1,7 +1,7 @@
 //! The template environment: embedded templates overridden file by file from `--templates DIR`
 //! (only files really inside DIR: no `..`, no absolute names, no links out), strict undefined
 //! values, bounded fuel, and escaping by file name: `.html`/`.html.j2` escape HTML, `.md`/`.md.j2`
-//! escape what would break Markdown (`|`, `<`, `>`, line breaks).
+//! escape what would break Markdown or make a link ([`escape_markdown`]).
 
 use super::Lang;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, Value};
@@ -38,18 +38,35 @@ fn is_markdown(name: &str) -> bool {
 }
 
 /// Escapes text for Markdown: table cells and list items must stay on one line and intact, and
-/// answered text cannot make links or images (`[…](…)` is shown as written). For text inside a
-/// code span (between backticks), where a backslash would show, templates use [`code_filter`].
+/// answered text cannot make a web link or an image. So:
+///
+/// - `\\` becomes `\\\\`, so a backslash in the text cannot cancel the escapes below;
+/// - `[` and `]` are escaped (no `[…](…)` link, `![…](…)` image or `[x]: url` definition);
+/// - `<` and `>` become `&lt;` `&gt;` (no HTML, no `<https://…>` autolink);
+/// - the `:` of `://` and the `.` after `www` are escaped, which stops GitHub's extended
+///   autolinks (`https://…`, `www.…`; checked with cmark-gfm);
+/// - `|` is escaped and line breaks become spaces.
+///
+/// An e-mail address (`name@example.cn`, also `mailto:`/`xmpp:` ones) may still be shown as an
+/// e-mail link by GitHub-flavoured renderers: breaking those would put an invisible character
+/// into every address a regulator copies. Emphasis (`*`, `_`, `~`) is left to render. For text
+/// inside a code span (between backticks), where a backslash would show, templates use
+/// [`code_filter`].
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
+    // The last three characters read, for `www.`.
+    let mut last3 = ['\0'; 3];
     while let Some(c) = chars.next() {
         match c {
+            '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            ':' if chars.clone().take(2).eq(['/', '/']) => out.push_str("\\:"),
+            '.' if last3.iter().all(|w| w.eq_ignore_ascii_case(&'w')) => out.push_str("\\."),
             '\r' => {
                 if chars.peek() != Some(&'\n') {
                     out.push(' ');
@@ -58,6 +75,7 @@ pub fn escape_markdown(s: &str) -> String {
             '\n' => out.push(' '),
             c => out.push(c),
         }
+        last3 = [last3[1], last3[2], c];
     }
     out
 }
@@ -178,7 +196,16 @@ mod tests {
         );
         assert_eq!(
             escape_markdown("[点击](http://x.example) ![i](y)"),
-            "\\[点击\\](http://x.example) !\\[i\\](y)"
+            "\\[点击\\](http\\://x.example) !\\[i\\](y)"
+        );
+        // A backslash cannot cancel an escape (W27); bare URLs are not autolinked (W28).
+        assert_eq!(
+            escape_markdown("\\[点击领取\\](https://phish.example/x)"),
+            "\\\\\\[点击领取\\\\\\](https\\://phish.example/x)"
+        );
+        assert_eq!(
+            escape_markdown("https://phish.example/login WWW.phish.example 10:30 a.b"),
+            "https\\://phish.example/login WWW\\.phish.example 10:30 a.b"
         );
         assert!(is_markdown("report.md.j2") && is_markdown("x.md"));
         assert!(!is_markdown("report.html.j2"));
