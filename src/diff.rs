@@ -100,7 +100,7 @@ impl Side {
         }
     }
 
-    /// A side from a JSON result (`hegui.assessment/1`); every problem names the file and key.
+    /// A side from a JSON result (`hegui.assessment/1` or `/2`); every problem names the file and key.
     pub fn from_result_json(path: &str, v: &serde_json::Value) -> Result<Side, String> {
         let s = |v: &serde_json::Value, key: &str| -> Result<String, String> {
             v.get(key)
@@ -108,6 +108,12 @@ impl Side {
                 .map(str::to_string)
                 .ok_or_else(|| format!("{path}: 结果缺少 `{key}` / the result has no text `{key}`"))
         };
+        let format = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if !READS.contains(&format) {
+            return Err(format!(
+                "{path}: 结果格式 {format} 不受支持(本程序读取 /1 与 /2)，请升级 hegui / result format {format} is not supported (this hegui reads /1 and /2): upgrade hegui"
+            ));
+        }
         let pack = v
             .get("pack")
             .ok_or_else(|| format!("{path}: 结果缺少 `pack` / the result has no `pack`"))?;
@@ -162,6 +168,10 @@ impl Side {
         })
     }
 }
+
+/// The result formats `diff` reads: every version so far (findings are read by rule id,
+/// outcome, level, severity, title and digest, which /2 keeps where /1 had them).
+pub const READS: [&str; 2] = ["hegui.assessment/1", "hegui.assessment/2"];
 
 /// Whether a JSON text is an assessment result rather than a facts file.
 pub fn is_result(v: &serde_json::Value) -> bool {

@@ -3,6 +3,7 @@
 //! Templates print a label with the `t` filter (`{{ labels.verdict|t }}`), which picks the
 //! language of `--lang`. Keys are stable: custom templates may use them.
 
+use crate::model::DocKind;
 use crate::text::Text;
 use std::collections::BTreeMap;
 
@@ -94,8 +95,48 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("answer", "回答", "Answer"),
     ("failing_items", "未满足的条目", "Failing items"),
     ("clause", "条款", "Clause"),
-    ("source", "依据条款", "Source clause"),
-    ("law", "国家法律依据", "National law"),
+    ("source", "来源", "Source"),
+    ("law", "法律依据", "Legal basis"),
+    ("rating", "核实程度", "Verification"),
+    (
+        "not_binding",
+        "对企业无直接约束力",
+        "does not bind companies by itself",
+    ),
+    (
+        "basis_after_source_policy",
+        "本项义务出自该政策文件之后施行的国家法律",
+        "a duty of national law adopted after this policy text",
+    ),
+    (
+        "basis_after_source_other",
+        "本项义务出自该来源文件之后施行的法律",
+        "a duty of law adopted after this source text",
+    ),
+    ("limits", "本评估的局限", "Limits of this assessment"),
+    (
+        "limits_help",
+        "“未发现问题”不等于“没有义务”：以下事项本规则包未作检查。",
+        "\"No finding\" is not \"no duty\": this pack does not check the following.",
+    ),
+    (
+        "known_gaps",
+        "已知未覆盖的义务",
+        "Duties known but not checked",
+    ),
+    ("obligation", "义务", "Obligation"),
+    ("addressee", "义务对象", "Addressed to"),
+    (
+        "why_not_encoded",
+        "未纳入检查的原因",
+        "Why it is not checked",
+    ),
+    ("would_need", "纳入检查所需", "What checking it would need"),
+    (
+        "government_items",
+        "仅针对党政机关、未对企业设定义务的条目",
+        "Items addressed to government only (no company duty checked)",
+    ),
     (
         "law_not_in_force",
         "评估基准日尚未施行",
@@ -200,6 +241,35 @@ const LEVELS: &[(&str, &str, &str)] = &[
     ("recommended", "鼓励性", "Recommended"),
 ];
 
+/// Kinds of legal and policy texts (`DocKind` names).
+const KINDS: &[(&str, &str, &str)] = &[
+    ("law", "法律", "law"),
+    (
+        "administrative_regulation",
+        "行政法规",
+        "administrative regulation",
+    ),
+    ("departmental_rule", "部门规章", "departmental rule"),
+    ("normative_document", "规范性文件", "normative document"),
+    ("national_standard", "国家标准", "national standard"),
+    ("local_regulation", "地方性法规", "local regulation"),
+    ("policy_document", "政策文件", "policy document"),
+];
+
+/// How a source is presented, by `label` id (see [`source_label`]): heading.
+const SOURCE_LABELS: &[(&str, &str, &str)] = &[
+    ("policy_context", "政策背景", "Policy context"),
+    ("provision", "来源条文", "Source provision"),
+    ("standard_clause", "标准条款", "Standard clause"),
+    ("source_item", "来源文件", "Source document"),
+];
+
+const ADDRESSEES: &[(&str, &str, &str)] = &[
+    ("government", "党政机关", "government"),
+    ("enterprise", "企业", "enterprises"),
+    ("both", "党政机关和企业", "government and enterprises"),
+];
+
 const WAIVER_STATUS: &[(&str, &str, &str)] = &[
     ("applied", "生效中", "Applied"),
     ("expired", "已过期", "Expired"),
@@ -234,6 +304,9 @@ pub fn all() -> serde_json::Value {
         ("severities", SEVERITIES),
         ("levels", LEVELS),
         ("waiver_status", WAIVER_STATUS),
+        ("kinds", KINDS),
+        ("source_labels", SOURCE_LABELS),
+        ("addressees", ADDRESSEES),
     ] {
         m.insert(name.to_string(), serde_json::json!(table(rows)));
     }
@@ -265,13 +338,71 @@ pub fn label(key: &str) -> Text {
     find(LABELS, key)
 }
 
+/// The label of a document kind (法律 / law …).
+pub fn kind(k: DocKind) -> Text {
+    find(KINDS, k.name())
+}
+
+/// The label of an addressee (government, enterprise, both).
+pub fn addressee(name: &str) -> Text {
+    find(ADDRESSEES, name)
+}
+
+/// How a clause of a source of kind `k` is presented: the label id (`policy_context`,
+/// `provision`, `standard_clause`, `source_item`). A policy document's clauses are items
+/// (第N项), never articles.
+pub fn source_label(k: DocKind) -> &'static str {
+    match k {
+        DocKind::PolicyDocument => "policy_context",
+        DocKind::NationalStandard => "standard_clause",
+        DocKind::NormativeDocument => "source_item",
+        _ if k.has_articles() => "provision",
+        _ => "source_item",
+    }
+}
+
+/// The heading of a source label id (政策背景 / Policy context …).
+pub fn source_heading(label: &str) -> Text {
+    find(SOURCE_LABELS, label)
+}
+
+/// Clause `n` of a source of kind `k`, numbered as that kind numbers its parts: 第N项 / item N
+/// for a policy or normative document, 第N条 / article N for law, N / clause N for a standard.
+pub fn clause_number(k: DocKind, n: &str) -> Text {
+    match source_label(k) {
+        "provision" => Text::new(format!("第{n}条"), format!("article {n}")),
+        "standard_clause" => Text::new(n.to_string(), format!("clause {n}")),
+        _ => Text::new(format!("第{n}项"), format!("item {n}")),
+    }
+}
+
+/// The whole citation of a source clause, ready to print:
+/// `政策背景：《title》第14项` / `Policy context: title (item 14)`.
+pub fn source_cite(k: DocKind, title: &Text, n: &str) -> Text {
+    let h = source_heading(source_label(k));
+    let c = clause_number(k, n);
+    Text::new(
+        format!("{}：《{}》{}", h.zh, title.zh, c.zh),
+        format!("{}: {} ({})", h.en, title.en, c.en),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_label_has_both_languages_and_a_unique_key() {
-        for rows in [LABELS, OUTCOMES, SEVERITIES, LEVELS, WAIVER_STATUS] {
+        for rows in [
+            LABELS,
+            OUTCOMES,
+            SEVERITIES,
+            LEVELS,
+            WAIVER_STATUS,
+            KINDS,
+            SOURCE_LABELS,
+            ADDRESSEES,
+        ] {
             let mut keys = std::collections::BTreeSet::new();
             for (k, zh, en) in rows {
                 assert!(keys.insert(*k), "duplicate label `{k}`");
