@@ -274,6 +274,8 @@ struct RawInstrument {
     kind: String,
     #[serde(default)]
     standard: Option<String>,
+    #[serde(default)]
+    numbering: Option<String>,
     title: Text,
     issuer: Text,
     versions: Vec<InstrumentVersion>,
@@ -1288,10 +1290,25 @@ impl<'a> Loader<'a> {
                 );
             }
             let Some(kind) = kind else { continue };
+            let numbering = match raw.numbering.as_deref() {
+                None => Numbering::default_for(kind),
+                Some("articles") => Numbering::Articles,
+                Some("items") => Numbering::Items,
+                Some("clauses") => Numbering::Clauses,
+                Some(other) => {
+                    self.diags.error(
+                        at("numbering"),
+                        &subject,
+                        format!("编号方式须为 articles、items 或 clauses，而不是 `{other}`；`numbering` is articles, items or clauses, not `{other}`"),
+                    );
+                    Numbering::default_for(kind)
+                }
+            };
             instruments.push(Instrument {
                 id: raw.id,
                 kind,
                 standard,
+                numbering,
                 title: raw.title,
                 issuer: raw.issuer,
                 versions: raw.versions,

@@ -676,6 +676,29 @@ impl DocKind {
     }
 }
 
+/// How an instrument's parts are numbered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    /// 第N条 / art. N.
+    Articles,
+    /// 第N项 / item N: a notice's or policy text's numbered items.
+    Items,
+    /// N / clause N: a standard's clauses.
+    Clauses,
+}
+
+impl Numbering {
+    /// The default for a kind: items for a policy document, clauses for a standard, else articles.
+    pub fn default_for(k: DocKind) -> Numbering {
+        match k {
+            DocKind::PolicyDocument => Numbering::Items,
+            DocKind::NationalStandard => Numbering::Clauses,
+            _ => Numbering::Articles,
+        }
+    }
+}
+
 /// Whether a national standard is mandatory (GB) or recommended (GB/T).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
@@ -768,6 +791,8 @@ pub struct Instrument {
     pub kind: DocKind,
     /// For a national standard: mandatory or recommended.
     pub standard: Option<StandardKind>,
+    /// How its parts are numbered: articles (第N条), items (第N项) or clauses (a standard).
+    pub numbering: Numbering,
     /// Title.
     pub title: Text,
     /// Issuer.

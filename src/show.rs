@@ -91,7 +91,8 @@ pub fn rule_show(pack: &Pack, id: &str) -> Option<String> {
                     let rating = pack
                         .citation(&reference.instrument, v, a)
                         .map_or("?", |c| c.rating.name());
-                    format!("{v} 版第{a}条 ({rating})")
+                    let n = labels::article_number(ins.numbering, a);
+                    format!("{v} 版{} ({rating})", n.zh)
                 })
                 .collect();
             let kind = labels::kind(ins.kind);

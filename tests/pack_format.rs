@@ -437,6 +437,33 @@ fn every_kind_has_a_label_and_a_way_to_number_its_parts() {
             "Standard clause: A text (clause 14)"
         )
     );
+    use hegui::model::Numbering;
+    assert_eq!(
+        labels::article_number(Numbering::Articles, "26"),
+        Text::new("第26条", "art. 26")
+    );
+    assert_eq!(
+        labels::article_number(Numbering::Items, "2"),
+        Text::new("第2项", "item 2")
+    );
+    assert_eq!(
+        labels::article_number(Numbering::Items, "二(九)"),
+        Text::new("二(九)", "item 二(九)")
+    );
+    assert_eq!(
+        Numbering::default_for(DocKind::NormativeDocument),
+        Numbering::Articles
+    );
+    // A notice numbered by items is shown by items.
+    let files = edited(&[(
+        "ledger.yaml",
+        "    kind: departmental_rule\n",
+        "    kind: normative_document\n    numbering: items\n",
+    )]);
+    let p = loads(&files);
+    let show = hegui::show::rule_show(&p, "demo.feature-assessment").unwrap();
+    assert!(show.contains("2018 版第3项 (V2)"), "{show}");
+    assert!(show.contains("[规范性文件 / normative document]"), "{show}");
     assert_eq!(
         labels::kind(DocKind::AdministrativeRegulation).zh,
         "行政法规"

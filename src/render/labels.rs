@@ -3,7 +3,7 @@
 //! Templates print a label with the `t` filter (`{{ labels.verdict|t }}`), which picks the
 //! language of `--lang`. Keys are stable: custom templates may use them.
 
-use crate::model::DocKind;
+use crate::model::{DocKind, Numbering};
 use crate::text::Text;
 use std::collections::BTreeMap;
 
@@ -373,6 +373,20 @@ pub fn clause_number(k: DocKind, n: &str) -> Text {
         "provision" => Text::new(format!("第{n}条"), format!("article {n}")),
         "standard_clause" => Text::new(n.to_string(), format!("clause {n}")),
         _ => Text::new(format!("第{n}项"), format!("item {n}")),
+    }
+}
+
+/// Article `a` of an instrument numbered by `n`: 第N条 / art. N; 第N项 / item N for a numbered
+/// item of a notice or policy text (an item key that is not a plain number, such as 二(九), is
+/// printed as written); N / clause N for a standard.
+pub fn article_number(n: Numbering, a: &str) -> Text {
+    match n {
+        Numbering::Articles => Text::new(format!("第{a}条"), format!("art. {a}")),
+        Numbering::Clauses => Text::new(a.to_string(), format!("clause {a}")),
+        Numbering::Items if !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) => {
+            Text::new(format!("第{a}项"), format!("item {a}"))
+        }
+        Numbering::Items => Text::new(a.to_string(), format!("item {a}")),
     }
 }
 

@@ -202,10 +202,14 @@ pub struct RefView {
     pub version: String,
     /// Article in that version.
     pub article: String,
+    /// The article numbered as its instrument's kind numbers parts (第26条 / art. 26; 第2项 / item 2).
+    pub article_label: Text,
     /// Whether that version was in force on the assessment date.
     pub in_force: bool,
     /// The same article in the other versions: (version, article).
     pub formerly: Vec<(String, String)>,
+    /// The same, numbered: (version, label).
+    pub formerly_labels: Vec<(String, Text)>,
     /// What the article says.
     pub note: Option<Text>,
 }
@@ -570,6 +574,12 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
 }
 
 fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
+    let numbering = |r: &crate::assess::Reference| {
+        pack.instrument(&r.instrument)
+            .map_or(crate::model::Numbering::default_for(r.kind), |i| {
+                i.numbering
+            })
+    };
     let (due, due_basis) = match (f.level, f.outcome, &f.waiver) {
         (Level::Required, Outcome::Waived, Some(w)) => (Some(w.expires), Some("waiver")),
         (Level::Required, _, _) => (
@@ -622,6 +632,13 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
                 kind_label: labels::kind(r.kind),
                 binding: r.binding,
                 rating: r.rating.clone(),
+                article_label: labels::article_number(numbering(r), &r.article),
+                formerly_labels: r
+                    .articles
+                    .iter()
+                    .filter(|(v, _)| *v != r.version)
+                    .map(|(v, a)| (v.clone(), labels::article_number(numbering(r), a)))
+                    .collect(),
                 version: r.version.clone(),
                 article: r.article.clone(),
                 in_force: r.in_force,
