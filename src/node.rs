@@ -983,13 +983,16 @@ mod tests {
                 continue;
             };
             let read = same_as_serde(&text);
-            // The shipped pack and the example facts take the fast path.
+            // The shipped pack and the example facts take the fast path (a pack's migration map is
+            // read only by `hegui migrate`, not by every command).
             let rel = path
                 .strip_prefix(root)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            if rel.starts_with("rules/") || rel.starts_with("fixtures/companies/") {
+            if (rel.starts_with("rules/") && !rel.contains("/migrations/"))
+                || rel.starts_with("fixtures/companies/")
+            {
                 assert!(read.is_some(), "direct reader declined {rel}");
             }
         }

@@ -673,10 +673,30 @@ fn no_output_presents_the_opinion_as_an_article() {
             &hegui::questionnaire::html::render(&pack, date, lang, None).unwrap(),
         );
     }
-    check(
-        "questionnaire yaml",
-        &hegui::questionnaire::blank_yaml(&pack, date),
+    let yaml = hegui::questionnaire::blank_yaml(&pack, date);
+    assert!(
+        yaml.contains("# 政策背景：《关于促进移动互联网健康有序发展的实施意见》"),
+        "{yaml}"
     );
+    check("questionnaire yaml", &yaml);
+    for lang in [Lang::Zh, Lang::En, Lang::Both] {
+        let bytes = hegui::questionnaire::xlsx::workbook(&pack, date, lang, None).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            if f.name().unwrap().ends_with(".xml") {
+                std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+            }
+        }
+        if lang != Lang::En {
+            assert!(
+                text.contains("政策背景"),
+                "the workbook names the policy context"
+            );
+        }
+        check(&format!("questionnaire xlsx {lang:?}"), &text);
+    }
     for r in &pack.rules {
         check(
             &format!("rules show {}", r.id),
