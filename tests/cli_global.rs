@@ -215,15 +215,14 @@ fn quiet_keeps_errors_only_and_verbose_adds_counts() {
     // Verbose: what was loaded and counted.
     let (code, err) = stderr_of(&["--verbose", "assess", COMPANY, "-o", "-"]);
     assert_eq!(code, 0);
-    let pack = hegui::load::load_pack(
-        &hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap(),
-    )
-    .unwrap()
-    .pack;
+    let pack =
+        hegui_core::load::load_pack(&hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap())
+            .unwrap()
+            .pack;
     let required = pack
         .rules
         .iter()
-        .filter(|r| r.level == hegui::model::Level::Required)
+        .filter(|r| r.level == hegui_core::model::Level::Required)
         .count();
     assert!(
         err.contains(&format!(
