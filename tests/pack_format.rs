@@ -756,3 +756,41 @@ fn batch_overview_has_the_limits_section() {
     assert!(!html.contains("demo.subsidies"));
     let _ = Path::new(DEMO_FACTS);
 }
+
+#[test]
+fn reports_say_when_a_reference_does_not_bind_or_is_not_verified() {
+    // Beside its binding, verified basis a rule may also cite a policy document with partly
+    // verified wording; the report says so.
+    let files = edited(&[
+        (
+            "ledger.yaml",
+            "citations:\n",
+            "  - id: opinion\n    kind: policy_document\n    title: { zh: 某实施意见, en: An opinion }\n    issuer: { zh: 某办公厅, en: A general office }\n    versions: [{ id: \"2017\", adopted: 2017-11-08, in_force: 2017-11-08 }]\ncitations:\n  - { instrument: opinion, version: \"2017\", article: \"14\", rating: P, wording: 督促移动互联网企业落实实名制, copies: [a] }\n",
+        ),
+        (
+            "rules/accounts.yaml",
+            "    references:\n",
+            "    references:\n      - instrument: opinion\n        articles: { \"2017\": \"14\" }\n",
+        ),
+    ]);
+    let pack = loads(&files);
+    let facts = std::fs::read_to_string(root().join(DEMO_FACTS))
+        .unwrap()
+        .replace("real_name.methods: 不清楚", "real_name.methods: [none]");
+    let (json, md, html) = outputs(&pack, &facts);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "demo.real-name")
+        .unwrap();
+    assert_eq!(f["outcome"], "fail");
+    assert_eq!(f["legal_basis"][0]["binding"], false);
+    assert_eq!(f["legal_basis"][0]["rating"], "P");
+    for text in [&md, &html] {
+        assert!(text.contains("政策文件"), "kind shown");
+        assert!(text.contains("对企业无直接约束力"), "not binding shown");
+        assert!(text.contains("核实程度"), "rating shown");
+    }
+}
