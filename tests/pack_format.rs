@@ -794,3 +794,36 @@ fn reports_say_when_a_reference_does_not_bind_or_is_not_verified() {
         assert!(text.contains("核实程度"), "rating shown");
     }
 }
+
+#[test]
+fn schema_command_describes_the_ledger_and_coverage_files() {
+    for (kind, title, required) in [
+        ("ledger", "ledger.yaml", "citations"),
+        ("coverage", "coverage.yaml", "known_gaps"),
+    ] {
+        let out = assert_cmd::Command::cargo_bin("hegui")
+            .unwrap()
+            .args(["schema", kind])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["title"].as_str().unwrap().contains(title), "{v}");
+        assert!(v["properties"].get(required).is_some(), "{v}");
+    }
+    let out = assert_cmd::Command::cargo_bin("hegui")
+        .unwrap()
+        .args(["schema", "rules"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reference = &v["properties"]["rules"]["items"]["properties"]["references"]["items"];
+    assert!(
+        reference["properties"].get("rating").is_none(),
+        "ratings live in the ledger"
+    );
+}
