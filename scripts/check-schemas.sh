@@ -11,7 +11,7 @@ cargo build --quiet
 hegui=target/debug/hegui
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for kind in facts result pack questions rules tests; do
+for kind in facts result pack questions rules tests ledger coverage; do
   "$hegui" schema "$kind" -o "$out/$kind.json"
 done
 "$hegui" schema facts --rules tests/data/demo -o "$out/demo-facts.json"
@@ -23,6 +23,8 @@ check "rule files" --schemafile "$out/rules.json" "$pack"/rules/*.yaml tests/dat
 check "question files" --schemafile "$out/questions.json" "$pack"/questions/*.yaml tests/data/demo/questions/*.yaml
 check "pack.yaml" --schemafile "$out/pack.json" "$pack"/pack.yaml tests/data/demo/pack.yaml
 check "self-tests" --schemafile "$out/tests.json" "$pack"/tests/*.yaml
+check "citation ledgers" --schemafile "$out/ledger.json" "$pack"/ledger.yaml tests/data/demo/ledger.yaml
+check "coverage files" --schemafile "$out/coverage.json" "$pack"/coverage.yaml tests/data/demo/coverage.yaml
 for f in fixtures/companies/*.yaml; do
   "$hegui" assess "$f" --format json -o "$out/$(basename "$f" .yaml).result.json"
 done

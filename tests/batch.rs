@@ -361,7 +361,7 @@ fn reports_per_submission_and_globs() {
     let report = s["submissions"][0]["report"].as_str().unwrap();
     let r: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join(report)).unwrap()).unwrap();
-    assert_eq!(r["format"], "hegui.assessment/1");
+    assert_eq!(r["format"], "hegui.assessment/2");
     let (dir, code) = run_batch(&[&path("b-good.json")], "2");
     assert_eq!(code, 0, "nothing rejected");
     assert_eq!(summary(&dir)["assessed"], 1);

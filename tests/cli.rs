@@ -69,7 +69,8 @@ fn assess_json_is_byte_identical_across_runs_and_formats() {
         "items",
         "evidence",
         "remediation",
-        "references",
+        "legal_basis",
+        "basis_after_source",
         "waiver",
     ] {
         assert!(
@@ -357,7 +358,13 @@ fn rules_list_show_and_self_test() {
         .success()
         .stdout(predicate::str::contains("▶ "))
         .stdout(predicate::str::contains("督促移动互联网企业落实实名制"))
-        .stdout(predicate::str::contains("2016 版第24条; 2025 版第26条"));
+        .stdout(predicate::str::contains(
+            "2016 版第24条 (V); 2025 版第26条 (V)",
+        ))
+        .stdout(predicate::str::contains("法律依据 / Legal basis"))
+        .stdout(predicate::str::contains(
+            "政策背景：《关于促进移动互联网健康有序发展的实施意见》第14项",
+        ));
     hegui()
         .args(["rules", "show", "demo.real-nam", "--rules", DEMO])
         .assert()

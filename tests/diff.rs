@@ -151,3 +151,71 @@ fn different_organisations_are_refused_unless_forced() {
         .assert()
         .success();
 }
+
+/// A result in the /1 shape (`references`, no source kind, no limits), as hegui 1.0 wrote it,
+/// made from a /2 result.
+fn as_version_1(v: &Value) -> Value {
+    let mut v = v.clone();
+    v["format"] = "hegui.assessment/1".into();
+    let o = v.as_object_mut().unwrap();
+    o.remove("limits");
+    for f in o["findings"].as_array_mut().unwrap() {
+        let f = f.as_object_mut().unwrap();
+        let basis = f.remove("legal_basis").unwrap();
+        f.insert("references".into(), basis);
+        f.remove("basis_after_source");
+        let s = f["source"].as_object_mut().unwrap();
+        for k in ["kind", "label", "date", "cite"] {
+            s.remove(k);
+        }
+    }
+    v
+}
+
+#[test]
+fn diff_reads_version_1_and_version_2_results_and_refuses_a_later_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for (src, name) in [(OLD, "old.json"), (NEW, "new.json")] {
+        hegui()
+            .args([
+                "assess",
+                src,
+                "--rules",
+                "tests/data/demo",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap()
+    };
+    let old2 = read("old.json");
+    assert_eq!(old2["format"], "hegui.assessment/2");
+    let old1 = dir.path().join("old-v1.json");
+    std::fs::write(&old1, as_version_1(&old2).to_string()).unwrap();
+    let new2 = dir.path().join("new.json");
+    let mixed = diff_json(&[old1.to_str().unwrap(), new2.to_str().unwrap()]);
+    let from_facts = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
+    assert_eq!(mixed["answers"], from_facts["answers"]);
+    assert_eq!(mixed["old"]["score"], from_facts["old"]["score"]);
+    // A format this hegui does not know is refused, bilingually, naming the file.
+    let mut later = old2.clone();
+    later["format"] = "hegui.assessment/3".into();
+    let p3 = dir.path().join("old-v3.json");
+    std::fs::write(&p3, later.to_string()).unwrap();
+    let out = hegui()
+        .args(["diff", p3.to_str().unwrap(), new2.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("old-v3.json: 未知的结果格式 `hegui.assessment/3`")
+            && err.contains("this hegui reads `hegui.assessment/1`, `hegui.assessment/2`"),
+        "{err}"
+    );
+}

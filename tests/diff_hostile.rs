@@ -72,8 +72,11 @@ fn every_format_version_written_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let r = result(d);
-    assert_eq!(r["format"], "hegui.assessment/1");
-    write(d, "old.json", &r);
+    assert_eq!(r["format"], "hegui.assessment/2");
+    // Last year's version-1 result beside this year's: the findings' keys diff reads are the same.
+    let mut v1 = r.clone();
+    v1["format"] = "hegui.assessment/1".into();
+    write(d, "old.json", &v1);
     write(d, "new.json", &r);
     let o = hegui(d, &["diff", "old.json", "new.json", "--format", "json"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -196,10 +199,10 @@ fn unknown_versions_are_refused_with_the_known_ones_named() {
     write(d, "old.json", &r);
     let mut rng = Rng(0x0000_0F0F);
     for v in [
-        "hegui.assessment/2".to_string(),
+        "hegui.assessment/3".to_string(),
         "hegui.assessment/0".into(),
         "hegui.assessment/".into(),
-        format!("hegui.assessment/{}", 3 + rng.below(1000)),
+        format!("hegui.assessment/{}", 4 + rng.below(1000)),
         "hegui.assessment/1.1".into(),
     ] {
         let mut bad = r.clone();

@@ -573,7 +573,7 @@ fn a_workbook_or_a_result_given_as_facts_says_what_it_is() {
     refused(
         &result(d, "r.json", &[]),
         "r.json",
-        &["hegui.assessment/1", "not a facts file", "hegui diff"],
+        &["hegui.assessment/2", "not a facts file", "hegui diff"],
     );
 }
 
@@ -612,15 +612,13 @@ fn impossible_dates_say_which_part_is_impossible() {
         );
     }
     // A date question's answer, and an evidence date.
-    let q = line_of(&text, "  security.last_inspection_date:");
-    let bad = edit_line(&text, q, |_| {
-        "  security.last_inspection_date: 2025-11-31".into()
-    });
+    let q = line_of(&text, "      launch_date: 2023-04-01");
+    let bad = edit_line(&text, q, |_| "      launch_date: 2023-11-31".into());
     std::fs::write(d.join("q.yaml"), bad).unwrap();
     refused(
         &result(d, "q.yaml", &[]),
         &format!("q.yaml:{q}:"),
-        &["security.last_inspection_date", "no day 31"],
+        &["launch_date", "no day 31"],
     );
     let ev = text
         .lines()

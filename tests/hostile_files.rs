@@ -380,7 +380,11 @@ fn hostile_rule_packs() {
         ),
         spoiled_pack(dir.path(), "truncated", |p: &Path| {
             let t = std::fs::read_to_string(p.join("rules/accounts.yaml")).unwrap();
-            std::fs::write(p.join("rules/accounts.yaml"), &t[..t.len() / 2]).unwrap();
+            let mut half = t.len() / 2;
+            while !t.is_char_boundary(half) {
+                half -= 1;
+            }
+            std::fs::write(p.join("rules/accounts.yaml"), &t[..half]).unwrap();
         }),
         spoiled_pack(dir.path(), "empty-pack-yaml", put("pack.yaml", Vec::new())),
         spoiled_pack(

@@ -320,7 +320,7 @@ fn migrate_without_from_uses_the_declared_map() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("答卷已针对规则包 1.0.0，无需迁移 / the answers are already for pack 1.0.0: nothing to migrate"), "{err}");
+    assert!(err.contains("答卷已针对规则包 2.0.0，无需迁移 / the answers are already for pack 2.0.0: nothing to migrate"), "{err}");
     assert!(!dir.path().join("x.yaml").exists());
     // A version the pack declares no map from: --from is needed.
     let text = std::fs::read_to_string(V1_FACTS)

@@ -66,8 +66,8 @@ fn html_is_one_offline_page_with_escaped_text_and_embedded_data() {
     assert!(page.contains(r#"<template class="item-template">"#));
     // Text is HTML-escaped (the pack's "quotes" in help texts) and the JSON cannot close the script.
     let both = html::render(pack(), date(), Lang::Both, None).unwrap();
-    assert!(both.contains("Answer &quot;yes&quot; if the registered address"));
-    assert!(!both.contains("Answer \"yes\" if the registered address"));
+    assert!(both.contains("Answer &quot;yes&quot; if any of these holds"));
+    assert!(!both.contains("Answer \"yes\" if any of these holds"));
     let data_start = page
         .find(r#"<script type="application/json" id="hegui-data">"#)
         .unwrap();

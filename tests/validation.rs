@@ -199,8 +199,12 @@ fn pack_sources_quotes_and_references() {
     one(&d, "quote is not in clause 14 of `hlj-2017`");
     let d = pack_errors("rules/accounts.yaml", "clause: 14,", "clause: 41,");
     one(&d, "source `hlj-2017` has no clause `41`");
-    let d = pack_errors("rules/accounts.yaml", "rating: V", "rating: P");
-    one(&d, "only wording rated V or V2 may be cited");
+    let d = pack_errors(
+        "rules/accounts.yaml",
+        "articles: { \"2016\": 24, \"2025\": \"26\" }",
+        "articles: { \"2016\": 24, \"2025\": \"26\" }\n        rating: V",
+    );
+    one(&d, "unknown field `rating`");
     let d = pack_errors(
         "rules/accounts.yaml",
         "\"2025\": \"26\"",

@@ -62,6 +62,16 @@ pub fn schema_kind() -> impl TypedValueParser<Value = Kind> {
         ("questions", "A pack's `questions/*.yaml`", Kind::Questions),
         ("rules", "A pack's `rules/*.yaml`", Kind::Rules),
         ("tests", "A pack's `tests/*.yaml`", Kind::Tests),
+        (
+            "ledger",
+            "A pack's citation ledger, `ledger.yaml`",
+            Kind::Ledger,
+        ),
+        (
+            "coverage",
+            "A pack's `coverage.yaml` (clauses without rules, known gaps)",
+            Kind::Coverage,
+        ),
     ])
 }
 

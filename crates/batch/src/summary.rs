@@ -703,6 +703,9 @@ pub struct Summary {
     /// Files found in walked directories that are not facts files (each listed in
     /// `other_files`).
     pub other_file_count: u64,
+    /// The limits every company's assessment shares (the pack's notes and known gaps addressed
+    /// to enterprises), for the overview; not part of `summary.json`.
+    pub limits: hegui_report::render::view::LimitsView,
     /// The lowest-scoring counted submissions, lowest first: input index and record.
     lowest: Vec<(u64, Vec<u8>)>,
     context: LineContext,
@@ -1332,6 +1335,10 @@ fn summarise(
         ));
     }
     Ok(Summary {
+        limits: hegui_report::render::view::limits_view(
+            &hegui_core::eval::assess::limits(pack, None),
+            pack,
+        ),
         format: "hegui.batch/1",
         pack: hegui_core::eval::assess::PackInfo {
             id: pack.meta.id.clone(),

@@ -520,6 +520,7 @@ pub(crate) fn write_overview(
         "duplicates": summary.duplicate_organisations,
         "other_files": summary.other_file_count,
         "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
+        "limits": summary.limits,
     });
     let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
     let rejected_files = Value::from_object(RejectedList {

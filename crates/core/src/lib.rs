@@ -13,7 +13,7 @@
 //! use hegui_core::{AssessOptions, Outcome, PackFiles, assess, load_facts, load_pack};
 //!
 //! let files = PackFiles { root: "demo".into(), files: vec![
-//!     ("pack.yaml".into(), "id: demo\nversion: 1.0.0\ntitle: {zh: 演示, en: Demo}\njurisdiction: {zh: 省, en: Province}\neffective_date: 2017-11-08\nsections: [{id: s, title: {zh: 节, en: Section}}]\nsources: [{id: doc, title: {zh: 文件, en: Document}, issuer: {zh: 某机关, en: An authority}, date: 2017-11-08, path: sources/doc.txt, clause_heading: '^(\\d+)\\.'}]\n".into()),
+//!     ("pack.yaml".into(), "id: demo\nversion: 1.0.0\ntitle: {zh: 演示, en: Demo}\njurisdiction: {zh: 省, en: Province}\neffective_date: 2017-11-08\nsections: [{id: s, title: {zh: 节, en: Section}}]\nsources: [{id: doc, kind: law, title: {zh: 文件, en: Document}, issuer: {zh: 某机关, en: An authority}, date: 2017-11-08, path: sources/doc.txt, clause_heading: '^(\\d+)\\.'}]\n".into()),
 //!     ("sources/doc.txt".into(), "1. 网络日志留存不少于六个月。\n".into()),
 //!     ("questions/q.yaml".into(), "questions:\n  - {id: logs.months, section: s, type: integer, label: {zh: 日志留存月数, en: Months of logs}}\n".into()),
 //!     ("rules/r.yaml".into(), "rules:\n  - id: logs\n    title: {zh: 日志, en: Logs}\n    section: s\n    level: recommended\n    severity: high\n    source: {document: doc, clause: '1', quote: 网络日志留存不少于六个月}\n    check: {logs.months: {ge: 6}}\n    evidence: [{zh: 配置, en: Config}]\n    remediation: {zh: 留存六个月, en: Keep six months}\n".into()),

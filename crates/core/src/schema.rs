@@ -32,6 +32,10 @@ pub enum Kind {
     Rules,
     /// A pack's `tests/*.yaml`.
     Tests,
+    /// A pack's citation ledger, `ledger.yaml`.
+    Ledger,
+    /// A pack's `coverage.yaml` (clauses without rules, known gaps).
+    Coverage,
 }
 
 /// The schema of `kind` (`pack` is needed for `facts`).
@@ -43,7 +47,96 @@ pub fn schema(kind: Kind, pack: &Pack) -> Value {
         Kind::Questions => questions_file(),
         Kind::Rules => rules_file(),
         Kind::Tests => tests_file(pack),
+        Kind::Ledger => ledger_file(),
+        Kind::Coverage => coverage_file(),
     }
+}
+
+/// The document kinds of sources and instruments.
+fn doc_kind() -> Value {
+    json!({"enum": crate::model::DocKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>()})
+}
+
+/// Schema of `ledger.yaml`.
+pub fn ledger_file() -> Value {
+    let date = json!({"type": "string", "pattern": DATE_PATTERN});
+    json!({
+        "$schema": DRAFT,
+        "title": "hegui citation ledger (ledger.yaml)",
+        "type": "object",
+        "additionalProperties": false,
+        "definitions": {"text": text()},
+        "properties": {
+            "instruments": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "kind", "title", "issuer", "versions"],
+                "additionalProperties": false,
+                "properties": {
+                    "id": {"type": "string"},
+                    "kind": doc_kind(),
+                    "standard": {"enum": ["mandatory", "recommended"]},
+                    "numbering": {"enum": ["articles", "items", "clauses"]},
+                    "title": {"$ref": "#/definitions/text"},
+                    "issuer": {"$ref": "#/definitions/text"},
+                    "versions": {"type": "array", "minItems": 1, "items": {
+                        "type": "object",
+                        "required": ["id", "adopted", "in_force"],
+                        "additionalProperties": false,
+                        "properties": {"id": {"type": "string"}, "adopted": date, "in_force": date}
+                    }}
+                }
+            }},
+            "citations": {"type": "array", "items": {
+                "type": "object",
+                "required": ["instrument", "version", "article", "rating", "wording", "copies"],
+                "additionalProperties": false,
+                "properties": {
+                    "instrument": {"type": "string"},
+                    "version": num_or_text(),
+                    "article": num_or_text(),
+                    "rating": {"enum": ["V", "V2", "P", "U"]},
+                    "wording": {"type": "string"},
+                    "copies": {"type": "array", "items": {"type": "string"}}
+                }
+            }}
+        }
+    })
+}
+
+/// Schema of `coverage.yaml`.
+pub fn coverage_file() -> Value {
+    let addressee = json!({"enum": ["government", "enterprise", "both"]});
+    json!({
+        "$schema": DRAFT,
+        "title": "hegui coverage notes and known gaps (coverage.yaml)",
+        "type": "object",
+        "additionalProperties": false,
+        "definitions": {"text": text()},
+        "properties": {
+            "clauses": {"type": "array", "items": {
+                "type": "object",
+                "required": ["document", "clause", "addressee", "reason"],
+                "additionalProperties": false,
+                "properties": {
+                    "document": {"type": "string"}, "clause": num_or_text(), "addressee": addressee,
+                    "reason": {"$ref": "#/definitions/text"}
+                }
+            }},
+            "known_gaps": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "document", "clause", "addressee", "obligation", "why_not_encoded", "would_need"],
+                "additionalProperties": false,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+                    "document": {"type": "string"}, "clause": num_or_text(), "addressee": addressee,
+                    "obligation": {"$ref": "#/definitions/text"},
+                    "why_not_encoded": {"$ref": "#/definitions/text"},
+                    "would_need": {"$ref": "#/definitions/text"},
+                    "scopes": {"type": "array", "items": {"type": "string"}}
+                }
+            }}
+        }
+    })
 }
 
 fn text() -> Value {
@@ -325,12 +418,11 @@ pub fn rules_file() -> Value {
                 },
                 "references": {"type": "array", "items": {
                     "type": "object",
-                    "required": ["instrument", "articles", "rating"],
+                    "required": ["instrument", "articles"],
                     "additionalProperties": false,
                     "properties": {
                         "instrument": {"type": "string"},
                         "articles": {"type": "object", "minProperties": 1, "additionalProperties": num_or_text()},
-                        "rating": {"enum": ["V", "V2"]},
                         "note": {"$ref": "#/definitions/text"}
                     }
                 }},
@@ -425,28 +517,14 @@ pub fn pack_file() -> Value {
             "effective_date": date,
             "sources": {"type": "array", "items": {
                 "type": "object",
-                "required": ["id", "title", "issuer", "date", "path", "clause_heading"],
+                "required": ["id", "kind", "title", "issuer", "date", "path", "clause_heading"],
                 "additionalProperties": false,
                 "properties": {
-                    "id": {"type": "string"}, "title": {"$ref": "#/definitions/text"}, "issuer": {"$ref": "#/definitions/text"},
+                    "id": {"type": "string"}, "kind": doc_kind(), "title": {"$ref": "#/definitions/text"}, "issuer": {"$ref": "#/definitions/text"},
                     "date": date, "path": {"type": "string"}, "clause_heading": {"type": "string"}, "clause_end": {"type": "string"}
                 }
             }},
-            "instruments": {"type": "array", "items": {
-                "type": "object",
-                "required": ["id", "title", "versions"],
-                "additionalProperties": false,
-                "properties": {
-                    "id": {"type": "string"},
-                    "title": {"$ref": "#/definitions/text"},
-                    "versions": {"type": "array", "minItems": 1, "items": {
-                        "type": "object",
-                        "required": ["id", "adopted", "in_force"],
-                        "additionalProperties": false,
-                        "properties": {"id": {"type": "string"}, "adopted": date, "in_force": date}
-                    }}
-                }
-            }},
+            "limits": {"type": "array", "items": {"$ref": "#/definitions/text"}},
             "sections": {"type": "array", "items": {
                 "type": "object", "required": ["id", "title"], "additionalProperties": false,
                 "properties": {"id": {"type": "string"}, "title": {"$ref": "#/definitions/text"}}

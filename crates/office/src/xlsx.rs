@@ -272,8 +272,17 @@ pub fn workbook(
         &f.title,
     )
     .map_err(e)?;
-    for (i, line) in instructions(lang).iter().enumerate() {
+    let lines = instructions(lang);
+    for (i, line) in lines.iter().enumerate() {
         ins.write_string_with_format(i as u32 + 2, 0, line, &f.wrap)
+            .map_err(e)?;
+    }
+    // What the questionnaire rests on: the source as policy context, national law as the basis.
+    for (i, line) in hegui_report::questionnaire::basis_lines(pack, lang)
+        .iter()
+        .enumerate()
+    {
+        ins.write_string_with_format((lines.len() + i) as u32 + 3, 0, line, &f.wrap)
             .map_err(e)?;
     }
 

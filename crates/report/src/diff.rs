@@ -121,7 +121,7 @@ impl Side {
 
     /// A side from a `hegui.assessment/1` result, checked: a finding per rule (no rule twice),
     /// a real assessment date, and counts that agree with the result's own `summary`.
-    fn from_result_v1(path: &str, v: &serde_json::Value) -> Result<Side, String> {
+    fn from_result_v1_v2(path: &str, v: &serde_json::Value) -> Result<Side, String> {
         let s = |v: &serde_json::Value, key: &str| -> Result<String, String> {
             v.get(key)
                 .and_then(|x| x.as_str())
@@ -216,8 +216,12 @@ impl Side {
 type ResultReader = fn(&str, &serde_json::Value) -> Result<Side, String>;
 
 /// Every result format hegui has written, each with its reader: a later version is added here
-/// beside the earlier ones, so last year's results stay comparable.
-pub const RESULT_FORMATS: &[(&str, ResultReader)] = &[("hegui.assessment/1", Side::from_result_v1)];
+/// beside the earlier ones, so last year's results stay comparable. `/2` keeps the findings'
+/// rule id, outcome, level, severity, title and digest where `/1` had them.
+pub const RESULT_FORMATS: &[(&str, ResultReader)] = &[
+    ("hegui.assessment/1", Side::from_result_v1_v2),
+    ("hegui.assessment/2", Side::from_result_v1_v2),
+];
 
 /// Whether a JSON text is an assessment result rather than a facts file.
 pub fn is_result(v: &serde_json::Value) -> bool {

@@ -1,5 +1,6 @@
 //! Text views of a pack for people: rule list, one rule with its clause, clause coverage.
 
+use crate::render::labels;
 use hegui_core::model::{Level, Pack};
 use std::fmt::Write as _;
 
@@ -48,12 +49,21 @@ pub fn rule_show(pack: &Pack, id: &str) -> Option<String> {
     );
     let _ = writeln!(s, "digest: {}", r.digest);
     let _ = writeln!(s, "defined in: {}:{}", r.file, r.loc.line);
+    let cite = hegui_core::eval::assess::source_cite(pack, r);
     let _ = writeln!(
         s,
-        "\nsource: {} clause {}",
-        r.source.document, r.source.clause
+        "\n{} / {} [{}]",
+        cite.cite.zh, cite.cite.en, r.source.document
     );
     let _ = writeln!(s, "quote:  “{}”", r.source.quote);
+    if pack.basis_postdates_source(r) {
+        let t = labels::label(if cite.kind == hegui_core::model::DocKind::PolicyDocument {
+            "basis_after_source_policy"
+        } else {
+            "basis_after_source_other"
+        });
+        let _ = writeln!(s, "note:   {} / {}", t.zh, t.en);
+    }
     if let Some(doc) = pack.source(&r.source.document) {
         let _ = writeln!(
             s,
@@ -77,15 +87,32 @@ pub fn rule_show(pack: &Pack, id: &str) -> Option<String> {
             let arts: Vec<String> = reference
                 .articles
                 .iter()
-                .map(|(v, a)| format!("{v} 版第{a}条"))
+                .map(|(v, a)| {
+                    let rating = pack
+                        .citation(&reference.instrument, v, a)
+                        .map_or("?", |c| c.rating.name());
+                    let n = labels::article_number(ins.numbering, a);
+                    format!("{v} 版{} ({rating})", n.zh)
+                })
                 .collect();
+            let kind = labels::kind(ins.kind);
+            let law = labels::label("law");
             let _ = writeln!(
                 s,
-                "\nlaw: {} / {} — {} (rating {})",
+                "\n{} / {}: {} / {} [{} / {}{}] — {}",
+                law.zh,
+                law.en,
                 ins.title.zh,
                 ins.title.en,
-                arts.join("; "),
-                reference.rating
+                kind.zh,
+                kind.en,
+                if ins.binds_companies() {
+                    String::new()
+                } else {
+                    let n = labels::label("not_binding");
+                    format!("; {} / {}", n.zh, n.en)
+                },
+                arts.join("; ")
             );
         }
     }
@@ -109,8 +136,15 @@ pub fn rule_show(pack: &Pack, id: &str) -> Option<String> {
 pub fn coverage(pack: &Pack) -> String {
     let mut s = String::new();
     for doc in &pack.sources {
-        let _ = writeln!(s, "{} — {} / {}", doc.id, doc.title.zh, doc.title.en);
+        let kind = labels::kind(doc.kind);
+        let heading = labels::source_heading(labels::source_label(doc.kind));
+        let _ = writeln!(
+            s,
+            "{} — {} / {} ({} / {}: {} / {})",
+            doc.id, doc.title.zh, doc.title.en, kind.zh, kind.en, heading.zh, heading.en
+        );
         for (n, text) in &doc.clauses {
+            let number = labels::clause_number(doc.kind, n);
             let heading: String = text
                 .lines()
                 .next()
@@ -134,25 +168,54 @@ pub fn coverage(pack: &Pack) -> String {
                     Some(c) => {
                         let _ = writeln!(
                             s,
-                            "  {n:>3} {heading}\n      no rule ({}): {} / {}",
-                            c.addressee, c.reason.zh, c.reason.en
+                            "  {} / {}  {heading}\n      no rule ({}): {} / {}",
+                            number.zh, number.en, c.addressee, c.reason.zh, c.reason.en
                         );
                     }
                     None => {
                         let _ = writeln!(
                             s,
-                            "  {n:>3} {heading}\n      NOT COVERED: no rule and no reason in coverage.yaml"
+                            "  {} / {}  {heading}\n      NOT COVERED: no rule and no reason in coverage.yaml",
+                            number.zh, number.en
                         );
                     }
                 }
             } else {
-                let _ = writeln!(s, "  {n:>3} {heading}\n      {}", rules.join(", "));
+                let _ = writeln!(
+                    s,
+                    "  {} / {}  {heading}\n      {}",
+                    number.zh,
+                    number.en,
+                    rules.join(", ")
+                );
+            }
+            for g in pack
+                .known_gaps
+                .iter()
+                .filter(|g| g.document == doc.id && g.clause == *n)
+            {
+                let _ = writeln!(
+                    s,
+                    "      known gap `{}` ({}): {} / {}\n        why not encoded: {} / {}\n        would need: {} / {}",
+                    g.id,
+                    g.addressee,
+                    g.obligation.zh,
+                    g.obligation.en,
+                    g.why_not_encoded.zh,
+                    g.why_not_encoded.en,
+                    g.would_need.zh,
+                    g.would_need.en
+                );
             }
         }
     }
     let _ = writeln!(s, "\nrule → clause");
     for r in &pack.rules {
-        let _ = writeln!(s, "  {} → {} {}", r.id, r.source.document, r.source.clause);
+        let number = pack
+            .source(&r.source.document)
+            .map(|d| labels::clause_number(d.kind, &r.source.clause))
+            .map_or_else(|| r.source.clause.clone(), |t| t.zh);
+        let _ = writeln!(s, "  {} → {} {}", r.id, r.source.document, number);
     }
     s
 }

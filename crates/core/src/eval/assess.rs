@@ -9,7 +9,7 @@
 use crate::answers::{Facts, Organisation, Person};
 use crate::eval::{Env, Observation, Truth, explain, truth};
 use crate::model::digest;
-use crate::model::{Condition, LawRef, Level, Pack, Rule, Severity, SourceRef};
+use crate::model::{Condition, DocKind, LawRef, Level, Pack, Rule, Severity};
 use crate::text::Text;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -127,13 +127,68 @@ pub struct Summary {
     pub required_dont_know: usize,
 }
 
-/// A national-law reference as it stands on the assessment date.
+/// Where a rule's duty is mentioned: a clause of a source document. For a policy document
+/// this is context (政策背景), never the legal basis.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SourceCite {
+    /// Source document id.
+    pub document: String,
+    /// The document's kind.
+    pub kind: DocKind,
+    /// How to present it: `policy_context`, `provision`, `standard_clause` or `source_item`.
+    pub label: &'static str,
+    /// Clause number as the source writes it (a policy text's item 项).
+    pub clause: String,
+    /// The document's date.
+    pub date: NaiveDate,
+    /// Verbatim quote from the clause.
+    pub quote: String,
+    /// The citation ready to print (`政策背景：《…》第14项` / `Policy context: … (item 14)`).
+    pub cite: Text,
+}
+
+/// The limits of an assessment: what the pack does not check, so that "no finding" is never
+/// read as "no duty".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Limits {
+    /// Fixed texts every report prints: the engine's and the pack's.
+    pub notes: Vec<Text>,
+    /// Known gaps addressed to enterprises (or both) that may concern this company.
+    pub known_gaps: Vec<KnownGapInfo>,
+    /// Clauses addressed to government only: no company duty checked.
+    pub government_items: Vec<String>,
+}
+
+/// A duty the pack knows of but does not check (`coverage.yaml`).
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct KnownGapInfo {
+    /// Id.
+    pub id: String,
+    /// Source document id.
+    pub document: String,
+    /// Clause.
+    pub clause: String,
+    /// `enterprise` or `both`.
+    pub addressee: String,
+    /// The obligation.
+    pub obligation: Text,
+    /// Why it is not encoded.
+    pub why_not_encoded: Text,
+    /// What encoding it would need.
+    pub would_need: Text,
+}
+
+/// A legal-basis reference as it stands on the assessment date.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Reference {
     /// Instrument id.
     pub instrument: String,
     /// Instrument title.
     pub title: Text,
+    /// Instrument kind.
+    pub kind: DocKind,
+    /// Whether the instrument binds companies (not a policy document or a recommended standard).
+    pub binding: bool,
     /// The version in force on the assessment date (or the earliest, if none yet).
     pub version: String,
     /// The article in that version.
@@ -142,8 +197,10 @@ pub struct Reference {
     pub in_force: bool,
     /// The article in every version: (version, article).
     pub articles: Vec<(String, String)>,
-    /// How sure the wording is.
+    /// How sure the wording of that article is (citation ledger).
     pub rating: String,
+    /// The instrument's earliest version came into force after the source document's date.
+    pub adopted_after_source: bool,
     /// Note.
     pub note: Option<Text>,
 }
@@ -179,8 +236,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Level.
     pub level: Level,
-    /// Source clause.
-    pub source: SourceRef,
+    /// Where the duty is mentioned (context, not the legal basis).
+    pub source: SourceCite,
     /// The comparisons that decided the outcome.
     pub explanation: Vec<Observation>,
     /// For `not_applicable`: the scoping comparisons that were false.
@@ -195,8 +252,12 @@ pub struct Finding {
     pub evidence: Vec<Text>,
     /// How to fix.
     pub remediation: Text,
-    /// National law.
+    /// The law the duty rests on (法律依据); `legal_basis` in the result (`references` in /1).
+    #[serde(rename = "legal_basis")]
     pub references: Vec<Reference>,
+    /// Every instrument of the legal basis came into force after the source document's date: a
+    /// duty of law adopted after the source text.
+    pub basis_after_source: bool,
     /// Waiver.
     pub waiver: Option<WaiverEffect>,
 }
@@ -243,6 +304,8 @@ pub struct Assessment {
     pub summary: Summary,
     /// One per rule, in pack order.
     pub findings: Vec<Finding>,
+    /// What this assessment does not check.
+    pub limits: Limits,
 }
 
 /// The outcome of one rule before waivers, without explanations (the fast path for
@@ -333,8 +396,9 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
             title: s.title.clone(),
         })
         .collect();
+    let limits = limits(pack, Some(&env));
     Assessment {
-        format: "hegui.assessment/1",
+        format: FORMAT,
         pack: PackInfo {
             id: pack.meta.id.clone(),
             version: pack.meta.version.clone(),
@@ -353,6 +417,91 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
         scopes,
         summary,
         findings,
+        limits,
+    }
+}
+
+/// The result format this hegui writes.
+pub const FORMAT: &str = "hegui.assessment/2";
+
+/// Fixed notes of every report's limits section.
+const ENGINE_NOTES: &[(&str, &str)] = &[
+    (
+        "本评估依据企业自报的答案，答案未经核实；“符合”不是认证。",
+        "This assessment rests on the company's self-reported answers, which are not verified; a pass is no certification.",
+    ),
+    (
+        "本规则包只检查其规则所列的义务；未列出的义务(包括下列已知未覆盖的义务)仍然适用。",
+        "The pack checks only the duties its rules list; duties it does not list, including the known gaps below, still apply.",
+    ),
+];
+
+/// The limits of an assessment of `pack` for the company `env` describes: the engine's and
+/// the pack's notes, the known gaps addressed to enterprises whose scopes are not all false for
+/// this company (every such gap without `env`: a batch overview), and the clauses addressed to
+/// government only.
+pub fn limits(pack: &Pack, env: Option<&Env<'_>>) -> Limits {
+    let notes = ENGINE_NOTES
+        .iter()
+        .map(|(zh, en)| Text::new(*zh, *en))
+        .chain(pack.limits.iter().cloned())
+        .collect();
+    let known_gaps = pack
+        .known_gaps
+        .iter()
+        .filter(|g| g.addresses_enterprise())
+        .filter(|g| {
+            g.scopes.is_empty()
+                || g.scopes.iter().any(|id| {
+                    pack.scopes
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .is_none_or(|s| env.is_none_or(|e| truth(&s.when, e) != Truth::False))
+                })
+        })
+        .map(|g| KnownGapInfo {
+            id: g.id.clone(),
+            document: g.document.clone(),
+            clause: g.clause.clone(),
+            addressee: g.addressee.clone(),
+            obligation: g.obligation.clone(),
+            why_not_encoded: g.why_not_encoded.clone(),
+            would_need: g.would_need.clone(),
+        })
+        .collect();
+    let government_items = pack
+        .coverage
+        .iter()
+        .filter(|c| c.addressee == "government")
+        .filter(|c| {
+            !pack
+                .rules
+                .iter()
+                .any(|r| r.source.document == c.document && r.source.clause == c.clause)
+        })
+        .map(|c| c.clause.clone())
+        .collect();
+    Limits {
+        notes,
+        known_gaps,
+        government_items,
+    }
+}
+
+/// The source of `rule` as a result presents it.
+pub fn source_cite(pack: &Pack, rule: &Rule) -> SourceCite {
+    let s = &rule.source;
+    let doc = pack.source(&s.document);
+    let kind = doc.map_or(DocKind::PolicyDocument, |d| d.kind);
+    let title = doc.map_or_else(|| Text::new(&s.document, &s.document), |d| d.title.clone());
+    SourceCite {
+        document: s.document.clone(),
+        kind,
+        label: kind.source_label(),
+        clause: s.clause.clone(),
+        date: doc.map_or(NaiveDate::MIN, |d| d.date),
+        quote: s.quote.clone(),
+        cite: kind.source_cite(&title, &s.clause),
     }
 }
 
@@ -403,7 +552,7 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
         outcome,
         severity: rule.severity,
         level: rule.level,
-        source: rule.source.clone(),
+        source: source_cite(pack, rule),
         explanation,
         reason,
         missing: order_by_questionnaire(pack, missing),
@@ -414,8 +563,9 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
         references: rule
             .references
             .iter()
-            .filter_map(|r| reference(pack, r, facts.assessment_date))
+            .filter_map(|r| reference(pack, rule, r, facts.assessment_date))
             .collect(),
+        basis_after_source: pack.basis_postdates_source(rule),
         waiver,
     }
 }
@@ -446,7 +596,7 @@ fn order_by_questionnaire(pack: &Pack, ids: BTreeSet<String>) -> Vec<String> {
 }
 
 /// The version of `r`'s instrument in force on `date`, and its article.
-pub fn reference(pack: &Pack, r: &LawRef, date: NaiveDate) -> Option<Reference> {
+pub fn reference(pack: &Pack, rule: &Rule, r: &LawRef, date: NaiveDate) -> Option<Reference> {
     let ins = pack.instrument(&r.instrument)?;
     let cited: Vec<&crate::model::InstrumentVersion> = ins
         .versions
@@ -463,14 +613,24 @@ pub fn reference(pack: &Pack, r: &LawRef, date: NaiveDate) -> Option<Reference> 
         .iter()
         .find(|(id, _)| *id == version.id)
         .map(|(_, a)| a.clone())?;
+    let rating = pack
+        .citation(&r.instrument, &version.id, &article)
+        .map_or_else(|| r.rating.clone(), |c| c.rating.name().to_string());
+    let source_date = pack.source(&rule.source.document).map(|d| d.date);
     Some(Reference {
         instrument: r.instrument.clone(),
         title: ins.title.clone(),
+        kind: ins.kind,
+        binding: ins.binds_companies(),
         version: version.id.clone(),
         article,
         in_force: in_force_flag,
         articles: r.articles.clone(),
-        rating: r.rating.clone(),
+        rating,
+        adopted_after_source: match (ins.first_in_force(), source_date) {
+            (Some(f), Some(d)) => f > d,
+            _ => false,
+        },
         note: r.note.clone(),
     })
 }

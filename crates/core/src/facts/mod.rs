@@ -216,7 +216,8 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
     };
     for (k, _) in entries {
         if !TOP_KEYS.contains(&k.name.as_str()) {
-            let help = did_you_mean(&k.name, TOP_KEYS.iter().copied())
+            let help = node::look_alike_note(&k.name)
+                .or_else(|| did_you_mean(&k.name, TOP_KEYS.iter().copied()))
                 .unwrap_or_else(|| format!("expected one of: {}", TOP_KEYS.join(", ")));
             d.error(k.loc, "", format!("unknown key `{}`", k.name))
                 .help(help);
@@ -505,7 +506,7 @@ fn unknown_answer(name: &str, loc: Loc, pack: &Pack, d: &mut Diagnostics) {
         .filter(|q| q.group.is_none())
         .map(|q| q.id.as_str())
         .chain(qn.groups.iter().map(|g| g.id.as_str()));
-    let help = did_you_mean(name, candidates);
+    let help = node::look_alike_note(name).or_else(|| did_you_mean(name, candidates));
     let dg = d.error(loc, format!("question `{name}`"), "unknown question");
     if let Some(h) = help {
         dg.help(h);
@@ -671,7 +672,7 @@ fn answer(
                         }
                     },
                     other => {
-                        let help = did_you_mean(other, ["value", "remark", "evidence", "dont_know"]).unwrap_or_else(|| "an answer in long form has value (or dont_know: true), remark and evidence".into());
+                        let help = node::look_alike_note(other).or_else(|| did_you_mean(other, ["value", "remark", "evidence", "dont_know"])).unwrap_or_else(|| "an answer in long form has value (or dont_know: true), remark and evidence".into());
                         d.error(
                             k.loc,
                             &subject,

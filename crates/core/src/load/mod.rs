@@ -166,15 +166,16 @@ struct RawMeta {
     effective_date: NaiveDate,
     #[serde(default)]
     sources: Vec<RawSource>,
-    #[serde(default)]
-    instruments: Vec<Instrument>,
     sections: Vec<Section>,
+    #[serde(default)]
+    limits: Vec<Text>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
     id: String,
+    kind: String,
     title: Text,
     issuer: Text,
     date: NaiveDate,
@@ -276,9 +277,47 @@ struct RawSourceRef {
 struct RawRef {
     instrument: String,
     articles: BTreeMap<String, Num>,
-    rating: String,
     #[serde(default)]
     note: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstrument {
+    id: String,
+    kind: String,
+    #[serde(default)]
+    standard: Option<String>,
+    #[serde(default)]
+    numbering: Option<String>,
+    title: Text,
+    issuer: Text,
+    versions: Vec<InstrumentVersion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCitation {
+    instrument: String,
+    version: Num,
+    article: Num,
+    rating: String,
+    wording: String,
+    copies: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKnownGap {
+    id: String,
+    document: String,
+    clause: Num,
+    addressee: String,
+    obligation: Text,
+    why_not_encoded: Text,
+    would_need: Text,
+    #[serde(default)]
+    scopes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -295,12 +334,6 @@ struct RawRule {
     #[serde(default)]
     evidence: Vec<Text>,
     remediation: Text,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCoverage {
-    clauses: Vec<CoverageNote>,
 }
 
 /// The entries under `keys` of a mapping (conditions, read by the condition compiler), in
@@ -464,7 +497,19 @@ impl<'a> Loader<'a> {
         let meta_node = self.parse("pack.yaml", meta_text)?;
         let found = condition_entries(&meta_node, &["scopes"]);
         let scope_node = found.first().copied().flatten();
-        let meta: RawMeta = match decode_except(&meta_node, &["scopes"]) {
+        if let Some((k, _)) = meta_node
+            .as_map()
+            .and_then(|m| m.iter().find(|(k, _)| k.name == "instruments"))
+        {
+            self.diags
+                .error(
+                    k.loc,
+                    "",
+                    "`instruments` 已移至 ledger.yaml；`instruments` now live in the citation ledger, ledger.yaml",
+                )
+                .help("move each instrument, with its `kind` and `issuer`, to ledger.yaml (docs/PACK-FORMAT.md)");
+        }
+        let meta: RawMeta = match decode_except(&meta_node, &["scopes", "instruments"]) {
             Ok(m) => m,
             Err(e) => {
                 self.decode_err("", e);
@@ -522,34 +567,6 @@ impl<'a> Loader<'a> {
                 );
             }
         }
-        let mut seen = HashSet::new();
-        for ins in &meta.instruments {
-            if !seen.insert(ins.id.clone()) {
-                self.diags.error(
-                    meta_node.loc,
-                    &subject,
-                    format!("duplicate instrument id `{}`", ins.id),
-                );
-            }
-            if ins.versions.is_empty() {
-                self.diags.error(
-                    meta_node.loc,
-                    format!("instrument `{}`", ins.id),
-                    "an instrument needs at least one version",
-                );
-            }
-            if ins
-                .versions
-                .windows(2)
-                .any(|w| matches!(w, [a, b] if a.in_force >= b.in_force))
-            {
-                self.diags.error(
-                    meta_node.loc,
-                    format!("instrument `{}`", ins.id),
-                    "versions must be listed oldest first",
-                );
-            }
-        }
         let sources = self.sources(&meta, &meta_node);
         let meta_out = PackMeta {
             id: meta.id.clone(),
@@ -562,8 +579,9 @@ impl<'a> Loader<'a> {
 
         let mut qn = self.questionnaire(&section_ids);
         let scopes = self.scopes(scope_node, &qn);
-        let rules = self.rules(&qn, &section_ids, &sources, &meta.instruments);
-        let coverage = self.coverage(&sources);
+        let (instruments, citations) = self.ledger();
+        let rules = self.rules(&qn, &section_ids, &sources, &instruments, &citations);
+        let (coverage, known_gaps) = self.coverage(&sources, &scopes);
         let mut tests = Vec::new();
         for (path, text) in self.files_under("tests") {
             tests.push(TestFile {
@@ -585,10 +603,13 @@ impl<'a> Loader<'a> {
             sections: meta.sections,
             scopes,
             sources,
-            instruments: meta.instruments,
+            instruments,
+            citations,
             questionnaire: qn,
             rules,
             coverage,
+            known_gaps,
+            limits: meta.limits,
             tests,
             digest: if prepared {
                 String::new()
@@ -615,18 +636,43 @@ impl<'a> Loader<'a> {
             self.diags.extend([d]);
         }
         self.diags.extend(lint::unread(&[&pack]));
+        // The legal-basis gate runs on the compiled rules, beside the lints, so a rule refused
+        // for its basis still gets every other diagnostic.
+        for r in &pack.rules {
+            self.diags.set_file(r.file.clone());
+            self.legal_basis_gate(
+                r.level,
+                &r.references,
+                &format!("rule `{}`", r.id),
+                r.loc,
+                &pack.instruments,
+            );
+        }
+        self.diags.set_file(self.files.root.clone());
         Some(pack)
     }
 
     fn sources(&mut self, meta: &RawMeta, meta_node: &Node) -> Vec<SourceDoc> {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        for s in &meta.sources {
+        let items: &[Node] = match meta_node.get("sources").map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => items,
+            _ => &[],
+        };
+        for (i, s) in meta.sources.iter().enumerate() {
             let subject = format!("source `{}`", s.id);
+            let item_loc = items.get(i).map(|n| n.loc).unwrap_or(meta_node.loc);
             if !seen.insert(s.id.clone()) {
-                self.diags
-                    .error(meta_node.loc, &subject, "duplicate source id");
+                self.diags.error(item_loc, &subject, "duplicate source id");
             }
+            let kind_loc = items
+                .get(i)
+                .and_then(|n| n.get("kind"))
+                .map(|n| n.loc)
+                .unwrap_or(item_loc);
+            let Some(kind) = self.doc_kind(&s.kind, &subject, kind_loc) else {
+                continue;
+            };
             let Some((_, text)) = self.files.files.iter().find(|(p, _)| *p == s.path) else {
                 self.diags.error(
                     meta_node.loc,
@@ -668,6 +714,7 @@ impl<'a> Loader<'a> {
             }
             out.push(SourceDoc {
                 id: s.id.clone(),
+                kind,
                 title: s.title.clone(),
                 issuer: s.issuer.clone(),
                 date: s.date,
@@ -1057,6 +1104,7 @@ impl<'a> Loader<'a> {
         sections: &[&str],
         sources: &[SourceDoc],
         instruments: &[Instrument],
+        citations: &[Citation],
     ) -> Vec<Rule> {
         let mut out = Vec::new();
         let mut ids: HashMap<String, (String, Loc)> = HashMap::new();
@@ -1104,11 +1152,17 @@ impl<'a> Loader<'a> {
                 self.check_section(&raw.section, &subject, item.loc, sections);
                 let source_loc = item.get("source").map(|n| n.loc).unwrap_or(item.loc);
                 self.check_source(&raw.source, &subject, source_loc, sources);
+                let ref_nodes: &[Node] = match item.get("references").map(|n| &n.kind) {
+                    Some(NodeKind::Seq(items)) => items,
+                    _ => &[],
+                };
                 let references = self.references(
                     &raw.references,
+                    ref_nodes,
                     &subject,
                     item.get("references").map(|n| n.loc).unwrap_or(item.loc),
                     instruments,
+                    citations,
                 );
                 if raw.evidence.is_empty() {
                     self.diags.error(
@@ -1208,54 +1262,306 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn references(
-        &mut self,
-        refs: &[RawRef],
-        subject: &str,
-        loc: Loc,
-        instruments: &[Instrument],
-    ) -> Vec<LawRef> {
-        let mut out = Vec::new();
-        for r in refs {
-            let Some(ins) = instruments.iter().find(|i| i.id == r.instrument) else {
-                let help = did_you_mean(&r.instrument, instruments.iter().map(|i| i.id.as_str()));
-                let d = self.diags.error(
+    /// A document kind by name, or an error at `loc`.
+    fn doc_kind(&mut self, name: &str, subject: &str, loc: Loc) -> Option<DocKind> {
+        let kind = DocKind::parse(name);
+        if kind.is_none() {
+            let names: Vec<&str> = DocKind::ALL.iter().map(|k| k.name()).collect();
+            let help = did_you_mean(name, names.iter().copied())
+                .unwrap_or_else(|| format!("expected one of: {}", names.join(", ")));
+            self.diags
+                .error(
                     loc,
                     subject,
-                    format!("unknown instrument `{}`", r.instrument),
-                );
-                if let Some(h) = help {
-                    d.help(h);
+                    format!("未知的文件类型 `{name}`；unknown kind `{name}`"),
+                )
+                .help(help);
+        }
+        kind
+    }
+
+    /// The citation ledger (`ledger.yaml`): instruments and the articles rules may cite.
+    fn ledger(&mut self) -> (Vec<Instrument>, Vec<Citation>) {
+        let files = self.files;
+        let mut instruments: Vec<Instrument> = Vec::new();
+        let mut citations: Vec<Citation> = Vec::new();
+        let Some((rel, text)) = files.files.iter().find(|(p, _)| p == "ledger.yaml") else {
+            return (instruments, citations);
+        };
+        let Some(doc) = self.parse(rel, text) else {
+            return (instruments, citations);
+        };
+        self.only_keys(&doc, &["instruments", "citations"]);
+        let mut ids: HashMap<String, Loc> = HashMap::new();
+        for item in self.list(&doc, "instruments") {
+            let raw: RawInstrument = match decode(item) {
+                Ok(r) => r,
+                Err(e) => {
+                    let id = item
+                        .get("id")
+                        .and_then(Node::as_str)
+                        .map(|s| format!("instrument `{s}`"))
+                        .unwrap_or_default();
+                    self.decode_err(&id, e);
+                    continue;
                 }
-                continue;
             };
-            if r.rating != "V" && r.rating != "V2" {
+            let subject = format!("instrument `{}`", raw.id);
+            if let Some(prev) = ids.insert(raw.id.clone(), item.loc) {
                 self.diags.error(
-                    loc,
-                    subject,
+                    item.loc,
+                    &subject,
                     format!(
-                        "reference to `{}` rated `{}`: only wording rated V or V2 may be cited",
-                        r.instrument, r.rating
+                        "文书编号重复(首次定义于第 {} 行)；duplicate instrument id (first defined at line {})",
+                        prev.line, prev.line
                     ),
                 );
             }
+            let at = |k: &str| item.get(k).map(|n| n.loc).unwrap_or(item.loc);
+            let kind = self.doc_kind(&raw.kind, &subject, at("kind"));
+            let standard = match (kind, raw.standard.as_deref()) {
+                (Some(DocKind::NationalStandard), Some("mandatory")) => {
+                    Some(StandardKind::Mandatory)
+                }
+                (Some(DocKind::NationalStandard), Some("recommended")) => {
+                    Some(StandardKind::Recommended)
+                }
+                (Some(DocKind::NationalStandard), other) => {
+                    self.diags.error(
+                        at("standard"),
+                        &subject,
+                        format!(
+                            "国家标准须写明 `standard: mandatory`(强制性, GB)或 `recommended`(推荐性, GB/T)，而不是 {}；a national standard needs `standard: mandatory` (GB) or `recommended` (GB/T), found {}",
+                            other.unwrap_or("nothing"),
+                            other.unwrap_or("nothing")
+                        ),
+                    );
+                    None
+                }
+                (_, Some(_)) => {
+                    self.diags.error(
+                        at("standard"),
+                        &subject,
+                        "`standard` 仅用于国家标准；`standard` is only for kind national_standard",
+                    );
+                    None
+                }
+                (_, None) => None,
+            };
+            if raw.versions.is_empty() {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    "文书至少需要一个版本；an instrument needs at least one version",
+                );
+            }
+            if raw
+                .versions
+                .windows(2)
+                .any(|w| matches!(w, [a, b] if a.in_force >= b.in_force))
+            {
+                self.diags.error(
+                    at("versions"),
+                    &subject,
+                    "版本须按施行日期由早到晚排列；versions must be listed oldest first",
+                );
+            }
+            let Some(kind) = kind else { continue };
+            let numbering = match raw.numbering.as_deref() {
+                None => Numbering::default_for(kind),
+                Some("articles") => Numbering::Articles,
+                Some("items") => Numbering::Items,
+                Some("clauses") => Numbering::Clauses,
+                Some(other) => {
+                    self.diags.error(
+                        at("numbering"),
+                        &subject,
+                        format!("编号方式须为 articles、items 或 clauses，而不是 `{other}`；`numbering` is articles, items or clauses, not `{other}`"),
+                    );
+                    Numbering::default_for(kind)
+                }
+            };
+            instruments.push(Instrument {
+                id: raw.id,
+                kind,
+                standard,
+                numbering,
+                title: raw.title,
+                issuer: raw.issuer,
+                versions: raw.versions,
+            });
+        }
+        let mut seen: HashMap<(String, String, String), Loc> = HashMap::new();
+        for item in self.list(&doc, "citations") {
+            let raw: RawCitation = match decode(item) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.decode_err("citation", e);
+                    continue;
+                }
+            };
+            let subject = format!(
+                "citation `{} {} art. {}`",
+                raw.instrument, raw.version.0, raw.article.0
+            );
+            let at = |k: &str| item.get(k).map(|n| n.loc).unwrap_or(item.loc);
+            match instruments.iter().find(|i| i.id == raw.instrument) {
+                None => {
+                    let help =
+                        did_you_mean(&raw.instrument, instruments.iter().map(|i| i.id.as_str()));
+                    let d = self.diags.error(
+                        at("instrument"),
+                        &subject,
+                        format!(
+                            "台账中没有文书 `{0}`；no instrument `{0}` in ledger.yaml",
+                            raw.instrument
+                        ),
+                    );
+                    if let Some(h) = help {
+                        d.help(h);
+                    }
+                }
+                Some(ins) if !ins.versions.iter().any(|v| v.id == raw.version.0) => {
+                    let help =
+                        did_you_mean(&raw.version.0, ins.versions.iter().map(|v| v.id.as_str()));
+                    let d = self.diags.error(
+                        at("version"),
+                        &subject,
+                        format!(
+                            "`{0}` 没有版本 `{1}`；`{0}` has no version `{1}`",
+                            raw.instrument, raw.version.0
+                        ),
+                    );
+                    if let Some(h) = help {
+                        d.help(h);
+                    }
+                }
+                Some(_) => {}
+            }
+            let rating = match raw.rating.as_str() {
+                "V" => Rating::V,
+                "V2" => Rating::V2,
+                "P" => Rating::P,
+                "U" => Rating::U,
+                other => {
+                    self.diags.error(
+                        at("rating"),
+                        &subject,
+                        format!("评级须为 V、V2、P 或 U，而不是 `{other}`；rating is V, V2, P or U, not `{other}`"),
+                    );
+                    continue;
+                }
+            };
+            if rating.verified() && (raw.wording.trim().is_empty() || raw.copies.is_empty()) {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    format!(
+                        "评级 {0} 的条文须记录核实的原文(`wording`)和核对过的版本(`copies`)；a citation rated {0} records the verified `wording` and the `copies` checked",
+                        rating.name()
+                    ),
+                );
+            }
+            let key = (
+                raw.instrument.clone(),
+                raw.version.0.clone(),
+                raw.article.0.clone(),
+            );
+            if let Some(prev) = seen.insert(key, item.loc) {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    format!(
+                        "条文重复(首次记录于第 {} 行)；duplicate citation (first recorded at line {})",
+                        prev.line, prev.line
+                    ),
+                );
+                continue;
+            }
+            citations.push(Citation {
+                instrument: raw.instrument,
+                version: raw.version.0,
+                article: raw.article.0,
+                rating,
+                wording: raw.wording,
+                copies: raw.copies,
+            });
+        }
+        (instruments, citations)
+    }
+
+    fn references(
+        &mut self,
+        refs: &[RawRef],
+        nodes: &[Node],
+        subject: &str,
+        loc: Loc,
+        instruments: &[Instrument],
+        citations: &[Citation],
+    ) -> Vec<LawRef> {
+        let mut out = Vec::new();
+        for (i, r) in refs.iter().enumerate() {
+            let loc = nodes.get(i).map(|n| n.loc).unwrap_or(loc);
+            let Some(ins) = instruments.iter().find(|i| i.id == r.instrument) else {
+                let help = did_you_mean(&r.instrument, instruments.iter().map(|i| i.id.as_str()))
+                    .unwrap_or_else(|| "instruments are listed in ledger.yaml".to_string());
+                self.diags
+                    .error(
+                        loc,
+                        subject,
+                        format!(
+                            "引用台账中没有的文书 `{0}`；unknown instrument `{0}` (not in ledger.yaml)",
+                            r.instrument
+                        ),
+                    )
+                    .help(help);
+                continue;
+            };
             if r.articles.is_empty() {
                 self.diags.error(
                     loc,
                     subject,
-                    format!("reference to `{}` names no article", r.instrument),
+                    format!(
+                        "对 `{0}` 的引用未写条文；reference to `{0}` names no article",
+                        r.instrument
+                    ),
                 );
             }
-            for v in r.articles.keys() {
+            let mut weakest: Option<Rating> = None;
+            for (v, a) in &r.articles {
                 if !ins.versions.iter().any(|x| &x.id == v) {
                     let help = did_you_mean(v, ins.versions.iter().map(|x| x.id.as_str()));
                     let d = self.diags.error(
                         loc,
                         subject,
-                        format!("`{}` has no version `{v}`", r.instrument),
+                        format!(
+                            "`{0}` 没有版本 `{v}`；`{0}` has no version `{v}`",
+                            r.instrument
+                        ),
                     );
                     if let Some(h) = help {
                         d.help(h);
+                    }
+                    continue;
+                }
+                match citations
+                    .iter()
+                    .find(|c| c.instrument == r.instrument && &c.version == v && c.article == a.0)
+                {
+                    Some(c) => {
+                        weakest = Some(weakest.map_or(c.rating, |w| w.min(c.rating)));
+                    }
+                    None => {
+                        self.diags
+                            .error(
+                                loc,
+                                subject,
+                                format!(
+                                    "引用的 `{0}` {v} 版第{1}条不在引文台账中；`{0}` {v} art. {1} is not in the citation ledger",
+                                    r.instrument, a.0
+                                ),
+                            )
+                            .help("record the article, its wording, rating and the copies checked in ledger.yaml `citations`");
                     }
                 }
             }
@@ -1268,49 +1574,189 @@ impl<'a> Loader<'a> {
             out.push(LawRef {
                 instrument: r.instrument.clone(),
                 articles,
-                rating: r.rating.clone(),
+                rating: weakest.unwrap_or(Rating::U).name().to_string(),
                 note: r.note.clone(),
             });
         }
         out
     }
 
-    fn coverage(&mut self, sources: &[SourceDoc]) -> Vec<CoverageNote> {
+    /// The legal-basis gate: a required rule needs a verified reference to binding law.
+    fn legal_basis_gate(
+        &mut self,
+        level: Level,
+        refs: &[LawRef],
+        subject: &str,
+        loc: Loc,
+        instruments: &[Instrument],
+    ) {
+        if level != Level::Required {
+            return;
+        }
+        let ok = refs.iter().any(|r| {
+            (r.rating == "V" || r.rating == "V2")
+                && instruments
+                    .iter()
+                    .find(|i| i.id == r.instrument)
+                    .is_some_and(Instrument::binds_companies)
+        });
+        if !ok {
+            self.diags
+                .error(
+                    loc,
+                    subject,
+                    "强制性规则缺少法律依据：至少需要一条在引文台账中评级为 V 或 V2、且对企业有约束力的文书的引用(政策文件、推荐性国家标准不能单独作为依据)；a required rule needs at least one reference rated V or V2 in the citation ledger to an instrument that binds companies (a policy document or a recommended national standard never suffices alone)",
+                )
+                .help("cite binding national law verified in ledger.yaml, or make the rule `level: recommended`");
+        }
+    }
+
+    fn coverage(
+        &mut self,
+        sources: &[SourceDoc],
+        scopes: &[Scope],
+    ) -> (Vec<CoverageNote>, Vec<KnownGap>) {
         let files = self.files;
+        let mut notes = Vec::new();
+        let mut gaps: Vec<KnownGap> = Vec::new();
         let Some((rel, text)) = files.files.iter().find(|(p, _)| p == "coverage.yaml") else {
-            return Vec::new();
+            return (notes, gaps);
         };
         let Some(doc) = self.parse(rel, text) else {
-            return Vec::new();
+            return (notes, gaps);
         };
-        match decode::<RawCoverage>(&doc) {
-            Ok(c) => {
-                for n in &c.clauses {
-                    let ok = sources
-                        .iter()
-                        .find(|s| s.id == n.document)
-                        .map(|s| s.clause(&n.clause).is_some());
-                    if ok != Some(true) {
-                        self.diags.error(
-                            doc.loc,
-                            format!("coverage of clause `{}`", n.clause),
-                            format!("no clause `{}` in source `{}`", n.clause, n.document),
-                        );
-                    }
-                    if !["government", "enterprise", "both"].contains(&n.addressee.as_str()) {
-                        self.diags.error(
-                            doc.loc,
-                            format!("coverage of clause `{}`", n.clause),
-                            "addressee is government, enterprise or both",
-                        );
+        let file = self.files.name(rel);
+        self.only_keys(&doc, &["clauses", "known_gaps"]);
+        for item in self.list(&doc, "clauses") {
+            let n: CoverageNote = match decode(item) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.decode_err("coverage", e);
+                    continue;
+                }
+            };
+            let subject = format!("coverage of clause `{}`", n.clause);
+            self.check_clause(sources, &n.document, &n.clause, &subject, item);
+            self.check_addressee(&n.addressee, &subject, item);
+            notes.push(n);
+        }
+        let mut ids: HashMap<String, Loc> = HashMap::new();
+        for item in self.list(&doc, "known_gaps") {
+            let id = item.get("id").and_then(Node::as_str);
+            let subject = id
+                .map(|s| format!("known gap `{s}`"))
+                .unwrap_or_else(|| "known gap".to_string());
+            let raw: RawKnownGap = match decode(item) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.decode_err(&subject, e);
+                    continue;
+                }
+            };
+            if !rule_id_ok(&raw.id) {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    "编号只能由字母、数字、`_`、`.`、`-` 组成；ids are letters, digits, `_`, `.` and `-`",
+                );
+            }
+            if let Some(prev) = ids.insert(raw.id.clone(), item.loc) {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    format!(
+                        "已知缺口编号重复(首次定义于第 {} 行)；duplicate known-gap id (first defined at line {})",
+                        prev.line, prev.line
+                    ),
+                );
+            }
+            self.check_clause(sources, &raw.document, &raw.clause.0, &subject, item);
+            self.check_addressee(&raw.addressee, &subject, item);
+            for sc in &raw.scopes {
+                if !scopes.iter().any(|x| &x.id == sc) {
+                    let help = did_you_mean(sc, scopes.iter().map(|x| x.id.as_str()));
+                    let d = self.diags.error(
+                        item.get("scopes").map(|n| n.loc).unwrap_or(item.loc),
+                        &subject,
+                        format!("未知的企业类型 `{sc}`；unknown scope `{sc}`"),
+                    );
+                    if let Some(h) = help {
+                        d.help(h);
                     }
                 }
-                c.clauses
             }
-            Err(e) => {
-                self.decode_err("", e);
-                Vec::new()
+            for (key, t) in [
+                ("obligation", &raw.obligation),
+                ("why_not_encoded", &raw.why_not_encoded),
+                ("would_need", &raw.would_need),
+            ] {
+                if t.zh.trim().is_empty() || t.en.trim().is_empty() {
+                    self.diags.error(
+                        item.get(key).map(|n| n.loc).unwrap_or(item.loc),
+                        &subject,
+                        format!("`{key}` 的中英文均不能为空；`{key}` needs both zh and en text"),
+                    );
+                }
             }
+            gaps.push(KnownGap {
+                id: raw.id,
+                document: raw.document,
+                clause: raw.clause.0,
+                addressee: raw.addressee,
+                obligation: raw.obligation,
+                why_not_encoded: raw.why_not_encoded,
+                would_need: raw.would_need,
+                scopes: raw.scopes,
+                file: file.clone(),
+                loc: item.loc,
+            });
+        }
+        (notes, gaps)
+    }
+
+    fn check_clause(
+        &mut self,
+        sources: &[SourceDoc],
+        document: &str,
+        clause: &str,
+        subject: &str,
+        item: &Node,
+    ) {
+        let at = |k: &str| item.get(k).map(|n| n.loc).unwrap_or(item.loc);
+        match sources.iter().find(|s| s.id == document) {
+            None => {
+                let help = did_you_mean(document, sources.iter().map(|s| s.id.as_str()));
+                let d = self.diags.error(
+                    at("document"),
+                    subject,
+                    format!("未知的来源文件 `{document}`；unknown source document `{document}`"),
+                );
+                if let Some(h) = help {
+                    d.help(h);
+                }
+            }
+            Some(s) if s.clause(clause).is_none() => {
+                self.diags.error(
+                    at("clause"),
+                    subject,
+                    format!(
+                        "来源文件 `{document}` 没有第 `{clause}` 项；no clause `{clause}` in source `{document}`"
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn check_addressee(&mut self, addressee: &str, subject: &str, item: &Node) {
+        if !["government", "enterprise", "both"].contains(&addressee) {
+            self.diags.error(
+                item.get("addressee").map(|n| n.loc).unwrap_or(item.loc),
+                subject,
+                format!(
+                    "义务对象须为 government、enterprise 或 both，而不是 `{addressee}`；addressee is government, enterprise or both, not `{addressee}`"
+                ),
+            );
         }
     }
 }

@@ -564,7 +564,7 @@ pub struct LawRef {
     pub instrument: String,
     /// Article per instrument version id.
     pub articles: Vec<(String, String)>,
-    /// How sure the wording is: V or V2.
+    /// How sure the wording is: the weakest ledger rating of the articles cited.
     pub rating: String,
     /// A summary of what the article requires, or a remark. Not a quotation: only a rule's
     /// `source.quote` is verbatim.
@@ -625,6 +625,248 @@ pub struct Scope {
     pub when: Condition,
 }
 
+/// The kind of a legal or policy text: a source document or a cited instrument.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// 法律: adopted by the NPC or its Standing Committee.
+    Law,
+    /// 行政法规: State Council.
+    AdministrativeRegulation,
+    /// 部门规章: a ministry or commission.
+    DepartmentalRule,
+    /// 规范性文件: a notice, method or other normative document.
+    NormativeDocument,
+    /// 国家标准 (GB or GB/T).
+    NationalStandard,
+    /// 地方性法规.
+    LocalRegulation,
+    /// 党政政策文件: addressed to Party and government bodies; never binds companies by itself.
+    PolicyDocument,
+}
+
+impl DocKind {
+    /// Every kind, in the order of the vocabulary.
+    pub const ALL: [DocKind; 7] = [
+        DocKind::Law,
+        DocKind::AdministrativeRegulation,
+        DocKind::DepartmentalRule,
+        DocKind::NormativeDocument,
+        DocKind::NationalStandard,
+        DocKind::LocalRegulation,
+        DocKind::PolicyDocument,
+    ];
+
+    /// The name used in pack files and results.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocKind::Law => "law",
+            DocKind::AdministrativeRegulation => "administrative_regulation",
+            DocKind::DepartmentalRule => "departmental_rule",
+            DocKind::NormativeDocument => "normative_document",
+            DocKind::NationalStandard => "national_standard",
+            DocKind::LocalRegulation => "local_regulation",
+            DocKind::PolicyDocument => "policy_document",
+        }
+    }
+
+    /// Parses a name.
+    pub fn parse(s: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Whether the articles of a text of this kind number as 第N条 (art. N); otherwise its parts
+    /// are items (第N项) or, for a standard, clauses.
+    pub fn has_articles(self) -> bool {
+        matches!(
+            self,
+            DocKind::Law
+                | DocKind::AdministrativeRegulation
+                | DocKind::DepartmentalRule
+                | DocKind::LocalRegulation
+        )
+    }
+}
+
+impl DocKind {
+    /// The kind's bilingual label (法律 / law …).
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            DocKind::Law => ("法律", "law"),
+            DocKind::AdministrativeRegulation => ("行政法规", "administrative regulation"),
+            DocKind::DepartmentalRule => ("部门规章", "departmental rule"),
+            DocKind::NormativeDocument => ("规范性文件", "normative document"),
+            DocKind::NationalStandard => ("国家标准", "national standard"),
+            DocKind::LocalRegulation => ("地方性法规", "local regulation"),
+            DocKind::PolicyDocument => ("政策文件", "policy document"),
+        };
+        Text::new(zh, en)
+    }
+
+    /// How a clause of a source of this kind is presented: `policy_context` (a policy
+    /// document's items are context, never articles), `provision` (law, regulations, rules),
+    /// `standard_clause` or `source_item` (a normative document).
+    pub fn source_label(self) -> &'static str {
+        match self {
+            DocKind::PolicyDocument => "policy_context",
+            DocKind::NationalStandard => "standard_clause",
+            DocKind::NormativeDocument => "source_item",
+            _ => "provision",
+        }
+    }
+
+    /// Clause `n` of a source of this kind, numbered as the kind numbers its parts: 第N项 /
+    /// item N for a policy or normative document, 第N条 / article N for law, N / clause N for a
+    /// standard.
+    pub fn clause_number(self, n: &str) -> Text {
+        match self.source_label() {
+            "provision" => Text::new(format!("第{n}条"), format!("article {n}")),
+            "standard_clause" => Text::new(n.to_string(), format!("clause {n}")),
+            _ => Text::new(format!("第{n}项"), format!("item {n}")),
+        }
+    }
+
+    /// The whole citation of clause `n` of a source of this kind titled `title`, ready to
+    /// print: `政策背景：《title》第14项` / `Policy context: title (item 14)`.
+    pub fn source_cite(self, title: &Text, n: &str) -> Text {
+        let h = source_heading(self.source_label());
+        let c = self.clause_number(n);
+        Text::new(
+            format!("{}：《{}》{}", h.zh, title.zh, c.zh),
+            format!("{}: {} ({})", h.en, title.en, c.en),
+        )
+    }
+}
+
+/// The heading of a source label id (see [`DocKind::source_label`]): 政策背景 / Policy context,
+/// 来源条文 / Source provision, 标准条款 / Standard clause, 来源文件 / Source document.
+pub fn source_heading(label: &str) -> Text {
+    match label {
+        "policy_context" => Text::new("政策背景", "Policy context"),
+        "provision" => Text::new("来源条文", "Source provision"),
+        "standard_clause" => Text::new("标准条款", "Standard clause"),
+        _ => Text::new("来源文件", "Source document"),
+    }
+}
+
+/// The source label ids, in the order of [`source_heading`].
+pub const SOURCE_LABELS: [&str; 4] = [
+    "policy_context",
+    "provision",
+    "standard_clause",
+    "source_item",
+];
+
+/// How an instrument's parts are numbered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    /// 第N条 / art. N.
+    Articles,
+    /// 第N项 / item N: a notice's or policy text's numbered items.
+    Items,
+    /// N / clause N: a standard's clauses.
+    Clauses,
+}
+
+impl Numbering {
+    /// Article `a` numbered this way: 第N条 / art. N; 第N项 / item N for a numbered item of a
+    /// notice or policy text (an item key that is not a plain number, such as 二(九), is printed
+    /// as written); N / clause N for a standard.
+    pub fn article_number(self, a: &str) -> Text {
+        match self {
+            Numbering::Articles => Text::new(format!("第{a}条"), format!("art. {a}")),
+            Numbering::Clauses => Text::new(a.to_string(), format!("clause {a}")),
+            Numbering::Items if !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) => {
+                Text::new(format!("第{a}项"), format!("item {a}"))
+            }
+            Numbering::Items => Text::new(a.to_string(), format!("item {a}")),
+        }
+    }
+
+    /// The default for a kind: items for a policy document, clauses for a standard, else articles.
+    pub fn default_for(k: DocKind) -> Numbering {
+        match k {
+            DocKind::PolicyDocument => Numbering::Items,
+            DocKind::NationalStandard => Numbering::Clauses,
+            _ => Numbering::Articles,
+        }
+    }
+}
+
+/// Whether a national standard is mandatory (GB) or recommended (GB/T).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardKind {
+    /// 强制性国家标准 (GB).
+    Mandatory,
+    /// 推荐性国家标准 (GB/T).
+    Recommended,
+}
+
+/// How sure a citation's wording is (the research ledger's scale).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+pub enum Rating {
+    /// Unverified: from memory; no wording to rely on.
+    U,
+    /// Partial: substance or part of the wording, not the article number or full article.
+    P,
+    /// Verified from a secondary copy that quotes the provision with its number.
+    V2,
+    /// Verified from a full statute text.
+    V,
+}
+
+impl Rating {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rating::U => "U",
+            Rating::P => "P",
+            Rating::V2 => "V2",
+            Rating::V => "V",
+        }
+    }
+
+    /// V or V2: wording that may carry a duty.
+    pub fn verified(self) -> bool {
+        matches!(self, Rating::V | Rating::V2)
+    }
+}
+
+/// One article of one version of an instrument, as the citation ledger records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// Instrument id.
+    pub instrument: String,
+    /// Version id.
+    pub version: String,
+    /// Article, as rules write it.
+    pub article: String,
+    /// How sure the wording is.
+    pub rating: Rating,
+    /// The verified wording.
+    pub wording: String,
+    /// Where the wording was checked.
+    pub copies: Vec<String>,
+}
+
 /// A version of a legal instrument.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -637,16 +879,40 @@ pub struct InstrumentVersion {
     pub in_force: NaiveDate,
 }
 
-/// A national legal instrument.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A legal instrument rules may reference (from the citation ledger).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Instrument {
     /// Id.
     pub id: String,
+    /// Kind.
+    pub kind: DocKind,
+    /// For a national standard: mandatory or recommended.
+    pub standard: Option<StandardKind>,
+    /// How its parts are numbered: articles (第N条), items (第N项) or clauses (a standard).
+    pub numbering: Numbering,
     /// Title.
     pub title: Text,
+    /// Issuer.
+    pub issuer: Text,
     /// Versions, oldest first.
     pub versions: Vec<InstrumentVersion>,
+}
+
+impl Instrument {
+    /// Whether the instrument binds companies: any kind but a policy document, and a
+    /// national standard only when mandatory.
+    pub fn binds_companies(&self) -> bool {
+        match self.kind {
+            DocKind::PolicyDocument => false,
+            DocKind::NationalStandard => self.standard == Some(StandardKind::Mandatory),
+            _ => true,
+        }
+    }
+
+    /// The date its earliest version came into force.
+    pub fn first_in_force(&self) -> Option<NaiveDate> {
+        self.versions.iter().map(|v| v.in_force).min()
+    }
 }
 
 /// A source document the pack encodes, split into clauses.
@@ -654,6 +920,8 @@ pub struct Instrument {
 pub struct SourceDoc {
     /// Id.
     pub id: String,
+    /// Kind (a policy document is context, never a legal basis).
+    pub kind: DocKind,
     /// Title.
     pub title: Text,
     /// Issuer.
@@ -692,6 +960,41 @@ pub struct CoverageNote {
     pub reason: Text,
 }
 
+/// A duty the pack knows of but does not encode: reports list it under "limits of this
+/// assessment" so no company mistakes "no finding" for "no duty".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KnownGap {
+    /// Id.
+    pub id: String,
+    /// Source document id.
+    pub document: String,
+    /// Clause number.
+    pub clause: String,
+    /// government | enterprise | both.
+    pub addressee: String,
+    /// The obligation.
+    pub obligation: Text,
+    /// Why it is not encoded.
+    pub why_not_encoded: Text,
+    /// What encoding it would need.
+    pub would_need: Text,
+    /// Shown only to companies not outside all of these scopes (empty: everyone).
+    pub scopes: Vec<String>,
+    /// File it is defined in.
+    #[serde(skip)]
+    pub file: String,
+    /// Where.
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+impl KnownGap {
+    /// Whether a company (rather than only government) is addressed.
+    pub fn addresses_enterprise(&self) -> bool {
+        self.addressee == "enterprise" || self.addressee == "both"
+    }
+}
+
 /// Pack identity and description.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PackMeta {
@@ -719,14 +1022,20 @@ pub struct Pack {
     pub scopes: Vec<Scope>,
     /// Source documents.
     pub sources: Vec<SourceDoc>,
-    /// Legal instruments.
+    /// Legal instruments (from the citation ledger).
     pub instruments: Vec<Instrument>,
+    /// The citation ledger: every article a rule may cite, with its rating.
+    pub citations: Vec<Citation>,
     /// The questionnaire.
     pub questionnaire: Questionnaire,
     /// Rules, in file order.
     pub rules: Vec<Rule>,
     /// Why some clauses have no rule.
     pub coverage: Vec<CoverageNote>,
+    /// Duties known but not encoded.
+    pub known_gaps: Vec<KnownGap>,
+    /// The pack's own notes for the limits section of every report (`limits` in pack.yaml).
+    pub limits: Vec<Text>,
     /// Self-test cases, still as documents (decoded by `selftest`).
     pub tests: Vec<TestFile>,
     /// Canonical digest of all pack files (`sha256:…`).
@@ -771,5 +1080,27 @@ impl Pack {
     /// Finds an instrument by id.
     pub fn instrument(&self, id: &str) -> Option<&Instrument> {
         self.instruments.iter().find(|s| s.id == id)
+    }
+
+    /// Finds the ledger citation of an article of a version of an instrument.
+    pub fn citation(&self, instrument: &str, version: &str, article: &str) -> Option<&Citation> {
+        self.citations
+            .iter()
+            .find(|c| c.instrument == instrument && c.version == version && c.article == article)
+    }
+
+    /// Whether none of the instruments `rule` cites was in force on its source document's
+    /// date (each counted from its earliest version): a duty of law adopted after the source.
+    /// False when the rule cites nothing.
+    pub fn basis_postdates_source(&self, rule: &Rule) -> bool {
+        let Some(doc) = self.source(&rule.source.document) else {
+            return false;
+        };
+        !rule.references.is_empty()
+            && rule.references.iter().all(|r| {
+                self.instrument(&r.instrument)
+                    .and_then(Instrument::first_in_force)
+                    .is_none_or(|d| d > doc.date)
+            })
     }
 }

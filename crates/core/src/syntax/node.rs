@@ -185,6 +185,19 @@ fn lone_cr_to_lf(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A note naming the look-alike characters in a key that parsed but is unknown (`　contact`
+/// with an ideographic space in front), or `None` when it has none.
+pub fn look_alike_note(key: &str) -> Option<String> {
+    let found: Vec<&str> = key.chars().filter_map(look_alike).collect();
+    (!found.is_empty()).then(|| {
+        format!(
+            "键中含有 {}；请改为半角字符 / the key contains {}: use ASCII characters",
+            found.join("、"),
+            found.join(", ")
+        )
+    })
+}
+
 /// A character a Chinese keyboard puts where YAML or JSON syntax needs an ASCII one.
 fn look_alike(c: char) -> Option<&'static str> {
     Some(match c {
@@ -1159,13 +1172,16 @@ mod tests {
                 continue;
             };
             let read = same_as_serde(&text);
-            // The shipped pack and the example facts take the fast path.
+            // The shipped pack and the example facts take the fast path (a pack's migration map is
+            // read only by `hegui migrate`, not by every command).
             let rel = path
                 .strip_prefix(root)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            if rel.starts_with("rules/") || rel.starts_with("fixtures/companies/") {
+            if (rel.starts_with("rules/") && !rel.contains("/migrations/"))
+                || rel.starts_with("fixtures/companies/")
+            {
                 assert!(read.is_some(), "direct reader declined {rel}");
             }
         }

@@ -306,6 +306,7 @@ pub fn render(
             version => &pack.meta.version,
             title => pick(&pack.meta.title, lang, " / "),
             digest => &qn.digest,
+            basis => super::basis_lines(pack, lang),
         },
         lang => match lang { Lang::Zh => "zh", Lang::En => "en", Lang::Both => "both" },
         labels => Serde(labels(lang)),

@@ -185,6 +185,7 @@ pub fn render(pack: &Pack, date: NaiveDate, lang: Lang) -> Result<String, String
             version => &pack.meta.version,
             title => pick(&pack.meta.title, lang, " / "),
             digest => &qn.digest,
+            basis => super::basis_lines(pack, lang),
         },
         labels => labels,
         sections => minijinja::Value::from(minijinja::value::Serde(&sections)),

@@ -59,6 +59,62 @@ pub fn phrase(zh: &str, en: &str, lang: Lang) -> String {
     }
 }
 
+/// What the questionnaire rests on, one line per source document and one for the legal basis:
+/// a policy document is presented as policy context (政策背景), never as the legal basis.
+pub fn basis_lines(pack: &Pack, lang: Lang) -> Vec<String> {
+    use crate::render::labels;
+    let mut out: Vec<String> = pack
+        .sources
+        .iter()
+        .map(|d| {
+            let h = labels::source_heading(labels::source_label(d.kind));
+            let k = labels::kind(d.kind);
+            phrase(
+                &format!(
+                    "{}：《{}》({}，{}，{})",
+                    h.zh, d.title.zh, k.zh, d.issuer.zh, d.date
+                ),
+                &format!(
+                    "{}: {} ({}, {}, {})",
+                    h.en, d.title.en, k.en, d.issuer.en, d.date
+                ),
+                lang,
+            )
+        })
+        .collect();
+    let cited: Vec<&hegui_core::model::Instrument> = pack
+        .instruments
+        .iter()
+        .filter(|i| {
+            pack.rules
+                .iter()
+                .any(|r| r.references.iter().any(|x| x.instrument == i.id))
+        })
+        .collect();
+    if !cited.is_empty() {
+        let titles_zh: Vec<String> = cited
+            .iter()
+            .map(|i| format!("《{}》", i.title.zh))
+            .collect();
+        let titles_en: Vec<&str> = cited.iter().map(|i| i.title.en.as_str()).collect();
+        let law = labels::label("law");
+        out.push(phrase(
+            &format!(
+                "{}：各规则所引的国家法律法规，包括{}",
+                law.zh,
+                titles_zh.join("、")
+            ),
+            &format!(
+                "{}: the national law each rule cites, among them {}",
+                law.en,
+                titles_en.join("; ")
+            ),
+            lang,
+        ));
+    }
+    out
+}
+
 /// The kind of answer a question takes, in words (bilingual per `lang`).
 pub fn type_name(q: &Question, lang: Lang) -> String {
     let base = match q.qtype {

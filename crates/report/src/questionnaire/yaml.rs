@@ -74,6 +74,9 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
         "# 自评问卷 Self-assessment questionnaire — hegui, pack {} {}",
         pack.meta.id, pack.meta.version
     );
+    for line in super::basis_lines(pack, crate::render::Lang::Both) {
+        let _ = writeln!(out, "# {line}");
+    }
     let _ = writeln!(
         out,
         "# 填写说明: 在每个问题后填写答案; 留空(null)表示未作答; 不知道请填 不清楚。"

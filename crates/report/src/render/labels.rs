@@ -3,6 +3,7 @@
 //! Templates print a label with the `t` filter (`{{ labels.verdict|t }}`), which picks the
 //! language of `--lang`. Keys are stable: custom templates may use them.
 
+use hegui_core::model::{DocKind, Numbering};
 use hegui_core::text::Text;
 use std::collections::BTreeMap;
 
@@ -94,8 +95,48 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("answer", "回答", "Answer"),
     ("failing_items", "未满足的条目", "Failing items"),
     ("clause", "条款", "Clause"),
-    ("source", "依据条款", "Source clause"),
-    ("law", "国家法律依据", "National law"),
+    ("source", "来源", "Source"),
+    ("law", "法律依据", "Legal basis"),
+    ("rating", "核实程度", "Verification"),
+    (
+        "not_binding",
+        "对企业无直接约束力",
+        "does not bind companies by itself",
+    ),
+    (
+        "basis_after_source_policy",
+        "本项义务出自该政策文件之后施行的国家法律",
+        "a duty of national law adopted after this policy text",
+    ),
+    (
+        "basis_after_source_other",
+        "本项义务出自该来源文件之后施行的法律",
+        "a duty of law adopted after this source text",
+    ),
+    ("limits", "本评估的局限", "Limits of this assessment"),
+    (
+        "limits_help",
+        "“未发现问题”不等于“没有义务”：以下事项本规则包未作检查。",
+        "\"No finding\" is not \"no duty\": this pack does not check the following.",
+    ),
+    (
+        "known_gaps",
+        "已知未覆盖的义务",
+        "Duties known but not checked",
+    ),
+    ("obligation", "义务", "Obligation"),
+    ("addressee", "义务对象", "Addressed to"),
+    (
+        "why_not_encoded",
+        "未纳入检查的原因",
+        "Why it is not checked",
+    ),
+    ("would_need", "纳入检查所需", "What checking it would need"),
+    (
+        "government_items",
+        "仅针对党政机关、未对企业设定义务的条目",
+        "Items addressed to government only (no company duty checked)",
+    ),
     (
         "law_not_in_force",
         "评估基准日尚未施行",
@@ -202,6 +243,12 @@ const LEVELS: &[(&str, &str, &str)] = &[
     ("recommended", "鼓励性", "Recommended"),
 ];
 
+const ADDRESSEES: &[(&str, &str, &str)] = &[
+    ("government", "党政机关", "government"),
+    ("enterprise", "企业", "enterprises"),
+    ("both", "党政机关和企业", "government and enterprises"),
+];
+
 const WAIVER_STATUS: &[(&str, &str, &str)] = &[
     ("applied", "生效中", "Applied"),
     ("expired", "已过期", "Expired"),
@@ -236,9 +283,17 @@ pub fn all() -> serde_json::Value {
         ("severities", SEVERITIES),
         ("levels", LEVELS),
         ("waiver_status", WAIVER_STATUS),
+        ("addressees", ADDRESSEES),
     ] {
         m.insert(name.to_string(), serde_json::json!(table(rows)));
     }
+    let kinds: BTreeMap<&str, Text> = DocKind::ALL.iter().map(|k| (k.name(), k.label())).collect();
+    m.insert("kinds".to_string(), serde_json::json!(kinds));
+    let sources: BTreeMap<&str, Text> = hegui_core::model::SOURCE_LABELS
+        .iter()
+        .map(|l| (*l, source_heading(l)))
+        .collect();
+    m.insert("source_labels".to_string(), serde_json::json!(sources));
     serde_json::Value::Object(m)
 }
 
@@ -267,13 +322,55 @@ pub fn label(key: &str) -> Text {
     find(LABELS, key)
 }
 
+/// The label of a document kind (法律 / law …).
+pub fn kind(k: DocKind) -> Text {
+    k.label()
+}
+
+/// The label of an addressee (government, enterprise, both).
+pub fn addressee(name: &str) -> Text {
+    find(ADDRESSEES, name)
+}
+
+/// How a clause of a source of kind `k` is presented (see [`DocKind::source_label`]).
+pub fn source_label(k: DocKind) -> &'static str {
+    k.source_label()
+}
+
+/// The heading of a source label id (政策背景 / Policy context …).
+pub fn source_heading(label: &str) -> Text {
+    hegui_core::model::source_heading(label)
+}
+
+/// Clause `n` of a source of kind `k` (see [`DocKind::clause_number`]).
+pub fn clause_number(k: DocKind, n: &str) -> Text {
+    k.clause_number(n)
+}
+
+/// Article `a` of an instrument numbered by `n` (see [`Numbering::article_number`]).
+pub fn article_number(n: Numbering, a: &str) -> Text {
+    n.article_number(a)
+}
+
+/// The whole citation of a source clause, ready to print (see [`DocKind::source_cite`]).
+pub fn source_cite(k: DocKind, title: &Text, n: &str) -> Text {
+    k.source_cite(title, n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_label_has_both_languages_and_a_unique_key() {
-        for rows in [LABELS, OUTCOMES, SEVERITIES, LEVELS, WAIVER_STATUS] {
+        for rows in [
+            LABELS,
+            OUTCOMES,
+            SEVERITIES,
+            LEVELS,
+            WAIVER_STATUS,
+            ADDRESSEES,
+        ] {
             let mut keys = std::collections::BTreeSet::new();
             for (k, zh, en) in rows {
                 assert!(keys.insert(*k), "duplicate label `{k}`");

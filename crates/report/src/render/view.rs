@@ -48,6 +48,8 @@ pub struct Report {
     pub waivers: Vec<WaiverView>,
     /// Clause → rule → outcome, in pack order.
     pub trace: Vec<TraceRow>,
+    /// What this assessment does not check.
+    pub limits: LimitsView,
     /// Deadlines used.
     pub deadlines: Deadlines,
 }
@@ -158,15 +160,27 @@ pub struct Why {
     pub result_label: Text,
 }
 
-/// The clause a rule encodes.
+/// The clause a rule encodes: where the duty is mentioned, not its legal basis.
 #[derive(Clone, Debug, Serialize)]
 pub struct SourceView {
     /// Document id.
     pub document: String,
     /// Document title.
     pub document_title: Text,
-    /// Clause number.
+    /// Document kind (`policy_document`, `law`, …).
+    pub kind: hegui_core::model::DocKind,
+    /// Its label (政策文件 / policy document …).
+    pub kind_label: Text,
+    /// How it is presented: `policy_context`, `provision`, `standard_clause`, `source_item`.
+    pub label: &'static str,
+    /// The heading for that (政策背景 / Policy context …).
+    pub heading: Text,
+    /// Clause number as written.
     pub clause: String,
+    /// The clause numbered as its kind numbers parts (第14项 / item 14; 第14条 / article 14).
+    pub clause_label: Text,
+    /// The whole citation, ready to print (`政策背景：《…》第14项`).
+    pub cite: Text,
     /// Verbatim quote.
     pub quote: String,
 }
@@ -176,14 +190,26 @@ pub struct SourceView {
 pub struct RefView {
     /// Instrument title.
     pub title: Text,
+    /// Instrument kind.
+    pub kind: hegui_core::model::DocKind,
+    /// Its label (法律 / law …).
+    pub kind_label: Text,
+    /// Whether the instrument binds companies.
+    pub binding: bool,
+    /// How sure the wording is (V, V2, P, U).
+    pub rating: String,
     /// Version in force.
     pub version: String,
     /// Article in that version.
     pub article: String,
+    /// The article numbered as its instrument's kind numbers parts (第26条 / art. 26; 第2项 / item 2).
+    pub article_label: Text,
     /// Whether that version was in force on the assessment date.
     pub in_force: bool,
     /// The same article in the other versions: (version, article).
     pub formerly: Vec<(String, String)>,
+    /// The same, numbered: (version, label).
+    pub formerly_labels: Vec<(String, Text)>,
     /// What the article says.
     pub note: Option<Text>,
 }
@@ -220,8 +246,11 @@ pub struct Gap {
     pub items: Vec<String>,
     /// The clause.
     pub source: SourceView,
-    /// National law.
+    /// The legal basis (法律依据).
     pub references: Vec<RefView>,
+    /// Set when every instrument of the legal basis postdates the source: "a duty of national
+    /// law adopted after this policy text".
+    pub basis_after_source: Option<Text>,
     /// Evidence to provide.
     pub evidence: Vec<Text>,
     /// How to fix.
@@ -298,6 +327,72 @@ pub struct WaiverView {
     pub expires: NaiveDate,
     /// What it means for the finding.
     pub note: Text,
+}
+
+/// The limits section.
+#[derive(Clone, Debug, Serialize)]
+pub struct LimitsView {
+    /// Fixed notes.
+    pub notes: Vec<Text>,
+    /// Known gaps that may concern the company.
+    pub known_gaps: Vec<KnownGapView>,
+    /// Clauses addressed to government only, numbered as their kind numbers parts.
+    pub government_items: Vec<Text>,
+}
+
+/// A known gap in a report.
+#[derive(Clone, Debug, Serialize)]
+pub struct KnownGapView {
+    /// Id.
+    pub id: String,
+    /// The clause it comes from, ready to print.
+    pub cite: Text,
+    /// Addressee label.
+    pub addressee_label: Text,
+    /// The obligation.
+    pub obligation: Text,
+    /// Why it is not checked.
+    pub why_not_encoded: Text,
+    /// What checking it would need.
+    pub would_need: Text,
+}
+
+/// The limits of `a` as a report shows them.
+pub fn limits_view(limits: &hegui_core::eval::assess::Limits, pack: &Pack) -> LimitsView {
+    let doc_of = |id: &str| pack.source(id);
+    let first_doc = pack.sources.first();
+    LimitsView {
+        notes: limits.notes.clone(),
+        known_gaps: limits
+            .known_gaps
+            .iter()
+            .map(|g| {
+                let (kind, title) = doc_of(&g.document).map_or(
+                    (
+                        hegui_core::model::DocKind::PolicyDocument,
+                        Text::new(&g.document, &g.document),
+                    ),
+                    |d| (d.kind, d.title.clone()),
+                );
+                KnownGapView {
+                    id: g.id.clone(),
+                    cite: labels::source_cite(kind, &title, &g.clause),
+                    addressee_label: labels::addressee(&g.addressee),
+                    obligation: g.obligation.clone(),
+                    why_not_encoded: g.why_not_encoded.clone(),
+                    would_need: g.would_need.clone(),
+                }
+            })
+            .collect(),
+        government_items: limits
+            .government_items
+            .iter()
+            .map(|n| {
+                let kind = first_doc.map_or(hegui_core::model::DocKind::PolicyDocument, |d| d.kind);
+                labels::clause_number(kind, n)
+            })
+            .collect(),
+    }
 }
 
 /// A clause's sort key: its leading number (so 3 comes before 13), then the text.
@@ -476,11 +571,18 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
         dont_know: questions(a, pack, |f| &f.dont_know),
         waivers,
         trace,
+        limits: limits_view(&a.limits, pack),
         deadlines: opts.deadlines,
     }
 }
 
 fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
+    let numbering = |r: &hegui_core::eval::assess::Reference| {
+        pack.instrument(&r.instrument)
+            .map_or(hegui_core::model::Numbering::default_for(r.kind), |i| {
+                i.numbering
+            })
+    };
     let (due, due_basis) = match (f.level, f.outcome, &f.waiver) {
         (Level::Required, Outcome::Waived, Some(w)) => (Some(w.expires), Some("waiver")),
         (Level::Required, _, _) => (
@@ -513,14 +615,40 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
                 .source(&f.source.document)
                 .map(|d| d.title.clone())
                 .unwrap_or_else(|| Text::new(&f.source.document, &f.source.document)),
+            kind: f.source.kind,
+            kind_label: labels::kind(f.source.kind),
+            label: f.source.label,
+            heading: labels::source_heading(f.source.label),
             clause: f.source.clause.clone(),
+            clause_label: labels::clause_number(f.source.kind, &f.source.clause),
+            cite: f.source.cite.clone(),
             quote: f.source.quote.clone(),
         },
+        basis_after_source: f.basis_after_source.then(|| {
+            labels::label(
+                if f.source.kind == hegui_core::model::DocKind::PolicyDocument {
+                    "basis_after_source_policy"
+                } else {
+                    "basis_after_source_other"
+                },
+            )
+        }),
         references: f
             .references
             .iter()
             .map(|r| RefView {
                 title: r.title.clone(),
+                kind: r.kind,
+                kind_label: labels::kind(r.kind),
+                binding: r.binding,
+                rating: r.rating.clone(),
+                article_label: labels::article_number(numbering(r), &r.article),
+                formerly_labels: r
+                    .articles
+                    .iter()
+                    .filter(|(v, _)| *v != r.version)
+                    .map(|(v, a)| (v.clone(), labels::article_number(numbering(r), a)))
+                    .collect(),
                 version: r.version.clone(),
                 article: r.article.clone(),
                 in_force: r.in_force,
