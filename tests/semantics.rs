@@ -551,7 +551,7 @@ fn s21_checks_may_read_only_guaranteed_questions() {
         )))
         .unwrap();
         let rule = format!(
-            "rules:\n  - id: t.rule\n    title: {{zh: 测试, en: Test}}\n    section: accounts\n    level: required\n    severity: low\n    source: {{document: hlj-2017, clause: 14, quote: 督促移动互联网企业落实实名制}}\n{applies}    check: {check}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
+            "rules:\n  - id: t.rule\n    title: {{zh: 测试, en: Test}}\n    section: accounts\n    level: required\n    severity: low\n    source: {{document: hlj-2017, clause: 14, quote: 督促移动互联网企业落实实名制}}\n    references: [{{instrument: csl, articles: {{\"2016\": \"24\", \"2025\": \"26\"}}}}]\n{applies}    check: {check}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
         );
         files.files.push(("rules/zz-test.yaml".into(), rule));
         hegui_core::load::load_pack(&files)
