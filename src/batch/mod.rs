@@ -60,8 +60,8 @@ mod test_support {
 
 pub use guard::{GuardError, RunGuard, clamp_threads, max_threads};
 pub use summary::{
-    Duplicate, Flag, FlagReader, GroupStat, LineReader, Rates, RejectedLine, RejectedReader,
-    RuleStat, ScopeSet, Skipped, SubmissionLine, Summary, Tally, rate, run,
+    Duplicate, DuplicateGroup, Flag, FlagReader, GroupStat, LineReader, Rates, RejectedLine,
+    RejectedReader, RuleStat, ScopeSet, Skipped, SubmissionLine, Summary, Tally, rate, run,
 };
 pub use write::{csv, csv_cell, overview_html, print_totals, write_all};
 

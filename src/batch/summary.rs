@@ -262,6 +262,19 @@ pub struct Duplicate {
     pub superseded: Vec<String>,
 }
 
+/// A duplicate group with why the one counted is (the overview's view of `duplicates`).
+#[derive(Clone, Debug, Serialize)]
+pub struct DuplicateGroup {
+    /// Credit code.
+    pub credit_code: String,
+    /// The submission counted.
+    pub counted: String,
+    /// The others.
+    pub superseded: Vec<String>,
+    /// Why.
+    pub reason: String,
+}
+
 /// A rejected input.
 #[derive(Clone, Debug, Serialize)]
 pub struct RejectedLine {
@@ -822,6 +835,31 @@ impl Summary {
     /// The flagged submissions, by path.
     pub fn flags(&self) -> io::Result<FlagReader<'_>> {
         Ok(FlagReader(self.flags.reader()?))
+    }
+
+    /// The first `max` duplicate groups, each with why the one counted is.
+    pub fn duplicate_groups(&self, max: usize) -> io::Result<Vec<DuplicateGroup>> {
+        let mut reader = DuplicateReader {
+            reader: self.duplicates.reader()?,
+            peeked: None,
+        };
+        let mut out: Vec<DuplicateGroup> = Vec::new();
+        while let Some(e) = reader.next_if(|_| true)? {
+            if e.counted {
+                if out.len() == max {
+                    break;
+                }
+                out.push(DuplicateGroup {
+                    credit_code: e.credit_code,
+                    counted: e.path,
+                    superseded: Vec::new(),
+                    reason: e.reason,
+                });
+            } else if let Some(g) = out.last_mut() {
+                g.superseded.push(e.path);
+            }
+        }
+        Ok(out)
     }
 
     /// How many flags there are.

@@ -641,6 +641,17 @@ fn write_overview(
     env.add_template("batch.html.j2", tmpl)
         .map_err(|e| std::io::Error::other(format!("template `batch.html.j2`: {e}")))?;
     let lowest = summary.lowest()?;
+    // Flags and duplicate groups (with why), the first few hundred: each only when there is
+    // one, so an ordinary batch's overview is unchanged.
+    const LISTED: usize = 500;
+    let mut flags = Vec::new();
+    let mut reader = summary.flags()?;
+    while flags.len() < LISTED
+        && let Some(f) = reader.next()?
+    {
+        flags.push(f);
+    }
+    let duplicate_groups = summary.duplicate_groups(LISTED)?;
     let view = serde_json::json!({
         "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
         "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
@@ -653,6 +664,22 @@ fn write_overview(
         "other_files": summary.other_file_count,
         "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
     });
+    let mut view = view;
+    if let Some(v) = view.as_object_mut() {
+        if !flags.is_empty() {
+            v.insert("flags".into(), serde_json::json!(flags));
+            v.insert("flag_count".into(), serde_json::json!(summary.flag_count()));
+        }
+        if !duplicate_groups.is_empty() {
+            v.insert(
+                "duplicate_groups".into(),
+                serde_json::json!(duplicate_groups),
+            );
+        }
+        if !summary.skipped.is_empty() {
+            v.insert("skipped".into(), serde_json::json!(summary.skipped.len()));
+        }
+    }
     let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
     let rejected_files = Value::from_object(RejectedList {
         store: summary.rejected_store(),
