@@ -25,6 +25,17 @@ const RUN_LOCK: &str = "lock";
 /// What the signal handler removes: the current run's temporary directories.
 static CLEANUP: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// The running batch's temporary directory in `--out`, while a guard holds it.
+static OUT_TMP: std::sync::RwLock<Option<PathBuf>> = std::sync::RwLock::new(None);
+
+/// The directory for temporary files in `--out` while a [`RunGuard`] is held (`None`
+/// otherwise: then outputs are written beside their targets). Once set it stays the answer
+/// until the guard is dropped, even if a signal handler has removed the directory: a write
+/// then fails instead of leaving a temporary file elsewhere.
+pub fn out_tmp() -> Option<PathBuf> {
+    OUT_TMP.read().ok().and_then(|d| d.clone())
+}
+
 /// Held while a batch runs: the lock on `--out` and the run's temporary directories.
 #[derive(Debug)]
 pub struct RunGuard {
@@ -84,6 +95,9 @@ impl RunGuard {
                 c.push(d.path().to_path_buf());
             }
         }
+        if let Ok(mut d) = OUT_TMP.write() {
+            *d = Some(out_tmp.clone());
+        }
         install_handler();
         Ok(RunGuard {
             _out_lock: lock,
@@ -106,6 +120,9 @@ impl Drop for RunGuard {
             c.clear();
         }
         super::spill::set_temp_dir(None);
+        if let Ok(mut d) = OUT_TMP.write() {
+            *d = None;
+        }
         let _ = std::fs::remove_dir_all(&self.out_tmp);
         if let Some(d) = self.run_dir.take() {
             let _ = d.close();
@@ -146,6 +163,13 @@ fn sweep_out(out: &Path) -> Result<(PathBuf, usize), GuardError> {
         } else {
             std::fs::remove_file(&out_tmp).map_err(io(&out_tmp))?;
         }
+    }
+    // What a handler stopped half-way through removing (see `remove_while_running`).
+    let half_removed = out.join(format!("{TEMP_DIR}.removed"));
+    if std::fs::symlink_metadata(&half_removed).is_ok_and(|m| m.is_dir())
+        && std::fs::remove_dir_all(&half_removed).is_ok()
+    {
+        swept += 1;
     }
     swept += crate::atomic::sweep_temporaries(out);
     swept += crate::atomic::sweep_temporaries(&out.join("reports"));
@@ -215,6 +239,25 @@ pub fn clamp_threads() -> Option<String> {
     ))
 }
 
+/// Removes `dir` while other threads may still be creating files in it: renamed first, so
+/// that no new file can appear in it (they are created by its old path, which no longer
+/// exists), then removed.
+fn remove_while_running(dir: &Path) {
+    let mut dead = dir.as_os_str().to_owned();
+    dead.push(".removed");
+    let dead = PathBuf::from(dead);
+    let gone = if std::fs::rename(dir, &dead).is_ok() {
+        dead
+    } else {
+        dir.to_path_buf()
+    };
+    for _ in 0..3 {
+        if std::fs::remove_dir_all(&gone).is_ok() {
+            break;
+        }
+    }
+}
+
 /// Ctrl-C, SIGTERM and SIGHUP: remove the run's temporary directories, then exit 130.
 fn install_handler() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
@@ -222,7 +265,7 @@ fn install_handler() {
         let _ = ctrlc::set_handler(|| {
             if let Ok(c) = CLEANUP.lock() {
                 for d in c.iter() {
-                    let _ = std::fs::remove_dir_all(d);
+                    remove_while_running(d);
                 }
             }
             eprintln!("hegui: 已中断，临时文件已删除 interrupted; temporary files removed");

@@ -896,8 +896,7 @@ pub fn process_at(
                 let target = opts.out.join(&rel);
                 // In a run from the command line, temporaries go to the run's directory in
                 // --out (removed whole if the run is stopped: `batch/guard`).
-                let tmp = opts.out.join(TEMP_DIR);
-                if tmp.is_dir() {
+                if let Some(tmp) = guard::out_tmp() {
                     crate::atomic::stage_with(&target, &tmp, |w| {
                         std::io::Write::write_all(w, text.as_bytes())
                     })

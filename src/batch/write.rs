@@ -21,8 +21,7 @@ use std::path::Path;
 /// nothing else: a file hegui did not list is never touched).
 pub fn write_all(summary: &Summary, out: &Path, lang: crate::render::Lang) -> Result<(), String> {
     use crate::atomic::stage_with;
-    let tmp = out.join(super::TEMP_DIR);
-    let tmp = if tmp.is_dir() { tmp } else { out.to_path_buf() };
+    let tmp = super::guard::out_tmp().unwrap_or_else(|| out.to_path_buf());
     let failed = |path: &Path| {
         let path = path.display().to_string();
         move |e: std::io::Error| format!("{path}: {e}")
