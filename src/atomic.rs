@@ -92,6 +92,12 @@ fn destination(path: &Path) -> std::io::Result<Destination> {
             Err(e) => return Err(e),
         };
         let t = meta.file_type();
+        if t.is_symlink() && is_descriptor_link(&p) {
+            // `/dev/stdout` → `/proc/self/fd/1`: what the caller opened (`> f`, `>> log`, a
+            // pipe) is written through, appending; replacing the file it names would drop
+            // what an appending caller wrote before.
+            return Ok(Destination::Direct(p));
+        }
         if t.is_symlink() {
             // A link to a device or a pipe (`/dev/stdout` → `/proc/self/fd/1` → `pipe:[…]`):
             // what it opens is written into; its target may not even be a path.
@@ -130,6 +136,17 @@ fn destination(path: &Path) -> std::io::Result<Destination> {
     ))
 }
 
+/// Whether `p` is one of the system's links to an open file descriptor (`/proc/self/fd/1`,
+/// `/proc/<pid>/fd/N`, `/dev/fd/N`).
+fn is_descriptor_link(p: &Path) -> bool {
+    let Some(dir) = p.parent() else {
+        return false;
+    };
+    dir == Path::new("/dev/fd")
+        || (dir.file_name().is_some_and(|n| n == "fd")
+            && dir.parent().and_then(Path::parent) == Some(Path::new("/proc")))
+}
+
 fn temporary_beside(path: &Path) -> PathBuf {
     let dir = path
         .parent()
@@ -147,7 +164,9 @@ pub fn write_with(
 ) -> std::io::Result<()> {
     match destination(path)? {
         Destination::Direct(p) => {
-            let f = std::fs::OpenOptions::new().write(true).open(p)?;
+            // Appending: the same as writing for a device or a pipe, and for a descriptor
+            // the caller opened it keeps what came before.
+            let f = std::fs::OpenOptions::new().append(true).open(p)?;
             let mut w = BufWriter::with_capacity(1 << 16, f);
             body(&mut w)?;
             w.flush()
@@ -303,6 +322,21 @@ mod tests {
         std::os::unix::fs::symlink(&b, &a).unwrap();
         std::os::unix::fs::symlink(&a, &b).unwrap();
         assert!(write(&a, b"x").is_err());
+    }
+
+    #[test]
+    fn a_descriptor_link_is_written_through_appending() {
+        use std::os::unix::io::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log.md");
+        std::fs::write(&p, "before\n").unwrap();
+        let f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        let link = PathBuf::from(format!("/proc/self/fd/{}", f.as_raw_fd()));
+        assert!(is_descriptor_link(&link));
+        write(&link, b"report\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "before\nreport\n");
+        assert!(is_descriptor_link(Path::new("/dev/fd/1")));
+        assert!(!is_descriptor_link(Path::new("/tmp/fd/1")));
     }
 
     #[test]
