@@ -65,6 +65,9 @@ pub fn sweep_temporaries(dir: &Path) -> usize {
 enum Destination {
     /// Straight into it (a character device or a FIFO).
     Direct(PathBuf),
+    /// This process's own standard output or error (`/dev/stdout`, `/proc/self/fd/2`): written
+    /// through a duplicate of the descriptor, so at the offset the caller's shell shares.
+    Own(u8),
     /// A regular file (or none yet): a temporary file beside it, renamed over it.
     Replace(PathBuf),
 }
@@ -94,9 +97,17 @@ fn destination(path: &Path) -> std::io::Result<Destination> {
         let t = meta.file_type();
         if t.is_symlink() && is_descriptor_link(&p) {
             // `/dev/stdout` → `/proc/self/fd/1`: what the caller opened (`> f`, `>> log`, a
-            // pipe) is written through, appending; replacing the file it names would drop
-            // what an appending caller wrote before.
-            return Ok(Destination::Direct(p));
+            // pipe) is written through; replacing the file it names would drop what the
+            // caller wrote before and after.
+            let own = p.parent().is_some_and(|d| {
+                d == Path::new("/proc/self/fd")
+                    || d == Path::new(&format!("/proc/{}/fd", std::process::id()))
+            });
+            return Ok(match p.file_name().and_then(|n| n.to_str()) {
+                Some("1") if own => Destination::Own(1),
+                Some("2") if own => Destination::Own(2),
+                _ => Destination::Direct(p),
+            });
         }
         if t.is_symlink() {
             // A link to a device or a pipe (`/dev/stdout` → `/proc/self/fd/1` → `pipe:[…]`):
@@ -163,6 +174,17 @@ pub fn write_with(
     body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     match destination(path)? {
+        Destination::Own(n) => {
+            use std::os::fd::AsFd;
+            let fd = if n == 1 {
+                std::io::stdout().as_fd().try_clone_to_owned()?
+            } else {
+                std::io::stderr().as_fd().try_clone_to_owned()?
+            };
+            let mut w = BufWriter::with_capacity(1 << 16, File::from(fd));
+            body(&mut w)?;
+            w.flush()
+        }
         Destination::Direct(p) => {
             // Appending: the same as writing for a device or a pipe, and for a descriptor
             // the caller opened it keeps what came before.

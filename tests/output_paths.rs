@@ -247,6 +247,40 @@ fn a_link_output_writes_its_target() {
     );
 }
 
+/// `-o /dev/stdout` when stdout is a file the shell opened: written through, after what the
+/// shell wrote before (the file is not replaced behind the shell's back).
+#[test]
+fn dev_stdout_into_a_file_keeps_what_came_before() {
+    let t = tempfile::tempdir().unwrap();
+    let f = t.path().join("log.md");
+    let bin = assert_cmd::cargo::cargo_bin("hegui");
+    for redirect in [">", ">>"] {
+        std::fs::write(&f, "earlier\n").unwrap();
+        let script = format!(
+            "{{ echo head; '{}' assess '{}' -o /dev/stdout; echo tail; }} {redirect} '{}'",
+            bin.display(),
+            abs(COMPANY),
+            f.display()
+        );
+        let o = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&f).unwrap();
+        let expected_start = if redirect == ">" {
+            "head\n"
+        } else {
+            "earlier\nhead\n"
+        };
+        assert!(text.starts_with(expected_start), "{redirect}: {text:.80}");
+        assert!(
+            text.contains("合规差距报告") && text.ends_with("tail\n"),
+            "{redirect}"
+        );
+    }
+}
+
 /// W17, W18: `-o` naming the input (any spelling, a link, a hard link) is refused before
 /// anything is read, for every command that reads an input and writes `-o`; the input is
 /// unchanged.
