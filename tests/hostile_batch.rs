@@ -740,6 +740,40 @@ fn long_text_is_cut_in_summary_xlsx_and_summaries_are_replaced_together() {
     );
 }
 
+/// W9: when one summary cannot be replaced, none is: the run's summaries stay together.
+#[test]
+fn no_summary_is_replaced_unless_all_can_be() {
+    let t = tempfile::tempdir().unwrap();
+    let inbox = t.path().join("in");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(COMPANIES[0], inbox.join("a.yaml")).unwrap();
+    let out = t.path().join("out");
+    let (o, _) = batch(&[os(&inbox)], &out, &[]);
+    assert!(o.status.success());
+    let before: Vec<Vec<u8>> = ["summary.json", "summary.csv"]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    // overview.html is renamed last: a directory in its place.
+    std::fs::remove_file(out.join("overview.html")).unwrap();
+    std::fs::create_dir(out.join("overview.html")).unwrap();
+    std::fs::copy(COMPANIES[1], inbox.join("b.yaml")).unwrap();
+    let (o, s) = batch(&[os(&inbox)], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no summary was replaced"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(s["found"], 1, "the old summary.json stays");
+    let after: Vec<Vec<u8>> = ["summary.json", "summary.csv"]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    assert!(!out.join(".hegui-tmp").exists(), "no temporary left");
+}
+
 // ─────────────────────────── W12: displacement ───────────────────────────
 
 /// W12: a submission dated after the reference date (`--as-of`) never supersedes one dated

@@ -68,6 +68,15 @@ pub fn write_all(
                 .map_err(failed(&manifest))?,
         );
     }
+    // A target that cannot be replaced (a directory in its place) is found before any is.
+    for s in &staged {
+        if std::fs::symlink_metadata(s.target()).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "{}: 是目录，无法替换 is a directory; no summary was replaced",
+                s.target().display()
+            ));
+        }
+    }
     for s in staged {
         let target = s.target().to_path_buf();
         s.commit().map_err(failed(&target))?;
