@@ -600,7 +600,41 @@ fn read_bytes(
     } else {
         limits.max_file_bytes
     };
-    hegui_core::io::input::read_file(open, limit).map_err(|e| read_error(path, e))
+    read_regular_file(open, limit).map_err(|e| read_error(path, e))
+}
+
+/// Reads a file that was listed as regular: opened without blocking (a FIFO put in its place
+/// after the listing cannot hang the batch: `O_NONBLOCK` makes its `open` return at once), then
+/// refused unless the open file is a regular one; at most `limit` bytes.
+fn read_regular_file(
+    open: &Path,
+    limit: usize,
+) -> Result<Vec<u8>, hegui_core::io::input::ReadError> {
+    use hegui_core::io::input::{ReadError, read_limited};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(open)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            NOT_REGULAR,
+        )));
+    }
+    if meta.len() > limit as u64 {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+    read_limited(file, limit, capacity)
 }
 
 fn read_error(path: &str, e: hegui_core::io::input::ReadError) -> String {
@@ -914,4 +948,32 @@ fn render_report(
         let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
         hegui_report::render::report(env, template, a, pack, lang, &opts).map_err(|e| e.to_string())
     })
+}
+
+#[cfg(test)]
+mod read_tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    /// A FIFO where a regular file was listed (swapped in after the listing) is refused at
+    /// once; without `O_NONBLOCK` its `open` would wait for a writer forever.
+    #[test]
+    fn a_fifo_in_place_of_a_listed_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let e = super::read_bytes(&p, "a.yaml", &Default::default()).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        std::fs::remove_file(&p).unwrap();
+        std::fs::write(&p, "pack: x\n").unwrap();
+        assert_eq!(
+            super::read_bytes(&p, "a.yaml", &Default::default()).unwrap(),
+            b"pack: x\n"
+        );
+    }
 }
