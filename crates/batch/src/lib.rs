@@ -312,7 +312,7 @@ impl Listing {
 }
 
 fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
-    use std::os::unix::fs::{DirEntryExt, MetadataExt};
+    use std::os::unix::fs::MetadataExt;
     let entries = match std::fs::read_dir(dir).and_then(|e| Ok((e, std::fs::metadata(dir)?))) {
         Ok(e) => e,
         Err(e) => {
@@ -321,12 +321,11 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
         }
     };
     let (entries, meta) = entries;
-    let dev = meta.dev();
-    let is_out = out.out == Some((dev, meta.ino()));
+    let is_out = out.out == Some((meta.dev(), meta.ino()));
     // Directories are walked after this one's listing is done (one open directory at a time).
     let mut subdirs = Vec::new();
-    // The entry's type and inode come from the directory listing itself (no `stat` per file,
-    // which matters at 100,000 files); only links and directories are looked at further.
+    // The entry's type comes from the directory listing itself; only facts files (for their
+    // device and inode), links and directories are looked at further.
     // Paths are sorted afterwards, all together, by the sorter.
     for e in entries.filter_map(Result::ok) {
         let name = e.file_name();
@@ -351,7 +350,7 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
                         }
                         continue;
                     }
-                    (m.file_type(), (m.dev(), m.ino()))
+                    (m.file_type(), Some((m.dev(), m.ino())))
                 }
                 Err(err) => {
                     if is_facts_name(&path) && !hidden {
@@ -368,7 +367,7 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
                 }
             }
         } else {
-            (ft, (dev, e.ino()))
+            (ft, None)
         };
         if kind.is_dir() {
             if !hidden {
@@ -381,7 +380,13 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
         } else if !kind.is_file() {
             out.problem(&path, NOT_REGULAR);
         } else {
-            out.file(&path, id)?;
+            // The inode as `stat` gives it: the directory listing's may differ on some file
+            // systems (overlayfs), and it must match the `stat` of the same file named
+            // another way (an argument, a link). One `stat` per facts file only.
+            match id.map_or_else(|| e.metadata().map(|m| (m.dev(), m.ino())), Ok) {
+                Ok(id) => out.file(&path, id)?,
+                Err(err) => out.problem(&path, format!("无法读取 cannot read: {err}")),
+            }
         }
     }
     for sub in subdirs {
