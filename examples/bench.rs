@@ -110,6 +110,7 @@ fn main() {
         progress: false,
         lang: hegui_core::text::Lang::Zh,
         limits: Default::default(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
     };
     let summary = std::cell::RefCell::new(None);
     let whole = time("batch::run (load, evaluate, summarise)", &|| {

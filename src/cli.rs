@@ -532,7 +532,42 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
             Err(e) => Err(fail(format!("stdout: {e}"))),
         };
     }
+    if output.is_empty() {
+        return Err(fail("-o: 输出路径为空 the output path is empty"));
+    }
     atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail_in(output, e))
+}
+
+/// Refuses an output path before anything is read (SECURITY.md, "Output paths"): an empty
+/// name, a directory, or the same file (device and inode) as one of the command's `inputs`
+/// (`-o answers.yaml` over the answers it reads would destroy them). `-` is stdout.
+fn check_output(output: &str, inputs: &[&str]) -> Result<(), Exit> {
+    if output == "-" {
+        return Ok(());
+    }
+    if output.is_empty() {
+        return Err(fail(
+            "-o: 输出路径为空 the output path is empty; name a file, or `-` for stdout",
+        ));
+    }
+    let path = Path::new(output);
+    if path.is_dir() {
+        return Err(fail_in(
+            output,
+            "是目录，-o 需要文件名 is a directory; -o names a file (e.g. -o report.md), or `-` for stdout",
+        ));
+    }
+    for input in inputs.iter().filter(|i| **i != "-") {
+        if hegui_core::io::atomic::same_regular_file(path, Path::new(input)) {
+            return Err(fail_in(
+                output,
+                format!(
+                    "输出文件就是输入文件 {input}，写入会覆盖它 the output is the input file {input}; writing it would destroy the input. Choose another -o"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes a file atomically (see [`hegui_core::io::atomic`]).
@@ -554,6 +589,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             deadlines,
             generated_at,
         } => {
+            check_output(&output, &[&facts])?;
             let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
             let generated_at =
                 render::plan::generated_at(generated_at.as_deref(), epoch.as_deref())
@@ -664,6 +700,10 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             answers,
         } => {
             use hegui_report::questionnaire::{self as qn, QFormat};
+            check_output(
+                &output,
+                &answers.iter().map(String::as_str).collect::<Vec<_>>(),
+            )?;
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -718,6 +758,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             pack,
             output,
         } => {
+            check_output(&output, &[&workbook])?;
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let meta = std::fs::metadata(&workbook).map_err(|e| fail_in(&workbook, e))?;
@@ -761,6 +802,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             Ok(0)
         }
         Command::Schema { kind, pack, output } => {
+            check_output(&output, &[])?;
             let loaded = pack_from(&pack)?;
             let schema = hegui_core::schema::schema(kind, &loaded.pack);
             let mut text = serde_json::to_string_pretty(&schema).map_err(fail)?;
@@ -769,11 +811,13 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             Ok(0)
         }
         Command::Completions { shell, output } => {
+            check_output(&output, &[])?;
             let bytes = manual::completions(command(), shell);
             write_output(&output, &String::from_utf8_lossy(&bytes))?;
             Ok(0)
         }
         Command::Man { output } => {
+            check_output(&output, &[])?;
             let bytes = manual::man_page(command()).map_err(fail)?;
             write_output(&output, &String::from_utf8_lossy(&bytes))?;
             Ok(0)

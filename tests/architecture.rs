@@ -29,7 +29,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("crates/office/src", &["xlsx", "import"]),
     (
         "crates/batch/src",
-        &["spill", "synth", "summary", "write", "xlsx"],
+        &[
+            "spill", "guard", "synth", "summary", "write", "xlsx", "outputs",
+        ],
     ),
     ("src", &["cli"]),
 ];

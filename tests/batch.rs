@@ -113,8 +113,27 @@ fn summary_numbers_match_the_hand_count() {
     // (same code and date as e-tie-1: the path sorting last wins).
     assert_eq!(s["counted"], 3);
     assert_eq!(s["superseded"], 2);
+    // Each group says why the one counted is (issue 16: a supersession is explained).
+    let mut dups = s["duplicates"].clone();
+    let reasons: Vec<String> = dups
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .map(|d| {
+            d.as_object_mut()
+                .unwrap()
+                .remove("reason")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(reasons[0].contains("the latest assessment_date (2026-03-10) is counted"));
+    assert!(!reasons[0].contains("same date"));
+    assert!(reasons[1].contains("on the same date, the path that sorts last"));
     assert_eq!(
-        s["duplicates"],
+        dups,
         serde_json::json!([
             {"credit_code": "91230103MA1AB2CD3F", "counted": path("a-company.yaml"), "superseded": [path("c-dup-old.yaml")]},
             {"credit_code": "91230104MA1TEAM00L", "counted": path("e-tie-2.yaml"), "superseded": [path("e-tie-1.yaml")]},

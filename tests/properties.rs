@@ -157,6 +157,7 @@ fn run_batch(p: &Pack, inputs: &Inputs, out: &std::path::Path, threads: usize) -
         progress: false,
         lang: hegui_core::text::Lang::Zh,
         limits: hegui_core::syntax::node::Limits::default(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -2,7 +2,8 @@
 
 use super::ui::{self, info, note};
 use super::{
-    Exit, PackArgs, fail, fail_in, load_facts_cli, pack_from, print_diags, read_input, write_output,
+    Exit, PackArgs, check_output, fail, fail_in, load_facts_cli, pack_from, print_diags,
+    read_input, write_output,
 };
 use clap::{Args, ValueEnum};
 use hegui_batch::{self as batch, BatchOptions, ReportFormat};
@@ -34,6 +35,14 @@ pub(super) struct BatchArgs {
     /// Report language (per-submission reports).
     #[arg(long, value_parser = crate::cli::choice::lang(), default_value = "zh")]
     lang: Lang,
+    /// Follow symbolic links that lead out of the directories named (by default such a link
+    /// is listed as rejected, not followed).
+    #[arg(long)]
+    follow_outside: bool,
+    /// Reference date (YYYY-MM-DD; default today): a submission dated after it is flagged and
+    /// supersedes no submission dated on or before it. Recorded in summary.json as `as_of`.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<chrono::NaiveDate>,
 }
 
 /// The process's peak resident memory so far, where the system says (Linux), for `--verbose`.
@@ -48,22 +57,75 @@ fn peak_memory() -> String {
         .unwrap_or_default()
 }
 
+/// Refuses an `--out` that cannot be the batch's output directory, before anything is read.
+fn check_out_dir(out: &std::path::Path) -> Result<(), Exit> {
+    let shown = out.display().to_string();
+    if out.as_os_str().is_empty() {
+        return Err(fail(
+            "--out: 输出目录为空 the output directory is empty; name a directory",
+        ));
+    }
+    if out.as_os_str() == "-" {
+        return Err(fail(
+            "--out -: batch 写出一个目录（汇总与报告），不能写到标准输出 a batch writes a directory (summaries and reports), not stdout; name a directory, e.g. --out results",
+        ));
+    }
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_dir() => Err(fail_in(
+            &shown,
+            "--out 不是目录 is not a directory (it names an existing file); name a directory, new or existing",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
+    check_out_dir(&args.out)?;
+    if let Some(n) = batch::clamp_threads() {
+        note(&n);
+    }
     let loaded = pack_from(&args.pack)?;
     std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
+    // The lock on --out, the run's temporary directories and the signal handler that removes
+    // them (batch/guard); held to the end of the run.
+    let guard = batch::RunGuard::start(&args.out).map_err(fail)?;
+    if guard.swept > 0 {
+        note(&format!(
+            "已清除上次中断运行留下的 {} 个临时文件 removed {} temporary file(s) an interrupted run left",
+            guard.swept, guard.swept
+        ));
+    }
     if args.reports.is_some() {
         let dir = args.out.join("reports");
         std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     }
     let started = std::time::Instant::now();
-    let inputs = batch::expand_inputs(&args.inputs).map_err(fail)?;
+    let inputs = batch::expand_inputs_with(
+        &args.inputs,
+        &batch::ListOptions {
+            follow_outside: args.follow_outside,
+            out: Some(args.out.clone()),
+        },
+    )
+    .map_err(fail)?;
     info(&format!(
-        "{} input file(s), {} argument(s) naming nothing, {} other file(s) skipped / 输入文件 ({:.2} s)",
+        "{} input file(s), {} argument(s) or entries naming nothing readable, {} other file(s), {} path(s) skipped / 输入文件 ({:.2} s)",
         inputs.files.len(),
         inputs.problems.len(),
         inputs.other_files.len(),
+        inputs.skipped.len(),
         started.elapsed().as_secs_f64()
     ));
+    for sk in inputs.skipped.iter().take(20) {
+        note(&format!("跳过 skipped {}: {}", sk.0, sk.1));
+    }
+    if inputs.skipped.len() > 20 {
+        note(&format!(
+            "…… 另有 {} 个，见 summary.json 的 skipped … and {} more: see `skipped` in summary.json",
+            inputs.skipped.len() - 20,
+            inputs.skipped.len() - 20
+        ));
+    }
     let opts = BatchOptions {
         out: args.out.clone(),
         reports: args.reports,
@@ -79,6 +141,9 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
                 }),
             ..Default::default()
         },
+        as_of: args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let phase = std::time::Instant::now();
     let summary = batch::run(&loaded.pack, inputs, &opts).map_err(fail)?;
@@ -101,6 +166,18 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     ));
     if ui::progress_allowed() {
         batch::print_totals(&summary, &args.out);
+    }
+    if summary.flag_count() > 0 {
+        let mut flags = summary.flags().map_err(fail)?;
+        let mut shown = 0;
+        while let Some(f) = flags.next().map_err(fail)? {
+            if shown == 20 {
+                note("…… 其余见 summary.json 的 flags … more under `flags` in summary.json");
+                break;
+            }
+            shown += 1;
+            note(&format!("请核实 check {}: {}", f.path, f.detail));
+        }
     }
     if summary.rejected > 0 {
         // Name the first rejected inputs here too (all of them are in summary.json).
@@ -133,8 +210,10 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
                 summary.rejected, summary.rejected
             ),
         );
+        drop(guard);
         return Ok(3);
     }
+    drop(guard);
     Ok(0)
 }
 
@@ -201,6 +280,7 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
             "`-`（标准输入）只能代表 OLD 或 NEW 其中之一 / `-` (standard input) can stand for only one of OLD and NEW: it is read once",
         ));
     }
+    check_output(&args.output, &[&args.old, &args.new])?;
     let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
         PackArgs {
             rules: args.old_rules.clone(),
@@ -265,6 +345,7 @@ fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
 }
 
 pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
+    check_output(&args.output, &[&args.facts])?;
     let Some(from) = &args.from else {
         return run_migrate_declared(&args);
     };
@@ -447,6 +528,9 @@ pub(super) struct SynthArgs {
 }
 
 pub(super) fn run_synth(args: SynthArgs) -> Result<u8, Exit> {
+    if let Some(n) = batch::clamp_threads() {
+        note(&n);
+    }
     let loaded = pack_from(&args.pack)?;
     std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
     use rayon::prelude::*;

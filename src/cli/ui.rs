@@ -110,9 +110,13 @@ pub(super) fn parse_size(s: &str) -> Result<u64, String> {
     let n: u64 = digits.trim().parse().map_err(|_| {
         format!("`{s}` 不是字节数 is not a size in bytes (e.g. 10485760, 512K, 10M)")
     })?;
+    // 1 TiB: far beyond any real facts file or workbook, and small enough that the limits
+    // derived from it (a workbook may be 4 times larger) cannot wrap.
+    const MAX: u64 = 1 << 40;
     let bytes = n
         .checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too large"))?;
+        .filter(|b| *b <= MAX)
+        .ok_or_else(|| format!("`{s}` 过大 is too large: at most 1T ({MAX} bytes) / 上限 1T"))?;
     if bytes == 0 {
         return Err("must be at least 1 byte / 至少 1 字节".into());
     }

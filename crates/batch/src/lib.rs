@@ -25,6 +25,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod guard;
+mod outputs;
 mod spill;
 mod summary;
 pub mod synth;
@@ -57,40 +59,18 @@ mod test_support {
             progress: false,
             lang: hegui_core::text::Lang::Zh,
             limits: hegui_core::syntax::node::Limits::default(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         }
     }
 }
 
+pub use guard::{GuardError, RunGuard, clamp_threads, max_threads};
+pub use outputs::write_all;
 pub use summary::{
-    Duplicate, GroupStat, LineReader, Rates, RejectedLine, RejectedReader, RuleStat, ScopeSet,
-    SubmissionLine, Summary, Tally, rate, run,
+    Duplicate, DuplicateGroup, Flag, FlagReader, GroupStat, LineReader, Rates, RejectedLine,
+    RejectedReader, RuleStat, ScopeSet, Skipped, SubmissionLine, Summary, Tally, rate, run,
 };
 pub use write::{csv, csv_cell, overview_html, print_totals};
-
-/// Writes `summary.json`, `summary.csv`, `summary.xlsx` and `overview.html` into `out`, each
-/// atomically (temporary file, then rename).
-///
-/// The four files are written at the same time, on their own threads (each is one sequential
-/// stream, and together they cost about as much as reading the inputs). The first error, in
-/// the order above, is returned; every file that was written is complete.
-pub fn write_all(
-    summary: &Summary,
-    out: &Path,
-    lang: hegui_core::text::Lang,
-) -> Result<(), String> {
-    let json =
-        || write::write_streamed(&out.join("summary.json"), |w| write::write_json(summary, w));
-    let csv = || write::write_streamed(&out.join("summary.csv"), |w| write::write_csv(summary, w));
-    let xlsx = || xlsx::write(summary, &out.join("summary.xlsx"));
-    let html = || {
-        write::write_streamed(&out.join("overview.html"), |w| {
-            write::write_overview(summary, lang, w)
-        })
-    };
-    let ((json, csv), (xlsx, html)) =
-        rayon::join(|| rayon::join(json, csv), || rayon::join(xlsx, html));
-    json.and(csv).and(xlsx).and(html)
-}
 
 /// File extensions read as facts files when a directory is walked.
 pub const FACTS_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "xlsx"];
@@ -168,19 +148,58 @@ impl PathReader<'_> {
             None => Ok(None),
         }
     }
+
+    /// The next path as the bytes of its name (a file name need not be UTF-8), or `None`
+    /// after the last.
+    pub fn next_bytes(&mut self) -> io::Result<Option<&[u8]>> {
+        self.0.next()
+    }
+}
+
+/// A path for messages and the summary: as it is when it is UTF-8; otherwise the bytes that
+/// are not UTF-8 written `\xNN`, so that two names differing only in those bytes stay
+/// distinct (a lossy `�` would merge them).
+pub fn display_bytes(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            use std::fmt::Write as _;
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for b in chunk.invalid() {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+            out
+        }
+    }
+}
+
+/// [`display_bytes`] of a path.
+pub fn display_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    display_bytes(path.as_os_str().as_bytes())
 }
 
 /// The inputs of a batch, listed and sorted.
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
-    /// Facts files to assess, sorted by path, each once.
+    /// Facts files to assess, sorted by path, each file once (the bytes of each path: a name
+    /// need not be UTF-8).
     pub files: Paths,
     /// Arguments that named nothing (a missing path, a glob without matches, an unreadable
-    /// directory): each is counted as a rejected input, with why.
+    /// directory) and entries that cannot be submissions (a FIFO, a device or a socket named
+    /// like a facts file, a broken link, a link leading out of the input directory): each is
+    /// counted as a rejected input, with why.
     pub problems: Vec<(String, String)>,
     /// Files met while walking directories that are not facts files by their extension
     /// (listed in the summary, so nothing disappears without a word).
     pub other_files: Paths,
+    /// Paths not assessed, with why: a second path to a file already listed (another
+    /// spelling, a hard link, a link), a directory already walked (a link loop), an Excel
+    /// lock file (`~$…`), this batch's own outputs. Listed in the summary as `skipped`.
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Inputs {
@@ -193,82 +212,237 @@ impl Inputs {
     }
 }
 
+/// How inputs are listed.
+#[derive(Clone, Debug, Default)]
+pub struct ListOptions {
+    /// Follow symbolic links that lead out of the directories named (`--follow-outside`).
+    pub follow_outside: bool,
+    /// The batch's output directory: its outputs are never read back as inputs.
+    pub out: Option<PathBuf>,
+}
+
 fn is_facts_name(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| FACTS_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
+/// The files and directories a batch writes into `--out` (never read back as inputs).
+pub const OUTPUT_NAMES: &[&str] = &[
+    "summary.json",
+    "summary.csv",
+    "summary.xlsx",
+    "overview.html",
+    "reports",
+    MANIFEST,
+    LOCK,
+    TEMP_DIR,
+];
+
+/// The list of per-submission reports a batch wrote, in `--out`: the next run removes those
+/// it does not write again (and nothing else).
+pub const MANIFEST: &str = ".hegui-manifest.json";
+/// The lock file a batch holds in `--out` while it runs.
+pub const LOCK: &str = ".hegui.lock";
+/// The directory in `--out` that holds a running batch's temporary files.
+pub const TEMP_DIR: &str = ".hegui-tmp";
+
+const NOT_REGULAR: &str = "不是普通文件（管道、设备或套接字），未打开 not a regular file (a FIFO, device or socket); not opened";
+const OUTSIDE: &str = "符号链接指向输入目录之外，未跟随 the symbolic link leads outside the input directory; not followed (--follow-outside follows it)";
+const LOCK_FILE: &str =
+    "Excel 锁文件（~$…），不是提交材料 an Excel lock file (~$…), not a submission";
+const OWN_OUTPUT: &str =
+    "本批次的输出（--out），不作为输入读取 an output of this batch (--out); not read back";
+const WALKED: &str = "目录已列出（符号链接环或重复链接）a directory already listed (a link loop, or a second link to it)";
+
 /// The inputs while they are listed: paths go to external sorters as they are met.
 struct Listing {
+    /// Records: the path's bytes, a 0 byte, then device and inode (8 bytes each). Paths hold
+    /// no 0 byte, so records sort as their paths do.
     files: spill::Sorter,
     other_files: spill::Sorter,
     problems: Vec<(String, String)>,
+    skipped: Vec<(String, String)>,
+    /// Directories walked (device, inode): each once, so no link loop is followed.
+    visited: std::collections::HashSet<(u64, u64)>,
+    /// The directories named, canonical: links inside them are followed.
+    roots: Vec<PathBuf>,
+    /// The output directory (device, inode).
+    out: Option<(u64, u64)>,
+    follow_outside: bool,
+    rec: Vec<u8>,
+}
+
+impl Listing {
+    fn push_file(&mut self, path: &Path, id: (u64, u64)) -> io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        self.rec.clear();
+        self.rec.extend_from_slice(path.as_os_str().as_bytes());
+        self.rec.push(0);
+        self.rec.extend_from_slice(&id.0.to_be_bytes());
+        self.rec.extend_from_slice(&id.1.to_be_bytes());
+        self.files.push(&self.rec)
+    }
+
+    fn problem(&mut self, path: &Path, why: impl Into<String>) {
+        self.problems.push((display_path(path), why.into()));
+    }
+
+    fn skip(&mut self, path: &Path, why: impl Into<String>) {
+        self.skipped.push((display_path(path), why.into()));
+    }
+
+    /// Whether `path` (a link) leads inside one of the directories named.
+    fn inside(&self, path: &Path) -> bool {
+        self.follow_outside
+            || path
+                .canonicalize()
+                .is_ok_and(|p| self.roots.iter().any(|r| p.starts_with(r)))
+    }
+
+    /// A regular file met in a walk or named: listed unless it is an Excel lock file.
+    fn file(&mut self, path: &Path, id: (u64, u64)) -> io::Result<()> {
+        let lock = path
+            .file_name()
+            .is_some_and(|n| n.as_encoded_bytes().starts_with("~$".as_bytes()));
+        if lock && is_facts_name(path) {
+            self.skip(path, LOCK_FILE);
+            return Ok(());
+        }
+        self.push_file(path, id)
+    }
 }
 
 fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
-    let entries = match std::fs::read_dir(dir) {
+    use std::os::unix::fs::MetadataExt;
+    let entries = match std::fs::read_dir(dir).and_then(|e| Ok((e, std::fs::metadata(dir)?))) {
         Ok(e) => e,
         Err(e) => {
-            out.problems.push((
-                dir.display().to_string(),
-                format!("无法读取目录 cannot read directory: {e}"),
-            ));
+            out.problem(dir, format!("无法读取目录 cannot read directory: {e}"));
             return Ok(());
         }
     };
-    // A file's path as `dir.join(name).display()` writes it, made directly when both are
-    // UTF-8 (the formatting machinery cost more than listing the directory).
-    let prefix = dir.to_str().map(|d| {
-        if d.is_empty() || d.ends_with(std::path::is_separator) {
-            d.to_string()
-        } else {
-            format!("{d}{}", std::path::MAIN_SEPARATOR)
-        }
-    });
-    let mut path = String::new();
+    let (entries, meta) = entries;
+    let is_out = out.out == Some((meta.dev(), meta.ino()));
     // Directories are walked after this one's listing is done (one open directory at a time).
     let mut subdirs = Vec::new();
-    // The entry's type comes from the directory listing itself (no `stat` per file, which
-    // matters at 100,000 files); only symbolic links are followed to see what they name.
+    // The entry's type comes from the directory listing itself; only facts files (for their
+    // device and inode), links and directories are looked at further.
     // Paths are sorted afterwards, all together, by the sorter.
     for e in entries.filter_map(Result::ok) {
-        let is_dir = match e.file_type() {
-            Ok(t) if t.is_symlink() => e.path().is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => e.path().is_dir(),
-        };
         let name = e.file_name();
-        let hidden = name.to_str().is_some_and(|n| n.starts_with('.'));
-        if is_dir {
+        let path = dir.join(&name);
+        let hidden = name.as_encoded_bytes().starts_with(b".");
+        if is_out && name.to_str().is_some_and(|n| OUTPUT_NAMES.contains(&n)) {
+            out.skip(&path, OWN_OUTPUT);
+            continue;
+        }
+        let Ok(ft) = e.file_type() else {
+            out.problem(&path, "无法读取 cannot read the entry's type");
+            continue;
+        };
+        let (kind, id) = if ft.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) => {
+                    if !out.inside(&path) {
+                        if m.is_dir() || is_facts_name(&path) {
+                            out.problem(&path, OUTSIDE);
+                        } else {
+                            out.other_files.push(display_path(&path).as_bytes())?;
+                        }
+                        continue;
+                    }
+                    (m.file_type(), Some((m.dev(), m.ino())))
+                }
+                Err(err) => {
+                    if is_facts_name(&path) && !hidden {
+                        out.problem(
+                            &path,
+                            format!(
+                                "符号链接无法打开 a symbolic link that cannot be followed: {err}"
+                            ),
+                        );
+                    } else {
+                        out.other_files.push(display_path(&path).as_bytes())?;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            (ft, None)
+        };
+        if kind.is_dir() {
             if !hidden {
-                subdirs.push(dir.join(&name));
+                subdirs.push(path);
             }
             continue;
         }
-        let facts = match (&prefix, name.to_str()) {
-            (Some(prefix), Some(n)) => {
-                path.clear();
-                path.push_str(prefix);
-                path.push_str(n);
-                is_facts_name(Path::new(n))
-            }
-            _ => {
-                let p = dir.join(&name);
-                path = p.display().to_string();
-                is_facts_name(&p)
-            }
-        };
-        if facts && !hidden {
-            out.files.push(path.as_bytes())?;
+        if hidden || !is_facts_name(&path) {
+            out.other_files.push(display_path(&path).as_bytes())?;
+        } else if !kind.is_file() {
+            out.problem(&path, NOT_REGULAR);
         } else {
-            out.other_files.push(path.as_bytes())?;
+            // The inode as `stat` gives it: the directory listing's may differ on some file
+            // systems (overlayfs), and it must match the `stat` of the same file named
+            // another way (an argument, a link). One `stat` per facts file only.
+            match id.map_or_else(|| e.metadata().map(|m| (m.dev(), m.ino())), Ok) {
+                Ok(id) => out.file(&path, id)?,
+                Err(err) => out.problem(&path, format!("无法读取 cannot read: {err}")),
+            }
         }
     }
     for sub in subdirs {
-        walk(&sub, out)?;
+        enter(&sub, out)?;
     }
     Ok(())
+}
+
+/// Walks the directory `dir` unless it was walked already.
+fn enter(dir: &Path, out: &mut Listing) -> io::Result<()> {
+    match hegui_core::io::atomic::file_id(dir) {
+        Some(id) if !out.visited.insert(id) => {
+            out.skip(dir, WALKED);
+            Ok(())
+        }
+        _ => walk(dir, out),
+    }
+}
+
+/// A path named by an argument or a glob: a directory is walked, a regular file listed,
+/// anything else rejected without being opened.
+fn named(path: &Path, out: &mut Listing) -> io::Result<Option<()>> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            out.problem(path, format!("无法读取 cannot read: {e}"));
+            return Ok(Some(()));
+        }
+    };
+    if meta.is_dir() {
+        if let Ok(root) = path.canonicalize() {
+            out.roots.push(root);
+        }
+        enter(path, out)?;
+    } else if meta.is_file() {
+        // A glob or an argument may name an output of this batch too.
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let own = out.out.is_some()
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| OUTPUT_NAMES.contains(&n))
+            && hegui_core::io::atomic::file_id(parent.unwrap_or(Path::new("."))) == out.out;
+        if own {
+            out.skip(path, OWN_OUTPUT);
+        } else {
+            out.file(path, (meta.dev(), meta.ino()))?;
+        }
+    } else {
+        out.problem(path, NOT_REGULAR);
+    }
+    Ok(Some(()))
 }
 
 /// Lists the files named by `args`: files as given, directories walked (facts files by
@@ -276,37 +450,66 @@ fn walk(dir: &Path, out: &mut Listing) -> io::Result<()> {
 /// `*`, `?` or `[` as a glob. Sorted by path, each file once. Fails only when the temporary
 /// files (`TMPDIR`) that hold a long listing cannot be written.
 pub fn expand_inputs(args: &[String]) -> Result<Inputs, String> {
-    list_inputs(args).map_err(|e| e.to_string())
+    list_inputs(args, &ListOptions::default()).map_err(|e| e.to_string())
 }
 
-fn list_inputs(args: &[String]) -> io::Result<Inputs> {
+/// [`expand_inputs`] with options: every file once (by device and inode, whatever path
+/// reaches it), FIFOs, devices and sockets rejected without being opened, each directory
+/// walked once (no link loop), links leading out of the directories named not followed unless
+/// `follow_outside`, Excel lock files and the batch's own outputs skipped (each listed).
+pub fn expand_inputs_with(args: &[String], opts: &ListOptions) -> Result<Inputs, String> {
+    list_inputs(args, opts).map_err(|e| e.to_string())
+}
+
+fn list_inputs(args: &[String], opts: &ListOptions) -> io::Result<Inputs> {
     let mut out = Listing {
         files: spill::Sorter::new(spill::sort_budget()),
         other_files: spill::Sorter::new(spill::sort_budget()),
         problems: Vec::new(),
+        skipped: Vec::new(),
+        visited: std::collections::HashSet::new(),
+        roots: Vec::new(),
+        out: opts
+            .out
+            .as_deref()
+            .and_then(hegui_core::io::atomic::file_id),
+        follow_outside: opts.follow_outside,
+        rec: Vec::new(),
     };
+    // Every directory named is a root before any is walked (a link from one into another is
+    // inside).
     for arg in args {
         let path = Path::new(arg);
-        if path.is_dir() {
-            walk(path, &mut out)?;
-        } else if path.exists() {
-            out.files.push(arg.as_bytes())?;
-        } else if arg.contains(['*', '?', '[']) {
+        if path.is_dir()
+            && let Ok(root) = path.canonicalize()
+        {
+            out.roots.push(root);
+        }
+    }
+    for arg in args {
+        if arg == "-" {
+            out.problems.push((
+                arg.clone(),
+                "batch 不读标准输入，请给出文件或目录 batch does not read standard input; name files or directories".into(),
+            ));
+            continue;
+        }
+        let path = Path::new(arg);
+        if named(path, &mut out)?.is_some() {
+            continue;
+        }
+        if arg.contains(['*', '?', '[']) {
             match glob::glob(arg) {
                 Ok(paths) => {
                     let mut n = 0;
                     for p in paths {
                         match p {
-                            Ok(p) if p.is_dir() => {
-                                n += 1;
-                                walk(&p, &mut out)?;
-                            }
                             Ok(p) => {
                                 n += 1;
-                                out.files.push(p.display().to_string().as_bytes())?;
+                                named(&p, &mut out)?;
                             }
                             Err(e) => out.problems.push((
-                                e.path().display().to_string(),
+                                display_path(e.path()),
                                 format!("无法读取 cannot read: {}", e.error()),
                             )),
                         }
@@ -329,13 +532,52 @@ fn list_inputs(args: &[String]) -> io::Result<Inputs> {
             ));
         }
     }
+    // Each file once: the first path (in path order) to a device and inode is kept; the
+    // others are listed as skipped, naming it.
+    let mut sorted = out.files.finish()?;
+    let mut files = spill::Store::new(spill::store_budget());
+    let mut seen: std::collections::HashMap<(u64, u64), Box<[u8]>> =
+        std::collections::HashMap::new();
+    while let Some(rec) = sorted.next()? {
+        let (path, id) = split_file_record(rec)?;
+        match seen.get(&id) {
+            Some(first) if **first == *path => {}
+            Some(first) => out.skipped.push((
+                display_bytes(path),
+                format!(
+                    "与 {0} 是同一文件，只评估一次 the same file as {0}; assessed once",
+                    display_bytes(first)
+                ),
+            )),
+            None => {
+                seen.insert(id, path.into());
+                files.push(path)?;
+            }
+        }
+    }
+    files.finish()?;
     out.problems.sort();
     out.problems.dedup();
+    out.skipped.sort();
+    out.skipped.dedup();
     Ok(Inputs {
-        files: Paths::sorted(out.files)?,
+        files: Paths(Arc::new(files)),
         problems: out.problems,
         other_files: Paths::sorted(out.other_files)?,
+        skipped: out.skipped,
     })
+}
+
+fn split_file_record(rec: &[u8]) -> io::Result<(&[u8], (u64, u64))> {
+    let cut = rec.len().checked_sub(17).ok_or_else(spill::malformed)?;
+    let (path, tail) = rec.split_at(cut);
+    let mut c = spill::Cursor::new(tail);
+    if c.u8()? != 0 {
+        return Err(spill::malformed());
+    }
+    let dev = u64::from_be_bytes(c.bytes(8)?.try_into().map_err(|_| spill::malformed())?);
+    let ino = u64::from_be_bytes(c.bytes(8)?.try_into().map_err(|_| spill::malformed())?);
+    Ok((path, (dev, ino)))
 }
 
 fn is_xlsx(path: &str) -> bool {
@@ -350,18 +592,56 @@ pub fn read_facts_text(
     path: &str,
     limits: &hegui_core::syntax::node::Limits,
 ) -> Result<String, String> {
-    read_bytes(path, limits)
+    read_bytes(Path::new(path), path, limits)
         .and_then(|bytes| hegui_core::io::input::into_text(bytes).map_err(|e| read_error(path, e)))
 }
 
-fn read_bytes(path: &str, limits: &hegui_core::syntax::node::Limits) -> Result<Vec<u8>, String> {
+fn read_bytes(
+    open: &Path,
+    path: &str,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<Vec<u8>, String> {
     // A workbook is a zip, larger than the facts file it holds.
     let limit = if is_xlsx(path) {
-        4 * limits.max_file_bytes
+        limits.max_file_bytes.saturating_mul(4)
     } else {
         limits.max_file_bytes
     };
-    hegui_core::io::input::read_file(Path::new(path), limit).map_err(|e| read_error(path, e))
+    read_regular_file(open, limit).map_err(|e| read_error(path, e))
+}
+
+/// Reads a file that was listed as regular: opened without blocking (a FIFO put in its place
+/// after the listing cannot hang the batch: `O_NONBLOCK` makes its `open` return at once), then
+/// refused unless the open file is a regular one; at most `limit` bytes.
+fn read_regular_file(
+    open: &Path,
+    limit: usize,
+) -> Result<Vec<u8>, hegui_core::io::input::ReadError> {
+    use hegui_core::io::input::{ReadError, read_limited};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(open)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            NOT_REGULAR,
+        )));
+    }
+    if meta.len() > limit as u64 {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+    read_limited(file, limit, capacity)
 }
 
 fn read_error(path: &str, e: hegui_core::io::input::ReadError) -> String {
@@ -413,11 +693,26 @@ pub fn load_submission(
     pack: &Pack,
     limits: &hegui_core::syntax::node::Limits,
 ) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
+    load_submission_at(Path::new(path), path, pack, limits)
+}
+
+/// [`load_submission`] of the file `open`, named `path` in messages (the two differ for a
+/// name that is not UTF-8: see [`display_bytes`]).
+pub fn load_submission_at(
+    open: &Path,
+    path: &str,
+    pack: &Pack,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
     let loaded = if is_xlsx(path) {
-        let bytes = read_bytes(path, limits).map_err(|e| vec![e])?;
+        let bytes = read_bytes(open, path, limits).map_err(|e| vec![e])?;
         hegui_office::import::import_workbook(path, &bytes, pack)
     } else {
-        let text = read_facts_text(path, limits).map_err(|e| vec![e])?;
+        let text = read_bytes(open, path, limits)
+            .and_then(|bytes| {
+                hegui_core::io::input::into_text(bytes).map_err(|e| read_error(path, e))
+            })
+            .map_err(|e| vec![e])?;
         fast_load(path, &text, pack, limits).map_or_else(
             || hegui_core::facts::load_facts_with(path, &text, pack, limits),
             Ok,
@@ -526,13 +821,30 @@ pub struct BatchOptions {
     pub lang: hegui_core::text::Lang,
     /// Input limits (`--max-input-size`).
     pub limits: hegui_core::syntax::node::Limits,
+    /// The reference date (`--as-of`; the command line's default is today): a submission
+    /// dated after it is flagged and supersedes none dated on or before it.
+    pub as_of: NaiveDate,
 }
 
 const MAX_ERRORS: usize = 50;
 
+/// The longest file name most file systems allow, in bytes.
+const NAME_MAX: usize = 255;
+
 /// Assesses one input file.
 pub fn process(pack: &Pack, path: &str, index: usize, opts: &BatchOptions) -> Processed {
-    let loaded = match load_submission(path, pack, &opts.limits) {
+    process_at(pack, Path::new(path), path, index, opts)
+}
+
+/// [`process`] of the file `open`, named `path` (see [`load_submission_at`]).
+pub fn process_at(
+    pack: &Pack,
+    open: &Path,
+    path: &str,
+    index: usize,
+    opts: &BatchOptions,
+) -> Processed {
+    let loaded = match load_submission_at(open, path, pack, &opts.limits) {
         Ok(l) => l,
         Err(errors) => return Processed::Rejected(errors),
     };
@@ -547,8 +859,18 @@ pub fn process(pack: &Pack, path: &str, index: usize, opts: &BatchOptions) -> Pr
             let a = hegui_core::eval::assess::assess(pack, facts, aopts);
             let rel = report_name(path, index, format);
             match render_report(&a, pack, format, opts.lang).and_then(|text| {
-                hegui_core::io::atomic::write(&opts.out.join(&rel), text.as_bytes())
-                    .map_err(|e| format!("{}: {e}", opts.out.join(&rel).display()))
+                let target = opts.out.join(&rel);
+                // In a run from the command line, temporaries go to the run's directory in
+                // --out (removed whole if the run is stopped: `batch/guard`).
+                if let Some(tmp) = guard::out_tmp() {
+                    hegui_core::io::atomic::stage_with(&target, &tmp, |w| {
+                        std::io::Write::write_all(w, text.as_bytes())
+                    })
+                    .and_then(hegui_core::io::atomic::Staged::commit)
+                } else {
+                    hegui_core::io::atomic::write(&target, text.as_bytes())
+                }
+                .map_err(|e| format!("{}: {e}", target.display()))
             }) {
                 Ok(()) => report = Some(rel),
                 Err(e) => return Processed::Rejected(vec![format!("{path}: 报告 report: {e}")]),
@@ -598,8 +920,19 @@ fn report_name(path: &str, index: usize, format: ReportFormat) -> String {
             }
         })
         .collect();
-    // The input index keeps two `a.yaml` in different directories apart.
-    format!("reports/{index:06}-{clean}.{}", format.ext())
+    // The input index keeps two `a.yaml` in different directories apart. The name is cut (on
+    // a character boundary) to fit the 255 bytes a file name may have.
+    let head = format!("{index:06}-");
+    let room = NAME_MAX.saturating_sub(head.len() + 1 + format.ext().len());
+    let mut cut = clean.len().min(room);
+    while !clean.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "reports/{head}{}.{}",
+        clean.get(..cut).unwrap_or_default(),
+        format.ext()
+    )
 }
 
 /// Renders one submission's report. The one place a batch uses the report renderer.
@@ -622,4 +955,32 @@ fn render_report(
         let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
         hegui_report::render::report(env, template, a, pack, lang, &opts).map_err(|e| e.to_string())
     })
+}
+
+#[cfg(test)]
+mod read_tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    /// A FIFO where a regular file was listed (swapped in after the listing) is refused at
+    /// once; without `O_NONBLOCK` its `open` would wait for a writer forever.
+    #[test]
+    fn a_fifo_in_place_of_a_listed_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let e = super::read_bytes(&p, "a.yaml", &Default::default()).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        std::fs::remove_file(&p).unwrap();
+        std::fs::write(&p, "pack: x\n").unwrap();
+        assert_eq!(
+            super::read_bytes(&p, "a.yaml", &Default::default()).unwrap(),
+            b"pack: x\n"
+        );
+    }
 }

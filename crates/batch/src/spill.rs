@@ -77,6 +77,25 @@ pub fn put_framed(out: &mut Vec<u8>, rec: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Where temporary files go: the run's own directory when one is set (a batch run from the
+/// command line: `batch/guard`), else `TMPDIR`.
+static TEMP_DIR: std::sync::RwLock<Option<std::path::PathBuf>> = std::sync::RwLock::new(None);
+
+/// Sets (or, with `None`, clears) the directory for temporary files.
+pub fn set_temp_dir(dir: Option<std::path::PathBuf>) {
+    if let Ok(mut d) = TEMP_DIR.write() {
+        *d = dir;
+    }
+}
+
+fn new_temp_file() -> io::Result<tempfile::NamedTempFile> {
+    let dir = TEMP_DIR.read().ok().and_then(|d| d.clone());
+    match dir {
+        Some(dir) => tempfile::NamedTempFile::with_prefix_in("hegui-batch-", dir),
+        None => tempfile::NamedTempFile::with_prefix("hegui-batch-"),
+    }
+}
+
 // ───────────────────────────── store ─────────────────────────────
 
 /// An append-only list of records, in memory up to a budget, then in a temporary file.
@@ -147,9 +166,7 @@ impl Store {
         }
         let file = match &mut self.file {
             Some(f) => f,
-            None => self
-                .file
-                .insert(tempfile::NamedTempFile::with_prefix("hegui-batch-").map_err(in_tmp)?),
+            None => self.file.insert(new_temp_file().map_err(in_tmp)?),
         };
         file.as_file_mut().write_all(&self.mem).map_err(in_tmp)?;
         self.mem.clear();

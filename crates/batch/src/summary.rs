@@ -14,7 +14,7 @@
 
 use super::spill::{self, Cursor, Sorter, Store, StoreReader};
 use super::{
-    BatchOptions, CHUNK, Inputs, Paths, Processed, ReportFormat, Row, RuleOutcome, process,
+    BatchOptions, CHUNK, Inputs, Paths, Processed, ReportFormat, Row, RuleOutcome, process_at,
     report_name,
 };
 use chrono::{Datelike, NaiveDate};
@@ -260,6 +260,19 @@ pub struct Duplicate {
     pub counted: String,
     /// The others, by path.
     pub superseded: Vec<String>,
+}
+
+/// A duplicate group with why the one counted is (the overview's view of `duplicates`).
+#[derive(Clone, Debug, Serialize)]
+pub struct DuplicateGroup {
+    /// Credit code.
+    pub credit_code: String,
+    /// The submission counted.
+    pub counted: String,
+    /// The others.
+    pub superseded: Vec<String>,
+    /// Why.
+    pub reason: String,
 }
 
 /// A rejected input.
@@ -515,21 +528,39 @@ struct Part {
     count: u64,
     duplicate_keys: Vec<u8>,
     rejected: Vec<u8>,
+    flags: Vec<u8>,
     rec: Vec<u8>,
 }
 
 impl Part {
-    fn push_assessed(&mut self, i: u64, path: &str, row: &Row) -> io::Result<()> {
+    fn push_assessed(&mut self, i: u64, path: &str, row: &Row, as_of: NaiveDate) -> io::Result<()> {
         RecordView::assessed(path, row).write(&[], &mut self.rec, &mut self.records)?;
         self.count += 1;
+        let future = row.date > as_of;
+        if future {
+            put_flag(
+                &mut self.rec,
+                path,
+                FUTURE_DATE,
+                &format!(
+                    "assessment_date {} 晚于基准日 {as_of}，不替代任何不晚于基准日的提交 is after the reference date {as_of} (--as-of); it supersedes no submission dated on or before it",
+                    row.date
+                ),
+            )?;
+            spill::put_framed(&mut self.flags, &self.rec)?;
+        }
         if let Some(code) = &row.credit_code {
-            // Per code, the winner first: the latest date, then the latest input.
+            // Per code, the winner first: dated on or before the reference date, then the
+            // latest date, then the latest input.
             let rec = &mut self.rec;
             rec.clear();
             spill::put_key_str(rec, code);
+            rec.push(u8::from(future));
             spill::put_key_u64(rec, u64::MAX - date_key(row.date));
             spill::put_key_u64(rec, u64::MAX - i);
             spill::put_str(rec, path)?;
+            spill::put_str(rec, &row.name)?;
+            spill::put_i32(rec, row.date.num_days_from_ce());
             spill::put_framed(&mut self.duplicate_keys, rec)?;
         }
         Ok(())
@@ -541,6 +572,40 @@ impl Part {
         rejected_entry(&mut self.rec, path, errors)?;
         spill::put_framed(&mut self.rejected, &self.rec)
     }
+}
+
+/// The flag of a submission dated after the run's reference date.
+const FUTURE_DATE: &str = "future_assessment_date";
+/// The flag of a credit code used under more than one organisation name.
+const NAME_CONFLICT: &str = "credit_code_name_conflict";
+
+/// A flag's entry, sorted by path: the path as a key, the flag, what it means.
+fn put_flag(rec: &mut Vec<u8>, path: &str, flag: &str, detail: &str) -> io::Result<()> {
+    rec.clear();
+    spill::put_key_str(rec, path);
+    spill::put_str(rec, flag)?;
+    spill::put_str(rec, detail)
+}
+
+/// A submission flagged for a reviewer's attention (`flags` in summary.json): a date after
+/// the reference date, a credit code under two organisation names.
+#[derive(Clone, Debug, Serialize)]
+pub struct Flag {
+    /// The input.
+    pub path: String,
+    /// `future_assessment_date` or `credit_code_name_conflict`.
+    pub flag: String,
+    /// What it means (bilingual).
+    pub detail: String,
+}
+
+fn read_flag(rec: &[u8]) -> io::Result<Flag> {
+    let mut c = Cursor::new(rec);
+    Ok(Flag {
+        path: c.key_str()?,
+        flag: c.str()?.to_string(),
+        detail: c.str()?.to_string(),
+    })
 }
 
 /// A date as a key whose byte order is date order.
@@ -719,6 +784,24 @@ pub struct Summary {
     rejected_files: Arc<Store>,
     /// Other files, by path.
     other_files: Paths,
+    /// Paths not assessed, with why (see [`super::Inputs::skipped`]); in `summary.json` only
+    /// when there is one.
+    pub skipped: Vec<Skipped>,
+    /// The reference date: a submission dated after it is flagged and supersedes none dated
+    /// on or before it (`--as-of`, default today).
+    pub as_of: NaiveDate,
+    /// Flags by path: dates after `as_of`, credit codes under two names.
+    flags: Store,
+}
+
+/// A path a batch did not assess, and why: a second path to a file already listed, a
+/// directory already walked, an Excel lock file, the batch's own output.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    /// The path.
+    pub path: String,
+    /// Why (bilingual).
+    pub reason: String,
 }
 
 impl Summary {
@@ -750,6 +833,41 @@ impl Summary {
             .iter()
             .map(|(i, rec)| Ok(RecordView::read(rec)?.0.line(*i, &self.context, None, &[])))
             .collect()
+    }
+
+    /// The flagged submissions, by path.
+    pub fn flags(&self) -> io::Result<FlagReader<'_>> {
+        Ok(FlagReader(self.flags.reader()?))
+    }
+
+    /// The first `max` duplicate groups, each with why the one counted is.
+    pub fn duplicate_groups(&self, max: usize) -> io::Result<Vec<DuplicateGroup>> {
+        let mut reader = DuplicateReader {
+            reader: self.duplicates.reader()?,
+            peeked: None,
+        };
+        let mut out: Vec<DuplicateGroup> = Vec::new();
+        while let Some(e) = reader.next_if(|_| true)? {
+            if e.counted {
+                if out.len() == max {
+                    break;
+                }
+                out.push(DuplicateGroup {
+                    credit_code: e.credit_code,
+                    counted: e.path,
+                    superseded: Vec::new(),
+                    reason: e.reason,
+                });
+            } else if let Some(g) = out.last_mut() {
+                g.superseded.push(e.path);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many flags there are.
+    pub fn flag_count(&self) -> u64 {
+        self.flags.len()
     }
 
     /// The rejected inputs, by path.
@@ -819,6 +937,29 @@ impl Serialize for RejectedFiles<'_> {
     }
 }
 
+/// The flags as a JSON array.
+struct Flags<'a>(&'a Summary);
+
+impl Serialize for Flags<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_reader!(s, self.0.flags.len(), self.0.flags())
+    }
+}
+
+/// Reads the flags, by path.
+pub struct FlagReader<'s>(StoreReader<&'s Store>);
+
+impl FlagReader<'_> {
+    /// The next flag, or `None` after the last.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "fallible; a reader, not an Iterator"
+    )]
+    pub fn next(&mut self) -> io::Result<Option<Flag>> {
+        self.0.next()?.map(read_flag).transpose()
+    }
+}
+
 /// Paths as a JSON array.
 struct PathList<'a>(&'a Paths);
 
@@ -834,6 +975,8 @@ struct DuplicateEntry {
     /// The one counted (first in its group), or one it supersedes.
     counted: bool,
     path: String,
+    /// Why the one counted is (empty for the others).
+    reason: String,
 }
 
 /// Writes an entry of the duplicates store: sorted by code, the one counted first, then the
@@ -844,12 +987,14 @@ fn put_duplicate(
     counted: bool,
     i: u64,
     path: &str,
+    reason: &str,
 ) -> io::Result<()> {
     rec.clear();
     spill::put_key_str(rec, code);
     rec.push(u8::from(!counted));
     spill::put_key_u64(rec, i);
-    spill::put_str(rec, path)
+    spill::put_str(rec, path)?;
+    spill::put_str(rec, reason)
 }
 
 fn read_duplicate(rec: &[u8]) -> io::Result<DuplicateEntry> {
@@ -857,10 +1002,12 @@ fn read_duplicate(rec: &[u8]) -> io::Result<DuplicateEntry> {
     let credit_code = c.key_str()?;
     let counted = c.u8()? == 0;
     c.key_u64()?;
+    let path = c.str()?.to_string();
     Ok(DuplicateEntry {
         credit_code,
         counted,
-        path: c.str()?.to_string(),
+        path,
+        reason: c.str()?.to_string(),
     })
 }
 
@@ -916,9 +1063,10 @@ impl Serialize for Duplicates<'_> {
         }
         impl Serialize for Group<'_, '_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut st = s.serialize_struct("Duplicate", 3)?;
+                let mut st = s.serialize_struct("Duplicate", 4)?;
                 st.serialize_field("credit_code", &self.counted.credit_code)?;
                 st.serialize_field("counted", &self.counted.path)?;
+                st.serialize_field("reason", &self.counted.reason)?;
                 st.serialize_field(
                     "superseded",
                     &SupersededPaths {
@@ -981,6 +1129,7 @@ impl Summary {
         st.serialize_field("format", self.format)?;
         st.serialize_field("pack", &self.pack)?;
         st.serialize_field("waivers_ignored", &self.waivers_ignored)?;
+        st.serialize_field("as_of", &self.as_of)?;
         st.serialize_field("found", &self.found)?;
         st.serialize_field("assessed", &self.assessed)?;
         st.serialize_field("rejected", &self.rejected)?;
@@ -1001,6 +1150,12 @@ impl Summary {
         st.serialize_field("duplicates", &Duplicates(self))?;
         st.serialize_field("rejected_files", &RejectedFiles(self))?;
         st.serialize_field("other_files", &PathList(&self.other_files))?;
+        if !self.skipped.is_empty() {
+            st.serialize_field("skipped", &self.skipped)?;
+        }
+        if !self.flags.is_empty() {
+            st.serialize_field("flags", &Flags(self))?;
+        }
         if with_submissions {
             st.serialize_field("submissions", &Lines(self))?;
         }
@@ -1009,7 +1164,7 @@ impl Summary {
 }
 
 const SCORE_DEFINITION: &str = "score = weight of passing required rules / weight of decided applicable required rules (critical 4, high 3, medium 2, low 1; waived counts as decided, not passing), percent rounded down; coverage = decided / applicable required rules (docs/SCORING.md)";
-const DUPLICATE_RULE: &str = "submissions with the same credit code count once: the latest assessment_date wins; on the same date, the path that sorts last";
+const DUPLICATE_RULE: &str = "submissions with the same credit code count once: the latest assessment_date on or before the reference date (as_of) wins (one dated after it supersedes none dated on or before it, and is flagged); on the same date, the path that sorts last";
 
 /// How many inputs one thread encodes into a part of its own before they join the batch's.
 const PART: usize = 64;
@@ -1026,6 +1181,7 @@ struct Assessed {
     records: Store,
     duplicate_keys: Sorter,
     rejected: Sorter,
+    flags: Sorter,
 }
 
 fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<Summary> {
@@ -1033,21 +1189,28 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
         files,
         problems,
         other_files,
+        skipped,
     } = inputs;
     let bar = progress_bar(opts.progress, files.len());
     let mut out = Assessed {
         records: Store::default(),
         duplicate_keys: Sorter::new(spill::sort_budget()),
         rejected: Sorter::new(spill::sort_budget()),
+        flags: Sorter::new(spill::sort_budget()),
     };
     let mut paths = files.reader()?;
-    let mut chunk: Vec<String> = Vec::with_capacity(CHUNK);
+    // Each input: the file to open, and its path as messages and the summary show it.
+    let mut chunk: Vec<(std::path::PathBuf, String)> = Vec::with_capacity(CHUNK);
     let mut first = 0u64;
     loop {
         chunk.clear();
         while chunk.len() < CHUNK {
-            match paths.next()? {
-                Some(p) => chunk.push(p.to_string()),
+            match paths.next_bytes()? {
+                Some(p) => {
+                    use std::os::unix::ffi::OsStrExt;
+                    let open = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(p));
+                    chunk.push((open, super::display_bytes(p)));
+                }
                 None => break,
             }
         }
@@ -1061,11 +1224,13 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
             .enumerate()
             .map(|(p, paths)| {
                 let mut part = Part::default();
-                for (k, path) in paths.iter().enumerate() {
+                for (k, (open, path)) in paths.iter().enumerate() {
                     let i = first + (p * PART + k) as u64;
                     let index = usize::try_from(i).unwrap_or(usize::MAX);
-                    match process(pack, path, index, opts) {
-                        Processed::Assessed(row) => part.push_assessed(i, path, &row)?,
+                    match process_at(pack, open, path, index, opts) {
+                        Processed::Assessed(row) => {
+                            part.push_assessed(i, path, &row, opts.as_of)?
+                        }
                         Processed::Rejected(errors) => part.push_rejected(path, &errors)?,
                     }
                     if let Some(b) = &bar {
@@ -1080,6 +1245,7 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
             out.records.extend_framed(&part.records, part.count)?;
             out.duplicate_keys.extend_framed(&part.duplicate_keys)?;
             out.rejected.extend_framed(&part.rejected)?;
+            out.flags.extend_framed(&part.flags)?;
         }
         first += chunk.len() as u64;
     }
@@ -1094,7 +1260,12 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
         rejected_entry(&mut rec, arg, &[format!("{arg}: {why}")])?;
         out.rejected.push(&rec)?;
     }
-    summarise(pack, out, unnamed, other_files, opts)
+    let mut summary = summarise(pack, out, unnamed, other_files, opts)?;
+    summary.skipped = skipped
+        .into_iter()
+        .map(|(path, reason)| Skipped { path, reason })
+        .collect();
+    Ok(summary)
 }
 
 fn progress_bar(show: bool, n: u64) -> Option<indicatif::ProgressBar> {
@@ -1121,45 +1292,147 @@ struct Resolved {
     superseded: u64,
 }
 
+/// One submission of a credit code, from its duplicate key.
+struct Entry {
+    i: u64,
+    future: bool,
+    path: String,
+    name: String,
+    date: NaiveDate,
+}
+
+/// Why the winner of a group was counted instead of the others.
+fn reason(winner: &Entry, tie: bool, future_passed: bool, as_of: NaiveDate) -> String {
+    let mut zh = format!("计入评估日期最晚的一份（{}）", winner.date);
+    let mut en = format!("the latest assessment_date ({}) is counted", winner.date);
+    if winner.future {
+        zh.push_str(&format!("；所有提交都晚于基准日 {as_of}"));
+        en.push_str(&format!(
+            "; every submission is dated after the reference date {as_of}"
+        ));
+    } else {
+        zh.push_str(&format!("，不晚于基准日 {as_of}"));
+        en.push_str(&format!(
+            " among those on or before the reference date {as_of}"
+        ));
+    }
+    if future_passed {
+        zh.push_str("；晚于基准日的提交不替代它");
+        en.push_str("; submissions dated after it do not supersede it");
+    }
+    if tie {
+        zh.push_str("；同一日期时计入路径排序最后的一份");
+        en.push_str("; on the same date, the path that sorts last");
+    }
+    format!("{zh} / {en}")
+}
+
 /// Resolves duplicates from the keys sorted by code, winner first (an external sort, so
-/// nothing here grows with the number of inputs).
-fn resolve_duplicates(keys: Sorter) -> io::Result<Resolved> {
+/// nothing here grows with the number of inputs). A submission dated after the reference
+/// date supersedes none dated on or before it; a code under more than one organisation name
+/// is flagged (into `flags`).
+fn resolve_duplicates(keys: Sorter, flags: &mut Sorter, as_of: NaiveDate) -> io::Result<Resolved> {
     let mut sorted = keys.finish()?;
     let mut superseded_by = Sorter::new(spill::sort_budget());
     let mut groups = Sorter::new(spill::sort_budget());
     let (mut organisations, mut superseded) = (0u64, 0u64);
-    // The current code, its winner (index, path) and whether it has been listed.
+    // The current code, its winner, and what the group's reason needs.
     let mut code = None::<String>;
-    let mut winner = (0u64, String::new());
-    let mut listed = false;
+    let mut winner = None::<Entry>;
+    let (mut listed, mut tie, mut future_passed, mut conflict) = (false, false, false, false);
     let mut rec = Vec::new();
+    let close = |code: &Option<String>,
+                 winner: &Option<Entry>,
+                 listed: bool,
+                 tie: bool,
+                 future_passed: bool,
+                 groups: &mut Sorter,
+                 rec: &mut Vec<u8>|
+     -> io::Result<()> {
+        if let (true, Some(code), Some(w)) = (listed, code, winner) {
+            put_duplicate(
+                rec,
+                code,
+                true,
+                w.i,
+                &w.path,
+                &reason(w, tie, future_passed, as_of),
+            )?;
+            groups.push(rec)?;
+        }
+        Ok(())
+    };
     while let Some(key) = sorted.next()? {
         let mut c = Cursor::new(key);
         let this = c.key_str()?;
+        let future = c.u8()? != 0;
         c.key_u64()?;
         let i = u64::MAX - c.key_u64()?;
         let path = c.str()?;
+        let name = c.str()?;
+        let date = NaiveDate::from_num_days_from_ce_opt(c.i32()?).ok_or_else(spill::malformed)?;
         if code.as_deref() != Some(this.as_str()) {
+            close(
+                &code,
+                &winner,
+                listed,
+                tie,
+                future_passed,
+                &mut groups,
+                &mut rec,
+            )?;
             code = Some(this);
-            winner = (i, path.to_string());
-            listed = false;
+            winner = Some(Entry {
+                i,
+                future,
+                path: path.to_string(),
+                name: name.to_string(),
+                date,
+            });
+            (listed, tie, future_passed, conflict) = (false, false, false, false);
             continue;
         }
+        let Some(w) = &winner else {
+            return Err(spill::malformed());
+        };
         superseded += 1;
+        tie |= date == w.date;
+        future_passed |= future && !w.future;
+        if name != w.name {
+            let detail = format!(
+                "统一社会信用代码 {this} 也以另一名称提交 the credit code {this} is also submitted under another organisation name: `{}` in {}, `{}` in {}",
+                w.name, w.path, name, path
+            );
+            put_flag(&mut rec, path, NAME_CONFLICT, &detail)?;
+            flags.push(&rec)?;
+            if !conflict {
+                conflict = true;
+                put_flag(&mut rec, &w.path, NAME_CONFLICT, &detail)?;
+                flags.push(&rec)?;
+            }
+        }
         rec.clear();
         spill::put_key_u64(&mut rec, i);
-        spill::put_str(&mut rec, &winner.1)?;
+        spill::put_str(&mut rec, &w.path)?;
         superseded_by.push(&rec)?;
-        // The group is listed from its first superseded input on, the one counted first.
+        // The group is listed from its first superseded input on; the one counted is written
+        // when the group ends, with the reason (it sorts first all the same).
         if !listed {
             listed = true;
             organisations += 1;
-            put_duplicate(&mut rec, &this, true, winner.0, &winner.1)?;
-            groups.push(&rec)?;
         }
-        put_duplicate(&mut rec, &this, false, i, path)?;
+        put_duplicate(&mut rec, &this, false, i, path, "")?;
         groups.push(&rec)?;
     }
+    close(
+        &code,
+        &winner,
+        listed,
+        tie,
+        future_passed,
+        &mut groups,
+        &mut rec,
+    )?;
     Ok(Resolved {
         superseded_by: superseded_by.into_store(spill::store_budget(), false)?,
         duplicates: groups.into_store(spill::store_budget(), false)?,
@@ -1179,8 +1452,10 @@ fn summarise(
         records,
         duplicate_keys,
         rejected,
+        mut flags,
     } = assessed_inputs;
-    let resolved = resolve_duplicates(duplicate_keys)?;
+    let resolved = resolve_duplicates(duplicate_keys, &mut flags, opts.as_of)?;
+    let flags = flags.into_store(spill::store_budget(), false)?;
     let rejected_files = rejected.into_store(spill::store_budget(), false)?;
     // Per rule: its section's position in the pack, and whether it is required.
     let section_of: Vec<Option<usize>> = pack
@@ -1377,5 +1652,8 @@ fn summarise(
         duplicates: resolved.duplicates,
         rejected_files: Arc::new(rejected_files),
         other_files,
+        skipped: Vec::new(),
+        as_of: opts.as_of,
+        flags,
     })
 }

@@ -79,7 +79,7 @@ pub(crate) fn write_json(summary: &Summary, w: &mut impl Write) -> std::io::Resu
 
 /// A JSON string as serde_json writes it: `"` and `\\` escaped, control characters as `\n`,
 /// `\t`… or `\u00XX`, everything else as it is.
-fn push_json_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut run = 0;
@@ -286,14 +286,6 @@ impl serde_json::ser::Formatter for RecordLines {
         self.has_value = true;
         Ok(())
     }
-}
-
-/// Writes a file atomically without holding it in memory (see [`hegui_core::io::atomic`]).
-pub(crate) fn write_streamed(
-    path: &Path,
-    body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> Result<(), String> {
-    hegui_core::io::atomic::write_with(path, body).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A CSV cell: quoted when needed, and neutralised when a spreadsheet would read it as a
@@ -509,6 +501,17 @@ pub(crate) fn write_overview(
     env.add_template("batch.html.j2", tmpl)
         .map_err(|e| std::io::Error::other(format!("template `batch.html.j2`: {e}")))?;
     let lowest = summary.lowest()?;
+    // Flags and duplicate groups (with why), the first few hundred: each only when there is
+    // one, so an ordinary batch's overview is unchanged.
+    const LISTED: usize = 500;
+    let mut flags = Vec::new();
+    let mut reader = summary.flags()?;
+    while flags.len() < LISTED
+        && let Some(f) = reader.next()?
+    {
+        flags.push(f);
+    }
+    let duplicate_groups = summary.duplicate_groups(LISTED)?;
     let view = serde_json::json!({
         "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
         "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
@@ -522,6 +525,22 @@ pub(crate) fn write_overview(
         "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
         "limits": summary.limits,
     });
+    let mut view = view;
+    if let Some(v) = view.as_object_mut() {
+        if !flags.is_empty() {
+            v.insert("flags".into(), serde_json::json!(flags));
+            v.insert("flag_count".into(), serde_json::json!(summary.flag_count()));
+        }
+        if !duplicate_groups.is_empty() {
+            v.insert(
+                "duplicate_groups".into(),
+                serde_json::json!(duplicate_groups),
+            );
+        }
+        if !summary.skipped.is_empty() {
+            v.insert("skipped".into(), serde_json::json!(summary.skipped.len()));
+        }
+    }
     let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
     let rejected_files = Value::from_object(RejectedList {
         store: summary.rejected_store(),

@@ -14,9 +14,13 @@ use hegui_core::model::Level;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `summary.xlsx` atomically. The skeleton package goes to an unnamed temporary file
+/// Writes `summary.xlsx` to a temporary file in `tmp`, to be renamed into place. The skeleton package goes to an unnamed temporary file
 /// (`TMPDIR`), not to memory: its rejected sheet has a row per rejected input.
-pub(super) fn write(summary: &Summary, path: &Path) -> Result<(), String> {
+pub(super) fn stage(
+    summary: &Summary,
+    path: &Path,
+    tmp: &Path,
+) -> Result<hegui_core::io::atomic::Staged, String> {
     use std::io::Seek;
     let mut skeleton = tempfile::tempfile()
         .map_err(|e| format!("{}: {}", path.display(), super::spill::failure(&e)))?;
@@ -25,7 +29,7 @@ pub(super) fn write(summary: &Summary, path: &Path) -> Result<(), String> {
         .and_then(|()| Ok(skeleton.rewind()?))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let skeleton = std::io::BufReader::new(skeleton);
-    hegui_core::io::atomic::write_with(path, |w| stream_submissions(skeleton, summary, w))
+    hegui_core::io::atomic::stage_with(path, tmp, |w| stream_submissions(skeleton, summary, w))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -172,6 +176,35 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std:
     Ok(())
 }
 
+/// The most characters (UTF-16 code units, as Excel counts) a cell holds.
+pub const CELL_MAX: usize = 32_767;
+/// What ends a text cut to fit a cell.
+pub const CUT_MARK: &str =
+    "…[已截断，全文见 summary.json / summary.csv; cut: full text in summary.json / summary.csv]";
+
+/// `text`, cut to fit one cell (Excel's 32,767 characters), ending with [`CUT_MARK`] when cut.
+/// Every text written into `summary.xlsx` goes through here: a longer cell makes Excel call
+/// the file damaged (and rust_xlsxwriter refuse it).
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    // A UTF-8 string has at least as many bytes as UTF-16 code units.
+    if text.len() <= CELL_MAX || text.encode_utf16().count() <= CELL_MAX {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let room = CELL_MAX - CUT_MARK.encode_utf16().count();
+    let mut units = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let mut cut = text.get(..end).unwrap_or_default().to_string();
+    cut.push_str(CUT_MARK);
+    std::borrow::Cow::Owned(cut)
+}
+
 /// The bytes [`push_inline_string`] has to look at: control characters but tab and line feed,
 /// `&`, `<`, `>`, `_` (of `_xHHHH_`) and 0xEF (the first byte of U+FFFE and U+FFFF).
 fn may_need_escaping(b: u8) -> bool {
@@ -183,6 +216,7 @@ fn may_need_escaping(b: u8) -> bool {
 /// literal `_xHHHH_` protected as `_x005F_xHHHH_`; leading or trailing space kept.
 fn push_inline_string(buf: &mut Vec<u8>, col: &str, row: &str, text: &str) {
     use std::io::Write as _;
+    let text = &*cell_text(text);
     buf.extend_from_slice(b"<c r=\"");
     buf.extend_from_slice(col.as_bytes());
     buf.extend_from_slice(row.as_bytes());
@@ -265,7 +299,7 @@ fn workbook(
                 match cell {
                     Cell::Text("") => {}
                     Cell::Text(t) => {
-                        ws.write_string(row, col, *t)?;
+                        ws.write_string(row, col, cell_text(t))?;
                     }
                     Cell::Number(Some(n)) => {
                         ws.write_number(row, col, *n as f64)?;
@@ -297,9 +331,9 @@ fn workbook(
         }
         for (r, rs) in summary.rules.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, &rs.rule_id)?;
-            ws.write_string(row, 1, &rs.title.zh)?;
-            ws.write_string(row, 2, &rs.section)?;
+            ws.write_string(row, 0, cell_text(&rs.rule_id))?;
+            ws.write_string(row, 1, cell_text(&rs.title.zh))?;
+            ws.write_string(row, 2, cell_text(&rs.section))?;
             ws.write_string(row, 3, level_name(rs.level))?;
             ws.write_string(row, 4, rs.severity.name())?;
             let t = rs.counts;
@@ -340,7 +374,7 @@ fn workbook(
         }
         for (r, g) in groups.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, &g.key)?;
+            ws.write_string(row, 0, cell_text(&g.key))?;
             ws.write_number(row, 1, g.submissions as f64)?;
             if let Some(m) = g.mean_score {
                 ws.write_number(row, 2, m)?;
@@ -359,10 +393,8 @@ fn workbook(
         let mut row = 0u32;
         while let Some(rj) = rejected.next()? {
             row += 1;
-            ws.write_string(row, 0, &rj.path)?;
-            // A cell holds at most 32,767 characters.
-            let text: String = rj.errors.join("\n").chars().take(32_000).collect();
-            ws.write_string(row, 1, &text)?;
+            ws.write_string(row, 0, cell_text(&rj.path))?;
+            ws.write_string(row, 1, cell_text(&rj.errors.join("\n")))?;
         }
     }
     Ok(wb)

@@ -176,11 +176,52 @@ pub fn safe_read(dir: &std::path::Path, name: &str) -> Result<Option<String>, Er
     if !path.starts_with(&root) {
         return Ok(None);
     }
-    std::fs::read_to_string(&path).map(Some).map_err(|e| {
+    read_template(&path).map(Some)
+}
+
+/// The largest template file read (the shipped ones are under 100 KB).
+pub const MAX_TEMPLATE_BYTES: u64 = 8 << 20;
+
+/// Reads a template file: only a regular file (a FIFO or a device is refused without being
+/// opened, so it cannot hang the run), at most [`MAX_TEMPLATE_BYTES`], UTF-8.
+fn read_template(path: &std::path::Path) -> Result<String, Error> {
+    use std::io::Read;
+    let fail = |why: String| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("cannot read template {}: {e}", path.display()),
+            format!(
+                "无法读取模板 cannot read template {}: {why}",
+                path.display()
+            ),
         )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "不是普通文件（管道或设备），未打开 not a regular file (a FIFO or a device); not opened"
+                .into(),
+        ));
+    }
+    let too_large = |size: u64| {
+        fail(format!(
+            "文件过大 too large ({size} bytes; a template may have at most {MAX_TEMPLATE_BYTES} bytes)"
+        ))
+    };
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEMPLATE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "不是 UTF-8 文本 not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
     })
 }
 

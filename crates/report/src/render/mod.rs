@@ -84,12 +84,22 @@ pub fn report(
 }
 
 fn err(name: &str, e: &minijinja::Error) -> RenderError {
-    let mut message = e.to_string();
+    let mut chain = vec![e.to_string()];
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        message.push_str(&format!(": {s}"));
+        chain.push(s.to_string());
         source = s.source();
     }
+    // A long chain is includes within includes (a template that includes itself gives 49):
+    // the cause, which is at the end, comes first, then where it started.
+    let mut message = match chain.as_slice() {
+        [first, .., last] if chain.len() > 3 => format!(
+            "{last} (经过 {} 层 include；模板是否包含自身？ through {} levels of include; does a template include itself? outermost: {first})",
+            chain.len() - 1,
+            chain.len() - 1
+        ),
+        _ => chain.join(": "),
+    };
     if let Some(line) = e.line() {
         message = format!("line {line}: {message}");
     }
