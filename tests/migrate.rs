@@ -436,3 +436,61 @@ fn an_old_answer_replaced_by_a_split_is_dropped_and_listed() {
     assert_eq!(m.dropped, ["licensing.icp_filing", "org.staff"]);
     assert!(m.facts["answers"]["licensing.icp_filing"].is_null());
 }
+
+/// The shipped pack's own map, with the installed binary alone (no old pack directory): each
+/// 1.0.0 fixture (as committed before pack 2.0, kept in tests/data/facts-1.0.0) is carried to
+/// 2.0.0 with the answers kept, mapped and re-asked pinned, and the result validates.
+#[test]
+fn the_shipped_1_0_fixtures_migrate_to_2_0_with_the_binary_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    // (fixture, kept, mapped, to answer again, no longer asked)
+    let expected = [
+        ("half-blank", 21, 2, 2, 1),
+        ("idc-cloud", 32, 2, 6, 3),
+        ("mini-program-shop", 29, 1, 5, 2),
+        ("mobile-reseller", 38, 2, 9, 3),
+        ("news-app", 54, 2, 6, 3),
+        ("platform-compliant", 78, 2, 10, 3),
+        ("ride-hailing", 48, 2, 8, 2),
+    ];
+    for (name, kept, mapped, reask, dropped) in expected {
+        let old = format!("tests/data/facts-1.0.0/{name}.yaml");
+        let out = dir.path().join(format!("{name}.yaml"));
+        // Assessing the old file says what to do.
+        let o = Command::cargo_bin("hegui")
+            .unwrap()
+            .args(["assess", &old])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr)
+                .contains("answers for pack 1.0.0: run hegui migrate"),
+            "{name}"
+        );
+        let o = Command::cargo_bin("hegui")
+            .unwrap()
+            .args(["migrate", &old, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{name}: {err}");
+        let line = format!(
+            "1.0.0 → 2.0.0: {kept} answers kept, {mapped} mapped, {reask} to answer again; {dropped} questions no longer asked"
+        );
+        assert!(err.contains(&line), "{name}: {err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(
+            text.matches("# 请重新回答").count(),
+            reask,
+            "{name}: every re-asked answer is written unanswered with a note"
+        );
+        Command::cargo_bin("hegui")
+            .unwrap()
+            .arg("validate")
+            .arg(&out)
+            .assert()
+            .success();
+    }
+}
