@@ -21,15 +21,16 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::model::{QType, Question, Questionnaire};
-use crate::syntax::node::{self, Format, Node, NodeKind};
+use crate::syntax::node::{Node, NodeKind};
 use std::collections::HashMap;
 
 pub use crate::model::migration::{Carry, MapEntry, MigrationMap, Target, group_of};
 
-/// Reads and validates every `migrations/*.yaml` of a pack against its questionnaire.
+/// Validates every `migrations/*.yaml` of a pack (parsed by the loader: `trees`, path and
+/// tree) against its questionnaire.
 /// `name` turns a path inside the pack into the name used in messages.
 pub fn load(
-    files: &[(String, String)],
+    trees: Vec<(String, Node)>,
     name: &dyn Fn(&str) -> String,
     qn: &Questionnaire,
     version: &str,
@@ -37,15 +38,12 @@ pub fn load(
     let mut maps = Vec::new();
     let mut diags = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for (rel, text) in files {
+    for (rel, root) in trees {
         let Some(file_name) = rel.strip_prefix("migrations/") else {
             continue;
         };
-        if !(rel.ends_with(".yaml") || rel.ends_with(".yml")) {
-            continue;
-        }
-        let mut d = Diagnostics::new(name(rel));
-        if let Some(m) = read(file_name, text, qn, version, &mut d) {
+        let mut d = Diagnostics::new(name(&rel));
+        if let Some(m) = read(file_name, root, qn, version, &mut d) {
             if let Some(prev) = seen.insert(m.from.clone(), m.file.clone()) {
                 d.error(
                     Loc::UNKNOWN,
@@ -64,20 +62,18 @@ pub fn load(
     (maps, diags)
 }
 
+/// Whether `rel` is a migration map file (`migrations/*.yaml`).
+pub fn is_map_file(rel: &str) -> bool {
+    rel.starts_with("migrations/") && (rel.ends_with(".yaml") || rel.ends_with(".yml"))
+}
+
 fn read(
     file_name: &str,
-    text: &str,
+    root: Node,
     qn: &Questionnaire,
     version: &str,
     d: &mut Diagnostics,
 ) -> Option<MigrationMap> {
-    let root = match node::parse(text, Format::Yaml) {
-        Ok(n) => n,
-        Err(e) => {
-            d.error(e.loc, "", format!("invalid YAML: {}", e.message));
-            return None;
-        }
-    };
     let Some(entries) = root.as_map() else {
         d.error(
             root.loc,

@@ -618,8 +618,16 @@ impl<'a> Loader<'a> {
             },
             migrations: Vec::new(),
         };
-        let (migrations, diags) = crate::load::migration_map::load(
-            &self.files.files,
+        let files = self.files;
+        let trees: Vec<(String, Node)> = files
+            .files
+            .iter()
+            .filter(|(rel, _)| migration_map::is_map_file(rel))
+            .filter_map(|(rel, text)| Some((rel.clone(), self.parse(rel, text)?)))
+            .collect();
+        self.diags.set_file(self.files.root.clone());
+        let (migrations, diags) = migration_map::load(
+            trees,
             &|rel| self.files.name(rel),
             &pack.questionnaire,
             &pack.meta.version,
