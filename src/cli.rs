@@ -198,7 +198,7 @@ enum Command {
         after_help = "Example:\n  hegui import answers.xlsx -o answers.yaml\n  hegui import answers.xlsx -o answers.json && hegui assess answers.json"
     )]
     Import {
-        /// The filled-in workbook (.xlsx; .xls and .ods are read too).
+        /// The filled-in workbook (.xlsx or .ods; `-` reads it from stdin).
         workbook: String,
         #[command(flatten)]
         pack: PackArgs,
@@ -470,6 +470,11 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
     } else {
         (name, read_file(std::path::Path::new(name), limit))
     };
+    if let Ok(bytes) = &read
+        && let Some(why) = crate::import::workbook_hint(bytes)
+    {
+        return Err(fail_in(label, why));
+    }
     let text = read.and_then(into_text).map_err(|e| match e {
         ReadError::TooLarge { size, limit } => too_large(label, size, limit),
         ReadError::Io(e) => fail_in(label, e),
@@ -687,8 +692,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         } => {
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
-            let meta = std::fs::metadata(&workbook).map_err(|e| fail_in(&workbook, e))?;
-            // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size.
+            // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size. The
+            // read stops one byte past it (a device, pipe or growing file included).
             let limit = ui::ui()
                 .max_input_size
                 .map_or(crate::import::MAX_WORKBOOK, |b| {
@@ -696,10 +701,24 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                         .unwrap_or(usize::MAX)
                         .min(crate::import::MAX_WORKBOOK)
                 });
-            if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
-                return Err(too_large(&workbook, Some(meta.len()), limit));
-            }
-            let bytes = std::fs::read(&workbook).map_err(|e| fail_in(&workbook, e))?;
+            let (label, read) = if workbook == "-" {
+                (
+                    "<stdin>".to_string(),
+                    crate::input::read_limited(std::io::stdin().lock(), limit, 0),
+                )
+            } else {
+                (
+                    workbook.clone(),
+                    crate::input::read_file(Path::new(&workbook), limit),
+                )
+            };
+            let bytes = read.map_err(|e| match e {
+                crate::input::ReadError::TooLarge { size, limit } => too_large(&label, size, limit),
+                crate::input::ReadError::Io(e) => fail_in(&label, e),
+                crate::input::ReadError::Directory => fail_in(&label, "是目录 is a directory"),
+                crate::input::ReadError::NotUtf8 { .. } => fail_in(&label, "unreadable"),
+            })?;
+            let workbook = label;
             let facts = match crate::import::import_workbook(&workbook, &bytes, pack) {
                 Ok(f) => {
                     print_diags(&f.warnings);

@@ -419,7 +419,12 @@ pub fn read_facts_text(path: &str, limits: &crate::node::Limits) -> Result<Strin
 fn read_bytes(path: &str, limits: &crate::node::Limits) -> Result<Vec<u8>, String> {
     // A workbook is a zip, larger than the facts file it holds.
     let limit = if is_xlsx(path) {
-        4 * limits.max_file_bytes
+        // Checked: a huge --max-input-size never wraps to a tiny limit; the workbook reader's
+        // own cap applies in any case.
+        limits
+            .max_file_bytes
+            .saturating_mul(4)
+            .min(crate::import::MAX_WORKBOOK)
     } else {
         limits.max_file_bytes
     };

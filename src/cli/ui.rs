@@ -64,6 +64,9 @@ pub(super) struct GlobalArgs {
     max_input_size: Option<u64>,
 }
 
+/// The largest `--max-input-size`: 1 TiB.
+const MAX_SIZE: u64 = 1 << 40;
+
 /// Parses `10485760`, `512K`, `10M`, `1G` (binary multiples; a trailing `B`/`iB` is allowed).
 pub(super) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -89,6 +92,13 @@ pub(super) fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{s}` is too large"))?;
     if bytes == 0 {
         return Err("must be at least 1 byte / 至少 1 字节".into());
+    }
+    // Nothing hegui reads comes near this; larger values are typing mistakes, and would wrap
+    // where a limit is multiplied (a workbook's is four times the facts limit).
+    if bytes > MAX_SIZE {
+        return Err(format!(
+            "`{s}` 过大 is absurdly large (at most {MAX_SIZE} bytes, 1T; the default is 10M)"
+        ));
     }
     Ok(bytes)
 }
@@ -298,6 +308,9 @@ mod tests {
         assert!(parse_size("ten").is_err());
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999999G").is_err());
+        assert!(parse_size("4294967296G").is_err());
+        assert!(parse_size("4611686018427387904").is_err());
+        assert_eq!(parse_size("1024G"), Ok(1 << 40));
     }
 
     #[test]
