@@ -95,20 +95,24 @@ fn serial_date(serial: f64, is_1904: bool) -> Result<NaiveDate, String> {
     let s = if is_1904 { serial + DAYS_1904 } else { serial };
     if s.is_finite() && (60.0..61.0).contains(&s) {
         return Err(format!(
-            "Excel 序号 serial {} is 1900-02-29, a day that never was (Excel's leap-year bug) / 该日期不存在",
+            "1900-02-29 这一天并不存在 Excel serial {} is 1900-02-29, a day that never was (Excel's leap-year bug)",
             number_text(serial)
         ));
     }
     if !SERIALS.contains(&s) {
         return Err(format!(
-            "Excel 序号 serial {} is not a plausible date (Excel dates run from serial 61, 1900-03-01, to 2958465, 9999-12-31) / 不是合理的日期",
+            "不是合理的日期 Excel serial {} is not a plausible date (Excel dates run from serial 61, 1900-03-01, to 2958465, 9999-12-31)",
             number_text(serial)
         ));
     }
     let (y, m, d, ..) =
         ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904).to_ymd_hms_milli();
-    NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
-        .ok_or_else(|| format!("Excel 序号 serial {} is not a date", number_text(serial)))
+    NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)).ok_or_else(|| {
+        format!(
+            "不是日期 Excel serial {} is not a date",
+            number_text(serial)
+        )
+    })
 }
 
 /// An Excel number of 16 or more digits: Excel keeps 15, so the rest are lost.
@@ -187,7 +191,7 @@ impl Reader_<'_> {
             Ok(d) => Some(NodeKind::Str(d.to_string())),
             Err(why) => {
                 self.diags
-                    .error(loc, "", format!("the date cell holds {why}"))
+                    .error(loc, "", format!("日期单元格 date cell: {why}"))
                     .help("type the date as YYYY-MM-DD, e.g. 2026-05-20 / 请按 年-月-日 填写日期");
                 None
             }
@@ -309,7 +313,7 @@ impl Reader_<'_> {
                 loc,
                 subject,
                 format!(
-                    "the cell holds the number {shown}: Excel keeps only 15 significant digits, so the last digits of what was typed are lost / 单元格存成了数字，后几位已丢失"
+                    "单元格存成了数字，后几位已丢失 the cell holds the number {shown}: Excel keeps only 15 significant digits, so the last digits of what was typed are lost"
                 ),
             )
             .help("format the cell as text (设置单元格格式 › 文本 / Format Cells › Text) and type it again, or type an apostrophe first: '911234567890123456");
@@ -405,7 +409,7 @@ fn check_sheet(r: &mut Reader_<'_>, sheet: &str, grid: &Grid, area: &Area) {
         r.diags.error(
             loc,
             "",
-            "the cell is given twice in the sheet's data; the file is damaged / 单元格重复",
+            "单元格重复，文件已损坏 the cell is given twice in the sheet's data; the file is damaged",
         );
         if i + 1 == MAX_LISTED {
             break;
@@ -423,7 +427,7 @@ fn check_sheet(r: &mut Reader_<'_>, sheet: &str, grid: &Grid, area: &Area) {
             .error(
                 loc,
                 "",
-                "the cell holds a formula without a computed value, so its answer is unknown / 公式没有计算结果",
+                "公式没有计算结果 the cell holds a formula without a computed value, so its answer is unknown",
             )
             .help("open and save the workbook in Excel, WPS or LibreOffice (which store each formula's result), or type the answer itself");
     }
@@ -458,7 +462,7 @@ fn check_sheet(r: &mut Reader_<'_>, sheet: &str, grid: &Grid, area: &Area) {
                 loc,
                 "",
                 format!(
-                    "cells {}:{} are merged, so answer cells share one value / 合并的单元格",
+                    "单元格已合并 cells {}:{} are merged, so answer cells share one value",
                     sheets::cell_ref(r0, c0),
                     sheets::cell_ref(r1, c1)
                 ),
@@ -480,14 +484,14 @@ fn check_sheet(r: &mut Reader_<'_>, sheet: &str, grid: &Grid, area: &Area) {
                 .error(
                     loc,
                     "",
-                    format!("a value right of the answer columns (A–{last}) is not read / 答案列之外有内容"),
+                    format!("答案列之外有内容 a value right of the answer columns (A–{last}) is not read"),
                 )
                 .help("move it into the answer or remark column, or delete it");
         } else {
             r.diags.warning(
                 loc,
                 "",
-                format!("a value right of the columns hegui reads (A–{last}) is ignored / 已忽略"),
+                format!("已忽略答案列之外的内容 a value right of the columns hegui reads (A–{last}) is ignored"),
             );
         }
     }
@@ -989,7 +993,7 @@ pub fn workbook_hint(bytes: &[u8]) -> Option<String> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     let cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     (zip || cfb).then(|| {
-        "这是工作簿，不是答案文件 a workbook, not a facts file (YAML or JSON): convert it first with `hegui import WORKBOOK -o answers.yaml` and use answers.yaml (hegui batch reads workbooks directly) / 请先用 hegui import 转换".to_string()
+        "这是工作簿，不是答案文件，请先用 hegui import 转换 a workbook, not a facts file (YAML or JSON): convert it first with `hegui import WORKBOOK -o answers.yaml` and use answers.yaml (hegui batch reads workbooks directly)".to_string()
     })
 }
 

@@ -25,7 +25,7 @@ use hegui::model::{Pack, QType};
 use hegui::questionnaire::xlsx::{SHEET_HEADER, SHEET_QUESTIONS, workbook};
 use hegui::render::Lang;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn root() -> PathBuf {
@@ -330,6 +330,12 @@ fn references_outside_the_sheet_are_refused_by_name() {
         for part in [questions.as_str(), "xl/worksheets/sheet1.xml"] {
             let m = refused(&patch(bytes, part, |x| add_cell(&x, &r, 5, "x")));
             assert!(m.contains(&format!("`{r}` is outside a sheet")), "{r}: {m}");
+            let sheet = if part == questions {
+                SHEET_QUESTIONS
+            } else {
+                "说明 Instructions"
+            };
+            assert!(m.contains(&format!("工作表 sheet「{sheet}」")), "{r}: {m}");
         }
         // W24: the answer cell itself moved out of the sheet.
         let m = refused(&patch(bytes, &questions, |x| {
@@ -1002,6 +1008,8 @@ fn facts_commands_on_a_workbook_point_to_import() {
     let q = dir.path().join("q.xlsx");
     std::fs::write(&q, answered()).unwrap();
     let xls = root().join("tests/data/workbooks/news-app.xls");
+    let out = dir.path().join("never-written.xlsx");
+    let out = out.to_str().unwrap();
     for wb in [&q, &xls] {
         let wb = wb.to_str().unwrap();
         for args in [
@@ -1014,7 +1022,7 @@ fn facts_commands_on_a_workbook_point_to_import() {
                 "--answers",
                 wb,
                 "-o",
-                "/dev/null",
+                out,
             ],
         ] {
             let o = hegui().args(&args).output().unwrap();
@@ -1026,6 +1034,7 @@ fn facts_commands_on_a_workbook_point_to_import() {
                     && stderr.contains("a workbook"),
                 "{args:?}: {stderr}"
             );
+            assert!(!Path::new(out).exists());
         }
     }
     let o = hegui()
@@ -1072,4 +1081,25 @@ fn absurd_max_input_sizes_are_refused_not_wrapped() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A shared-string table declaring billions of strings (calamine reserved that many up front:
+/// an abort from a few bytes) is refused naming the part and the count.
+#[test]
+fn declared_shared_string_counts_are_checked() {
+    let bytes = answered();
+    let mut rng = Rng(0x5EED_0025);
+    for _ in 0..6 {
+        let n = rng.range(2_000_001, u64::MAX / 2);
+        let m = refused(&patch(bytes, "xl/sharedStrings.xml", |x| {
+            let start = x.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = start + x[start..].find('"').unwrap();
+            format!("{}{n}{}", &x[..start], &x[end..])
+        }));
+        assert!(
+            m.contains("xl/sharedStrings.xml")
+                && m.contains(&format!("declares {n} shared strings")),
+            "{n}: {m}"
+        );
+    }
 }

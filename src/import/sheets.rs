@@ -36,7 +36,7 @@ pub const MAX_CELLS: u64 = 200_000;
 /// The most text, in bytes, kept from the sheets hegui reads.
 pub const MAX_TEXT: u64 = 64 * 1024 * 1024;
 /// The most strings a shared-string table may declare.
-pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
+pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
 /// Excel's last row (1-based) and column.
 pub const MAX_ROWS: u32 = 1_048_576;
 /// Excel's last column (`XFD`).
@@ -264,7 +264,7 @@ fn check_zip<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Result<Kind, Refus
     if total > MAX_UNZIPPED {
         return Err(refuse(
             format!(
-                "不是可读取的工作簿 not a readable workbook: it unpacks to {total} bytes (limit {MAX_UNZIPPED}) / 解压后过大"
+                "解压后过大，不是可读取的工作簿 not a readable workbook: it unpacks to {total} bytes (limit {MAX_UNZIPPED})"
             ),
             "a questionnaire workbook unpacks to well under a megabyte; this one looks like a zip bomb",
         ));
@@ -289,10 +289,77 @@ fn check_zip<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Result<Kind, Refus
             SAVE_AS_XLSX,
         ));
     };
+    let sheets = sheet_parts(zip);
     for i in 0..zip.len() {
-        prescan(zip, i)?;
+        prescan(zip, i, &sheets)?;
     }
     Ok(kind)
+}
+
+/// An archive entry's text (at most [`MAX_UNZIPPED`] bytes), or `None`.
+fn entry_text<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
+    let f = zip.by_name(name).ok()?;
+    let mut s = String::new();
+    f.take(MAX_UNZIPPED).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+/// The start tags named `tag` in an XML text, as attribute lists (values unescaped).
+fn tags(xml: &str, tag: &str) -> Vec<Vec<(String, String)>> {
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == tag => {
+                let attrs = raw_attrs(e.attributes_raw()).unwrap_or_default();
+                out.push(
+                    attrs
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let v = quick_xml::escape::unescape(v)
+                                .map_or_else(|_| v.to_string(), std::borrow::Cow::into_owned);
+                            (k.to_string(), v)
+                        })
+                        .collect(),
+                );
+            }
+            Ok(Event::Eof) | Err(_) => return out,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Worksheet part paths and the names of their sheets (`xl/workbook.xml` and its
+/// relationships), so a problem found in a part can name its sheet. Best effort: messages only.
+fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(String, String)> {
+    let (Some(wb), Some(rels)) = (
+        entry_text(zip, "xl/workbook.xml"),
+        entry_text(zip, "xl/_rels/workbook.xml.rels"),
+    ) else {
+        return Vec::new();
+    };
+    let get = |a: &[(String, String)], k: &str| {
+        a.iter()
+            .find(|(key, _)| is_key(key, k))
+            .map(|(_, v)| v.clone())
+    };
+    let rels = tags(&rels, "Relationship");
+    tags(&wb, "sheet")
+        .iter()
+        .filter_map(|sheet| {
+            let name = get(sheet, "name")?;
+            let id = get(sheet, "id")?;
+            let target = rels
+                .iter()
+                .find(|r| get(r, "Id").as_deref() == Some(id.as_str()))
+                .and_then(|r| get(r, "Target"))?;
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((path, name))
+        })
+        .collect()
 }
 
 fn xml_config<R: BufRead>(r: &mut quick_xml::Reader<R>) {
@@ -349,12 +416,20 @@ fn valid_ref(v: &str) -> bool {
 }
 
 /// Streams one archive entry as XML: cell references and declared string counts.
-fn prescan<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, i: usize) -> Result<(), Refusal> {
+fn prescan<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    i: usize,
+    sheets: &[(String, String)],
+) -> Result<(), Refusal> {
     let Ok(f) = zip.by_index(i) else {
         // Unreadable entries fail the same way when calamine opens them.
         return Ok(());
     };
-    let part = f.name().map(|n| n.into_owned()).unwrap_or_default();
+    let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
+    let part = match sheets.iter().find(|(p, _)| *p == name) {
+        Some((_, sheet)) => format!("工作表 sheet「{sheet}」"),
+        None => format!("部件 part `{name}`"),
+    };
     let mut xml = quick_xml::Reader::from_reader(BufReader::new(f));
     xml_config(&mut xml);
     let mut buf = Vec::new();
@@ -381,7 +456,7 @@ fn check_tag(part: &str, e: &BytesStart<'_>) -> Result<(), Refusal> {
     }
     let Some(attrs) = raw_attrs(e.attributes_raw()) else {
         return Err(refuse(
-            format!("不是可读取的工作簿 not a readable workbook: a malformed tag in part `{part}`"),
+            format!("不是可读取的工作簿 not a readable workbook: {part}: a malformed tag"),
             SAVE_AS_XLSX,
         ));
     };
@@ -390,12 +465,13 @@ fn check_tag(part: &str, e: &BytesStart<'_>) -> Result<(), Refusal> {
             let shown: String = v.chars().take(40).collect();
             return Err(refuse(
                 format!(
-                    "部件 part `{part}`: 单元格引用超出工作表 the cell reference `{shown}` is outside a sheet (A1:XFD1048576)"
+                    "{part}: 单元格引用超出工作表 the cell reference `{shown}` is outside a sheet (A1:XFD1048576)"
                 ),
                 "the file was not written by a spreadsheet program; open and save it in Excel, WPS or LibreOffice",
             ));
         }
-        if sst && (is_key(k, "uniqueCount") || is_key(k, "count")) {
+        // calamine reserves `uniqueCount` strings up front (`count` it does not use).
+        if sst && is_key(k, "uniqueCount") {
             let digits: String = v.chars().filter(char::is_ascii_digit).collect();
             let digits = digits.trim_start_matches('0');
             let n: u64 = if digits.len() > 19 {
@@ -406,7 +482,7 @@ fn check_tag(part: &str, e: &BytesStart<'_>) -> Result<(), Refusal> {
             if n > MAX_SHARED_STRINGS {
                 return Err(refuse(
                     format!(
-                        "部件 part `{part}`: 声明的字符串过多 declares {n} shared strings (limit {MAX_SHARED_STRINGS})"
+                        "{part}: 声明的字符串过多 declares {n} shared strings (limit {MAX_SHARED_STRINGS})"
                     ),
                     "a questionnaire has a few thousand strings; this file was not written by a spreadsheet program",
                 ));
