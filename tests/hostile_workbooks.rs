@@ -909,12 +909,10 @@ fn hostile_workbooks_in_a_batch_are_rejected_alone() {
     let mut prefixed = vec![b'X'];
     prefixed.extend(std::fs::read(root().join("tests/data/hostile/zip-bomb.xlsx")).unwrap());
     std::fs::write(inbox.join("prefixed.xlsx"), prefixed).unwrap();
-    let bomb = format!(
-        "<table:table-row table:number-rows-repeated=\"3000\"><table:table-cell table:number-columns-repeated=\"3000\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>"
-    );
+    let bomb = "<table:table-row table:number-rows-repeated=\"3000\"><table:table-cell table:number-columns-repeated=\"3000\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>";
     std::fs::write(
         inbox.join("ods-bomb.xlsx"),
-        answered_ods(SHEET_QUESTIONS, &bomb),
+        answered_ods(SHEET_QUESTIONS, bomb),
     )
     .unwrap();
     std::fs::copy(
