@@ -11,7 +11,7 @@
 //!    located tree (`node::parse`); 4. read + `load_facts` (parse, decode, validate);
 //!    5. the whole batch (`batch::run`, no output written) and 6. writing the outputs.
 //!    Then, on one thread over up to 5,000 loaded submissions: whole-pack evaluation
-//!    (`batch::outcomes`, the batch's path) and the full `assess` with explanations, per
+//!    (`outcome::outcomes`, the batch's path) and the full `assess` with explanations, per
 //!    submission.
 //!
 //! Given the path of a `hegui` binary as well, it then runs `hegui batch DIR --out TMP` end to
@@ -27,17 +27,17 @@
     reason = "a benchmark"
 )]
 
-use hegui::assess::{AssessOptions, assess};
-use hegui::batch::{self, BatchOptions};
-use hegui::facts::load_facts;
+use hegui_batch::{self as batch, BatchOptions};
+use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::facts::load_facts;
 use rayon::prelude::*;
 use std::time::Instant;
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: bench DIR [HEGUI]");
     let binary = std::env::args().nth(2);
-    let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
-    let pack = hegui::load::load_pack(&files).unwrap().pack;
+    let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
+    let pack = hegui_core::load::load_pack(&files).unwrap().pack;
     let inputs = batch::expand_inputs(std::slice::from_ref(&dir)).unwrap();
     // The measurements before the batch's own need the paths at hand.
     let paths = inputs.files.to_vec().unwrap();
@@ -90,8 +90,8 @@ fn main() {
     time("read + parse (hegui located tree)", &|| {
         paths.par_iter().for_each(|p| {
             let t = std::fs::read_to_string(p).unwrap();
-            let f = hegui::node::Format::from_path(p);
-            std::hint::black_box(hegui::node::parse(&t, f).unwrap());
+            let f = hegui_core::syntax::node::Format::from_path(p);
+            std::hint::black_box(hegui_core::syntax::node::parse(&t, f).unwrap());
         });
     });
     time("read + load_facts (parse, decode, validate)", &|| {
@@ -108,7 +108,7 @@ fn main() {
         ignore_waivers: false,
         lowest: 20,
         progress: false,
-        lang: hegui::render::Lang::Zh,
+        lang: hegui_core::text::Lang::Zh,
         limits: Default::default(),
     };
     let summary = std::cell::RefCell::new(None);
@@ -117,7 +117,7 @@ fn main() {
     });
     let summary = summary.into_inner().unwrap();
     let t = Instant::now();
-    batch::write_all(&summary, &out, hegui::render::Lang::Zh).unwrap();
+    batch::write_all(&summary, &out, hegui_core::text::Lang::Zh).unwrap();
     let write = t.elapsed().as_secs_f64();
     println!("write summary.json/csv/xlsx + overview.html   {write:8.3} s");
     println!(
@@ -142,7 +142,7 @@ fn main() {
     let t = Instant::now();
     for _ in 0..reps {
         for f in &sample {
-            std::hint::black_box(batch::outcomes(&pack, f, opts));
+            std::hint::black_box(hegui_core::eval::outcome::outcomes(&pack, f, opts));
         }
     }
     let eval = t.elapsed().as_secs_f64() / (reps * m) as f64;
@@ -152,7 +152,7 @@ fn main() {
     }
     let full = t.elapsed().as_secs_f64() / m as f64;
     println!(
-        "one thread, {m} submissions, {} rules: batch::outcomes {:.2} µs/submission; full assess {:.1} µs/submission",
+        "one thread, {m} submissions, {} rules: outcome::outcomes {:.2} µs/submission; full assess {:.1} µs/submission",
         pack.rules.len(),
         eval * 1e6,
         full * 1e6

@@ -5,18 +5,19 @@
 //! 1 required rules failed at or above `--fail-on`, or `hegui test` found problems;
 //! 2 invalid input or usage; 3 some inputs of a batch were rejected.
 
-use crate::assess::{AssessOptions, assess, fails_at};
-use crate::diag::Level as DiagLevel;
-use crate::facts::{LoadedFacts, load_facts_with};
-use crate::load::{Loaded, PackFiles, load_pack};
-use crate::model::{Pack, Severity};
-use crate::render::{self, Lang};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use hegui_core::diag::Level as DiagLevel;
+use hegui_core::eval::assess::{AssessOptions, assess, fails_at};
+use hegui_core::facts::{LoadedFacts, load_facts_with};
+use hegui_core::load::{Loaded, PackFiles, load_pack};
+use hegui_core::model::{Pack, Severity};
+use hegui_report::render::{self, Lang};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod batch;
+mod choice;
 mod manual;
 mod ui;
 use batch::{
@@ -50,10 +51,10 @@ pub struct Cli {
 pub fn version_string() -> &'static str {
     static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     VERSION.get_or_init(|| {
-        let packs: Vec<String> = crate::embedded::pack_ids()
+        let packs: Vec<String> = hegui_packs::pack_ids()
             .iter()
             .map(|id| {
-                let version = crate::embedded::pack_file(id, "pack.yaml")
+                let version = hegui_packs::pack_file(id, "pack.yaml")
                     .and_then(pack_meta)
                     .map(|(pid, v)| {
                         if &pid == id {
@@ -63,7 +64,7 @@ pub fn version_string() -> &'static str {
                         }
                     })
                     .unwrap_or_else(|| "version unreadable".into());
-                let default = if id == crate::embedded::DEFAULT_PACK {
+                let default = if id == hegui_packs::DEFAULT_PACK {
                     ", default"
                 } else {
                     ""
@@ -86,10 +87,10 @@ pub fn version_string() -> &'static str {
 /// `id` and `version` from a `pack.yaml`, without loading the pack (every run needs them for
 /// `--version`, so this reads only that file, with the loader's YAML reader).
 fn pack_meta(text: &str) -> Option<(String, String)> {
-    let doc = crate::node::parse(text, crate::node::Format::Yaml).ok()?;
+    let doc = hegui_core::syntax::node::parse(text, hegui_core::syntax::node::Format::Yaml).ok()?;
     let field = |k: &str| {
         doc.get(k)
-            .and_then(crate::node::Node::as_str)
+            .and_then(hegui_core::syntax::node::Node::as_str)
             .map(str::to_string)
     };
     Some((field("id")?, field("version")?))
@@ -135,13 +136,13 @@ enum Command {
         #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
         output: String,
         /// Exit 1 if a required rule fails at this severity or above.
-        #[arg(long, value_enum, value_name = "SEVERITY")]
+        #[arg(long, value_name = "SEVERITY", value_parser = choice::severity())]
         fail_on: Option<Severity>,
         /// Report findings as they are, ignoring waivers (a regulator's view).
         #[arg(long)]
         ignore_waivers: bool,
         /// Report language.
-        #[arg(long, value_enum, default_value = "zh")]
+        #[arg(long, value_parser = crate::cli::choice::lang(), default_value = "zh")]
         lang: Lang,
         /// Directory of custom templates overriding the embedded ones (file by file).
         #[arg(long, value_name = "DIR")]
@@ -178,16 +179,16 @@ enum Command {
         #[command(flatten)]
         pack: PackArgs,
         /// Form of the questionnaire (default: from the extension of -o, else yaml).
-        #[arg(long, value_enum)]
-        format: Option<crate::questionnaire::QFormat>,
+        #[arg(long, value_parser = choice::questionnaire_format())]
+        format: Option<hegui_report::questionnaire::QFormat>,
         /// Output file (`-` for stdout).
         #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
         output: String,
         /// Assessment date to pre-fill (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::questionnaire::date_arg)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = hegui_report::questionnaire::date_arg)]
         date: Option<chrono::NaiveDate>,
         /// Language of the questions (the YAML form always carries both).
-        #[arg(long, value_enum, default_value = "both")]
+        #[arg(long, value_parser = crate::cli::choice::lang(), default_value = "both")]
         lang: Lang,
         /// Start from these answers (a facts file; xlsx and html only), e.g. last year's.
         #[arg(long, value_name = "FACTS")]
@@ -224,8 +225,8 @@ enum Command {
     )]
     Schema {
         /// Which schema.
-        #[arg(value_enum)]
-        kind: crate::schema::Kind,
+        #[arg(value_parser = choice::schema_kind())]
+        kind: hegui_core::schema::Kind,
         #[command(flatten)]
         pack: PackArgs,
         /// Output file (`-` for stdout).
@@ -368,8 +369,8 @@ fn fail_in(file: &str, msg: impl std::fmt::Display) -> Exit {
 }
 
 /// The limits for facts files: `--max-input-size` or the default 10 MB.
-fn limits() -> crate::node::Limits {
-    crate::node::Limits {
+fn limits() -> hegui_core::syntax::node::Limits {
+    hegui_core::syntax::node::Limits {
         max_file_bytes: max_input_bytes(),
         ..Default::default()
     }
@@ -378,7 +379,7 @@ fn limits() -> crate::node::Limits {
 fn max_input_bytes() -> usize {
     ui::ui()
         .max_input_size
-        .map_or(crate::facts::MAX_FACTS_FILE, |b| {
+        .map_or(hegui_core::facts::MAX_FACTS_FILE, |b| {
             usize::try_from(b).unwrap_or(usize::MAX)
         })
 }
@@ -404,11 +405,11 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
             Exit(2)
         })?,
         (None, id) => {
-            let id = id.as_deref().unwrap_or(crate::embedded::DEFAULT_PACK);
-            match crate::embedded::pack_files(id) {
+            let id = id.as_deref().unwrap_or(hegui_packs::DEFAULT_PACK);
+            match hegui_packs::pack_files(id) {
                 Some(f) => f,
                 None => {
-                    let ids = crate::embedded::pack_ids();
+                    let ids = hegui_packs::pack_ids();
                     return Err(fail(format!(
                         "no embedded pack `{id}` (embedded: {})",
                         if ids.is_empty() {
@@ -463,7 +464,7 @@ fn too_large(name: &str, size: Option<u64>, limit: usize) -> Exit {
 /// Reads a facts file (or stdin for `-`) as text: `--max-input-size`, UTF-8, byte-order mark
 /// removed. Returns the name to use in messages (which also picks YAML or JSON) and the text.
 fn read_input(name: &str) -> Result<(String, String), Exit> {
-    use crate::input::{ReadError, into_text, read_file, read_limited};
+    use hegui_core::io::input::{ReadError, into_text, read_file, read_limited};
     let limit = max_input_bytes();
     let (label, read) = if name == "-" {
         ("<stdin>", read_limited(std::io::stdin().lock(), limit, 0))
@@ -471,7 +472,7 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
         (name, read_file(std::path::Path::new(name), limit))
     };
     if let Ok(bytes) = &read
-        && let Some(why) = crate::import::workbook_hint(bytes)
+        && let Some(why) = hegui_office::import::workbook_hint(bytes)
     {
         return Err(fail_in(label, why));
     }
@@ -507,9 +508,9 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
     atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail_in(output, e))
 }
 
-/// Writes a file atomically (see [`crate::atomic`]).
+/// Writes a file atomically (see [`hegui_core::io::atomic`]).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::atomic::write(path, bytes)
+    hegui_core::io::atomic::write(path, bytes)
 }
 
 fn run(cli: Cli) -> Result<u8, Exit> {
@@ -552,7 +553,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 rec.fail
             ));
             let text = match format {
-                Format::Json => render::json(&a),
+                Format::Json => hegui_core::result::json(&a),
                 Format::Markdown | Format::Html => {
                     let name = if matches!(format, Format::Html) {
                         "report.html.j2"
@@ -608,13 +609,13 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         Command::Rules { action } => match action {
             RulesAction::List { pack } => {
                 let loaded = pack_from(&pack)?;
-                write_output("-", &crate::show::rules_list(&loaded.pack))?;
+                write_output("-", &hegui_report::show::rules_list(&loaded.pack))?;
                 Ok(0)
             }
             RulesAction::Show { id, pack } => {
                 let loaded = pack_from(&pack)?;
-                let Some(text) = crate::show::rule_show(&loaded.pack, &id) else {
-                    let help = crate::diag::did_you_mean(
+                let Some(text) = hegui_report::show::rule_show(&loaded.pack, &id) else {
+                    let help = hegui_core::diag::did_you_mean(
                         &id,
                         loaded.pack.rules.iter().map(|r| r.id.as_str()),
                     );
@@ -635,7 +636,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             lang,
             answers,
         } => {
-            use crate::questionnaire::{self as qn, QFormat};
+            use hegui_report::questionnaire::{self as qn, QFormat};
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -663,8 +664,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     &qn::html::render(pack, date, lang, prefill.as_ref()).map_err(fail)?,
                 )?,
                 QFormat::Xlsx => {
-                    let bytes =
-                        qn::xlsx::workbook(pack, date, lang, prefill.as_ref()).map_err(fail)?;
+                    let bytes = hegui_office::xlsx::workbook(pack, date, lang, prefill.as_ref())
+                        .map_err(fail)?;
                     if output == "-" {
                         if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                             return Err(fail(
@@ -696,30 +697,34 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             // read stops one byte past it (a device, pipe or growing file included).
             let limit = ui::ui()
                 .max_input_size
-                .map_or(crate::import::MAX_WORKBOOK, |b| {
+                .map_or(hegui_office::import::MAX_WORKBOOK, |b| {
                     usize::try_from(b)
                         .unwrap_or(usize::MAX)
-                        .min(crate::import::MAX_WORKBOOK)
+                        .min(hegui_office::import::MAX_WORKBOOK)
                 });
             let (label, read) = if workbook == "-" {
                 (
                     "<stdin>".to_string(),
-                    crate::input::read_limited(std::io::stdin().lock(), limit, 0),
+                    hegui_core::io::input::read_limited(std::io::stdin().lock(), limit, 0),
                 )
             } else {
                 (
                     workbook.clone(),
-                    crate::input::read_file(Path::new(&workbook), limit),
+                    hegui_core::io::input::read_file(Path::new(&workbook), limit),
                 )
             };
             let bytes = read.map_err(|e| match e {
-                crate::input::ReadError::TooLarge { size, limit } => too_large(&label, size, limit),
-                crate::input::ReadError::Io(e) => fail_in(&label, e),
-                crate::input::ReadError::Directory => fail_in(&label, "是目录 is a directory"),
-                crate::input::ReadError::NotUtf8 { .. } => fail_in(&label, "unreadable"),
+                hegui_core::io::input::ReadError::TooLarge { size, limit } => {
+                    too_large(&label, size, limit)
+                }
+                hegui_core::io::input::ReadError::Io(e) => fail_in(&label, e),
+                hegui_core::io::input::ReadError::Directory => {
+                    fail_in(&label, "是目录 is a directory")
+                }
+                hegui_core::io::input::ReadError::NotUtf8 { .. } => fail_in(&label, "unreadable"),
             })?;
             let workbook = label;
-            let facts = match crate::import::import_workbook(&workbook, &bytes, pack) {
+            let facts = match hegui_office::import::import_workbook(&workbook, &bytes, pack) {
                 Ok(f) => {
                     print_diags(&f.warnings);
                     f.facts
@@ -731,24 +736,24 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 }
             };
             let json = output.to_ascii_lowercase().ends_with(".json");
-            let text = crate::import::facts_text(pack, &facts, json).map_err(fail)?;
+            let text = hegui_office::import::facts_text(pack, &facts, json).map_err(fail)?;
             write_output(&output, &text)?;
             Ok(0)
         }
         Command::Test { pack } => {
             let loaded = pack_from(&pack)?;
-            let report = crate::selftest::run(&loaded.pack);
-            write_output("-", &crate::selftest::render(&report, &loaded.pack))?;
+            let report = hegui_core::selftest::run(&loaded.pack);
+            write_output("-", &hegui_core::selftest::render(&report, &loaded.pack))?;
             Ok(if report.ok() { 0 } else { 1 })
         }
         Command::Coverage { pack } => {
             let loaded = pack_from(&pack)?;
-            write_output("-", &crate::show::coverage(&loaded.pack))?;
+            write_output("-", &hegui_report::show::coverage(&loaded.pack))?;
             Ok(0)
         }
         Command::Schema { kind, pack, output } => {
             let loaded = pack_from(&pack)?;
-            let schema = crate::schema::schema(kind, &loaded.pack);
+            let schema = hegui_core::schema::schema(kind, &loaded.pack);
             let mut text = serde_json::to_string_pretty(&schema).map_err(fail)?;
             text.push('\n');
             write_output(&output, &text)?;

@@ -1,4 +1,7 @@
-//! The `hegui` binary: everything is in the library (`hegui::cli`).
+//! The `hegui` binary: a thin shell over the library crates (see ARCHITECTURE.md).
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    hegui::cli::main()
+    cli::main()
 }

@@ -14,9 +14,9 @@
 mod common;
 use assert_cmd::Command;
 use common::csv_rows;
-use hegui::assess::{AssessOptions, Outcome, assess};
-use hegui::batch;
-use hegui::render::score::Score;
+use hegui_batch as batch;
+use hegui_core::eval::assess::{AssessOptions, Outcome, assess};
+use hegui_core::eval::score::Score;
 use serde_json::Value;
 
 const INPUTS: &str = "tests/data/batch/inputs";
@@ -370,33 +370,36 @@ fn reports_per_submission_and_globs() {
 /// The batch's fast path gives the full assessment's outcomes, 不清楚 flags and score.
 #[test]
 fn fast_outcomes_equal_full_assessment() {
-    let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
-    let pack = hegui::load::load_pack(&files).unwrap().pack;
+    let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
+    let pack = hegui_core::load::load_pack(&files).unwrap().pack;
     let mut seen = std::collections::HashSet::new();
     for i in 0..400 {
         for format in [
-            hegui::synth::SynthFormat::Json,
-            hegui::synth::SynthFormat::Yaml,
+            hegui_batch::synth::SynthFormat::Json,
+            hegui_batch::synth::SynthFormat::Yaml,
         ] {
-            if format == hegui::synth::SynthFormat::Yaml && i % 20 != 0 {
+            if format == hegui_batch::synth::SynthFormat::Yaml && i % 20 != 0 {
                 continue;
             }
-            let text = hegui::synth::facts_text(&pack, 7, i, format);
+            let text = hegui_batch::synth::facts_text(&pack, 7, i, format);
             let name = format!("s{i}.{}", format.ext());
-            let facts = hegui::facts::load_facts(&name, &text, &pack)
+            let facts = hegui_core::facts::load_facts(&name, &text, &pack)
                 .unwrap_or_else(|e| panic!("synthetic submission {i} invalid: {e:?}"))
                 .facts;
             for ignore_waivers in [false, true] {
                 let opts = AssessOptions { ignore_waivers };
                 let a = assess(&pack, &facts, opts);
-                let fast = batch::outcomes(&pack, &facts, opts);
+                let fast = hegui_core::eval::outcome::outcomes(&pack, &facts, opts);
                 for (f, o) in a.findings.iter().zip(&fast) {
                     assert_eq!(f.outcome, o.outcome, "{} in {i}", f.rule_id);
                     let dk = f.outcome == Outcome::Unanswered && !f.dont_know.is_empty();
                     assert_eq!(dk, o.dont_know, "{} in {i}", f.rule_id);
                     seen.insert((f.outcome, dk));
                 }
-                assert_eq!(batch::score(&pack, &fast), Score::of(&a.findings));
+                assert_eq!(
+                    hegui_core::eval::outcome::score(&pack, &fast),
+                    Score::of(&a.findings)
+                );
             }
         }
     }
@@ -409,16 +412,16 @@ fn fast_outcomes_equal_full_assessment() {
 
 #[test]
 fn synthetic_submissions_are_deterministic() {
-    let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
-    let pack = hegui::load::load_pack(&files).unwrap().pack;
-    let f = hegui::synth::SynthFormat::Yaml;
+    let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
+    let pack = hegui_core::load::load_pack(&files).unwrap().pack;
+    let f = hegui_batch::synth::SynthFormat::Yaml;
     assert_eq!(
-        hegui::synth::facts_text(&pack, 3, 5, f),
-        hegui::synth::facts_text(&pack, 3, 5, f)
+        hegui_batch::synth::facts_text(&pack, 3, 5, f),
+        hegui_batch::synth::facts_text(&pack, 3, 5, f)
     );
     assert_ne!(
-        hegui::synth::facts_text(&pack, 3, 5, f),
-        hegui::synth::facts_text(&pack, 3, 6, f)
+        hegui_batch::synth::facts_text(&pack, 3, 5, f),
+        hegui_batch::synth::facts_text(&pack, 3, 6, f)
     );
 }
 

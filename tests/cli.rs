@@ -100,14 +100,15 @@ fn assess_json_is_byte_identical_across_runs_and_formats() {
 
 /// YAML → JSON through hegui's own facts writer (the canonical form).
 fn serde_saphyr_roundtrip(yaml: &str) -> serde_json::Value {
-    let pack =
-        hegui::load::load_pack(&hegui::load::PackFiles::from_dir(&root().join(DEMO)).unwrap())
-            .unwrap()
-            .pack;
-    let f = hegui::facts::load_facts("x.yaml", yaml, &pack)
+    let pack = hegui_core::load::load_pack(
+        &hegui_core::load::PackFiles::from_dir(&root().join(DEMO)).unwrap(),
+    )
+    .unwrap()
+    .pack;
+    let f = hegui_core::facts::load_facts("x.yaml", yaml, &pack)
         .unwrap()
         .facts;
-    hegui::write::facts_json(&pack, &f)
+    hegui_core::facts::write::facts_json(&pack, &f)
 }
 
 #[test]

@@ -9,12 +9,12 @@
     reason = "tests fail loudly"
 )]
 
-use hegui::facts::load_facts;
-use hegui::fast_facts::decode;
-use hegui::load::{PackFiles, load_pack};
-use hegui::model::Pack;
-use hegui::node::{Format, Limits};
-use hegui::synth::{SynthFormat, facts_text};
+use hegui_batch::synth::{SynthFormat, facts_text};
+use hegui_core::facts::fast::decode;
+use hegui_core::facts::load_facts;
+use hegui_core::load::{PackFiles, load_pack};
+use hegui_core::model::Pack;
+use hegui_core::syntax::node::{Format, Limits};
 use std::path::PathBuf;
 
 fn root() -> PathBuf {
@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 }
 
 fn shipped() -> Pack {
-    load_pack(&hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap())
+    load_pack(&hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap())
         .unwrap()
         .pack
 }
@@ -74,7 +74,9 @@ fn fixtures_agree_in_yaml_and_json() {
         let name = p.to_string_lossy().to_string();
         agree(&name, &text, &pack);
         let facts = load_facts(&name, &text, &pack).unwrap().facts;
-        let json = serde_json::to_string_pretty(&hegui::write::facts_json(&pack, &facts)).unwrap();
+        let json =
+            serde_json::to_string_pretty(&hegui_core::facts::write::facts_json(&pack, &facts))
+                .unwrap();
         agree("x.json", &json, &pack);
     }
 }

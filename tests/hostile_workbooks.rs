@@ -17,13 +17,13 @@
 )]
 
 use assert_cmd::Command;
-use hegui::diag::{Diagnostic, Level};
-use hegui::facts::{Facts, LoadedFacts, load_facts};
-use hegui::import::import_workbook;
-use hegui::load::load_pack;
-use hegui::model::{Pack, QType};
-use hegui::questionnaire::xlsx::{SHEET_HEADER, SHEET_QUESTIONS, workbook};
-use hegui::render::Lang;
+use hegui_core::diag::{Diagnostic, Level};
+use hegui_core::facts::{Facts, LoadedFacts, load_facts};
+use hegui_core::load::load_pack;
+use hegui_core::model::{Pack, QType};
+use hegui_core::text::Lang;
+use hegui_office::import::import_workbook;
+use hegui_office::xlsx::{SHEET_HEADER, SHEET_QUESTIONS, workbook};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -35,7 +35,7 @@ fn root() -> PathBuf {
 fn pack() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files("hlj-2017-mobile-internet").unwrap();
+        let files = hegui_packs::pack_files("hlj-2017-mobile-internet").unwrap();
         load_pack(&files).unwrap().pack
     })
 }
@@ -253,11 +253,11 @@ fn shared_strings(bytes: &[u8]) -> Vec<String> {
 
 /// 1-based row of a header field on the Header sheet.
 fn header_row(key: &str) -> u32 {
-    let i = hegui::questionnaire::xlsx::HEADER_FIELDS
+    let i = hegui_office::xlsx::HEADER_FIELDS
         .iter()
         .position(|f| f.0 == key)
         .unwrap();
-    hegui::questionnaire::xlsx::HEADER_ROW + 2 + i as u32
+    hegui_office::xlsx::HEADER_ROW + 2 + i as u32
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -691,7 +691,7 @@ fn formulas_without_a_value_are_refused_with_sheet_and_cell() {
             )
         }))
         .unwrap_or_else(|d| panic!("{}", msgs(&d)));
-        let ans = hegui::write::facts_json(pack(), &got.facts)["answers"].clone();
+        let ans = hegui_core::facts::write::facts_json(pack(), &got.facts)["answers"].clone();
         assert_eq!(ans[&id], serde_json::json!(yes), "{id}");
     }
     // W21: the credit code as a formula without a value.

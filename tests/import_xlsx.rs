@@ -11,17 +11,17 @@
 )]
 
 use assert_cmd::Command;
-use hegui::assess::{AssessOptions, assess};
-use hegui::diag::Diagnostic;
-use hegui::facts::{Facts, load_facts};
-use hegui::import::{facts_text, import_workbook};
-use hegui::load::load_pack;
-use hegui::model::Pack;
-use hegui::questionnaire::xlsx::{
+use hegui_core::diag::Diagnostic;
+use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::facts::{Facts, load_facts};
+use hegui_core::load::load_pack;
+use hegui_core::model::Pack;
+use hegui_core::text::Lang;
+use hegui_office::import::{facts_text, import_workbook};
+use hegui_office::xlsx::{
     COL_ANSWER, COL_ID, COL_KEY, COL_REMARK, COL_VALUE, GROUP_MARK, HEADER_FIELDS, HEADER_ROW,
     ITEM_ROW, KEY_ROW, QUESTION_HEADERS, SHEET_HEADER, SHEET_QUESTIONS, workbook,
 };
-use hegui::render::Lang;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,7 +33,7 @@ fn root() -> PathBuf {
 fn pack() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files("hlj-2017-mobile-internet").unwrap();
+        let files = hegui_packs::pack_files("hlj-2017-mobile-internet").unwrap();
         load_pack(&files).unwrap().pack
     })
 }
@@ -231,7 +231,7 @@ fn put(ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, c: &Cell<'_>, da
 }
 
 fn answer_json(f: &Facts) -> serde_json::Value {
-    hegui::write::facts_json(pack(), f)["answers"].clone()
+    hegui_core::facts::write::facts_json(pack(), f)["answers"].clone()
 }
 
 #[test]

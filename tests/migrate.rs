@@ -10,9 +10,9 @@
 //! changed questions listed, the result valid for the new pack.
 
 use assert_cmd::Command;
-use hegui::load::{PackFiles, load_pack};
+use hegui_core::load::{PackFiles, load_pack};
 
-fn pack(dir: &str) -> hegui::model::Pack {
+fn pack(dir: &str) -> hegui_core::model::Pack {
     load_pack(&PackFiles::from_dir(std::path::Path::new(dir)).unwrap())
         .unwrap()
         .pack
@@ -24,21 +24,21 @@ fn old_answers_are_refused_by_the_new_pack_and_migrate_carries_them() {
     let old = pack("tests/data/demo");
     let new = pack("tests/data/demo-1.3/demo");
     // Without migration the new version refuses the file.
-    let err = hegui::facts::load_facts("a.yaml", &text, &new).unwrap_err();
+    let err = hegui_core::facts::load_facts("a.yaml", &text, &new).unwrap_err();
     assert!(
         err.iter().any(|d| d.message.contains("version 1.2.0")),
         "{err:?}"
     );
-    let facts = hegui::facts::load_facts("a.yaml", &text, &old)
+    let facts = hegui_core::facts::load_facts("a.yaml", &text, &old)
         .unwrap()
         .facts;
-    let m = hegui::migrate::migrate(&old, &facts, &new);
-    let listed: Vec<(&str, &hegui::migrate::Why)> = m
+    let m = hegui_core::facts::migrate::migrate(&old, &facts, &new);
+    let listed: Vec<(&str, &hegui_core::facts::migrate::Why)> = m
         .to_answer
         .iter()
         .map(|t| (t.id.as_str(), &t.why))
         .collect();
-    use hegui::migrate::Why;
+    use hegui_core::facts::migrate::Why;
     assert!(
         listed.contains(&("real_name.methods", &Why::Changed)),
         "{listed:?}"
@@ -65,8 +65,9 @@ fn old_answers_are_refused_by_the_new_pack_and_migrate_carries_them() {
     assert_eq!(m.facts["pack"]["version"], "1.3.0");
     assert_eq!(m.facts["waivers"][0]["rule"], "demo.logs");
     // The written file loads against the new pack.
-    let (_, yaml) = hegui::migrate::migrate_checked(&old, &facts, &new, "out.yaml").unwrap();
-    let again = hegui::facts::load_facts("out.yaml", &yaml, &new)
+    let (_, yaml) =
+        hegui_core::facts::migrate::migrate_checked(&old, &facts, &new, "out.yaml").unwrap();
+    let again = hegui_core::facts::load_facts("out.yaml", &yaml, &new)
         .unwrap()
         .facts;
     assert_eq!(

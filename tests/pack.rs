@@ -8,10 +8,10 @@
     reason = "tests fail loudly"
 )]
 
-use hegui::assess::{AssessOptions, Outcome, assess};
-use hegui::facts::load_facts;
-use hegui::load::{PackFiles, load_pack};
-use hegui::model::{Level, Pack};
+use hegui_core::eval::assess::{AssessOptions, Outcome, assess};
+use hegui_core::facts::load_facts;
+use hegui_core::load::{PackFiles, load_pack};
+use hegui_core::model::{Level, Pack};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -26,7 +26,7 @@ fn root() -> PathBuf {
 fn pack() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files(ID).expect("the pack is embedded");
+        let files = hegui_packs::pack_files(ID).expect("the pack is embedded");
         match load_pack(&files) {
             Ok(l) => {
                 assert!(l.warnings.is_empty(), "{:?}", l.warnings);
@@ -45,7 +45,7 @@ fn pack() -> &'static Pack {
 
 #[test]
 fn embedded_pack_is_the_default_and_equals_the_directory() {
-    assert_eq!(hegui::embedded::DEFAULT_PACK, ID);
+    assert_eq!(hegui_packs::DEFAULT_PACK, ID);
     let dir = load_pack(&PackFiles::from_dir(&root().join("rules").join(ID)).unwrap())
         .unwrap()
         .pack;
@@ -55,8 +55,8 @@ fn embedded_pack_is_the_default_and_equals_the_directory() {
 
 #[test]
 fn self_tests_pass_with_every_comparison_exercised() {
-    let report = hegui::selftest::run(pack());
-    let text = hegui::selftest::render(&report, pack());
+    let report = hegui_core::selftest::run(pack());
+    let text = hegui_core::selftest::render(&report, pack());
     assert!(report.ok(), "{text}");
     assert!(report.unexercised.is_empty(), "{text}");
     assert!(report.expectations >= pack().rules.len() * 3, "{text}");
@@ -76,7 +76,7 @@ fn source_text_is_a_byte_for_byte_copy() {
     .unwrap();
     assert!(!shipped.contains(&b'\r'), "LF line endings");
     assert_eq!(
-        hegui::digest::bytes(&shipped),
+        hegui_core::model::digest::bytes(&shipped),
         format!("sha256:{SOURCE_SHA256}")
     );
     // Where the shared research folder sits beside the repository (as in CI), compare directly too.
@@ -193,7 +193,7 @@ fn all_twenty_clauses_are_accounted_for() {
             "clause {n}: exactly one of rules or a coverage reason"
         );
     }
-    let out = hegui::show::coverage(p);
+    let out = hegui_report::show::coverage(p);
     assert!(!out.contains("NOT COVERED"), "{out}");
     for n in 1..=20 {
         assert!(
@@ -206,7 +206,7 @@ fn all_twenty_clauses_are_accounted_for() {
 #[test]
 fn everything_is_bilingual() {
     let p = pack();
-    let ok = |t: &hegui::text::Text, what: &str| {
+    let ok = |t: &hegui_core::text::Text, what: &str| {
         assert!(
             !t.zh.trim().is_empty() && !t.en.trim().is_empty(),
             "{what}: {t:?}"
@@ -256,7 +256,7 @@ fn citations_carry_both_cybersecurity_law_numbers() {
     }
 }
 
-fn fixture(name: &str) -> hegui::assess::Assessment {
+fn fixture(name: &str) -> hegui_core::eval::assess::Assessment {
     let path = root().join("fixtures/companies").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let f = match load_facts(&path.to_string_lossy(), &text, pack()) {
@@ -275,7 +275,7 @@ fn fixture(name: &str) -> hegui::assess::Assessment {
     assess(pack(), &f, AssessOptions::default())
 }
 
-fn with(a: &hegui::assess::Assessment, level: Level, outcome: Outcome) -> Vec<String> {
+fn with(a: &hegui_core::eval::assess::Assessment, level: Level, outcome: Outcome) -> Vec<String> {
     let mut v: Vec<String> = a
         .findings
         .iter()

@@ -17,11 +17,11 @@
 //! Submissions come from `synth::facts_value(pack, seed, index)` (valid and varied) for the
 //! shipped pack and the demo pack; proptest picks the seeds. Case counts stay modest.
 
-use hegui::assess::{AssessOptions, assess};
-use hegui::batch::{self, BatchOptions, Inputs};
-use hegui::facts::{Facts, load_facts};
-use hegui::load::{PackFiles, load_pack};
-use hegui::model::Pack;
+use hegui_batch::{self as batch, BatchOptions, Inputs};
+use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::facts::{Facts, load_facts};
+use hegui_core::load::{PackFiles, load_pack};
+use hegui_core::model::Pack;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 fn shipped() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
+        let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
         load_pack(&files).unwrap().pack
     })
 }
@@ -61,12 +61,12 @@ fn load(pack: &Pack, name: &str, text: &str) -> Facts {
 }
 
 fn synth(pack: &Pack, seed: u64, index: u64) -> Facts {
-    let v = hegui::synth::facts_value(pack, seed, index);
+    let v = hegui_batch::synth::facts_value(pack, seed, index);
     load(pack, "synth.json", &serde_json::to_string(&v).unwrap())
 }
 
 fn result(pack: &Pack, facts: &Facts, ignore_waivers: bool) -> String {
-    hegui::render::json(&assess(pack, facts, AssessOptions { ignore_waivers }))
+    hegui_core::result::json(&assess(pack, facts, AssessOptions { ignore_waivers }))
 }
 
 proptest! {
@@ -75,8 +75,8 @@ proptest! {
     #[test]
     fn assessment_is_deterministic(seed: u64, index in 0u64..5000, shipped: bool, ignore: bool) {
         let p = pack(shipped);
-        let v = hegui::synth::facts_value(p, seed, index);
-        prop_assert_eq!(&v, &hegui::synth::facts_value(p, seed, index));
+        let v = hegui_batch::synth::facts_value(p, seed, index);
+        prop_assert_eq!(&v, &hegui_batch::synth::facts_value(p, seed, index));
         let text = serde_json::to_string(&v).unwrap();
         let (a, b) = (load(p, "a.json", &text), load(p, "b.json", &text));
         let first = result(p, &a, ignore);
@@ -84,7 +84,7 @@ proptest! {
         prop_assert_eq!(&first, &result(p, &b, ignore));
         // And the batch's fast outcomes agree with the full assessment.
         let full = assess(p, &a, AssessOptions { ignore_waivers: ignore });
-        let fast = batch::outcomes(p, &a, AssessOptions { ignore_waivers: ignore });
+        let fast = hegui_core::eval::outcome::outcomes(p, &a, AssessOptions { ignore_waivers: ignore });
         let full: Vec<_> = full.findings.iter().map(|f| f.outcome).collect();
         let fast: Vec<_> = fast.iter().map(|o| o.outcome).collect();
         prop_assert_eq!(full, fast);
@@ -96,14 +96,14 @@ proptest! {
         let facts = synth(p, seed, index);
         let before = result(p, &facts, false);
         // The canonical JSON form.
-        let canonical = hegui::write::facts_json(p, &facts);
+        let canonical = hegui_core::facts::write::facts_json(p, &facts);
         let again = load(p, "w.json", &serde_json::to_string_pretty(&canonical).unwrap());
         prop_assert_eq!(&before, &result(p, &again, false));
         // Writing is a fixed point.
-        prop_assert_eq!(&canonical, &hegui::write::facts_json(p, &again));
+        prop_assert_eq!(&canonical, &hegui_core::facts::write::facts_json(p, &again));
         // The files `import` and `migrate` write, YAML and JSON.
         for json in [false, true] {
-            let text = hegui::import::facts_text(p, &facts, json).unwrap();
+            let text = hegui_office::import::facts_text(p, &facts, json).unwrap();
             let name = if json { "f.json" } else { "f.yaml" };
             let back = load(p, name, &text);
             prop_assert_eq!(&before, &result(p, &back, false), "{}", name);
@@ -120,7 +120,7 @@ proptest! {
         // Text of any characters (controls too) in the organisation name and a remark comes
         // back exactly through the YAML and JSON writers.
         let p = demo();
-        let mut v = hegui::synth::facts_value(p, seed, 0);
+        let mut v = hegui_batch::synth::facts_value(p, seed, 0);
         prop_assume!(!name.trim().is_empty() && !title.trim().is_empty());
         v["organisation"]["name"] = Value::String(name.clone());
         v["prepared_by"] = serde_json::json!({"name": "x", "title": title.clone()});
@@ -133,7 +133,7 @@ proptest! {
         prop_assume!(loaded.is_ok());
         let facts = loaded.unwrap().facts;
         for json in [false, true] {
-            let out = hegui::import::facts_text(p, &facts, json).unwrap();
+            let out = hegui_office::import::facts_text(p, &facts, json).unwrap();
             let back = load(p, if json { "o.json" } else { "o.yaml" }, &out);
             prop_assert_eq!(&back.organisation.name, &facts.organisation.name);
             prop_assert_eq!(
@@ -155,8 +155,8 @@ fn run_batch(p: &Pack, inputs: &Inputs, out: &std::path::Path, threads: usize) -
         ignore_waivers: false,
         lowest: 5,
         progress: false,
-        lang: hegui::render::Lang::Zh,
-        limits: hegui::node::Limits::default(),
+        lang: hegui_core::text::Lang::Zh,
+        limits: hegui_core::syntax::node::Limits::default(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -181,7 +181,7 @@ proptest! {
         let mut files = Vec::new();
         for i in 0..n {
             let f = dir.path().join(format!("{i:03}.json"));
-            let mut v = hegui::synth::facts_value(p, seed, i);
+            let mut v = hegui_batch::synth::facts_value(p, seed, i);
             // Every seventh submission broken, so rejections are in the mix.
             if i % 7 == 3 {
                 v["assessment_date"] = Value::String("not a date".into());
@@ -206,7 +206,7 @@ proptest! {
             let t = s.trim();
             if t.len() == 10 { chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok() } else { None }
         };
-        prop_assert_eq!(hegui::condition::parse_date(&s), expected);
+        prop_assert_eq!(hegui_core::model::condition::parse_date(&s), expected);
     }
 
     /// The same for strings of exactly the direct path's shape (digits in every place, so
@@ -214,7 +214,7 @@ proptest! {
     #[test]
     fn plain_dates_agree_with_chrono(s in "[0-9]{4}-[0-1][0-9]-[0-3][0-9]") {
         prop_assert_eq!(
-            hegui::condition::parse_date(&s),
+            hegui_core::model::condition::parse_date(&s),
             chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
         );
     }
@@ -223,7 +223,7 @@ proptest! {
     fn iso_dates_agree_with_chrono(days in -1_000_000i32..4_000_000) {
         let d = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap();
         let mut out = String::new();
-        hegui::condition::push_iso_date(&mut out, d);
+        hegui_core::model::condition::push_iso_date(&mut out, d);
         prop_assert_eq!(out, d.to_string());
     }
 }

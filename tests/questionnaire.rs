@@ -9,16 +9,16 @@
 )]
 
 use assert_cmd::Command;
-use hegui::load::load_pack;
-use hegui::model::Pack;
-use hegui::questionnaire::{QFormat, format_for, html, markdown};
-use hegui::render::Lang;
+use hegui_core::load::load_pack;
+use hegui_core::model::Pack;
+use hegui_core::text::Lang;
+use hegui_report::questionnaire::{QFormat, format_for, html, markdown};
 use std::sync::OnceLock;
 
 fn pack() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files("hlj-2017-mobile-internet").unwrap();
+        let files = hegui_packs::pack_files("hlj-2017-mobile-internet").unwrap();
         load_pack(&files).unwrap().pack
     })
 }

@@ -14,11 +14,11 @@
     reason = "tests fail loudly"
 )]
 
-use hegui::eval::{Env, Truth, truth};
-use hegui::facts::{Facts, load_facts};
-use hegui::load::{PackFiles, load_pack};
-use hegui::model::{Condition, GIdx, Operand, Pack, QType, Question, Value};
-use hegui::questionnaire::condition_json;
+use hegui_core::eval::{Env, Truth, truth};
+use hegui_core::facts::{Facts, load_facts};
+use hegui_core::load::{PackFiles, load_pack};
+use hegui_core::model::{Condition, GIdx, Operand, Pack, QType, Question, Value};
+use hegui_report::questionnaire::condition_json;
 use serde_json::{Value as J, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ fn root() -> PathBuf {
 }
 
 fn packs() -> Vec<Pack> {
-    let shipped = hegui::embedded::pack_files("hlj-2017-mobile-internet").unwrap();
+    let shipped = hegui_packs::pack_files("hlj-2017-mobile-internet").unwrap();
     let demo = PackFiles::from_dir(&root().join("tests/data/demo")).unwrap();
     vec![
         load_pack(&shipped).unwrap().pack,
@@ -190,7 +190,7 @@ fn facts_doc(pack: &Pack, seed: u64) -> J {
     let lits = literals(pack);
     let dates = ["2026-03-10", "2026-06-30", "2025-12-15"];
     let date_s = dates[rng.below(3) as usize];
-    let date = hegui::condition::parse_date(date_s).unwrap();
+    let date = hegui_core::model::condition::parse_date(date_s).unwrap();
     let qn = &pack.questionnaire;
     let mut answers = serde_json::Map::new();
     for (qi, q) in qn.questions.iter().enumerate() {
@@ -260,7 +260,7 @@ fn generate() -> J {
             .map(|f| {
                 json!({
                     "assessment_date": f.assessment_date.to_string(),
-                    "answers": hegui::write::facts_json(&pack, f)["answers"],
+                    "answers": hegui_core::facts::write::facts_json(&pack, f)["answers"],
                 })
             })
             .collect();

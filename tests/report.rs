@@ -11,18 +11,18 @@
 //! templates.
 
 use assert_cmd::Command;
-use hegui::assess::{AssessOptions, Assessment, Outcome, assess};
-use hegui::facts::load_facts;
-use hegui::load::load_pack;
-use hegui::model::Pack;
-use hegui::render::{self, Deadlines, Lang, ReportOptions};
+use hegui_core::eval::assess::{AssessOptions, Assessment, Outcome, assess};
+use hegui_core::facts::load_facts;
+use hegui_core::load::load_pack;
+use hegui_core::model::Pack;
+use hegui_report::render::{self, Deadlines, Lang, ReportOptions};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn pack() -> &'static Pack {
     static P: OnceLock<Pack> = OnceLock::new();
     P.get_or_init(|| {
-        let files = hegui::embedded::pack_files(hegui::embedded::DEFAULT_PACK).unwrap();
+        let files = hegui_packs::pack_files(hegui_packs::DEFAULT_PACK).unwrap();
         load_pack(&files).unwrap().pack
     })
 }
@@ -178,7 +178,7 @@ fn ride_hailing_on(date: &str) -> Assessment {
     assessment(&text, false)
 }
 
-fn finding<'a>(a: &'a Assessment, id: &str) -> &'a hegui::assess::Finding {
+fn finding<'a>(a: &'a Assessment, id: &str) -> &'a hegui_core::eval::assess::Finding {
     a.findings.iter().find(|f| f.rule_id == id).unwrap()
 }
 
@@ -258,8 +258,8 @@ fn ignore_waivers_reports_everything_as_it_is() {
 fn waived_counts_as_decided_but_not_passing() {
     let with = assessment(&fixture("ride-hailing"), false);
     let without = assessment(&fixture("ride-hailing"), true);
-    let s = render::score::Score::of(&with.findings);
-    let t = render::score::Score::of(&without.findings);
+    let s = hegui_core::eval::score::Score::of(&with.findings);
+    let t = hegui_core::eval::score::Score::of(&without.findings);
     assert_eq!(
         (s.earned, s.possible, s.decided),
         (t.earned, t.possible, t.decided)
@@ -273,14 +273,14 @@ fn waived_counts_as_decided_but_not_passing() {
 
 #[test]
 fn a_verdict_with_only_waived_gaps_is_not_compliant_wording() {
-    let s = render::score::Score {
+    let s = hegui_core::eval::score::Score {
         applicable: 3,
         decided: 3,
         pass: 2,
         waived: 1,
         ..Default::default()
     };
-    let v = render::score::verdict(&s);
+    let v = hegui_core::eval::score::verdict(&s);
     assert_eq!(v.status, "waived");
     assert!(!v.headline.zh.starts_with("合规") && !v.headline.en.starts_with("Compliant"));
 }

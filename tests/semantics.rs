@@ -10,11 +10,11 @@
 
 mod common;
 use common::*;
-use hegui::assess::{AssessOptions, Outcome, assess};
-use hegui::condition::Purpose;
-use hegui::diag::Level;
-use hegui::eval::Truth;
-use hegui::facts::AnswerState;
+use hegui_core::diag::Level;
+use hegui_core::eval::Truth;
+use hegui_core::eval::assess::{AssessOptions, Outcome, assess};
+use hegui_core::facts::AnswerState;
+use hegui_core::model::condition::Purpose;
 
 const HLJ: &str = "scope.heilongjiang: true\nscope.functions: [comments]\n";
 
@@ -85,12 +85,12 @@ fn s03_answers_are_typed_by_the_question() {
     let note = &f.answers[qn.question("org.contact_note").unwrap()];
     assert_eq!(
         note.as_ref().unwrap().state,
-        AnswerState::Value(hegui::model::Value::Text("0755".into()))
+        AnswerState::Value(hegui_core::model::Value::Text("0755".into()))
     );
     let months = &f.answers[qn.question("security.log_months").unwrap()];
     assert_eq!(
         months.as_ref().unwrap().state,
-        AnswerState::Value(hegui::model::Value::Int(12))
+        AnswerState::Value(hegui_core::model::Value::Int(12))
     );
     let d = diags(&doc("org.contact_note: 1.50\n", "2026-03-10", ""), "f.yaml");
     assert!(
@@ -459,11 +459,11 @@ fn s19_explanations_keep_only_what_decided() {
     assert_eq!(f.explanation.len(), 1, "{:?}", f.explanation);
     assert_eq!(f.explanation[0].condition, "real_name.required equals true");
     // A true `any`: only the true branches.
-    let (t, obs) = hegui::eval::explain(
+    let (t, obs) = hegui_core::eval::explain(
         &cond(
             "{any: [{security.log_months: {ge: 6}}, {scope.heilongjiang: true}, {scope.channels: {any_of: [app]}}]}",
         ),
-        &hegui::eval::Env::new(
+        &hegui_core::eval::Env::new(
             demo(),
             &facts("scope.heilongjiang: true\nsecurity.log_months: 1\n"),
         ),
@@ -535,8 +535,8 @@ fn s20_waivers() {
     );
 }
 
-fn load_facts_ok(text: &str) -> hegui::facts::Facts {
-    hegui::facts::load_facts("w.yaml", text, demo())
+fn load_facts_ok(text: &str) -> hegui_core::facts::Facts {
+    hegui_core::facts::load_facts("w.yaml", text, demo())
         .map_err(|d| messages(&d))
         .unwrap()
         .facts
@@ -545,7 +545,7 @@ fn load_facts_ok(text: &str) -> hegui::facts::Facts {
 #[test]
 fn s21_checks_may_read_only_guaranteed_questions() {
     let pack = |check: &str, applies: &str| {
-        let mut files = hegui::load::PackFiles::from_dir(std::path::Path::new(concat!(
+        let mut files = hegui_core::load::PackFiles::from_dir(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/data/demo"
         )))
@@ -554,7 +554,7 @@ fn s21_checks_may_read_only_guaranteed_questions() {
             "rules:\n  - id: t.rule\n    title: {{zh: 测试, en: Test}}\n    section: accounts\n    level: required\n    severity: low\n    source: {{document: hlj-2017, clause: 14, quote: 督促移动互联网企业落实实名制}}\n{applies}    check: {check}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
         );
         files.files.push(("rules/zz-test.yaml".into(), rule));
-        hegui::load::load_pack(&files)
+        hegui_core::load::load_pack(&files)
     };
     let e = pack("{real_name.methods: {any_of: [id_document]}}", "").unwrap_err();
     assert!(messages(&e).contains("rule `t.rule`: the check reads `real_name.methods`, which is asked only when real_name.required equals true"), "{}", messages(&e));
@@ -626,8 +626,8 @@ fn s22_deterministic_and_dated_references() {
     let answers = format!(
         "{HLJ}real_name.required: true\nreal_name.methods: [none]\nsecurity.log_months: 1\n"
     );
-    let a = hegui::render::json(&assessment(&answers));
-    let b = hegui::render::json(&assessment(&answers));
+    let a = hegui_core::result::json(&assessment(&answers));
+    let b = hegui_core::result::json(&assessment(&answers));
     assert_eq!(a, b);
     let ids: Vec<String> = assessment(&answers)
         .findings
@@ -647,7 +647,7 @@ fn s22_deterministic_and_dated_references() {
         &facts_on(&answers, "2026-01-01"),
         AssessOptions::default(),
     );
-    let art = |a: &hegui::assess::Assessment| {
+    let art = |a: &hegui_core::eval::assess::Assessment| {
         let r = &a
             .findings
             .iter()
@@ -663,20 +663,20 @@ fn s22_deterministic_and_dated_references() {
 #[test]
 fn one_compiled_pack_serves_many_threads() {
     fn send_sync<T: Send + Sync>() {}
-    send_sync::<hegui::model::Pack>();
-    send_sync::<hegui::facts::Facts>();
-    send_sync::<hegui::assess::Assessment>();
+    send_sync::<hegui_core::model::Pack>();
+    send_sync::<hegui_core::facts::Facts>();
+    send_sync::<hegui_core::eval::assess::Assessment>();
     let inputs: Vec<String> = (0..8)
         .map(|i| format!("{HLJ}real_name.required: {}\nreal_name.methods: [mobile_number]\nsecurity.log_months: {i}\n", i % 2 == 0))
         .collect();
     let serial: Vec<String> = inputs
         .iter()
-        .map(|a| hegui::render::json(&assessment(a)))
+        .map(|a| hegui_core::result::json(&assessment(a)))
         .collect();
     let parallel: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = inputs
             .iter()
-            .map(|a| s.spawn(move || hegui::render::json(&assessment(a))))
+            .map(|a| s.spawn(move || hegui_core::result::json(&assessment(a))))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });

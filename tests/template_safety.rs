@@ -14,7 +14,7 @@
 //! template has that name), and a report template linked out of DIR is replaced by the embedded
 //! one.
 
-use hegui::render::env::safe_read;
+use hegui_report::render::env::safe_read;
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -10,8 +10,8 @@
 
 mod common;
 use common::*;
-use hegui::diag::{Diagnostic, Level};
-use hegui::load::{PackFiles, load_pack};
+use hegui_core::diag::{Diagnostic, Level};
+use hegui_core::load::{PackFiles, load_pack};
 use std::path::Path;
 
 fn demo_files() -> PackFiles {
@@ -481,12 +481,13 @@ fn limits_on_strings_entries_and_size() {
         &d,
         "list of 10001 entries is longer than the limit of 10000",
     );
-    let limits = hegui::node::Limits {
+    let limits = hegui_core::syntax::node::Limits {
         max_file_bytes: 100,
         ..Default::default()
     };
-    let d = hegui::facts::load_facts_with("f.yaml", &doc("", "2026-03-10", ""), demo(), &limits)
-        .unwrap_err();
+    let d =
+        hegui_core::facts::load_facts_with("f.yaml", &doc("", "2026-03-10", ""), demo(), &limits)
+            .unwrap_err();
     one(&d, "file too large");
 }
 
@@ -494,6 +495,6 @@ fn limits_on_strings_entries_and_size() {
 fn a_flood_of_problems_is_capped() {
     let keys: String = (0..1000).map(|i| format!("q{i}: 1\n")).collect();
     let d = diags(&doc(&keys, "2026-03-10", ""), "f.yaml");
-    assert_eq!(d.len(), hegui::diag::MAX_DIAGNOSTICS + 1);
+    assert_eq!(d.len(), hegui_core::diag::MAX_DIAGNOSTICS + 1);
     assert_eq!(d.last().unwrap().message, "800 more problem(s) not shown");
 }

@@ -9,16 +9,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let pack = common::pack();
     let name = if text.trim_start().starts_with('{') { "f.json" } else { "f.yaml" };
-    let Ok(loaded) = hegui::facts::load_facts(name, text, pack) else { return };
+    let Ok(loaded) = hegui_core::facts::load_facts(name, text, pack) else { return };
     for ignore_waivers in [false, true] {
-        let a = hegui::assess::assess(pack, &loaded.facts, hegui::assess::AssessOptions { ignore_waivers });
-        let json = hegui::render::json(&a);
+        let a = hegui_core::eval::assess::assess(pack, &loaded.facts, hegui_core::eval::assess::AssessOptions { ignore_waivers });
+        let json = hegui_core::result::json(&a);
         assert!(serde_json_roundtrip(&json), "the JSON result must parse");
-        for lang in [hegui::render::Lang::Zh, hegui::render::Lang::En, hegui::render::Lang::Both] {
-            let env = hegui::render::environment(lang, None);
-            for t in hegui::embedded::template_names() {
+        for lang in [hegui_core::text::Lang::Zh, hegui_core::text::Lang::En, hegui_core::text::Lang::Both] {
+            let env = hegui_report::render::environment(lang, None);
+            for t in hegui_report::templates::template_names() {
                 if t.starts_with("report.") && t.ends_with(".j2") {
-                    let _ = hegui::render::report(&env, t, &a, pack, lang, &hegui::render::ReportOptions::default());
+                    let _ = hegui_report::render::report(&env, t, &a, pack, lang, &hegui_report::render::ReportOptions::default());
                 }
             }
         }

@@ -6,6 +6,6 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = hegui::facts::load_facts("fuzz.yaml", text, common::pack());
+        let _ = hegui_core::facts::load_facts("fuzz.yaml", text, common::pack());
     }
 });

@@ -6,5 +6,5 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hegui::import::import_workbook("fuzz.xlsx", data, common::pack());
+    let _ = hegui_office::import::import_workbook("fuzz.xlsx", data, common::pack());
 });

@@ -4,12 +4,12 @@ use super::ui::{self, info, note};
 use super::{
     Exit, PackArgs, fail, fail_in, load_facts_cli, pack_from, print_diags, read_input, write_output,
 };
-use crate::assess::{AssessOptions, assess};
-use crate::batch::{self, BatchOptions, ReportFormat};
-use crate::diff;
-use crate::load::{Loaded, PackFiles, load_pack};
-use crate::render::Lang;
 use clap::{Args, ValueEnum};
+use hegui_batch::{self as batch, BatchOptions, ReportFormat};
+use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::load::{Loaded, PackFiles, load_pack};
+use hegui_core::text::Lang;
+use hegui_report::diff;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub(super) struct BatchArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Also write one report per submission, under DIR/reports/.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", value_parser = super::choice::report_format())]
     reports: Option<ReportFormat>,
     /// Report findings as they are, ignoring waivers (a regulator's view).
     #[arg(long)]
@@ -32,7 +32,7 @@ pub(super) struct BatchArgs {
     #[arg(long, value_name = "N", default_value = "20")]
     lowest: usize,
     /// Report language (per-submission reports).
-    #[arg(long, value_enum, default_value = "zh")]
+    #[arg(long, value_parser = crate::cli::choice::lang(), default_value = "zh")]
     lang: Lang,
 }
 
@@ -71,10 +71,10 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         lowest: args.lowest,
         progress: ui::progress_allowed(),
         lang: args.lang,
-        limits: crate::node::Limits {
+        limits: hegui_core::syntax::node::Limits {
             max_file_bytes: ui::ui()
                 .max_input_size
-                .map_or(crate::facts::MAX_FACTS_FILE, |b| {
+                .map_or(hegui_core::facts::MAX_FACTS_FILE, |b| {
                     usize::try_from(b).unwrap_or(usize::MAX)
                 }),
             ..Default::default()
@@ -243,10 +243,10 @@ fn load_pack_arg(spec: &str) -> Result<Loaded, Exit> {
             Exit(2)
         })?
     } else {
-        crate::embedded::pack_files(spec).ok_or_else(|| {
+        hegui_packs::pack_files(spec).ok_or_else(|| {
             fail(format!(
                 "--from {spec}: 既不是目录也不是内置规则包 neither a directory nor an embedded pack (embedded: {})",
-                crate::embedded::pack_ids().join(", ")
+                hegui_packs::pack_ids().join(", ")
             ))
         })?
     };
@@ -274,7 +274,9 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
     } else {
         args.output.as_str()
     };
-    let (m, out) = match crate::migrate::migrate_checked(&old.pack, &facts, &new.pack, name) {
+    let (m, out) = match hegui_core::facts::migrate::migrate_checked(
+        &old.pack, &facts, &new.pack, name,
+    ) {
         Ok(x) => x,
         Err(diags) => {
             print_diags(&diags);
@@ -284,10 +286,10 @@ pub(super) fn run_migrate(args: MigrateArgs) -> Result<u8, Exit> {
         }
     };
     write_output(&args.output, &out)?;
-    let changed: Vec<&crate::migrate::ToAnswer> = m
+    let changed: Vec<&hegui_core::facts::migrate::ToAnswer> = m
         .to_answer
         .iter()
-        .filter(|t| t.why != crate::migrate::Why::Unanswered)
+        .filter(|t| t.why != hegui_core::facts::migrate::Why::Unanswered)
         .collect();
     note(&format!(
         "沿用答案 {} 个；需回答的新增或变更问题 {} 个；新规则包不再询问的问题 {} 个 / kept {} answers; {} new or changed questions to answer; {} questions no longer asked",
@@ -328,8 +330,8 @@ pub(super) struct SynthArgs {
     #[arg(long, default_value = "1")]
     seed: u64,
     /// File format.
-    #[arg(long, value_enum, default_value = "json")]
-    format: crate::synth::SynthFormat,
+    #[arg(long, value_parser = super::choice::synth_format(), default_value = "json")]
+    format: hegui_batch::synth::SynthFormat,
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -344,8 +346,8 @@ pub(super) fn run_synth(args: SynthArgs) -> Result<u8, Exit> {
     (0..args.count)
         .into_par_iter()
         .try_for_each(|i| {
-            let text = crate::synth::facts_text(&loaded.pack, args.seed, i, args.format);
-            let path = args.out.join(crate::synth::file_name(i, args.format));
+            let text = hegui_batch::synth::facts_text(&loaded.pack, args.seed, i, args.format);
+            let path = args.out.join(hegui_batch::synth::file_name(i, args.format));
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
         })
         .map_err(fail)?;

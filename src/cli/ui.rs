@@ -5,8 +5,8 @@
 //! else — diagnostics, notes, progress — goes to stderr through the functions here, so one
 //! switch decides colour, quietness and the machine-readable form for every command.
 
-use crate::diag::{Diagnostic, Level};
 use clap::{Args, ValueEnum};
+use hegui_core::diag::{Diagnostic, Level};
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -329,7 +329,7 @@ mod tests {
         let d = Diagnostic {
             level: Level::Error,
             file: "a.yaml".into(),
-            loc: crate::diag::Loc { line: 2, col: 3 },
+            loc: hegui_core::diag::Loc { line: 2, col: 3 },
             subject: "question `x`".into(),
             message: "bad".into(),
             help: Some("did you mean `y`?".into()),

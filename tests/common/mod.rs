@@ -1,14 +1,14 @@
 //! Shared helpers for the integration tests: the demo pack and facts built from YAML snippets.
 #![allow(dead_code)]
 
-use hegui::assess::{AssessOptions, Assessment, Finding, assess};
-use hegui::condition::{Compiler, Purpose};
-use hegui::diag::{Diagnostic, Diagnostics};
-use hegui::eval::{Env, Truth, truth};
-use hegui::facts::{Facts, load_facts};
-use hegui::load::{PackFiles, load_pack};
-use hegui::model::{Condition, Pack};
-use hegui::node::{Format, parse};
+use hegui_core::diag::{Diagnostic, Diagnostics};
+use hegui_core::eval::assess::{AssessOptions, Assessment, Finding, assess};
+use hegui_core::eval::{Env, Truth, truth};
+use hegui_core::facts::{Facts, load_facts};
+use hegui_core::load::{PackFiles, load_pack};
+use hegui_core::model::condition::{Compiler, Purpose};
+use hegui_core::model::{Condition, Pack};
+use hegui_core::syntax::node::{Format, parse};
 use std::path::Path;
 use std::sync::OnceLock;
 

@@ -1,0 +1,548 @@
+//! Evaluation: three-valued (strong Kleene) logic over typed answers.
+//!
+//! Pure and deterministic: no I/O, no clock, no shared state; a [`Pack`] and [`Facts`] are
+//! only read, so one compiled pack serves many threads. A comparison that touches an
+//! unanswered or 不清楚 question is `Unknown`; `not Unknown = Unknown`; `any` is true if one
+//! branch is true and `all` false if one branch is false. Explanations keep only what decided
+//! the result: for a true `any` its true branches, for a false `all` its false ones.
+
+pub mod assess;
+pub mod outcome;
+pub mod score;
+
+use crate::facts::{AnswerState, Facts};
+use crate::model::{Condition, GIdx, Leaf, Op, Operand, Pack, QType, Question, Value};
+use chrono::Days;
+use serde::Serialize;
+
+/// A three-valued truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Truth {
+    /// Holds.
+    True,
+    /// Does not hold.
+    False,
+    /// Cannot be decided: a question it needs is unanswered or 不清楚.
+    Unknown,
+}
+
+impl Truth {
+    fn from(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    /// Negation (`not Unknown = Unknown`).
+    pub fn negate(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    fn and(self, o: Truth) -> Truth {
+        match (self, o) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        }
+    }
+
+    fn or(self, o: Truth) -> Truth {
+        match (self, o) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        }
+    }
+}
+
+/// What evaluation reads: the pack, the facts, and the current group item.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pack: &'a Pack,
+    facts: &'a Facts,
+    item: Option<(GIdx, usize)>,
+    negate: Option<usize>,
+}
+
+impl<'a> Env<'a> {
+    /// An environment for evaluating `pack`'s conditions over `facts`.
+    pub fn new(pack: &'a Pack, facts: &'a Facts) -> Self {
+        Env {
+            pack,
+            facts,
+            item: None,
+            negate: None,
+        }
+    }
+
+    /// The same, reading group `g`'s item `i` for member questions.
+    pub fn with_item(self, g: GIdx, i: usize) -> Self {
+        Env {
+            item: Some((g, i)),
+            ..self
+        }
+    }
+
+    /// The same, with leaf number `leaf` negated (for self-test coverage: does some case notice?).
+    pub fn negating(self, leaf: Option<usize>) -> Self {
+        Env {
+            negate: leaf,
+            ..self
+        }
+    }
+}
+
+/// One comparison seen while explaining a result.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Observation {
+    /// Question id compared.
+    pub question: String,
+    /// The group item, if the question is a group member.
+    pub item: Option<String>,
+    /// The comparison as written (`real_name.methods any_of [a, b]`).
+    pub condition: String,
+    /// The answer seen (`unanswered`, `不清楚`, or the value).
+    pub answer: String,
+    /// What the comparison gave.
+    pub result: Truth,
+    /// Unanswered questions behind an unknown result.
+    pub missing: Vec<String>,
+    /// Questions answered 不清楚 behind an unknown result.
+    pub dont_know: Vec<String>,
+}
+
+enum Lookup<'a> {
+    Unanswered,
+    DontKnow,
+    Value(&'a Value),
+}
+
+fn lookup<'a>(env: &Env<'a>, q: usize) -> Lookup<'a> {
+    let Some(question) = env.pack.questionnaire.questions.get(q) else {
+        return Lookup::Unanswered;
+    };
+    let answer = match question.group {
+        None => env.facts.answers.get(q).and_then(Option::as_ref),
+        Some(g) => match env.item {
+            Some((ig, i)) if ig == g => env
+                .facts
+                .groups
+                .get(g)
+                .and_then(Option::as_ref)
+                .and_then(|items| items.get(i))
+                .and_then(|item| item.answers.get(question.pos))
+                .and_then(Option::as_ref),
+            _ => None,
+        },
+    };
+    match answer {
+        None => Lookup::Unanswered,
+        Some(a) => match &a.state {
+            AnswerState::DontKnow => Lookup::DontKnow,
+            AnswerState::Value(v) => Lookup::Value(v),
+        },
+    }
+}
+
+/// Evaluates a condition, nothing more (the fast path).
+pub fn truth(c: &Condition, env: &Env<'_>) -> Truth {
+    eval(c, env, None)
+}
+
+/// Evaluates a condition and says whether a 不清楚 answer is among the comparisons that
+/// [`explain`] would report for it — the same pruning, without building any explanation
+/// (the batch's hot path; `tests/batch.rs` checks it against [`explain`]).
+pub fn truth_and_dont_know(c: &Condition, env: &Env<'_>) -> (Truth, bool) {
+    match c {
+        Condition::Leaf(l) => {
+            let t = leaf_truth(l, env);
+            let dk = t == Truth::Unknown
+                && (matches!(lookup(env, l.lhs.q), Lookup::DontKnow)
+                    || matches!(l.rhs, Operand::Question(r) if matches!(lookup(env, r.q), Lookup::DontKnow)));
+            (t, dk)
+        }
+        Condition::Not(inner) => {
+            let (t, dk) = truth_and_dont_know(inner, env);
+            (t.negate(), dk)
+        }
+        Condition::All(children) | Condition::Any(children) => {
+            let is_all = matches!(c, Condition::All(_));
+            let mut acc = if is_all { Truth::True } else { Truth::False };
+            let mut parts = DontKnowByTruth::default();
+            for ch in children {
+                let (t, dk) = truth_and_dont_know(ch, env);
+                acc = if is_all { acc.and(t) } else { acc.or(t) };
+                parts.push(t, dk);
+            }
+            (acc, parts.any_with(acc))
+        }
+        Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        } => {
+            let Some(items) = env.facts.groups.get(*group).and_then(Option::as_ref) else {
+                return (Truth::Unknown, false);
+            };
+            let mut acc = if *every { Truth::True } else { Truth::False };
+            let mut parts = DontKnowByTruth::default();
+            for i in 0..items.len() {
+                let ienv = env.with_item(*group, i);
+                let (f, dkf) = match filter {
+                    Some(f) => truth_and_dont_know(f, &ienv),
+                    None => (Truth::True, false),
+                };
+                let (ck, dkc) = truth_and_dont_know(check, &ienv);
+                let t = if *every { f.negate().or(ck) } else { f.and(ck) };
+                acc = if *every { acc.and(t) } else { acc.or(t) };
+                // Items filtered out explain nothing.
+                parts.push(
+                    if f == Truth::False { Truth::Unknown } else { t },
+                    f != Truth::False && (dkf || dkc),
+                );
+            }
+            (acc, parts.any_with(acc))
+        }
+    }
+}
+
+/// Whether some branch with a given truth value has a 不清楚 answer behind it: once the
+/// branches are combined, only those whose truth equals the result explain it.
+#[derive(Default)]
+struct DontKnowByTruth([bool; 3]);
+
+impl DontKnowByTruth {
+    fn slot(t: Truth) -> usize {
+        match t {
+            Truth::True => 0,
+            Truth::False => 1,
+            Truth::Unknown => 2,
+        }
+    }
+
+    fn push(&mut self, t: Truth, dk: bool) {
+        if let Some(slot) = self.0.get_mut(Self::slot(t)) {
+            *slot |= dk;
+        }
+    }
+
+    fn any_with(&self, acc: Truth) -> bool {
+        self.0.get(Self::slot(acc)).copied().unwrap_or(false)
+    }
+}
+
+/// A leaf's truth, negated when [`Env::negate`] names it (the self-tests' mutation check).
+fn leaf_truth(l: &Leaf, env: &Env<'_>) -> Truth {
+    let t = leaf(l, env);
+    if env.negate == Some(l.index) {
+        t.negate()
+    } else {
+        t
+    }
+}
+
+/// Evaluates a condition and returns the comparisons that decided it.
+pub fn explain(c: &Condition, env: &Env<'_>) -> (Truth, Vec<Observation>) {
+    let mut obs = Vec::new();
+    let t = eval(c, env, Some(&mut obs));
+    (t, obs)
+}
+
+fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) -> Truth {
+    match c {
+        Condition::Leaf(l) => {
+            let t = leaf_truth(l, env);
+            if let Some(tr) = trace {
+                tr.push(observe(l, env, t));
+            }
+            t
+        }
+        Condition::Not(inner) => eval(inner, env, trace).negate(),
+        Condition::All(children) | Condition::Any(children) => {
+            let is_all = matches!(c, Condition::All(_));
+            match trace {
+                None => {
+                    let mut acc = if is_all { Truth::True } else { Truth::False };
+                    for ch in children {
+                        let t = eval(ch, env, None);
+                        acc = if is_all { acc.and(t) } else { acc.or(t) };
+                        if (is_all && acc == Truth::False) || (!is_all && acc == Truth::True) {
+                            break;
+                        }
+                    }
+                    acc
+                }
+                Some(tr) => {
+                    let mut parts = Vec::with_capacity(children.len());
+                    let mut acc = if is_all { Truth::True } else { Truth::False };
+                    for ch in children {
+                        let mut o = Vec::new();
+                        let t = eval(ch, env, Some(&mut o));
+                        acc = if is_all { acc.and(t) } else { acc.or(t) };
+                        parts.push((t, o));
+                    }
+                    for (t, o) in parts {
+                        if t == acc {
+                            tr.extend(o);
+                        }
+                    }
+                    acc
+                }
+            }
+        }
+        Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        } => {
+            let items = env.facts.groups.get(*group).and_then(Option::as_ref);
+            let Some(items) = items else {
+                if let Some(tr) = trace.as_deref_mut() {
+                    let g = env
+                        .pack
+                        .questionnaire
+                        .groups
+                        .get(*group)
+                        .map(|g| g.id.clone())
+                        .unwrap_or_default();
+                    let mut leaves = Vec::new();
+                    check.leaves(&mut leaves);
+                    let condition = format!(
+                        "{} {}",
+                        if *every { "every" } else { "some" },
+                        c.describe()
+                            .split_once('(')
+                            .map(|x| x.1.trim_end_matches(')'))
+                            .unwrap_or("")
+                    );
+                    tr.push(Observation {
+                        question: g.clone(),
+                        item: None,
+                        condition,
+                        answer: "unanswered".into(),
+                        result: Truth::Unknown,
+                        missing: vec![g],
+                        dont_know: vec![],
+                    });
+                }
+                return Truth::Unknown;
+            };
+            let mut acc = if *every { Truth::True } else { Truth::False };
+            let mut parts = Vec::new();
+            for i in 0..items.len() {
+                let ienv = env.with_item(*group, i);
+                let mut o = Vec::new();
+                let want = trace.is_some();
+                let f = match filter {
+                    Some(f) => eval(f, &ienv, want.then_some(&mut o)),
+                    None => Truth::True,
+                };
+                let t = if f == Truth::False && trace.is_none() {
+                    // Filtered out: counts as true for every, false for some.
+                    Truth::from(*every)
+                } else {
+                    let ck = eval(check, &ienv, want.then_some(&mut o));
+                    if *every { f.negate().or(ck) } else { f.and(ck) }
+                };
+                acc = if *every { acc.and(t) } else { acc.or(t) };
+                if want {
+                    parts.push((t, f, o));
+                } else if (*every && acc == Truth::False) || (!*every && acc == Truth::True) {
+                    break;
+                }
+            }
+            if let Some(tr) = trace {
+                for (t, f, o) in parts {
+                    // Items that did not count (filtered out) explain nothing.
+                    if t == acc && f != Truth::False {
+                        tr.extend(o);
+                    }
+                }
+            }
+            acc
+        }
+    }
+}
+
+fn leaf(l: &Leaf, env: &Env<'_>) -> Truth {
+    let lhs = lookup(env, l.lhs.q);
+    if l.op == Op::Answered {
+        let answered = matches!(lhs, Lookup::Value(_));
+        let want = matches!(l.rhs, Operand::Flag(true));
+        return Truth::from(answered == want);
+    }
+    let Lookup::Value(a) = lhs else {
+        return Truth::Unknown;
+    };
+    match &l.rhs {
+        Operand::Literal(b) => compare(a, l.op, b),
+        Operand::Question(r) => match lookup(env, r.q) {
+            Lookup::Value(b) => compare(a, l.op, b),
+            _ => Truth::Unknown,
+        },
+        Operand::Days(n) => match a {
+            Value::Date(d) => {
+                let date = env.facts.assessment_date;
+                let from = u64::try_from(*n)
+                    .ok()
+                    .and_then(|n| date.checked_sub_days(Days::new(n)));
+                match from {
+                    Some(from) => Truth::from(*d >= from && *d <= date),
+                    None => Truth::from(*d <= date),
+                }
+            }
+            _ => Truth::Unknown,
+        },
+        Operand::Flag(_) => Truth::Unknown,
+    }
+}
+
+fn compare(a: &Value, op: Op, b: &Value) -> Truth {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Decimal(x), Value::Decimal(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Decimal(y)) => (*x as f64).partial_cmp(y),
+        (Value::Decimal(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    let t = match op {
+        Op::Equals => values_equal(a, b),
+        Op::NotEquals => !values_equal(a, b),
+        Op::AnyOf => match (a, b) {
+            (Value::Choice(i), Value::Choices(m)) => bit(*m, *i),
+            (Value::Choices(x), Value::Choices(m)) => x & m != 0,
+            _ => return Truth::Unknown,
+        },
+        Op::AllOf => match (a, b) {
+            (Value::Choices(x), Value::Choices(m)) => x & m == *m,
+            _ => return Truth::Unknown,
+        },
+        Op::NoneOf => match (a, b) {
+            (Value::Choice(i), Value::Choices(m)) => !bit(*m, *i),
+            (Value::Choices(x), Value::Choices(m)) => x & m == 0,
+            _ => return Truth::Unknown,
+        },
+        Op::Lt | Op::Before => ord == Some(Ordering::Less),
+        Op::Le | Op::OnOrBefore => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+        Op::Gt | Op::After => ord == Some(Ordering::Greater),
+        Op::Ge | Op::OnOrAfter => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+        Op::WithinDays | Op::Answered => return Truth::Unknown,
+    };
+    Truth::from(t)
+}
+
+fn bit(mask: u64, i: usize) -> bool {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| 1u64.checked_shl(i))
+        .is_some_and(|b| mask & b != 0)
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Decimal(y)) | (Value::Decimal(y), Value::Int(x)) => {
+            (*x as f64) == *y
+        }
+        _ => a == b,
+    }
+}
+
+fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
+    let qn = &env.pack.questionnaire;
+    let q = qn.questions.get(l.lhs.q);
+    let item = match (q.and_then(|q| q.group), env.item) {
+        (Some(g), Some((ig, i))) if g == ig => env
+            .facts
+            .groups
+            .get(g)
+            .and_then(Option::as_ref)
+            .and_then(|items| items.get(i))
+            .map(|it| it.label.clone()),
+        _ => None,
+    };
+    let mut missing = Vec::new();
+    let mut dont_know = Vec::new();
+    let mut note = |qi: usize| {
+        let id = qn
+            .questions
+            .get(qi)
+            .map(|q| q.id.clone())
+            .unwrap_or_default();
+        match lookup(env, qi) {
+            Lookup::Unanswered => missing.push(id),
+            Lookup::DontKnow => dont_know.push(id),
+            Lookup::Value(_) => {}
+        }
+    };
+    if t == Truth::Unknown {
+        note(l.lhs.q);
+        if let Operand::Question(r) = l.rhs {
+            note(r.q);
+        }
+    }
+    let answer = match (lookup(env, l.lhs.q), q) {
+        (Lookup::Unanswered, _) => "unanswered".to_string(),
+        (Lookup::DontKnow, _) => "不清楚".to_string(),
+        (Lookup::Value(v), Some(q)) => display_value(q, v),
+        (Lookup::Value(_), None) => String::new(),
+    };
+    let answer = match (&l.rhs, t) {
+        (Operand::Question(r), _) => {
+            let other = qn.questions.get(r.q);
+            let ov = match (lookup(env, r.q), other) {
+                (Lookup::Value(v), Some(oq)) => display_value(oq, v),
+                (Lookup::DontKnow, _) => "不清楚".into(),
+                _ => "unanswered".into(),
+            };
+            format!(
+                "{answer}; {}: {ov}",
+                other.map(|o| o.id.as_str()).unwrap_or("")
+            )
+        }
+        _ => answer,
+    };
+    Observation {
+        question: q.map(|q| q.id.clone()).unwrap_or_default(),
+        item,
+        condition: l.text.clone(),
+        answer,
+        result: t,
+        missing,
+        dont_know,
+    }
+}
+
+/// Shows an answer as a person would read it: option ids, ISO dates, numbers, text.
+pub fn display_value(q: &Question, v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Choice(i) => q.options.get(*i).map(|o| o.id.clone()).unwrap_or_default(),
+        Value::Choices(m) => {
+            let ids: Vec<&str> = q
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bit(*m, *i))
+                .map(|(_, o)| o.id.as_str())
+                .collect();
+            format!("[{}]", ids.join(", "))
+        }
+        Value::Int(i) => i.to_string(),
+        Value::Decimal(x) => x.to_string(),
+        Value::Date(d) => d.to_string(),
+        Value::Text(t) => {
+            if q.qtype == QType::Text {
+                format!("{t:?}")
+            } else {
+                t.clone()
+            }
+        }
+    }
+}

@@ -1,0 +1,1362 @@
+//! Loading a rule pack: files → a validated [`Pack`], collecting every problem.
+//!
+//! Each item (question, group, rule, scope) is decoded on its own, so one bad item does not
+//! hide the problems of the others. Conditions are compiled only once the whole questionnaire
+//! is known. A pack with any error is refused as a whole; warnings are returned beside it.
+//!
+//! Every command loads the whole pack, so the loader avoids needless work: items are decoded
+//! in place (their conditions skipped, see [`decode_except`]) rather than copied, files are
+//! borrowed, and a clause's normalised text is computed once however many rules quote it.
+
+pub mod lint;
+
+use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
+use crate::model::condition::{Compiler, KEYWORDS, Purpose};
+use crate::model::digest;
+use crate::model::*;
+use crate::syntax::decode::{DecodeError, decode, decode_except};
+use crate::syntax::node::{self, Format, Node, NodeKind};
+use crate::text::Text;
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// The files of a pack, with paths relative to the pack directory (`/`-separated).
+#[derive(Clone, Debug)]
+pub struct PackFiles {
+    /// How to name the pack directory in messages (`rules/demo`).
+    pub root: String,
+    /// (relative path, contents).
+    pub files: Vec<(String, String)>,
+}
+
+/// Largest pack file read, in bytes.
+pub const MAX_PACK_FILE: u64 = 10 * 1024 * 1024;
+
+impl PackFiles {
+    /// Reads every file below `dir` (hidden files skipped).
+    pub fn from_dir(dir: &Path) -> Result<PackFiles, Diagnostic> {
+        let root = dir.to_string_lossy().trim_end_matches('/').to_string();
+        let mut files = Vec::new();
+        let meta = std::fs::metadata(dir)
+            .map_err(|e| io_diag(&root, &format!("cannot read pack directory: {e}")))?;
+        if !meta.is_dir() {
+            return Err(io_diag(
+                &root,
+                "not a directory: `--rules` takes a pack directory containing pack.yaml",
+            ));
+        }
+        walk(dir, dir, &root, &mut files)?;
+        files.sort();
+        Ok(PackFiles { root, files })
+    }
+
+    fn name(&self, rel: &str) -> String {
+        format!("{}/{}", self.root, rel)
+    }
+}
+
+fn io_diag(file: &str, msg: &str) -> Diagnostic {
+    Diagnostic {
+        level: crate::diag::Level::Error,
+        file: file.to_string(),
+        loc: Loc::UNKNOWN,
+        subject: String::new(),
+        message: msg.to_string(),
+        help: None,
+    }
+}
+
+fn walk(
+    dir: &Path,
+    base: &Path,
+    root: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        io_diag(
+            &dir.to_string_lossy(),
+            &format!("cannot read directory: {e}"),
+        )
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_diag(root, &format!("cannot read directory: {e}")))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let ft = entry
+            .file_type()
+            .map_err(|e| io_diag(&path.to_string_lossy(), &e.to_string()))?;
+        if ft.is_dir() {
+            walk(&path, base, root, out)?;
+        } else if ft.is_file() {
+            let rel = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > MAX_PACK_FILE {
+                return Err(io_diag(
+                    &format!("{root}/{rel}"),
+                    &format!("file too large ({len} bytes; limit {MAX_PACK_FILE})"),
+                ));
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| io_diag(&format!("{root}/{rel}"), &format!("cannot read: {e}")))?;
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}
+
+/// A loaded pack and the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The pack.
+    pub pack: Pack,
+    /// Warnings (never errors).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and validates a pack. On failure returns every diagnostic (errors and warnings).
+pub fn load_pack(files: &PackFiles) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut l = Loader {
+        files,
+        diags: Diagnostics::new(files.root.clone()),
+        clause_paragraphs: HashMap::new(),
+    };
+    match l.run() {
+        Some(pack) if !l.diags.has_errors() => Ok(Loaded {
+            pack,
+            warnings: l.diags.into_vec(),
+        }),
+        _ => {
+            let mut all = l.diags.into_vec();
+            if !all.iter().any(|d| d.level == crate::diag::Level::Error) {
+                all.push(io_diag(&files.root, "pack could not be loaded"));
+            }
+            Err(all)
+        }
+    }
+}
+
+// ---- raw shapes of the YAML files ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: String,
+    version: String,
+    title: Text,
+    jurisdiction: Text,
+    effective_date: NaiveDate,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    instruments: Vec<Instrument>,
+    sections: Vec<Section>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: String,
+    title: Text,
+    issuer: Text,
+    date: NaiveDate,
+    path: String,
+    clause_heading: String,
+    #[serde(default)]
+    clause_end: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScope {
+    id: String,
+    title: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    id: String,
+    label: Text,
+    #[serde(default)]
+    exclusive: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: String,
+    #[serde(default)]
+    section: Option<String>,
+    #[serde(rename = "type")]
+    qtype: QType,
+    label: Text,
+    #[serde(default)]
+    help: Option<Text>,
+    #[serde(default)]
+    options: Vec<RawOption>,
+    #[serde(default)]
+    min: Option<f64>,
+    #[serde(default)]
+    max: Option<f64>,
+    #[serde(default)]
+    past_event: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: String,
+    section: String,
+    label: Text,
+    #[serde(default)]
+    help: Option<Text>,
+    #[serde(default)]
+    item_key: Option<String>,
+}
+
+/// A clause number or article: text, or a whole number written without quotes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Num(String);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or text")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Num, E> {
+                Ok(Num(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSourceRef {
+    document: String,
+    clause: Num,
+    quote: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRef {
+    instrument: String,
+    articles: BTreeMap<String, Num>,
+    rating: String,
+    #[serde(default)]
+    note: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    title: Text,
+    section: String,
+    level: Level,
+    severity: Severity,
+    source: RawSourceRef,
+    #[serde(default)]
+    references: Vec<RawRef>,
+    #[serde(default)]
+    evidence: Vec<Text>,
+    remediation: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoverage {
+    clauses: Vec<CoverageNote>,
+}
+
+/// The entries under `keys` of a mapping (conditions, read by the condition compiler), in
+/// the order of `keys`. The rest of the item is decoded with serde by [`decode_except`].
+fn condition_entries<'n>(node: &'n Node, keys: &[&str]) -> Vec<Option<&'n Node>> {
+    let mut found = vec![None; keys.len()];
+    if let NodeKind::Map(entries) = &node.kind {
+        for (k, v) in entries {
+            if let Some(slot) = keys
+                .iter()
+                .position(|x| *x == k.name)
+                .and_then(|i| found.get_mut(i))
+            {
+                *slot = Some(v);
+            }
+        }
+    }
+    found
+}
+
+fn id_ok(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+fn dotted_id_ok(id: &str) -> bool {
+    id.split('.').all(id_ok)
+}
+
+fn rule_id_ok(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+struct Loader<'a> {
+    files: &'a PackFiles,
+    diags: Diagnostics,
+    /// Normalised paragraphs of each clause quoted so far, by (source, clause) index: many
+    /// rules quote the same clause, and normalising it is the costly part of a quote check.
+    clause_paragraphs: HashMap<(usize, usize), Vec<String>>,
+}
+
+impl<'a> Loader<'a> {
+    fn parse(&mut self, rel: &str, text: &str) -> Option<Node> {
+        self.diags.set_file(self.files.name(rel));
+        match node::parse(text, Format::Yaml) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.diags
+                    .error(e.loc, "", format!("invalid YAML: {}", e.message));
+                None
+            }
+        }
+    }
+
+    fn decode_err(&mut self, subject: &str, e: DecodeError) {
+        self.diags.error(e.loc, subject, e.message);
+    }
+
+    fn list<'n>(&mut self, doc: &'n Node, key: &str) -> &'n [Node] {
+        match doc.get(key).map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => items,
+            Some(NodeKind::Null) | None => &[],
+            Some(_) => {
+                let loc = doc.get(key).map(|n| n.loc).unwrap_or(doc.loc);
+                self.diags.error(loc, "", format!("`{key}` must be a list"));
+                &[]
+            }
+        }
+    }
+
+    fn only_keys(&mut self, doc: &Node, allowed: &[&str]) {
+        match doc.as_map() {
+            Some(entries) => {
+                for (k, _) in entries {
+                    if !allowed.contains(&k.name.as_str()) {
+                        let help = did_you_mean(&k.name, allowed.iter().copied());
+                        let d = self
+                            .diags
+                            .error(k.loc, "", format!("unknown key `{}`", k.name));
+                        d.help(
+                            help.unwrap_or_else(|| {
+                                format!("expected one of: {}", allowed.join(", "))
+                            }),
+                        );
+                    }
+                }
+            }
+            None if matches!(doc.kind, NodeKind::Null) => {}
+            None => {
+                self.diags.error(
+                    doc.loc,
+                    "",
+                    format!(
+                        "expected a mapping with {}, found {}",
+                        allowed.join(" / "),
+                        doc.kind_name()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The YAML files under `dir`, borrowed from the pack (not from the loader).
+    fn files_under(&self, dir: &str) -> Vec<&'a (String, String)> {
+        let prefix = format!("{dir}/");
+        self.files
+            .files
+            .iter()
+            .filter(|(p, _)| {
+                p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml"))
+            })
+            .collect()
+    }
+
+    fn run(&mut self) -> Option<Pack> {
+        let files = self.files;
+        let Some((_, meta_text)) = files.files.iter().find(|(p, _)| p == "pack.yaml") else {
+            self.diags.error(Loc::UNKNOWN, "", "no pack.yaml in the pack directory").help("a pack directory holds pack.yaml, questions/, rules/ and tests/ (docs/PACK-FORMAT.md)");
+            return None;
+        };
+        let meta_node = self.parse("pack.yaml", meta_text)?;
+        let found = condition_entries(&meta_node, &["scopes"]);
+        let scope_node = found.first().copied().flatten();
+        let meta: RawMeta = match decode_except(&meta_node, &["scopes"]) {
+            Ok(m) => m,
+            Err(e) => {
+                self.decode_err("", e);
+                return None;
+            }
+        };
+        let subject = format!("pack `{}`", meta.id);
+        if !meta
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || meta.id.is_empty()
+        {
+            self.diags.error(
+                meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc),
+                &subject,
+                "pack id must be lowercase letters, digits and `-`",
+            );
+        }
+        let dir_name = Path::new(&self.files.root)
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if !dir_name.is_empty() && dir_name != meta.id {
+            self.diags.error(
+                meta_node.get("id").map(|n| n.loc).unwrap_or(meta_node.loc),
+                &subject,
+                format!(
+                    "pack id `{}` differs from its directory name `{dir_name}`",
+                    meta.id
+                ),
+            );
+        }
+        if semver::Version::parse(&meta.version).is_err() {
+            self.diags.error(
+                meta_node
+                    .get("version")
+                    .map(|n| n.loc)
+                    .unwrap_or(meta_node.loc),
+                &subject,
+                format!(
+                    "version `{}` is not semver (MAJOR.MINOR.PATCH)",
+                    meta.version
+                ),
+            );
+        }
+        // Sections, instruments, sources.
+        let mut seen = HashSet::new();
+        for s in &meta.sections {
+            if !seen.insert(s.id.clone()) {
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("duplicate section id `{}`", s.id),
+                );
+            }
+        }
+        let mut seen = HashSet::new();
+        for ins in &meta.instruments {
+            if !seen.insert(ins.id.clone()) {
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("duplicate instrument id `{}`", ins.id),
+                );
+            }
+            if ins.versions.is_empty() {
+                self.diags.error(
+                    meta_node.loc,
+                    format!("instrument `{}`", ins.id),
+                    "an instrument needs at least one version",
+                );
+            }
+            if ins
+                .versions
+                .windows(2)
+                .any(|w| matches!(w, [a, b] if a.in_force >= b.in_force))
+            {
+                self.diags.error(
+                    meta_node.loc,
+                    format!("instrument `{}`", ins.id),
+                    "versions must be listed oldest first",
+                );
+            }
+        }
+        let sources = self.sources(&meta, &meta_node);
+        let meta_out = PackMeta {
+            id: meta.id.clone(),
+            version: meta.version.clone(),
+            title: meta.title.clone(),
+            jurisdiction: meta.jurisdiction.clone(),
+            effective_date: meta.effective_date,
+        };
+        let section_ids: Vec<&str> = meta.sections.iter().map(|s| s.id.as_str()).collect();
+
+        let mut qn = self.questionnaire(&section_ids);
+        let scopes = self.scopes(scope_node, &qn);
+        let rules = self.rules(&qn, &section_ids, &sources, &meta.instruments);
+        let coverage = self.coverage(&sources);
+        let mut tests = Vec::new();
+        for (path, text) in self.files_under("tests") {
+            tests.push(TestFile {
+                path: path.clone(),
+                text: text.clone(),
+            });
+        }
+        self.diags.set_file(self.files.root.clone());
+        if self.diags.has_errors() {
+            return None;
+        }
+        qn.reindex();
+        qn.digest = digest::questionnaire(&qn);
+        let mut pack = Pack {
+            meta: meta_out,
+            sections: meta.sections,
+            scopes,
+            sources,
+            instruments: meta.instruments,
+            questionnaire: qn,
+            rules,
+            coverage,
+            tests,
+            digest: digest::files(&self.files.files),
+        };
+        for r in &mut pack.rules {
+            r.digest = digest::rule(r, &pack.questionnaire);
+        }
+        for d in lint::ask_when_guarantees(&pack) {
+            self.diags.extend([d]);
+        }
+        Some(pack)
+    }
+
+    fn sources(&mut self, meta: &RawMeta, meta_node: &Node) -> Vec<SourceDoc> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for s in &meta.sources {
+            let subject = format!("source `{}`", s.id);
+            if !seen.insert(s.id.clone()) {
+                self.diags
+                    .error(meta_node.loc, &subject, "duplicate source id");
+            }
+            let Some((_, text)) = self.files.files.iter().find(|(p, _)| *p == s.path) else {
+                self.diags.error(
+                    meta_node.loc,
+                    &subject,
+                    format!("source text `{}` is not in the pack", s.path),
+                );
+                continue;
+            };
+            let heading = match Regex::new(&format!("(?m){}", s.clause_heading)) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("bad `clause_heading` regex: {e}"),
+                    );
+                    continue;
+                }
+            };
+            let end = match s.clause_end.as_deref().map(Regex::new) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => {
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("bad `clause_end` regex: {e}"),
+                    );
+                    continue;
+                }
+                None => None,
+            };
+            let clauses = split_clauses(text, &heading, end.as_ref());
+            if clauses.is_empty() {
+                self.diags.warning(
+                    meta_node.loc,
+                    &subject,
+                    "`clause_heading` matches no line of the text",
+                );
+            }
+            out.push(SourceDoc {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                issuer: s.issuer.clone(),
+                date: s.date,
+                path: s.path.clone(),
+                text: text.replace("\r\n", "\n"),
+                clauses,
+            });
+        }
+        out
+    }
+
+    fn questionnaire(&mut self, sections: &[&str]) -> Questionnaire {
+        let mut qn = Questionnaire::default();
+        // Conditions are compiled after all questions are known: (question or group, node, file).
+        let mut pending: Vec<(Option<QIdx>, Option<GIdx>, Node, String)> = Vec::new();
+        let mut ids: HashMap<String, Loc> = HashMap::new();
+        let files = self.files_under("questions");
+        if files.is_empty() {
+            self.diags.set_file(self.files.root.clone());
+            self.diags
+                .error(Loc::UNKNOWN, "", "no questions: add questions/*.yaml");
+        }
+        for (rel, text) in files {
+            let Some(doc) = self.parse(rel, text) else {
+                continue;
+            };
+            let file = self.files.name(rel);
+            self.only_keys(&doc, &["questions", "groups"]);
+            for item in self.list(&doc, "questions") {
+                if let Some(q) = self.question(item, None, "", sections, &mut ids, &file) {
+                    let idx = qn.questions.len();
+                    if let Some(c) = item.get("ask_when") {
+                        pending.push((Some(idx), None, c.clone(), file.clone()));
+                    }
+                    qn.questions.push(q);
+                    qn.order.push(Entry::Question(idx));
+                }
+            }
+            for item in self.list(&doc, "groups") {
+                let found = condition_entries(item, &["ask_when", "questions"]);
+                let raw: RawGroup = match decode_except(item, &["ask_when", "questions"]) {
+                    Ok(g) => g,
+                    Err(e) => {
+                        self.decode_err("", e);
+                        continue;
+                    }
+                };
+                let subject = format!("group `{}`", raw.id);
+                if !id_ok(&raw.id) {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "group ids are lowercase letters, digits and `_`, starting with a letter",
+                    );
+                }
+                if let Some(prev) = ids.insert(raw.id.clone(), item.loc) {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!("duplicate id (first defined at line {})", prev.line),
+                    );
+                }
+                self.check_section(&raw.section, &subject, item.loc, sections);
+                let gidx = qn.groups.len();
+                let mut members = Vec::new();
+                match found.get(1).copied().flatten().map(|n| &n.kind) {
+                    Some(NodeKind::Seq(ms)) if !ms.is_empty() => {
+                        for m in ms {
+                            if let Some(mut q) = self.question(
+                                m,
+                                Some(&raw.id),
+                                &raw.section,
+                                sections,
+                                &mut ids,
+                                &file,
+                            ) {
+                                q.group = Some(gidx);
+                                q.pos = members.len();
+                                let idx = qn.questions.len();
+                                if let Some(c) = m.get("ask_when") {
+                                    pending.push((Some(idx), None, c.clone(), file.clone()));
+                                }
+                                qn.questions.push(q);
+                                members.push(idx);
+                            }
+                        }
+                    }
+                    _ => {
+                        self.diags.error(
+                            item.loc,
+                            &subject,
+                            "a group needs a non-empty `questions` list",
+                        );
+                    }
+                }
+                if let Some(key) = &raw.item_key {
+                    let full = format!("{}[*].{key}", raw.id);
+                    if !members
+                        .iter()
+                        .any(|m| qn.questions.get(*m).map(|q| q.id == full) == Some(true))
+                    {
+                        self.diags.error(
+                            item.loc,
+                            &subject,
+                            format!("`item_key` `{key}` is not a question of the group"),
+                        );
+                    }
+                }
+                if let Some(c) = found.first().copied().flatten() {
+                    pending.push((None, Some(gidx), c.clone(), file.clone()));
+                }
+                qn.groups.push(Group {
+                    id: raw.id,
+                    section: raw.section,
+                    label: raw.label,
+                    help: raw.help,
+                    item_key: raw.item_key,
+                    ask_when: None,
+                    members,
+                    loc: item.loc,
+                });
+                qn.order.push(Entry::Group(gidx));
+            }
+        }
+        // ask_when conditions.
+        for (q, g, node, file) in pending {
+            self.diags.set_file(file);
+            let (subject, item_group) = match (q, g) {
+                (Some(q), _) => {
+                    let qq = qn.questions.get(q);
+                    (
+                        format!("question `{}`", qq.map(|x| x.id.as_str()).unwrap_or("")),
+                        qq.and_then(|x| x.group),
+                    )
+                }
+                (None, Some(g)) => (
+                    format!(
+                        "group `{}`",
+                        qn.groups.get(g).map(|x| x.id.as_str()).unwrap_or("")
+                    ),
+                    None,
+                ),
+                _ => continue,
+            };
+            let compiled = Compiler::new(&qn, subject.clone(), Purpose::Scoping, &mut self.diags)
+                .within_item(item_group)
+                .compile(&node);
+            if let Some(c) = &compiled {
+                // A question may not depend on itself or on later questions' own visibility loops; keep it simple:
+                // it may not read itself.
+                let mut leaves = Vec::new();
+                c.leaves(&mut leaves);
+                if let Some(q) = q
+                    && leaves
+                        .iter()
+                        .any(|l| l.lhs.q == q || matches!(l.rhs, Operand::Question(r) if r.q == q))
+                {
+                    self.diags
+                        .error(node.loc, &subject, "`ask_when` reads the question itself");
+                }
+                if g.is_some()
+                    && leaves
+                        .iter()
+                        .any(|l| qn.questions.get(l.lhs.q).and_then(|x| x.group) == g)
+                {
+                    self.diags.error(
+                        node.loc,
+                        &subject,
+                        "a group's `ask_when` cannot read its own members",
+                    );
+                }
+            }
+            match (q, g) {
+                (Some(q), _) => {
+                    if let Some(qq) = qn.questions.get_mut(q) {
+                        qq.ask_when = compiled;
+                    }
+                }
+                (None, Some(g)) => {
+                    if let Some(gg) = qn.groups.get_mut(g) {
+                        gg.ask_when = compiled;
+                    }
+                }
+                _ => {}
+            }
+        }
+        qn
+    }
+
+    fn check_section(&mut self, section: &str, subject: &str, loc: Loc, sections: &[&str]) {
+        if !sections.contains(&section) {
+            let help = did_you_mean(section, sections.iter().copied())
+                .unwrap_or_else(|| format!("sections: {}", sections.join(", ")));
+            self.diags
+                .error(loc, subject, format!("unknown section `{section}`"))
+                .help(help);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn question(
+        &mut self,
+        item: &Node,
+        group: Option<&str>,
+        group_section: &str,
+        sections: &[&str],
+        ids: &mut HashMap<String, Loc>,
+        file: &str,
+    ) -> Option<Question> {
+        let raw: RawQuestion = match decode_except(item, &["ask_when"]) {
+            Ok(q) => q,
+            Err(e) => {
+                self.decode_err("", e);
+                return None;
+            }
+        };
+        let full = match group {
+            Some(g) => format!("{g}[*].{}", raw.id),
+            None => raw.id.clone(),
+        };
+        let subject = format!("question `{full}`");
+        let id_valid = if group.is_some() {
+            id_ok(&raw.id)
+        } else {
+            dotted_id_ok(&raw.id)
+        };
+        if !id_valid {
+            self.diags.error(item.loc, &subject, "question ids are lowercase words of letters, digits and `_`, joined by dots (`real_name.methods`)");
+        }
+        if KEYWORDS.contains(&raw.id.as_str()) {
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!(
+                    "`{}` is a condition keyword and cannot be a question id",
+                    raw.id
+                ),
+            );
+        }
+        if let Some(prev) = ids.insert(full.clone(), item.loc) {
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!(
+                    "duplicate question id (first defined at line {})",
+                    prev.line
+                ),
+            );
+        }
+        let section = match (raw.section, group) {
+            (Some(s), _) => s,
+            (None, Some(_)) => group_section.to_string(),
+            (None, None) => {
+                self.diags.error(item.loc, &subject, "missing `section`");
+                String::new()
+            }
+        };
+        if !section.is_empty() {
+            self.check_section(&section, &subject, item.loc, sections);
+        }
+        if raw.qtype.is_choice() {
+            if raw.options.is_empty() {
+                self.diags
+                    .error(item.loc, &subject, "a choice question needs `options`");
+            }
+            if raw.options.len() > 64 {
+                self.diags.error(item.loc, &subject, "at most 64 options");
+            }
+            let mut seen = HashSet::new();
+            for o in &raw.options {
+                if !id_ok(&o.id) || o.id == "dont_know" {
+                    self.diags.error(item.loc, &subject, format!("bad option id `{}`: lowercase letters, digits, `_`; `dont_know` is reserved", o.id));
+                }
+                if !seen.insert(o.id.clone()) {
+                    self.diags
+                        .error(item.loc, &subject, format!("duplicate option `{}`", o.id));
+                }
+                if o.exclusive && raw.qtype != QType::MultipleChoice {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!(
+                            "option `{}`: `exclusive` is for multiple-choice questions",
+                            o.id
+                        ),
+                    );
+                }
+            }
+        } else if !raw.options.is_empty() {
+            self.diags.error(
+                item.loc,
+                &subject,
+                format!("a {} question has no `options`", raw.qtype.name()),
+            );
+        }
+        if (raw.min.is_some() || raw.max.is_some())
+            && !matches!(raw.qtype, QType::Integer | QType::Decimal)
+        {
+            self.diags.error(
+                item.loc,
+                &subject,
+                "`min`/`max` are for integer and decimal questions",
+            );
+        }
+        if let (Some(a), Some(b)) = (raw.min, raw.max)
+            && a > b
+        {
+            self.diags
+                .error(item.loc, &subject, "`min` is larger than `max`");
+        }
+        if raw.past_event && raw.qtype != QType::Date {
+            self.diags
+                .error(item.loc, &subject, "`past_event` is for date questions");
+        }
+        Some(Question {
+            id: full,
+            local_id: raw.id,
+            section,
+            qtype: raw.qtype,
+            label: raw.label,
+            help: raw.help,
+            options: raw
+                .options
+                .into_iter()
+                .map(|o| Choice {
+                    id: o.id,
+                    label: o.label,
+                    exclusive: o.exclusive,
+                })
+                .collect(),
+            ask_when: None,
+            min: raw.min,
+            max: raw.max,
+            past_event: raw.past_event,
+            group: None,
+            pos: 0,
+            file: file.to_string(),
+            loc: item.loc,
+        })
+    }
+
+    fn scopes(&mut self, node: Option<&Node>, qn: &Questionnaire) -> Vec<Scope> {
+        self.diags.set_file(self.files.name("pack.yaml"));
+        let mut out = Vec::new();
+        let Some(node) = node else { return out };
+        let NodeKind::Seq(items) = &node.kind else {
+            self.diags.error(node.loc, "", "`scopes` must be a list");
+            return out;
+        };
+        let mut seen = HashSet::new();
+        for item in items {
+            let found = condition_entries(item, &["when"]);
+            let raw: RawScope = match decode_except(item, &["when"]) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.decode_err("", e);
+                    continue;
+                }
+            };
+            let subject = format!("scope `{}`", raw.id);
+            if !seen.insert(raw.id.clone()) {
+                self.diags.error(item.loc, &subject, "duplicate scope id");
+            }
+            let Some(when) = found.first().copied().flatten() else {
+                self.diags.error(item.loc, &subject, "missing `when`");
+                continue;
+            };
+            if let Some(c) =
+                Compiler::new(qn, subject, Purpose::Scoping, &mut self.diags).compile(when)
+            {
+                out.push(Scope {
+                    id: raw.id,
+                    title: raw.title,
+                    when: c,
+                });
+            }
+        }
+        out
+    }
+
+    fn rules(
+        &mut self,
+        qn: &Questionnaire,
+        sections: &[&str],
+        sources: &[SourceDoc],
+        instruments: &[Instrument],
+    ) -> Vec<Rule> {
+        let mut out = Vec::new();
+        let mut ids: HashMap<String, (String, Loc)> = HashMap::new();
+        let files = self.files_under("rules");
+        if files.is_empty() {
+            self.diags.set_file(self.files.root.clone());
+            self.diags
+                .error(Loc::UNKNOWN, "", "no rules: add rules/*.yaml");
+        }
+        for (rel, text) in files {
+            let Some(doc) = self.parse(rel, text) else {
+                continue;
+            };
+            let file = self.files.name(rel);
+            self.only_keys(&doc, &["rules"]);
+            for item in self.list(&doc, "rules") {
+                let found = condition_entries(item, &["applies_when", "check"]);
+                let raw: RawRule = match decode_except(item, &["applies_when", "check"]) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let id = item
+                            .get("id")
+                            .and_then(Node::as_str)
+                            .map(|s| format!("rule `{s}`"))
+                            .unwrap_or_default();
+                        self.decode_err(&id, e);
+                        continue;
+                    }
+                };
+                let subject = format!("rule `{}`", raw.id);
+                if !rule_id_ok(&raw.id) {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "rule ids are letters, digits, `_`, `.` and `-`",
+                    );
+                }
+                if let Some((pf, pl)) = ids.insert(raw.id.clone(), (file.clone(), item.loc)) {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        format!("duplicate rule id (first defined in {pf}:{})", pl.line),
+                    );
+                }
+                self.check_section(&raw.section, &subject, item.loc, sections);
+                let source_loc = item.get("source").map(|n| n.loc).unwrap_or(item.loc);
+                self.check_source(&raw.source, &subject, source_loc, sources);
+                let references = self.references(
+                    &raw.references,
+                    &subject,
+                    item.get("references").map(|n| n.loc).unwrap_or(item.loc),
+                    instruments,
+                );
+                if raw.evidence.is_empty() {
+                    self.diags.error(
+                        item.loc,
+                        &subject,
+                        "`evidence` is empty: say what a reviewer would ask to see",
+                    );
+                }
+                let mut compiler =
+                    Compiler::new(qn, subject.clone(), Purpose::Scoping, &mut self.diags);
+                let applies_when = found
+                    .first()
+                    .copied()
+                    .flatten()
+                    .map(|n| compiler.compile(n));
+                compiler.purpose(Purpose::Check);
+                let check = match found.get(1).copied().flatten() {
+                    Some(n) => compiler.compile(n),
+                    None => {
+                        self.diags.error(item.loc, &subject, "missing `check`");
+                        None
+                    }
+                };
+                let (Some(check), Some(applies_when)) =
+                    (check, applies_when.map_or(Some(None), |c| c.map(Some)))
+                else {
+                    continue;
+                };
+                out.push(Rule {
+                    id: raw.id,
+                    title: raw.title,
+                    section: raw.section,
+                    level: raw.level,
+                    severity: raw.severity,
+                    source: SourceRef {
+                        document: raw.source.document,
+                        clause: raw.source.clause.0,
+                        quote: raw.source.quote,
+                    },
+                    references,
+                    applies_when,
+                    check,
+                    evidence: raw.evidence,
+                    remediation: raw.remediation,
+                    digest: String::new(),
+                    file: file.clone(),
+                    loc: item.loc,
+                });
+            }
+        }
+        out
+    }
+
+    fn check_source(&mut self, s: &RawSourceRef, subject: &str, loc: Loc, sources: &[SourceDoc]) {
+        let Some((doc_idx, doc)) = sources.iter().enumerate().find(|(_, d)| d.id == s.document)
+        else {
+            let help = did_you_mean(&s.document, sources.iter().map(|d| d.id.as_str()));
+            let d = self.diags.error(
+                loc,
+                subject,
+                format!("unknown source document `{}`", s.document),
+            );
+            if let Some(h) = help {
+                d.help(h);
+            }
+            return;
+        };
+        // The first clause of that number, as `SourceDoc::clause` finds it.
+        let Some((clause_idx, (_, clause))) = doc
+            .clauses
+            .iter()
+            .enumerate()
+            .find(|(_, (n, _))| *n == s.clause.0)
+        else {
+            self.diags.error(
+                loc,
+                subject,
+                format!("source `{}` has no clause `{}`", s.document, s.clause.0),
+            );
+            return;
+        };
+        let paragraphs = self
+            .clause_paragraphs
+            .entry((doc_idx, clause_idx))
+            .or_insert_with(|| normalised_paragraphs(clause));
+        match quote_check_paragraphs(paragraphs, &s.quote) {
+            QuoteCheck::Ok => {}
+            QuoteCheck::NotFound => {
+                self.diags.error(loc, subject, format!("quote is not in clause {} of `{}`", s.clause.0, s.document)).help("quotes are verbatim; they are compared after NFKC normalisation with whitespace removed");
+            }
+            QuoteCheck::Fragment => {
+                self.diags.error(loc, subject, format!("quote is a fragment of clause {}: quote a whole sentence or a whole phrase between punctuation marks", s.clause.0));
+            }
+        }
+    }
+
+    fn references(
+        &mut self,
+        refs: &[RawRef],
+        subject: &str,
+        loc: Loc,
+        instruments: &[Instrument],
+    ) -> Vec<LawRef> {
+        let mut out = Vec::new();
+        for r in refs {
+            let Some(ins) = instruments.iter().find(|i| i.id == r.instrument) else {
+                let help = did_you_mean(&r.instrument, instruments.iter().map(|i| i.id.as_str()));
+                let d = self.diags.error(
+                    loc,
+                    subject,
+                    format!("unknown instrument `{}`", r.instrument),
+                );
+                if let Some(h) = help {
+                    d.help(h);
+                }
+                continue;
+            };
+            if r.rating != "V" && r.rating != "V2" {
+                self.diags.error(
+                    loc,
+                    subject,
+                    format!(
+                        "reference to `{}` rated `{}`: only wording rated V or V2 may be cited",
+                        r.instrument, r.rating
+                    ),
+                );
+            }
+            if r.articles.is_empty() {
+                self.diags.error(
+                    loc,
+                    subject,
+                    format!("reference to `{}` names no article", r.instrument),
+                );
+            }
+            for v in r.articles.keys() {
+                if !ins.versions.iter().any(|x| &x.id == v) {
+                    let help = did_you_mean(v, ins.versions.iter().map(|x| x.id.as_str()));
+                    let d = self.diags.error(
+                        loc,
+                        subject,
+                        format!("`{}` has no version `{v}`", r.instrument),
+                    );
+                    if let Some(h) = help {
+                        d.help(h);
+                    }
+                }
+            }
+            // Keep version order as the instrument lists them.
+            let articles = ins
+                .versions
+                .iter()
+                .filter_map(|v| r.articles.get(&v.id).map(|a| (v.id.clone(), a.0.clone())))
+                .collect();
+            out.push(LawRef {
+                instrument: r.instrument.clone(),
+                articles,
+                rating: r.rating.clone(),
+                note: r.note.clone(),
+            });
+        }
+        out
+    }
+
+    fn coverage(&mut self, sources: &[SourceDoc]) -> Vec<CoverageNote> {
+        let files = self.files;
+        let Some((rel, text)) = files.files.iter().find(|(p, _)| p == "coverage.yaml") else {
+            return Vec::new();
+        };
+        let Some(doc) = self.parse(rel, text) else {
+            return Vec::new();
+        };
+        match decode::<RawCoverage>(&doc) {
+            Ok(c) => {
+                for n in &c.clauses {
+                    let ok = sources
+                        .iter()
+                        .find(|s| s.id == n.document)
+                        .map(|s| s.clause(&n.clause).is_some());
+                    if ok != Some(true) {
+                        self.diags.error(
+                            doc.loc,
+                            format!("coverage of clause `{}`", n.clause),
+                            format!("no clause `{}` in source `{}`", n.clause, n.document),
+                        );
+                    }
+                    if !["government", "enterprise", "both"].contains(&n.addressee.as_str()) {
+                        self.diags.error(
+                            doc.loc,
+                            format!("coverage of clause `{}`", n.clause),
+                            "addressee is government, enterprise or both",
+                        );
+                    }
+                }
+                c.clauses
+            }
+            Err(e) => {
+                self.decode_err("", e);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Splits a source text into numbered clauses.
+pub fn split_clauses(text: &str, heading: &Regex, end: Option<&Regex>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, Vec<&str>)> = None;
+    for line in text.lines() {
+        if let Some(c) = heading.captures(line) {
+            if let Some((n, lines)) = current.take() {
+                out.push((n, lines.join("\n")));
+            }
+            let n = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
+            current = Some((n, vec![line]));
+        } else if end.is_some_and(|e| e.is_match(line)) {
+            if let Some((n, lines)) = current.take() {
+                out.push((n, lines.join("\n")));
+            }
+        } else if let Some((_, lines)) = current.as_mut() {
+            lines.push(line);
+        }
+    }
+    if let Some((n, lines)) = current.take() {
+        out.push((n, lines.join("\n")));
+    }
+    out
+}
+
+/// The result of checking a quote against a clause.
+#[derive(Debug, PartialEq, Eq)]
+pub enum QuoteCheck {
+    /// A whole sentence or delimited phrase of the clause.
+    Ok,
+    /// Not in the clause.
+    NotFound,
+    /// In the clause, but cut mid-phrase.
+    Fragment,
+}
+
+/// NFKC-normalises and removes whitespace.
+pub fn normalise(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+const DELIMS: &[char] = &['。', ',', ';', ':', '!', '?', '、', '"', '“', '”', '(', ')'];
+
+/// Checks that `quote` is verbatim in `clause` (NFKC, whitespace ignored) and is not cut mid-phrase.
+pub fn quote_check(clause: &str, quote: &str) -> QuoteCheck {
+    quote_check_paragraphs(&normalised_paragraphs(clause), quote)
+}
+
+/// The lines (paragraphs) of a clause, each [`normalise`]d.
+fn normalised_paragraphs(clause: &str) -> Vec<String> {
+    clause.lines().map(normalise).collect()
+}
+
+/// [`quote_check`] against a clause's [`normalised_paragraphs`].
+fn quote_check_paragraphs(paragraphs: &[String], quote: &str) -> QuoteCheck {
+    let q = normalise(quote);
+    if q.is_empty() {
+        return QuoteCheck::NotFound;
+    }
+    let mut found = false;
+    for p in paragraphs {
+        for (start, _) in p.match_indices(q.as_str()) {
+            found = true;
+            let before = p.get(..start).and_then(|s| s.chars().last());
+            let after = p.get(start + q.len()..).and_then(|s| s.chars().next());
+            let head_ok = before.is_none_or(|c| DELIMS.contains(&c) || c == '.');
+            let tail_ok =
+                after.is_none_or(|c| DELIMS.contains(&c)) || q.ends_with(|c| DELIMS.contains(&c));
+            if head_ok && tail_ok {
+                return QuoteCheck::Ok;
+            }
+        }
+    }
+    if found {
+        QuoteCheck::Fragment
+    } else {
+        QuoteCheck::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_must_be_whole_phrases() {
+        let clause = "14.维护用户合法权益\n\n  加大对移动互联网企业服务质量监督力度,督促移动互联网企业落实实名制,规范信息发布行为。";
+        assert_eq!(
+            quote_check(clause, "督促移动互联网企业落实实名制"),
+            QuoteCheck::Ok
+        );
+        assert_eq!(
+            quote_check(clause, "督促移动互联网企业落实实名制，"),
+            QuoteCheck::Ok,
+            "full-width comma is NFKC-equal"
+        );
+        assert_eq!(quote_check(clause, "落实实名制"), QuoteCheck::Fragment);
+        assert_eq!(quote_check(clause, "落实实名登记"), QuoteCheck::NotFound);
+        assert_eq!(quote_check(clause, "规范信息发布行为。"), QuoteCheck::Ok);
+        assert_eq!(
+            quote_check(
+                clause,
+                "加大对移动互联网企业服务质量监督力度, 督促移动互联网企业落实实名制"
+            ),
+            QuoteCheck::Ok
+        );
+    }
+
+    #[test]
+    fn clauses_split_on_headings_and_part_titles() {
+        let text = "一、总体要求\n\n  1.指导思想。甲。\n\n  2.基本原则。乙。\n\n  二、推动\n\n  3.进一步\n\n  丙。\n";
+        let h = Regex::new(r"^\s*(\d+)\.").unwrap();
+        let e = Regex::new(r"^\s*[一二三四五六七八九十]+、").unwrap();
+        let c = split_clauses(text, &h, Some(&e));
+        let nums: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(nums, ["1", "2", "3"]);
+        assert!(!c[1].1.contains("二、推动"));
+        assert!(c[2].1.contains("丙"));
+    }
+}

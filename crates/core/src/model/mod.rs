@@ -1,0 +1,754 @@
+//! The compiled, validated model of a rule pack.
+//!
+//! Loaders (`load`) produce these types only after every check has passed; the evaluator
+//! (`eval`) reads them and nothing else. Questions, groups and options are referred to by
+//! index, so evaluation never looks up a name.
+
+pub mod condition;
+pub mod digest;
+
+use crate::diag::Loc;
+use crate::text::Text;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Index of a question in [`Questionnaire::questions`].
+pub type QIdx = usize;
+/// Index of a group in [`Questionnaire::groups`].
+pub type GIdx = usize;
+
+/// The type of a question's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QType {
+    /// 是/否.
+    YesNo,
+    /// One option.
+    SingleChoice,
+    /// Any set of options.
+    MultipleChoice,
+    /// A whole number.
+    Integer,
+    /// A decimal number.
+    Decimal,
+    /// A calendar date (ISO, no time zone).
+    Date,
+    /// Free text.
+    Text,
+}
+
+impl QType {
+    /// The name used in pack files.
+    pub fn name(self) -> &'static str {
+        match self {
+            QType::YesNo => "yes_no",
+            QType::SingleChoice => "single_choice",
+            QType::MultipleChoice => "multiple_choice",
+            QType::Integer => "integer",
+            QType::Decimal => "decimal",
+            QType::Date => "date",
+            QType::Text => "text",
+        }
+    }
+
+    /// Whether the question has options.
+    pub fn is_choice(self) -> bool {
+        matches!(self, QType::SingleChoice | QType::MultipleChoice)
+    }
+}
+
+/// An option of a choice question.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Choice {
+    /// Id used in answers and conditions.
+    pub id: String,
+    /// Label.
+    pub label: Text,
+    /// May not be combined with other options (e.g. "none of these").
+    pub exclusive: bool,
+}
+
+/// A question of the questionnaire.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Question {
+    /// Full id: `real_name.methods`, or `apps[*].name` for a member of group `apps`.
+    pub id: String,
+    /// Id within its group (`name`), or the full id for top-level questions.
+    pub local_id: String,
+    /// Section id.
+    pub section: String,
+    /// Answer type.
+    #[serde(rename = "type")]
+    pub qtype: QType,
+    /// The question.
+    pub label: Text,
+    /// Explanation, definitions, examples, polarity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Options, for choice questions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// Asked only when this holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_when: Option<Condition>,
+    /// Lowest allowed number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Highest allowed number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// A date of a past event: may not lie after the assessment date.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub past_event: bool,
+    /// The group it belongs to.
+    #[serde(skip)]
+    pub group: Option<GIdx>,
+    /// Position among its group's members (0 for top-level questions).
+    #[serde(skip)]
+    pub pos: usize,
+    /// Where it is defined.
+    #[serde(skip)]
+    pub file: String,
+    /// Where it is defined.
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+impl Question {
+    /// The index of option `id`.
+    pub fn option_index(&self, id: &str) -> Option<usize> {
+        self.options.iter().position(|o| o.id == id)
+    }
+}
+
+/// A repeatable group: questions asked once per item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Group {
+    /// Id (`apps`).
+    pub id: String,
+    /// Section id.
+    pub section: String,
+    /// What an item is.
+    pub label: Text,
+    /// Explanation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Member question whose answer names an item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_key: Option<String>,
+    /// Asked only when this holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_when: Option<Condition>,
+    /// Member questions, in order.
+    #[serde(skip)]
+    pub members: Vec<QIdx>,
+    /// Where it is defined.
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+/// Every question of a pack.
+#[derive(Clone, Debug, Default)]
+pub struct Questionnaire {
+    /// All questions: top-level and group members, in questionnaire order.
+    pub questions: Vec<Question>,
+    /// Repeatable groups.
+    pub groups: Vec<Group>,
+    /// Top-level entries in order: a question or a group.
+    pub order: Vec<Entry>,
+    /// Canonical digest of the answer-relevant parts (`sha256:…`).
+    pub digest: String,
+    /// Question index by full id (filled by [`Questionnaire::reindex`]).
+    by_id: NameIndex<QIdx>,
+    /// Group index by id.
+    group_by_id: NameIndex<GIdx>,
+    /// Member question index by local id, per group.
+    member_by_id: Vec<NameIndex<QIdx>>,
+}
+
+/// A name → index table. The keys come from the pack, so a fast fixed-seed hash is safe
+/// (input only looks names up; it cannot choose what collides), and it is looked up once per
+/// answer of every submission, where SipHash showed up in batch profiles.
+type NameIndex<T> = std::collections::HashMap<String, T, foldhash::fast::FixedState>;
+
+/// A top-level entry of the questionnaire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A top-level question.
+    Question(QIdx),
+    /// A repeatable group.
+    Group(GIdx),
+}
+
+impl Questionnaire {
+    /// Finds a question by full id.
+    pub fn question(&self, id: &str) -> Option<QIdx> {
+        match self.by_id.get(id) {
+            Some(q) => Some(*q),
+            None if self.by_id.is_empty() => self.questions.iter().position(|q| q.id == id),
+            None => None,
+        }
+    }
+
+    /// Finds member `local` (`name`) of group `g`.
+    pub fn member(&self, g: GIdx, local: &str) -> Option<QIdx> {
+        if self.member_by_id.is_empty() {
+            let group = self.groups.get(g)?;
+            return group
+                .members
+                .iter()
+                .copied()
+                .find(|m| self.questions.get(*m).is_some_and(|q| q.local_id == local));
+        }
+        self.member_by_id.get(g)?.get(local).copied()
+    }
+
+    /// Builds the name indexes; call after the questions and groups are final.
+    pub fn reindex(&mut self) {
+        self.by_id = self
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
+        self.group_by_id = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
+        self.member_by_id = self
+            .groups
+            .iter()
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|m| self.questions.get(*m).map(|q| (q.local_id.clone(), *m)))
+                    .collect()
+            })
+            .collect();
+    }
+
+    /// Finds a group by id.
+    pub fn group(&self, id: &str) -> Option<GIdx> {
+        match self.group_by_id.get(id) {
+            Some(g) => Some(*g),
+            None if self.group_by_id.is_empty() => self.groups.iter().position(|g| g.id == id),
+            None => None,
+        }
+    }
+
+    /// Position of question `q` among its group's members.
+    pub fn member_pos(&self, q: QIdx) -> Option<usize> {
+        let g = self.questions.get(q)?.group?;
+        self.groups.get(g)?.members.iter().position(|m| *m == q)
+    }
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Equal (set equality for multiple choice).
+    Equals,
+    /// Not equal.
+    NotEquals,
+    /// Is / contains one of.
+    AnyOf,
+    /// Contains all of.
+    AllOf,
+    /// Is / contains none of.
+    NoneOf,
+    /// Less than.
+    Lt,
+    /// Less or equal.
+    Le,
+    /// Greater than.
+    Gt,
+    /// Greater or equal.
+    Ge,
+    /// Date before.
+    Before,
+    /// Date after.
+    After,
+    /// Date on or before.
+    OnOrBefore,
+    /// Date on or after.
+    OnOrAfter,
+    /// Date within N days before the assessment date, inclusive.
+    WithinDays,
+    /// Has (true) or lacks (false) an answer.
+    Answered,
+}
+
+impl Op {
+    /// The name used in pack files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Equals => "equals",
+            Op::NotEquals => "not_equals",
+            Op::AnyOf => "any_of",
+            Op::AllOf => "all_of",
+            Op::NoneOf => "none_of",
+            Op::Lt => "lt",
+            Op::Le => "le",
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Before => "before",
+            Op::After => "after",
+            Op::OnOrBefore => "on_or_before",
+            Op::OnOrAfter => "on_or_after",
+            Op::WithinDays => "within_days",
+            Op::Answered => "answered",
+        }
+    }
+
+    /// Every operator name accepted in pack files, with its operator.
+    pub const NAMES: &'static [(&'static str, Op)] = &[
+        ("equals", Op::Equals),
+        ("not_equals", Op::NotEquals),
+        ("any_of", Op::AnyOf),
+        ("all_of", Op::AllOf),
+        ("none_of", Op::NoneOf),
+        ("lt", Op::Lt),
+        ("<", Op::Lt),
+        ("le", Op::Le),
+        ("<=", Op::Le),
+        ("gt", Op::Gt),
+        (">", Op::Gt),
+        ("ge", Op::Ge),
+        (">=", Op::Ge),
+        ("before", Op::Before),
+        ("after", Op::After),
+        ("on_or_before", Op::OnOrBefore),
+        ("on_or_after", Op::OnOrAfter),
+        ("within_days", Op::WithinDays),
+        ("answered", Op::Answered),
+    ];
+}
+
+/// A typed answer value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// Yes/no.
+    Bool(bool),
+    /// Single choice: option index.
+    Choice(usize),
+    /// Multiple choice: bit set of option indexes (at most 64 options).
+    Choices(u64),
+    /// Integer.
+    Int(i64),
+    /// Decimal.
+    Decimal(f64),
+    /// Date.
+    Date(NaiveDate),
+    /// Text.
+    Text(String),
+}
+
+/// The right-hand side of a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// A literal of the question's type.
+    Literal(Value),
+    /// Another question's answer.
+    Question(QRef),
+    /// A number of days (`within_days`).
+    Days(i64),
+    /// `answered: true|false`.
+    Flag(bool),
+}
+
+/// A reference to a question; for a group member, to the current item's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QRef {
+    /// The question.
+    pub q: QIdx,
+}
+
+/// One comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    /// Number of the leaf within its condition tree (depth-first, from 0).
+    pub index: usize,
+    /// The question compared.
+    pub lhs: QRef,
+    /// The operator.
+    pub op: Op,
+    /// What it is compared with.
+    pub rhs: Operand,
+    /// How it is written in the pack, for explanations (`real_name.methods any_of [a, b]`).
+    pub text: String,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// A compiled, type-checked condition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// Every branch holds.
+    All(Vec<Condition>),
+    /// Some branch holds.
+    Any(Vec<Condition>),
+    /// The branch does not hold.
+    Not(Box<Condition>),
+    /// A quantifier over a group's items.
+    ForItems {
+        /// `every` (true) or `some` (false).
+        every: bool,
+        /// The group.
+        group: GIdx,
+        /// Only items satisfying this count.
+        filter: Option<Box<Condition>>,
+        /// What each item must satisfy.
+        check: Box<Condition>,
+    },
+    /// A comparison.
+    Leaf(Leaf),
+}
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.describe())
+    }
+}
+
+impl Condition {
+    /// A one-line description (`all(a equals true, any(…))`).
+    pub fn describe(&self) -> String {
+        match self {
+            Condition::All(c) => format!(
+                "all({})",
+                c.iter()
+                    .map(Condition::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Condition::Any(c) => format!(
+                "any({})",
+                c.iter()
+                    .map(Condition::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Condition::Not(c) => format!("not({})", c.describe()),
+            Condition::ForItems {
+                every,
+                filter,
+                check,
+                ..
+            } => {
+                let q = if *every { "every" } else { "some" };
+                match filter {
+                    Some(f) => format!("{q}(where {}: {})", f.describe(), check.describe()),
+                    None => format!("{q}({})", check.describe()),
+                }
+            }
+            Condition::Leaf(l) => l.text.clone(),
+        }
+    }
+
+    /// Visits every leaf, depth-first.
+    pub fn leaves<'a>(&'a self, out: &mut Vec<&'a Leaf>) {
+        match self {
+            Condition::All(c) | Condition::Any(c) => c.iter().for_each(|c| c.leaves(out)),
+            Condition::Not(c) => c.leaves(out),
+            Condition::ForItems { filter, check, .. } => {
+                if let Some(f) = filter {
+                    f.leaves(out);
+                }
+                check.leaves(out);
+            }
+            Condition::Leaf(l) => out.push(l),
+        }
+    }
+}
+
+/// Whether a rule is a duty or an encouragement.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A duty: failing it makes a company non-compliant.
+    Required,
+    /// An encouragement: never makes a company non-compliant.
+    Recommended,
+}
+
+/// How serious a failure is. Ordered from most to least severe.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Most severe.
+    Critical,
+    /// High.
+    High,
+    /// Medium.
+    Medium,
+    /// Low.
+    Low,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// Where a rule comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// Source document id.
+    pub document: String,
+    /// Clause number.
+    pub clause: String,
+    /// Verbatim quote from the clause.
+    pub quote: String,
+}
+
+/// A reference to national law, by article per version of the instrument.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LawRef {
+    /// Instrument id.
+    pub instrument: String,
+    /// Article per instrument version id.
+    pub articles: Vec<(String, String)>,
+    /// How sure the wording is: V or V2.
+    pub rating: String,
+    /// A summary of what the article requires, or a remark. Not a quotation: only a rule's
+    /// `source.quote` is verbatim.
+    pub note: Option<Text>,
+}
+
+/// A rule: one observable obligation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Section id.
+    pub section: String,
+    /// Duty or encouragement.
+    pub level: Level,
+    /// Severity.
+    pub severity: Severity,
+    /// Source clause and quote.
+    pub source: SourceRef,
+    /// National law.
+    pub references: Vec<LawRef>,
+    /// When the rule applies (absent: always).
+    pub applies_when: Option<Condition>,
+    /// What compliance means.
+    pub check: Condition,
+    /// Evidence a reviewer asks for.
+    pub evidence: Vec<Text>,
+    /// How to fix a failure.
+    pub remediation: Text,
+    /// Canonical digest of the rule (`sha256:…`).
+    pub digest: String,
+    /// File it is defined in.
+    pub file: String,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A section of the questionnaire and the rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+}
+
+/// A kind of enterprise the answers can put a company in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scope {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// When it applies.
+    pub when: Condition,
+}
+
+/// A version of a legal instrument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentVersion {
+    /// Id used in rule references (`"2016"`).
+    pub id: String,
+    /// Date adopted.
+    pub adopted: NaiveDate,
+    /// Date in force.
+    pub in_force: NaiveDate,
+}
+
+/// A national legal instrument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Versions, oldest first.
+    pub versions: Vec<InstrumentVersion>,
+}
+
+/// A source document the pack encodes, split into clauses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceDoc {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Issuer.
+    pub issuer: Text,
+    /// Date issued.
+    pub date: NaiveDate,
+    /// Path inside the pack.
+    pub path: String,
+    /// The whole text.
+    pub text: String,
+    /// Clauses: (number, text), in order.
+    pub clauses: Vec<(String, String)>,
+}
+
+impl SourceDoc {
+    /// The text of clause `n`.
+    pub fn clause(&self, n: &str) -> Option<&str> {
+        self.clauses
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// Why a clause has no rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageNote {
+    /// Source document id.
+    pub document: String,
+    /// Clause number.
+    pub clause: String,
+    /// government | enterprise | both.
+    pub addressee: String,
+    /// Why there is no rule.
+    pub reason: Text,
+}
+
+/// Pack identity and description.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackMeta {
+    /// Id.
+    pub id: String,
+    /// Semver version.
+    pub version: String,
+    /// Title.
+    pub title: Text,
+    /// Jurisdiction.
+    pub jurisdiction: Text,
+    /// Effective date.
+    pub effective_date: NaiveDate,
+}
+
+/// A compiled, validated rule pack: the only input the evaluator needs besides facts.
+/// Immutable and `Sync`: compile once, evaluate from many threads.
+#[derive(Clone, Debug)]
+pub struct Pack {
+    /// Identity.
+    pub meta: PackMeta,
+    /// Sections, in order.
+    pub sections: Vec<Section>,
+    /// Kinds of enterprise.
+    pub scopes: Vec<Scope>,
+    /// Source documents.
+    pub sources: Vec<SourceDoc>,
+    /// Legal instruments.
+    pub instruments: Vec<Instrument>,
+    /// The questionnaire.
+    pub questionnaire: Questionnaire,
+    /// Rules, in file order.
+    pub rules: Vec<Rule>,
+    /// Why some clauses have no rule.
+    pub coverage: Vec<CoverageNote>,
+    /// Self-test cases, still as documents (decoded by `selftest`).
+    pub tests: Vec<TestFile>,
+    /// Canonical digest of all pack files (`sha256:…`).
+    pub digest: String,
+}
+
+/// A self-test file, kept as text: only `hegui test` reads it, so assessments do not pay for
+/// parsing it (it is part of the pack digest all the same).
+#[derive(Clone, Debug)]
+pub struct TestFile {
+    /// Path inside the pack.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+impl Pack {
+    /// Finds a rule by id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Finds a section by id.
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+
+    /// Finds a source document by id.
+    pub fn source(&self, id: &str) -> Option<&SourceDoc> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// Finds an instrument by id.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|s| s.id == id)
+    }
+}

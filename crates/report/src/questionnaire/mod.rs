@@ -1,0 +1,334 @@
+//! The questionnaire a regulator sends out, generated from a pack, in four forms:
+//!
+//! - [`yaml`]: a blank facts file (every question as a comment, answers `null`);
+//! - [`markdown`]: a readable, printable questionnaire;
+//! - [`xlsx`]: an Excel workbook with drop-downs, read back by [`hegui_office::import`];
+//! - [`html`]: one self-contained offline page that writes a facts file (JSON).
+//!
+//! Every form carries the pack id, version and questionnaire digest, so the answers that come
+//! back are checked against the questionnaire that was sent. What comes back is validated by
+//! the facts loader, the one authority on answers.
+
+pub mod html;
+pub mod markdown;
+pub mod yaml;
+
+use chrono::NaiveDate;
+use hegui_core::model::condition::parse_date;
+use hegui_core::model::{Condition, Operand, Pack, QType, Question, Value};
+use hegui_core::text::Lang;
+use hegui_core::text::Text;
+use serde_json::{Value as J, json};
+
+pub use yaml::blank_yaml;
+
+/// The form of the questionnaire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QFormat {
+    /// A blank facts file (YAML) with every question as a comment.
+    Yaml,
+    /// A printable questionnaire (Markdown).
+    Markdown,
+    /// An Excel workbook with drop-downs; read back with `hegui import`.
+    Xlsx,
+    /// One self-contained offline HTML form that saves a facts file (JSON).
+    Html,
+}
+
+/// Parses `--date`.
+pub fn date_arg(s: &str) -> Result<NaiveDate, String> {
+    parse_date(s).ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD / 不是日期"))
+}
+
+/// Picks the text of `t` for `lang` (`both`: Chinese, a line break, English).
+pub fn pick(t: &Text, lang: Lang, sep: &str) -> String {
+    match lang {
+        Lang::Zh => t.zh.clone(),
+        Lang::En => t.en.clone(),
+        Lang::Both if t.zh == t.en => t.zh.clone(),
+        Lang::Both => format!("{}{sep}{}", t.zh, t.en),
+    }
+}
+
+/// A fixed bilingual phrase for `lang`.
+pub fn phrase(zh: &str, en: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+        Lang::Both => format!("{zh} {en}"),
+    }
+}
+
+/// The kind of answer a question takes, in words (bilingual per `lang`).
+pub fn type_name(q: &Question, lang: Lang) -> String {
+    let base = match q.qtype {
+        QType::YesNo => phrase("是/否", "yes/no", lang),
+        QType::SingleChoice => phrase("单选", "single choice", lang),
+        QType::MultipleChoice => phrase("多选", "multiple choice", lang),
+        QType::Integer => phrase("整数", "whole number", lang),
+        QType::Decimal => phrase("数值", "number", lang),
+        QType::Date => phrase("日期", "date", lang),
+        QType::Text => phrase("文本", "text", lang),
+    };
+    let range = match (q.min, q.max) {
+        (Some(a), Some(b)) => format!(" {a}–{b}"),
+        (Some(a), None) => format!(" ≥ {a}"),
+        (None, Some(b)) => format!(" ≤ {b}"),
+        (None, None) => String::new(),
+    };
+    let past = if q.past_event {
+        format!(
+            " ({})",
+            phrase("不晚于评估基准日", "not after the assessment date", lang)
+        )
+    } else {
+        String::new()
+    };
+    format!("{base}{range}{past}")
+}
+
+/// The label of option `i` as shown in drop-downs and filled in by hand (one language, no
+/// line break: `both` shows the Chinese label, which is authoritative).
+pub fn option_label(q: &Question, i: usize, lang: Lang) -> String {
+    q.options
+        .get(i)
+        .map(|o| match lang {
+            Lang::En => o.label.en.clone(),
+            Lang::Zh | Lang::Both => o.label.zh.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// The word for "don't know" in one language.
+pub fn dont_know_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "dont_know",
+        Lang::Zh | Lang::Both => "不清楚",
+    }
+}
+
+/// A typed value in the facts-file (JSON) form: option ids, ISO dates, numbers, text.
+pub fn value_json(q: &Question, v: &Value) -> J {
+    match v {
+        Value::Bool(b) => J::Bool(*b),
+        Value::Choice(i) => q
+            .options
+            .get(*i)
+            .map(|o| J::String(o.id.clone()))
+            .unwrap_or(J::Null),
+        Value::Choices(m) => J::Array(
+            choice_ids(q, *m)
+                .into_iter()
+                .map(|s| J::String(s.to_string()))
+                .collect(),
+        ),
+        Value::Int(i) => json!(i),
+        Value::Decimal(x) => json!(x),
+        Value::Date(d) => J::String(d.to_string()),
+        Value::Text(t) => J::String(t.clone()),
+    }
+}
+
+/// The ids of the options set in `mask`, in option order.
+pub fn choice_ids(q: &Question, mask: u64) -> Vec<&str> {
+    q.options
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            u32::try_from(*i)
+                .ok()
+                .and_then(|i| 1u64.checked_shl(i))
+                .is_some_and(|b| mask & b != 0)
+        })
+        .map(|(_, o)| o.id.as_str())
+        .collect()
+}
+
+/// A compiled condition as JSON, for the HTML form's evaluator and the shared test vectors.
+///
+/// `{"all": [..]}`, `{"any": [..]}`, `{"not": c}`, `{"every"|"some": {"group", "where"?,
+/// "check"}}`, and comparisons `{"q": id, "op": name, "value"|"question"|"days"|"answered": …}`
+/// with literals in the facts-file form (option ids, ISO dates).
+pub fn condition_json(pack: &Pack, c: &Condition) -> J {
+    let qn = &pack.questionnaire;
+    match c {
+        Condition::All(cs) => {
+            json!({ "all": cs.iter().map(|c| condition_json(pack, c)).collect::<Vec<_>>() })
+        }
+        Condition::Any(cs) => {
+            json!({ "any": cs.iter().map(|c| condition_json(pack, c)).collect::<Vec<_>>() })
+        }
+        Condition::Not(c) => json!({ "not": condition_json(pack, c) }),
+        Condition::ForItems {
+            every,
+            group,
+            filter,
+            check,
+        } => {
+            let mut body = serde_json::Map::new();
+            body.insert(
+                "group".into(),
+                J::String(
+                    qn.groups
+                        .get(*group)
+                        .map(|g| g.id.clone())
+                        .unwrap_or_default(),
+                ),
+            );
+            if let Some(f) = filter {
+                body.insert("where".into(), condition_json(pack, f));
+            }
+            body.insert("check".into(), condition_json(pack, check));
+            let key = if *every { "every" } else { "some" };
+            json!({ key: J::Object(body) })
+        }
+        Condition::Leaf(l) => {
+            let Some(q) = qn.questions.get(l.lhs.q) else {
+                return J::Null;
+            };
+            let mut m = serde_json::Map::new();
+            m.insert("q".into(), J::String(q.id.clone()));
+            m.insert("op".into(), J::String(l.op.name().into()));
+            match &l.rhs {
+                Operand::Literal(v) => {
+                    // Option lists for any_of/all_of/none_of are lists even on single choice.
+                    let v = match v {
+                        Value::Choices(mask) => J::Array(
+                            choice_ids(q, *mask)
+                                .into_iter()
+                                .map(|s| J::String(s.to_string()))
+                                .collect(),
+                        ),
+                        other => value_json(q, other),
+                    };
+                    m.insert("value".into(), v);
+                }
+                Operand::Question(r) => {
+                    m.insert(
+                        "question".into(),
+                        J::String(
+                            qn.questions
+                                .get(r.q)
+                                .map(|o| o.id.clone())
+                                .unwrap_or_default(),
+                        ),
+                    );
+                }
+                Operand::Days(n) => {
+                    m.insert("days".into(), json!(n));
+                }
+                Operand::Flag(b) => {
+                    m.insert("answered".into(), J::Bool(*b));
+                }
+            }
+            m.insert("text".into(), J::String(l.text.clone()));
+            J::Object(m)
+        }
+    }
+}
+
+/// The form implied by an output file name: `.xlsx`, `.md`, `.html`; anything else YAML.
+pub fn format_for(output: &str) -> QFormat {
+    let lower = output.to_ascii_lowercase();
+    if lower.ends_with(".xlsx") {
+        QFormat::Xlsx
+    } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        QFormat::Markdown
+    } else if lower.ends_with(".html") || lower.ends_with(".htm") {
+        QFormat::Html
+    } else {
+        QFormat::Yaml
+    }
+}
+
+/// The facts header's fields as every questionnaire form lists them (the offline form and the
+/// workbook): key, label zh, label en, note zh, note en.
+pub const HEADER_FIELDS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "pack.id",
+        "规则包",
+        "Rule pack",
+        "请勿修改",
+        "do not change",
+    ),
+    (
+        "pack.version",
+        "规则包版本",
+        "Pack version",
+        "请勿修改",
+        "do not change",
+    ),
+    (
+        "pack.questionnaire_digest",
+        "问卷摘要",
+        "Questionnaire digest",
+        "请勿修改",
+        "do not change",
+    ),
+    ("organisation.name", "单位名称", "Registered name", "", ""),
+    (
+        "organisation.credit_code",
+        "统一社会信用代码",
+        "Unified social credit code",
+        "18位",
+        "18 characters",
+    ),
+    (
+        "organisation.region_code",
+        "行政区划代码",
+        "Region code",
+        "6位数字，如 230103",
+        "six digits, e.g. 230103",
+    ),
+    ("organisation.industry", "行业", "Industry", "", ""),
+    (
+        "organisation.contact.name",
+        "联系人",
+        "Contact person",
+        "",
+        "",
+    ),
+    (
+        "organisation.contact.phone",
+        "联系电话",
+        "Contact phone",
+        "",
+        "",
+    ),
+    (
+        "organisation.contact.email",
+        "电子邮箱",
+        "Contact e-mail",
+        "",
+        "",
+    ),
+    ("prepared_by.name", "填报人", "Prepared by", "", ""),
+    (
+        "prepared_by.title",
+        "填报人职务",
+        "Preparer's position",
+        "",
+        "",
+    ),
+    (
+        "responsible_person.name",
+        "负责人",
+        "Responsible person",
+        "",
+        "",
+    ),
+    (
+        "responsible_person.title",
+        "负责人职务",
+        "Responsible person's position",
+        "",
+        "",
+    ),
+    (
+        "assessment_date",
+        "评估基准日",
+        "Assessment date",
+        "日期，如 2026-05-20",
+        "a date, e.g. 2026-05-20",
+    ),
+];

@@ -1,0 +1,100 @@
+//! Rendering results: gap reports through minijinja templates.
+//!
+//! Templates are data: the embedded ones live in `templates/`, and a directory given with
+//! `--templates` overrides them file by file. Templates see only the result model (the JSON
+//! contract as `a`), the report view model `r` ([`view::Report`]: verdict, scores, due dates,
+//! groupings), the pack's section and question labels, and the bilingual `labels`; never the
+//! engine. The context is documented in `docs/TEMPLATES.md`, the scoring in `docs/SCORING.md`.
+//!
+//! - [`env`]: the template environment (loader, escaping, filters);
+//! - [`view`]: the report view model;
+//! - score, coverage and verdict: [`hegui_core::eval::score`];
+//! - [`plan`]: deadlines, due dates and the generation time;
+//! - [`labels`]: the report's bilingual labels.
+
+pub mod env;
+pub mod labels;
+pub mod plan;
+pub mod view;
+
+use hegui_core::eval::assess::Assessment;
+use hegui_core::model::Pack;
+use minijinja::{Environment, Value, context, value::Serde};
+use serde::Serialize;
+
+pub use env::environment;
+pub use plan::Deadlines;
+pub use view::ReportOptions;
+
+pub use hegui_core::text::Lang;
+
+/// A rendering failure (a broken custom template).
+#[derive(Debug, thiserror::Error)]
+#[error("template `{name}`: {message}")]
+pub struct RenderError {
+    /// Template.
+    pub name: String,
+    /// What went wrong, with the line.
+    pub message: String,
+}
+
+/// A value for templates from anything serializable.
+pub(crate) fn ser<T: Serialize>(v: T) -> Value {
+    Value::from(Serde(v))
+}
+
+/// The template context: `a` (the JSON result), `r` (the report view), `sections`,
+/// `questions`, `labels` and `lang`.
+pub fn context(a: &Assessment, pack: &Pack, lang: Lang, opts: &ReportOptions) -> Value {
+    let sections: Vec<_> = pack
+        .sections
+        .iter()
+        .map(|s| context! { id => &s.id, title => ser(&s.title) })
+        .collect();
+    let questions: Vec<_> = pack
+        .questionnaire
+        .questions
+        .iter()
+        .map(|q| {
+            context! { id => &q.id, section => &q.section, label => ser(&q.label) }
+        })
+        .collect();
+    context! {
+        a => ser(a),
+        r => ser(view::build(a, pack, opts)),
+        sections => sections,
+        questions => questions,
+        labels => ser(labels::all()),
+        lang => ser(lang),
+    }
+}
+
+/// Renders template `name` for the assessment.
+pub fn report(
+    env: &Environment<'_>,
+    name: &str,
+    a: &Assessment,
+    pack: &Pack,
+    lang: Lang,
+    opts: &ReportOptions,
+) -> Result<String, RenderError> {
+    let tmpl = env.get_template(name).map_err(|e| err(name, &e))?;
+    tmpl.render(context(a, pack, lang, opts))
+        .map_err(|e| err(name, &e))
+}
+
+fn err(name: &str, e: &minijinja::Error) -> RenderError {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    if let Some(line) = e.line() {
+        message = format!("line {line}: {message}");
+    }
+    RenderError {
+        name: e.name().unwrap_or(name).to_string(),
+        message,
+    }
+}

@@ -1,0 +1,743 @@
+//! The report view model: what templates see as `r`, computed from the assessment (the JSON
+//! contract) and the pack's labels only. Scores, due dates and groupings are report-only: they
+//! are not part of the JSON result. Documented in docs/TEMPLATES.md.
+
+use super::labels;
+use super::plan::{self, Deadlines};
+use chrono::NaiveDate;
+use hegui_core::eval::assess::{Assessment, Finding, Outcome, WaiverEffect};
+use hegui_core::eval::score::{self, Score, Verdict};
+use hegui_core::model::{Level, Pack, QType, Severity};
+use hegui_core::text::Text;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Options of a report that are not part of the assessment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Days to remediate by severity.
+    pub deadlines: Deadlines,
+    /// Generation time to print (none by default, for reproducible bytes).
+    pub generated_at: Option<String>,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Cover and header.
+    pub header: Header,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Score and coverage over all required rules.
+    pub score: Score,
+    /// Rows of the outcome table: required and recommended counts per outcome.
+    pub counts: Vec<CountRow>,
+    /// Required rules by severity, with weights and deadlines.
+    pub severities: Vec<SeverityRow>,
+    /// Sections that have rules, in pack order, with their scores.
+    pub sections: Vec<SectionView>,
+    /// Required rules that fail or are waived: most severe first, failures before waivers.
+    pub gaps: Vec<Gap>,
+    /// Recommended rules that fail (or are waived), in pack order.
+    pub recommendations: Vec<Gap>,
+    /// Unanswered questions that would decide rules, by section.
+    pub open_questions: Vec<QuestionSection>,
+    /// Questions answered 不清楚 behind undecided rules, by section.
+    pub dont_know: Vec<QuestionSection>,
+    /// Every waiver given, in pack order of its rule.
+    pub waivers: Vec<WaiverView>,
+    /// Clause → rule → outcome, in pack order.
+    pub trace: Vec<TraceRow>,
+    /// Deadlines used.
+    pub deadlines: Deadlines,
+}
+
+/// The header block.
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: Option<String>,
+    /// Administrative division code.
+    pub region_code: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Who prepared the answers.
+    pub prepared_by: Option<PersonView>,
+    /// Who answers for them.
+    pub responsible_person: Option<PersonView>,
+    /// Assessment date.
+    pub assessment_date: NaiveDate,
+    /// Pack id.
+    pub pack_id: String,
+    /// Pack version.
+    pub pack_version: String,
+    /// Pack title.
+    pub pack_title: Text,
+    /// `sha256:…` of the pack.
+    pub pack_digest: String,
+    /// `sha256:…` of the answers.
+    pub answers_digest: String,
+    /// Kinds of enterprise.
+    pub scopes: Vec<Text>,
+    /// Generation time, only when given.
+    pub generated_at: Option<String>,
+    /// `--ignore-waivers`.
+    pub waivers_ignored: bool,
+}
+
+/// A person.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonView {
+    /// Name.
+    pub name: String,
+    /// Position.
+    pub title: Option<String>,
+}
+
+/// One row of the outcome table.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountRow {
+    /// Outcome name.
+    pub outcome: &'static str,
+    /// Its label.
+    pub label: Text,
+    /// Required rules.
+    pub required: usize,
+    /// Recommended rules.
+    pub recommended: usize,
+}
+
+/// One severity.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeverityRow {
+    /// Name.
+    pub severity: &'static str,
+    /// Label.
+    pub label: Text,
+    /// Weight in the score.
+    pub weight: u32,
+    /// Days to remediate.
+    pub deadline_days: u32,
+    /// Score of the required rules of this severity.
+    pub score: Score,
+}
+
+/// One section's scores.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectionView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Score of its required rules.
+    pub score: Score,
+    /// Its recommended rules.
+    pub recommended: usize,
+    /// Its recommended rules that fail.
+    pub recommended_fail: usize,
+}
+
+/// One answer behind an outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct Why {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub label: Text,
+    /// Group item (its `item_key` answer, or `#n`).
+    pub item: Option<String>,
+    /// The answer, in words.
+    pub answer: Text,
+    /// The comparison as written in the pack.
+    pub condition: String,
+    /// `true`, `false` or `unknown`.
+    pub result: &'static str,
+    /// Its label (met / not met / undecided).
+    pub result_label: Text,
+}
+
+/// The clause a rule encodes.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceView {
+    /// Document id.
+    pub document: String,
+    /// Document title.
+    pub document_title: Text,
+    /// Clause number.
+    pub clause: String,
+    /// Verbatim quote.
+    pub quote: String,
+}
+
+/// A national-law reference, numbered as in force on the assessment date.
+#[derive(Clone, Debug, Serialize)]
+pub struct RefView {
+    /// Instrument title.
+    pub title: Text,
+    /// Version in force.
+    pub version: String,
+    /// Article in that version.
+    pub article: String,
+    /// Whether that version was in force on the assessment date.
+    pub in_force: bool,
+    /// The same article in the other versions: (version, article).
+    pub formerly: Vec<(String, String)>,
+    /// What the article says.
+    pub note: Option<Text>,
+}
+
+/// A finding to act on.
+#[derive(Clone, Debug, Serialize)]
+pub struct Gap {
+    /// Rule id.
+    pub rule_id: String,
+    /// Title.
+    pub title: Text,
+    /// Section id.
+    pub section: String,
+    /// Section title.
+    pub section_title: Text,
+    /// `required` or `recommended`.
+    pub level: Level,
+    /// Its label.
+    pub level_label: Text,
+    /// Outcome name.
+    pub outcome: Outcome,
+    /// Its label.
+    pub outcome_label: Text,
+    /// Severity name.
+    pub severity: Severity,
+    /// Its label.
+    pub severity_label: Text,
+    /// The answers that decided it.
+    pub why: Vec<Why>,
+    /// Failing items of repeatable groups.
+    pub items: Vec<String>,
+    /// The clause.
+    pub source: SourceView,
+    /// National law.
+    pub references: Vec<RefView>,
+    /// Evidence to provide.
+    pub evidence: Vec<Text>,
+    /// How to fix.
+    pub remediation: Text,
+    /// Due date (required gaps only): assessment date + deadline, or the waiver's expiry.
+    pub due: Option<NaiveDate>,
+    /// `severity` (deadline by severity) or `waiver` (the waiver's expiry); null if no due date.
+    pub due_basis: Option<&'static str>,
+    /// Days from the assessment date to the due date.
+    pub due_days: Option<i64>,
+    /// The waiver, if one was given.
+    pub waiver: Option<WaiverView>,
+}
+
+/// Questions of one section.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionSection {
+    /// Section id.
+    pub section: String,
+    /// Title.
+    pub title: Text,
+    /// Questions, in questionnaire order.
+    pub questions: Vec<QuestionView>,
+}
+
+/// A question and the rules it would decide.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionView {
+    /// Question (or group) id.
+    pub id: String,
+    /// Label (a group member: group label, then the question).
+    pub label: Text,
+    /// Rules it would decide.
+    pub rules: Vec<RuleRef>,
+}
+
+/// A rule named in a list.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleRef {
+    /// Id.
+    pub rule_id: String,
+    /// Title.
+    pub title: Text,
+    /// Level.
+    pub level: Level,
+    /// Its label.
+    pub level_label: Text,
+    /// Severity.
+    pub severity: Severity,
+    /// Its label.
+    pub severity_label: Text,
+}
+
+/// A waiver and what it did.
+#[derive(Clone, Debug, Serialize)]
+pub struct WaiverView {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule title.
+    pub title: Text,
+    /// The rule's reported outcome.
+    pub outcome: Outcome,
+    /// Its label.
+    pub outcome_label: Text,
+    /// `applied`, `expired`, `unused`, `no_effect` or `ignored`.
+    pub status: &'static str,
+    /// Its label.
+    pub status_label: Text,
+    /// Why.
+    pub justification: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last day it applies (inclusive).
+    pub expires: NaiveDate,
+    /// What it means for the finding.
+    pub note: Text,
+}
+
+/// A clause's sort key: its leading number (so 3 comes before 13), then the text.
+fn clause_key(clause: &str) -> (Option<u64>, &str) {
+    let digits = clause.len()
+        - clause
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    (clause.get(..digits).and_then(|d| d.parse().ok()), clause)
+}
+
+/// One row of the traceability table.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceRow {
+    /// Document id.
+    pub document: String,
+    /// Clause.
+    pub clause: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// Title.
+    pub title: Text,
+    /// Level.
+    pub level: Level,
+    /// Its label.
+    pub level_label: Text,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Its label.
+    pub outcome_label: Text,
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    o.name()
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Required => "required",
+        Level::Recommended => "recommended",
+    }
+}
+
+fn section_title(pack: &Pack, id: &str) -> Text {
+    pack.sections
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| Text::new(id, id))
+}
+
+/// Builds the report view of `a`.
+pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
+    let score = Score::of(&a.findings);
+    let verdict = score::verdict(&score);
+    let counts = Outcome::ALL
+        .into_iter()
+        .map(|o| {
+            let n = |l: Level| {
+                a.findings
+                    .iter()
+                    .filter(|f| f.level == l && f.outcome == o)
+                    .count()
+            };
+            CountRow {
+                outcome: outcome_name(o),
+                label: labels::outcome(outcome_name(o)),
+                required: n(Level::Required),
+                recommended: n(Level::Recommended),
+            }
+        })
+        .collect();
+    let severities = Severity::ALL
+        .into_iter()
+        .map(|s| SeverityRow {
+            severity: s.name(),
+            label: labels::severity(s.name()),
+            weight: score::weight(s),
+            deadline_days: opts.deadlines.days(s),
+            score: Score::of(a.findings.iter().filter(|f| f.severity == s)),
+        })
+        .collect();
+    let sections = pack
+        .sections
+        .iter()
+        .filter_map(|s| {
+            let fs: Vec<&Finding> = a.findings.iter().filter(|f| f.section == s.id).collect();
+            if fs.is_empty() {
+                return None;
+            }
+            let rec = || fs.iter().filter(|f| f.level == Level::Recommended);
+            Some(SectionView {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                score: Score::of(fs.iter().copied()),
+                recommended: rec().count(),
+                recommended_fail: rec().filter(|f| f.outcome == Outcome::Fail).count(),
+            })
+        })
+        .collect();
+    let mut gaps: Vec<Gap> = a
+        .findings
+        .iter()
+        .filter(|f| {
+            f.level == Level::Required && matches!(f.outcome, Outcome::Fail | Outcome::Waived)
+        })
+        .map(|f| gap(a, pack, f, opts))
+        .collect();
+    gaps.sort_by_key(|g| (g.severity, g.outcome == Outcome::Waived));
+    let recommendations = a
+        .findings
+        .iter()
+        .filter(|f| {
+            f.level == Level::Recommended && matches!(f.outcome, Outcome::Fail | Outcome::Waived)
+        })
+        .map(|f| gap(a, pack, f, opts))
+        .collect();
+    let waivers = a
+        .findings
+        .iter()
+        .filter_map(|f| f.waiver.as_ref().map(|w| waiver_view(f, w)))
+        .collect();
+    let mut trace: Vec<TraceRow> = a
+        .findings
+        .iter()
+        .map(|f| TraceRow {
+            document: f.source.document.clone(),
+            clause: f.source.clause.clone(),
+            rule_id: f.rule_id.clone(),
+            title: f.title.clone(),
+            level: f.level,
+            level_label: labels::level(level_name(f.level)),
+            outcome: f.outcome,
+            outcome_label: labels::outcome(outcome_name(f.outcome)),
+        })
+        .collect();
+    // In the order of the source: by document, then clause (numbered clauses by number),
+    // rules of one clause in pack order (the sort is stable).
+    trace.sort_by(|x, y| {
+        (x.document.as_str(), clause_key(&x.clause))
+            .cmp(&(y.document.as_str(), clause_key(&y.clause)))
+    });
+    let org = &a.organisation;
+    let person = |p: &Option<hegui_core::facts::Person>| {
+        p.as_ref().map(|p| PersonView {
+            name: p.name.clone(),
+            title: p.title.clone(),
+        })
+    };
+    Report {
+        header: Header {
+            name: org.organisation.name.clone(),
+            credit_code: org.organisation.credit_code.clone(),
+            region_code: org.organisation.region_code.clone(),
+            industry: org.organisation.industry.clone(),
+            prepared_by: person(&org.prepared_by),
+            responsible_person: person(&org.responsible_person),
+            assessment_date: a.assessment_date,
+            pack_id: a.pack.id.clone(),
+            pack_version: a.pack.version.clone(),
+            pack_title: a.pack.title.clone(),
+            pack_digest: a.pack.digest.clone(),
+            answers_digest: a.answers_digest.clone(),
+            scopes: a.scopes.iter().map(|s| s.title.clone()).collect(),
+            generated_at: opts.generated_at.clone(),
+            waivers_ignored: a.waivers_ignored,
+        },
+        verdict,
+        score,
+        counts,
+        severities,
+        sections,
+        gaps,
+        recommendations,
+        open_questions: questions(a, pack, |f| &f.missing),
+        dont_know: questions(a, pack, |f| &f.dont_know),
+        waivers,
+        trace,
+        deadlines: opts.deadlines,
+    }
+}
+
+fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
+    let (due, due_basis) = match (f.level, f.outcome, &f.waiver) {
+        (Level::Required, Outcome::Waived, Some(w)) => (Some(w.expires), Some("waiver")),
+        (Level::Required, _, _) => (
+            plan::due(a.assessment_date, opts.deadlines.days(f.severity)),
+            Some("severity"),
+        ),
+        _ => (None, None),
+    };
+    Gap {
+        rule_id: f.rule_id.clone(),
+        title: f.title.clone(),
+        section: f.section.clone(),
+        section_title: section_title(pack, &f.section),
+        level: f.level,
+        level_label: labels::level(level_name(f.level)),
+        outcome: f.outcome,
+        outcome_label: labels::outcome(outcome_name(f.outcome)),
+        severity: f.severity,
+        severity_label: labels::severity(f.severity.name()),
+        why: f.explanation.iter().map(|o| why(pack, o)).collect(),
+        items: f.items.clone(),
+        source: SourceView {
+            document: f.source.document.clone(),
+            document_title: pack
+                .source(&f.source.document)
+                .map(|d| d.title.clone())
+                .unwrap_or_else(|| Text::new(&f.source.document, &f.source.document)),
+            clause: f.source.clause.clone(),
+            quote: f.source.quote.clone(),
+        },
+        references: f
+            .references
+            .iter()
+            .map(|r| RefView {
+                title: r.title.clone(),
+                version: r.version.clone(),
+                article: r.article.clone(),
+                in_force: r.in_force,
+                formerly: r
+                    .articles
+                    .iter()
+                    .filter(|(v, _)| *v != r.version)
+                    .cloned()
+                    .collect(),
+                note: r.note.clone(),
+            })
+            .collect(),
+        evidence: f.evidence.clone(),
+        remediation: f.remediation.clone(),
+        due,
+        due_basis,
+        due_days: due.map(|d| (d - a.assessment_date).num_days()),
+        waiver: f.waiver.as_ref().map(|w| waiver_view(f, w)),
+    }
+}
+
+fn waiver_view(f: &Finding, w: &WaiverEffect) -> WaiverView {
+    let e = w.expires;
+    let note = match w.status {
+        "applied" => Text::new(
+            format!("豁免有效期至 {e}(含当日)；应在此之前完成整改，到期后按实际结果报告。"),
+            format!(
+                "Valid up to and including {e}; remediate before then: after it the finding is reported as it is."
+            ),
+        ),
+        "expired" => Text::new(
+            format!("豁免已于 {e} 到期失效，该项按实际结果(不符合)报告。"),
+            format!("The waiver lapsed after {e}; the finding is reported as it is (fail)."),
+        ),
+        "unused" => Text::new(
+            "该规则已符合，豁免未被使用。",
+            "The rule passes: the waiver is unused.",
+        ),
+        "no_effect" => Text::new(
+            "该规则尚无定论或不适用，豁免不改变结果。",
+            "The rule is undecided or not applicable: the waiver changes nothing.",
+        ),
+        _ => Text::new(
+            "已按 --ignore-waivers 忽略豁免，该项按实际结果报告。",
+            "Ignored (--ignore-waivers): the finding is reported as it is.",
+        ),
+    };
+    WaiverView {
+        rule_id: f.rule_id.clone(),
+        title: f.title.clone(),
+        outcome: f.outcome,
+        outcome_label: labels::outcome(outcome_name(f.outcome)),
+        status: w.status,
+        status_label: labels::waiver_status(w.status),
+        justification: w.justification.clone(),
+        approved_by: w.approved_by.clone(),
+        expires: w.expires,
+        note,
+    }
+}
+
+/// Label of a question or group id: a group member reads "group › question".
+fn question_label(pack: &Pack, id: &str) -> Text {
+    let qn = &pack.questionnaire;
+    if let Some(q) = qn.question(id).and_then(|i| qn.questions.get(i)) {
+        return match q.group.and_then(|g| qn.groups.get(g)) {
+            Some(g) => Text::new(
+                format!("{} › {}", g.label.zh, q.label.zh),
+                format!("{} › {}", g.label.en, q.label.en),
+            ),
+            None => q.label.clone(),
+        };
+    }
+    if let Some(g) = qn.group(id).and_then(|i| qn.groups.get(i)) {
+        return g.label.clone();
+    }
+    Text::new(id, id)
+}
+
+/// Position and section of a question or group id in the questionnaire.
+fn question_place(pack: &Pack, id: &str) -> (usize, String) {
+    let qn = &pack.questionnaire;
+    if let Some(i) = qn.question(id)
+        && let Some(q) = qn.questions.get(i)
+    {
+        return (i, q.section.clone());
+    }
+    if let Some(g) = qn.group(id).and_then(|i| qn.groups.get(i)) {
+        return (
+            g.members.first().copied().unwrap_or(usize::MAX),
+            g.section.clone(),
+        );
+    }
+    (usize::MAX, String::new())
+}
+
+/// An answer in words: yes/no, option labels, 不清楚, unanswered; anything else as written.
+fn answer_text(pack: &Pack, question: &str, answer: &str) -> Text {
+    match answer {
+        "unanswered" => return labels::label("unanswered_answer"),
+        "不清楚" => return labels::label("dont_know_answer"),
+        _ => {}
+    }
+    let qn = &pack.questionnaire;
+    let Some(q) = qn.question(question).and_then(|i| qn.questions.get(i)) else {
+        return Text::new(answer, answer);
+    };
+    let option = |id: &str| {
+        q.options
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.label.clone())
+    };
+    match q.qtype {
+        QType::YesNo => match answer {
+            "true" => labels::label("yes"),
+            "false" => labels::label("no"),
+            _ => Text::new(answer, answer),
+        },
+        QType::SingleChoice => option(answer).unwrap_or_else(|| Text::new(answer, answer)),
+        QType::MultipleChoice => {
+            let Some(inner) = answer.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
+                return Text::new(answer, answer);
+            };
+            if inner.trim().is_empty() {
+                return labels::label("none");
+            }
+            let parts: Option<Vec<Text>> = inner.split(", ").map(option).collect();
+            match parts {
+                Some(p) => Text::new(
+                    p.iter()
+                        .map(|t| t.zh.as_str())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    p.iter()
+                        .map(|t| t.en.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                None => Text::new(answer, answer),
+            }
+        }
+        _ => Text::new(answer, answer),
+    }
+}
+
+fn why(pack: &Pack, o: &hegui_core::eval::Observation) -> Why {
+    let result = match o.result {
+        hegui_core::eval::Truth::True => "true",
+        hegui_core::eval::Truth::False => "false",
+        hegui_core::eval::Truth::Unknown => "unknown",
+    };
+    Why {
+        question: o.question.clone(),
+        label: question_label(pack, &o.question),
+        item: o.item.clone(),
+        answer: answer_text(pack, &o.question, &o.answer),
+        condition: o.condition.clone(),
+        result,
+        result_label: labels::label(match result {
+            "true" => "met",
+            "false" => "not_met",
+            _ => "unknown",
+        }),
+    }
+}
+
+/// Questions named by `pick` (missing or 不清楚) across undecided findings, grouped by section.
+fn questions(
+    a: &Assessment,
+    pack: &Pack,
+    pick: impl Fn(&Finding) -> &Vec<String>,
+) -> Vec<QuestionSection> {
+    // question id → (position, section, rules)
+    let mut by_q: BTreeMap<String, (usize, String, Vec<RuleRef>)> = BTreeMap::new();
+    for f in &a.findings {
+        if f.outcome != Outcome::Unanswered {
+            continue;
+        }
+        for q in pick(f) {
+            let entry = by_q.entry(q.clone()).or_insert_with(|| {
+                let (pos, section) = question_place(pack, q);
+                (pos, section, Vec::new())
+            });
+            entry.2.push(RuleRef {
+                rule_id: f.rule_id.clone(),
+                title: f.title.clone(),
+                level: f.level,
+                level_label: labels::level(level_name(f.level)),
+                severity: f.severity,
+                severity_label: labels::severity(f.severity.name()),
+            });
+        }
+    }
+    let mut qs: Vec<(usize, String, String, Vec<RuleRef>)> = by_q
+        .into_iter()
+        .map(|(id, (pos, section, rules))| (pos, id, section, rules))
+        .collect();
+    qs.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    let mut order: Vec<String> = pack.sections.iter().map(|s| s.id.clone()).collect();
+    for (_, _, s, _) in &qs {
+        if !order.contains(s) {
+            order.push(s.clone());
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|s| {
+            let questions: Vec<QuestionView> = qs
+                .iter()
+                .filter(|q| q.2 == s)
+                .map(|(_, id, _, rules)| QuestionView {
+                    id: id.clone(),
+                    label: question_label(pack, id),
+                    rules: rules.clone(),
+                })
+                .collect();
+            if questions.is_empty() {
+                return None;
+            }
+            Some(QuestionSection {
+                title: section_title(pack, &s),
+                section: s,
+                questions,
+            })
+        })
+        .collect()
+}
