@@ -199,7 +199,7 @@ enum Command {
         after_help = "Example:\n  hegui import answers.xlsx -o answers.yaml\n  hegui import answers.xlsx -o answers.json && hegui assess answers.json"
     )]
     Import {
-        /// The filled-in workbook (.xlsx; .xls and .ods are read too).
+        /// The filled-in workbook (.xlsx or .ods; `-` reads it from stdin).
         workbook: String,
         #[command(flatten)]
         pack: PackArgs,
@@ -487,13 +487,12 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
     } else {
         (name, read_file(std::path::Path::new(name), limit))
     };
-    let read = read.and_then(|bytes| match workbook_kind(&bytes) {
-        Some(kind) => Err(ReadError::Io(std::io::Error::other(format!(
-            "这是工作簿（{kind}），不是答卷文本；请先用 `hegui import {name} -o answers.yaml` 转换 / this is a workbook ({kind}), not a facts file: convert it first with `hegui import {name} -o answers.yaml` (`hegui batch` reads workbooks directly)"
-        )))),
-        None => into_text(bytes),
-    });
-    let text = read.map_err(|e| match e {
+    if let Ok(bytes) = &read
+        && let Some(why) = hegui_office::import::workbook_hint(bytes)
+    {
+        return Err(fail_in(label, why));
+    }
+    let text = read.and_then(into_text).map_err(|e| match e {
         ReadError::TooLarge { size, limit } => too_large(label, size, limit),
         e => fail_in(label, e),
     })?;
@@ -507,18 +506,6 @@ fn read_input(name: &str) -> Result<(String, String), Exit> {
         "<stdin>"
     };
     Ok((label.to_string(), text))
-}
-
-/// The kind of workbook `bytes` is, from its first bytes: a zip (xlsx, ods) or an OLE
-/// compound file (xls).
-fn workbook_kind(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        Some("Excel .xlsx / ODS")
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Some("Excel .xls")
-    } else {
-        None
-    }
 }
 
 /// Writes `text` to `output` (`-` is stdout). A closed pipe is not an error. Files are written
@@ -761,8 +748,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             check_output(&output, &[&workbook])?;
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
-            let meta = std::fs::metadata(&workbook).map_err(|e| fail_in(&workbook, e))?;
-            // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size.
+            // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size. The
+            // read stops one byte past it (a device, pipe or growing file included).
             let limit = ui::ui()
                 .max_input_size
                 .map_or(hegui_office::import::MAX_WORKBOOK, |b| {
@@ -770,10 +757,31 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                         .unwrap_or(usize::MAX)
                         .min(hegui_office::import::MAX_WORKBOOK)
                 });
-            if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
-                return Err(too_large(&workbook, Some(meta.len()), limit));
-            }
-            let bytes = std::fs::read(&workbook).map_err(|e| fail_in(&workbook, e))?;
+            let (label, read) = if workbook == "-" {
+                (
+                    "<stdin>".to_string(),
+                    hegui_core::io::input::read_limited(std::io::stdin().lock(), limit, 0),
+                )
+            } else {
+                (
+                    workbook.clone(),
+                    hegui_core::io::input::read_file(Path::new(&workbook), limit),
+                )
+            };
+            let bytes = read.map_err(|e| match e {
+                hegui_core::io::input::ReadError::TooLarge { size, limit } => {
+                    too_large(&label, size, limit)
+                }
+                hegui_core::io::input::ReadError::Io(e) => fail_in(&label, e),
+                hegui_core::io::input::ReadError::Directory => {
+                    fail_in(&label, "是目录 is a directory")
+                }
+                // Bytes are read as they are (no text decoding); these cannot arise here.
+                e @ (hegui_core::io::input::ReadError::NotUtf8 { .. }
+                | hegui_core::io::input::ReadError::Encoding(_)
+                | hegui_core::io::input::ReadError::Empty) => fail_in(&label, e),
+            })?;
+            let workbook = label;
             let facts = match hegui_office::import::import_workbook(&workbook, &bytes, pack) {
                 Ok(f) => {
                     print_diags(&f.warnings);

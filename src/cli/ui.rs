@@ -368,6 +368,9 @@ mod tests {
         assert!(parse_size("ten").is_err());
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999999G").is_err());
+        assert!(parse_size("4294967296G").is_err());
+        assert!(parse_size("4611686018427387904").is_err());
+        assert_eq!(parse_size("1024G"), Ok(1 << 40));
     }
 
     #[test]

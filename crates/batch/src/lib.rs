@@ -603,7 +603,12 @@ fn read_bytes(
 ) -> Result<Vec<u8>, String> {
     // A workbook is a zip, larger than the facts file it holds.
     let limit = if is_xlsx(path) {
-        limits.max_file_bytes.saturating_mul(4)
+        // Checked: a huge --max-input-size never wraps to a tiny limit; the workbook reader's
+        // own cap applies in any case.
+        limits
+            .max_file_bytes
+            .saturating_mul(4)
+            .min(hegui_office::import::MAX_WORKBOOK)
     } else {
         limits.max_file_bytes
     };

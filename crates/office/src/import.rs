@@ -18,13 +18,18 @@ use crate::xlsx::{
     HEADER_ROW, ITEM_ROW, KEY_ROW, NO_ITEMS, QUESTION_HEADERS, REMARK_KEY, SHEET_HEADER,
     SHEET_QUESTIONS, WAIVER_COLS, WAIVERS_MARK, cell_name,
 };
-use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range, Reader};
+use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 use chrono::NaiveDate;
 use hegui_core::diag::{Diagnostic, Diagnostics, Loc};
 use hegui_core::facts::{self, DONT_KNOW_WORDS, Facts, LoadedFacts};
 use hegui_core::model::{Pack, QType, Question};
 use hegui_core::syntax::node::{Key, Node, NodeKind};
+use sheets::Grid;
 use unicode_normalization::UnicodeNormalization;
+
+pub mod sheets;
+
+pub use sheets::MAX_UNZIPPED;
 
 /// Largest workbook read, in bytes.
 pub const MAX_WORKBOOK: usize = 20 * 1024 * 1024;
@@ -71,20 +76,52 @@ fn norm(s: &str) -> String {
 }
 
 fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 {
         format!("{}", x as i64)
     } else {
         format!("{x}")
     }
 }
 
-fn serial_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
+/// First and last serial numbers of a real day in Excel's (1900) calendar: 1900-03-01 and
+/// 9999-12-31. Below 61 Excel's days disagree with the calendar (serial 60 is 1900-02-29, a day
+/// that never was).
+const SERIALS: std::ops::Range<f64> = 61.0..2_958_466.0;
+/// Days between the 1904 and the 1900 date systems.
+const DAYS_1904: f64 = 1462.0;
+
+/// The day an Excel serial number denotes, or why it denotes none.
+fn serial_date(serial: f64, is_1904: bool) -> Result<NaiveDate, String> {
+    let s = if is_1904 { serial + DAYS_1904 } else { serial };
+    if s.is_finite() && (60.0..61.0).contains(&s) {
+        return Err(format!(
+            "1900-02-29 这一天并不存在 Excel serial {} is 1900-02-29, a day that never was (Excel's leap-year bug)",
+            number_text(serial)
+        ));
+    }
+    if !SERIALS.contains(&s) {
+        return Err(format!(
+            "不是合理的日期 Excel serial {} is not a plausible date (Excel dates run from serial 61, 1900-03-01, to 2958465, 9999-12-31)",
+            number_text(serial)
+        ));
     }
     let (y, m, d, ..) =
         ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904).to_ymd_hms_milli();
-    NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
+    NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)).ok_or_else(|| {
+        format!(
+            "不是日期 Excel serial {} is not a date",
+            number_text(serial)
+        )
+    })
+}
+
+/// An Excel number of 16 or more digits: Excel keeps 15, so the rest are lost.
+fn digits_lost(c: &Data) -> bool {
+    match c {
+        Data::Float(x) => x.is_finite() && x.abs() >= 1.0e15,
+        Data::Int(i) => i.unsigned_abs() >= 1_000_000_000_000_000,
+        _ => false,
+    }
 }
 
 /// Dates typed as text: `2026-05-20`, `2026-5-20`, `2026/5/20`, `2026.5.20`, `2026年5月20日`,
@@ -114,10 +151,10 @@ fn cell_text(c: &Data) -> Option<String> {
         Data::Int(i) => i.to_string(),
         Data::Float(x) => number_text(*x),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
+        Data::DateTime(dt) => match serial_date(dt.as_f64(), false) {
+            Ok(d) => d.to_string(),
+            Err(_) => number_text(dt.as_f64()),
+        },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
         Data::Error(e) => format!("#{e:?}"),
     };
@@ -128,6 +165,8 @@ struct Reader_<'a> {
     pack: &'a Pack,
     places: Places,
     diags: Diagnostics,
+    /// Serial dates count from 1904.
+    is_1904: bool,
 }
 
 impl Reader_<'_> {
@@ -146,21 +185,25 @@ impl Reader_<'_> {
         false
     }
 
+    /// A number in a date cell: the day its serial denotes, or an error naming the cell.
+    fn serial_node(&mut self, serial: f64, loc: Loc) -> Option<NodeKind> {
+        match serial_date(serial, self.is_1904) {
+            Ok(d) => Some(NodeKind::Str(d.to_string())),
+            Err(why) => {
+                self.diags
+                    .error(loc, "", format!("日期单元格 date cell: {why}"))
+                    .help("type the date as YYYY-MM-DD, e.g. 2026-05-20 / 请按 年-月-日 填写日期");
+                None
+            }
+        }
+    }
+
     fn date_node(&mut self, c: &Data, loc: Loc) -> Option<Node> {
         let kind = match c {
             Data::Empty => return None,
-            Data::DateTime(dt) => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                NodeKind::Str(format!("{y:04}-{m:02}-{d:02}"))
-            }
-            Data::Float(x) => match serial_date(*x, false) {
-                Some(d) => NodeKind::Str(d.to_string()),
-                None => NodeKind::Float(*x),
-            },
-            Data::Int(i) => match serial_date(*i as f64, false) {
-                Some(d) => NodeKind::Str(d.to_string()),
-                None => NodeKind::Int(*i),
-            },
+            Data::DateTime(dt) => self.serial_node(dt.as_f64(), loc)?,
+            Data::Float(x) => self.serial_node(*x, loc)?,
+            Data::Int(i) => self.serial_node(*i as f64, loc)?,
             Data::DateTimeIso(s) | Data::String(s) => {
                 let t = s.trim();
                 if t.is_empty() {
@@ -234,7 +277,12 @@ impl Reader_<'_> {
                 }
             },
             QType::Date => return self.date_node(c, loc),
-            QType::Text => NodeKind::Str(cell_text(c)?),
+            QType::Text => {
+                if self.digits_lost(c, loc, &subject) {
+                    return None;
+                }
+                NodeKind::Str(cell_text(c)?)
+            }
         };
         Some(node(kind, loc))
     }
@@ -247,7 +295,29 @@ impl Reader_<'_> {
         if date {
             return self.date_node(c, loc);
         }
+        if self.digits_lost(c, loc, "") {
+            return None;
+        }
         cell_text(c).map(|t| node(NodeKind::Str(t), loc))
+    }
+
+    /// A text cell Excel stored as a number of 16 or more digits (a credit code typed in an
+    /// unformatted cell): its last digits are already lost, so it is refused.
+    fn digits_lost(&mut self, c: &Data, loc: Loc, subject: &str) -> bool {
+        if !digits_lost(c) {
+            return false;
+        }
+        let shown = cell_text(c).unwrap_or_default();
+        self.diags
+            .error(
+                loc,
+                subject,
+                format!(
+                    "单元格存成了数字，后几位已丢失 the cell holds the number {shown}: Excel keeps only 15 significant digits, so the last digits of what was typed are lost"
+                ),
+            )
+            .help("format the cell as text (设置单元格格式 › 文本 / Format Cells › Text) and type it again, or type an apostrophe first: '911234567890123456");
+        true
     }
 }
 
@@ -311,39 +381,145 @@ pub fn split_options(q: &Question, text: &str) -> Vec<String> {
     out
 }
 
-fn get(range: &Range<Data>, row: u32, col: u32) -> &Data {
-    range.get_value((row, col)).unwrap_or(&Data::Empty)
+fn get(range: &Grid, row: u32, col: u32) -> &Data {
+    range.get(row, col)
 }
 
-fn last_row(range: &Range<Data>) -> u32 {
-    range.end().map(|(r, _)| r).unwrap_or(0)
-}
-
-fn last_col(range: &Range<Data>) -> u32 {
-    range.end().map(|(_, c)| c).unwrap_or(0)
-}
-
-fn str_at(range: &Range<Data>, row: u32, col: u32) -> String {
+fn str_at(range: &Grid, row: u32, col: u32) -> String {
     cell_text(get(range, row, col)).unwrap_or_default()
 }
 
-/// Reads a workbook into a facts document tree; every node's `loc` indexes `places`.
-fn read_tree(
-    r: &mut Reader_<'_>,
-    sheets: &mut calamine::Sheets<std::io::Cursor<&[u8]>>,
-) -> Option<Node> {
-    let names = sheets.sheet_names();
-    let mut ranges: Vec<(String, Range<Data>)> = Vec::new();
-    for n in &names {
-        match sheets.worksheet_range(n) {
-            Ok(range) => ranges.push((n.clone(), range)),
-            Err(e) => {
-                r.diags
-                    .error(Loc::UNKNOWN, "", format!("cannot read sheet `{n}`: {e}"));
-            }
+/// Where a sheet's answers are: the rows from `first_row` in the `read` columns. Values right
+/// of `last_col` are not read: refused in answer rows, a warning elsewhere.
+struct Area {
+    first_row: u32,
+    read: Vec<u32>,
+    last_col: u32,
+}
+
+/// At most this many problems of one kind are listed per sheet.
+const MAX_LISTED: usize = 10;
+
+/// What a sheet holds that cannot be read faithfully: cells given twice, formulas without a
+/// computed value and merged regions in the answer area, values right of the answer columns.
+fn check_sheet(r: &mut Reader_<'_>, sheet: &str, grid: &Grid, area: &Area) {
+    let in_area = |(row, col): (u32, u32)| row >= area.first_row && area.read.contains(&col);
+    for (i, &(row, col)) in grid.duplicates.iter().enumerate().take(MAX_LISTED) {
+        let loc = r.places.loc(sheet, row, col);
+        r.diags.error(
+            loc,
+            "",
+            "单元格重复，文件已损坏 the cell is given twice in the sheet's data; the file is damaged",
+        );
+        if i + 1 == MAX_LISTED {
+            break;
         }
     }
-    let find = |name: &str| ranges.iter().find(|(n, _)| n == name).map(|(_, r)| r);
+    let unvalued: Vec<(u32, u32)> = grid
+        .unvalued
+        .iter()
+        .copied()
+        .filter(|p| in_area(*p))
+        .collect();
+    for &(row, col) in unvalued.iter().take(MAX_LISTED) {
+        let loc = r.places.loc(sheet, row, col);
+        r.diags
+            .error(
+                loc,
+                "",
+                "公式没有计算结果 the cell holds a formula without a computed value, so its answer is unknown",
+            )
+            .help("open and save the workbook in Excel, WPS or LibreOffice (which store each formula's result), or type the answer itself");
+    }
+    more(
+        r,
+        sheet,
+        unvalued.len(),
+        "formulas without a computed value",
+    );
+    let mut merged = 0;
+    for &((r0, c0), (r1, c1)) in &grid.merges {
+        let (r0, r1) = (r0.min(r1), r0.max(r1));
+        let (c0, c1) = (c0.min(c1), c0.max(c1));
+        let cols = area.read.iter().filter(|c| (c0..=c1).contains(*c)).count() as u64;
+        let first = r0.max(area.first_row);
+        let rows = if first <= r1 {
+            u64::from(r1 - first) + 1
+        } else {
+            0
+        };
+        let covered = (cols * rows).saturating_sub(u64::from(in_area((r0, c0))));
+        if covered == 0 {
+            continue;
+        }
+        merged += 1;
+        if merged > MAX_LISTED {
+            continue;
+        }
+        let loc = r.places.loc(sheet, r0, c0);
+        r.diags
+            .error(
+                loc,
+                "",
+                format!(
+                    "单元格已合并 cells {}:{} are merged, so answer cells share one value",
+                    sheets::cell_ref(r0, c0),
+                    sheets::cell_ref(r1, c1)
+                ),
+            )
+            .help("unmerge them and answer each question in its own cell");
+    }
+    more(r, sheet, merged, "merged regions");
+    let beyond: Vec<((u32, u32), bool)> = grid
+        .cells()
+        .filter(|((_, col), d)| *col > area.last_col && cell_text(d).is_some())
+        .map(|((row, col), _)| ((row, col), row >= area.first_row))
+        .collect();
+    let last = sheets::cell_ref(0, area.last_col);
+    let last = last.trim_end_matches('1');
+    for &((row, col), answer_row) in beyond.iter().take(MAX_LISTED) {
+        let loc = r.places.loc(sheet, row, col);
+        if answer_row {
+            r.diags
+                .error(
+                    loc,
+                    "",
+                    format!("答案列之外有内容 a value right of the answer columns (A–{last}) is not read"),
+                )
+                .help("move it into the answer or remark column, or delete it");
+        } else {
+            r.diags.warning(
+                loc,
+                "",
+                format!("已忽略答案列之外的内容 a value right of the columns hegui reads (A–{last}) is ignored"),
+            );
+        }
+    }
+    more(r, sheet, beyond.len(), "values right of the answer columns");
+}
+
+/// One line for the problems of a kind not listed one by one.
+fn more(r: &mut Reader_<'_>, sheet: &str, n: usize, what: &str) {
+    if n > MAX_LISTED {
+        let rest = n - MAX_LISTED;
+        let loc = r.places.loc(sheet, 0, 0);
+        r.diags.error(
+            loc,
+            "",
+            format!("……另有 {rest} 处 and {rest} more {what} on this sheet"),
+        );
+    }
+}
+
+/// Reads a workbook into a facts document tree; every node's `loc` indexes `places`.
+fn read_tree(r: &mut Reader_<'_>, book: &sheets::Book) -> Option<Node> {
+    let names = &book.names;
+    let ranges: Vec<(String, &Grid)> = book
+        .sheets
+        .iter()
+        .map(|s| (s.name.clone(), &s.grid))
+        .collect();
+    let find = |name: &str| ranges.iter().find(|(n, _)| n == name).map(|(_, r)| *r);
     let (Some(header), Some(questions)) = (find(SHEET_HEADER), find(SHEET_QUESTIONS)) else {
         let missing: Vec<&str> = [SHEET_HEADER, SHEET_QUESTIONS]
             .into_iter()
@@ -363,6 +539,29 @@ fn read_tree(
     };
     let root_loc = r.places.loc(SHEET_HEADER, 0, 0);
     let mut root: Vec<(Key, Node)> = Vec::new();
+    check_sheet(
+        r,
+        SHEET_HEADER,
+        header,
+        &Area {
+            first_row: HEADER_ROW + 1,
+            read: vec![u32::from(COL_KEY), u32::from(COL_VALUE)],
+            last_col: 3,
+        },
+    );
+    check_sheet(
+        r,
+        SHEET_QUESTIONS,
+        questions,
+        &Area {
+            first_row: HEADER_ROW + 1,
+            read: [COL_ID, COL_ANSWER, COL_REMARK, COL_EVIDENCE]
+                .into_iter()
+                .map(u32::from)
+                .collect(),
+            last_col: u32::from(COL_EVIDENCE),
+        },
+    );
     read_header(r, header, &mut root);
     let answers_loc = r
         .places
@@ -372,6 +571,23 @@ fn read_tree(
     let mut seen_groups: Vec<String> = Vec::new();
     for (name, range) in &ranges {
         let a1 = str_at(range, 0, 0);
+        if a1 == GROUP_MARK || a1 == WAIVERS_MARK {
+            let read = key_cols(range)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>();
+            let last_col = read.iter().copied().max().unwrap_or(0);
+            check_sheet(
+                r,
+                name,
+                range,
+                &Area {
+                    first_row: ITEM_ROW,
+                    read,
+                    last_col: last_col.max(2),
+                },
+            );
+        }
         if a1 == GROUP_MARK {
             read_group(r, name, range, &none_rows, &mut seen_groups, &mut answers);
         } else if a1 == WAIVERS_MARK
@@ -393,12 +609,22 @@ fn read_tree(
     Some(node(NodeKind::Map(root), root_loc))
 }
 
-fn read_header(r: &mut Reader_<'_>, range: &Range<Data>, root: &mut Vec<(Key, Node)>) {
+/// The column keys of a group or waivers sheet (row 4), by column.
+fn key_cols(range: &Grid) -> Vec<(u32, String)> {
+    range
+        .cols_in_row(KEY_ROW)
+        .into_iter()
+        .map(|c| (c, norm(&str_at(range, KEY_ROW, c))))
+        .filter(|(_, k)| !k.is_empty())
+        .collect()
+}
+
+fn read_header(r: &mut Reader_<'_>, range: &Grid, root: &mut Vec<(Key, Node)>) {
     let sheet = SHEET_HEADER;
     // (top key, nested path, node)
     let mut fields: Vec<(Vec<String>, Node, Loc)> = Vec::new();
     let mut name_loc = None;
-    for row in HEADER_ROW + 1..=last_row(range) {
+    for row in range.rows_from(HEADER_ROW + 1) {
         let k = str_at(range, row, u32::from(COL_KEY));
         let c = get(range, row, u32::from(COL_VALUE));
         if k.is_empty() {
@@ -528,7 +754,7 @@ fn text_node(c: &Data, loc: Loc) -> Option<Node> {
 /// Reads the Questions sheet; returns the groups whose row says "no items", with the place.
 fn read_questions(
     r: &mut Reader_<'_>,
-    range: &Range<Data>,
+    range: &Grid,
     answers: &mut Vec<(Key, Node)>,
 ) -> Option<Vec<(String, Loc)>> {
     let sheet = SHEET_QUESTIONS;
@@ -554,7 +780,7 @@ fn read_questions(
     let qn = &pack.questionnaire;
     let mut none_rows = Vec::new();
     let mut seen: Vec<(String, u32)> = Vec::new();
-    for row in HEADER_ROW + 1..=last_row(range) {
+    for row in range.rows_from(HEADER_ROW + 1) {
         let id = norm(&str_at(range, row, u32::from(COL_ID)));
         let cell = get(range, row, u32::from(COL_ANSWER));
         let remark_cell = get(range, row, u32::from(COL_REMARK));
@@ -622,7 +848,7 @@ fn read_questions(
 fn read_group(
     r: &mut Reader_<'_>,
     sheet: &str,
-    range: &Range<Data>,
+    range: &Grid,
     none_rows: &[(String, Loc)],
     seen: &mut Vec<String>,
     answers: &mut Vec<(Key, Node)>,
@@ -648,10 +874,7 @@ fn read_group(
         return;
     }
     seen.push(gid.clone());
-    let cols: Vec<(u32, String)> = (0..=last_col(range))
-        .map(|c| (c, norm(&str_at(range, KEY_ROW, c))))
-        .filter(|(_, k)| !k.is_empty())
-        .collect();
+    let cols = key_cols(range);
     let key_member = group.item_key.clone().or_else(|| {
         group
             .members
@@ -660,7 +883,7 @@ fn read_group(
             .map(|q| q.local_id.clone())
     });
     let mut items = Vec::new();
-    for row in ITEM_ROW..=last_row(range) {
+    for row in range.rows_from(ITEM_ROW) {
         if cols
             .iter()
             .all(|(c, _)| cell_text(get(range, row, *c)).is_none())
@@ -733,13 +956,10 @@ fn read_group(
     answers.push((key(&gid, gloc), node(NodeKind::Seq(items), gloc)));
 }
 
-fn read_waivers(r: &mut Reader_<'_>, sheet: &str, range: &Range<Data>) -> Option<Node> {
-    let cols: Vec<(u32, String)> = (0..=last_col(range))
-        .map(|c| (c, norm(&str_at(range, KEY_ROW, c))))
-        .filter(|(_, k)| !k.is_empty())
-        .collect();
+fn read_waivers(r: &mut Reader_<'_>, sheet: &str, range: &Grid) -> Option<Node> {
+    let cols = key_cols(range);
     let mut items = Vec::new();
-    for row in ITEM_ROW..=last_row(range) {
+    for row in range.rows_from(ITEM_ROW) {
         if cols
             .iter()
             .all(|(c, _)| cell_text(get(range, row, *c)).is_none())
@@ -767,46 +987,14 @@ fn read_waivers(r: &mut Reader_<'_>, sheet: &str, range: &Range<Data>) -> Option
     (!items.is_empty()).then(|| node(NodeKind::Seq(items), loc))
 }
 
-/// The most a workbook may unpack to (the sizes its zip directory declares, which the zip
-/// reader enforces): a questionnaire unpacks to far less; a zip bomb to gigabytes.
-pub const MAX_UNZIPPED: u64 = 100 * 1024 * 1024;
-
-fn le_u16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn le_u32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// The total unpacked size a zip file (`.xlsx`, `.ods`) declares in its central directory, or
-/// `None` when `bytes` is not a zip file this can read (calamine then says what is wrong). A
-/// ZIP64 size counts as the largest 32-bit size, so it is over the limit.
-pub fn unzipped_size(bytes: &[u8]) -> Option<u64> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return None;
-    }
-    // End of central directory: 22 bytes plus a comment of at most 65,535 bytes.
-    let from = bytes.len().saturating_sub(22 + 65_535);
-    let tail = bytes.get(from..)?;
-    let eocd = (0..tail.len().saturating_sub(21))
-        .rev()
-        .find(|&i| tail.get(i..i + 4) == Some(b"PK\x05\x06".as_slice()))?;
-    let eocd = from + eocd;
-    let entries = le_u16(bytes, eocd + 10)?;
-    let mut at = usize::try_from(le_u32(bytes, eocd + 16)?).ok()?;
-    let mut total = 0u64;
-    for _ in 0..entries {
-        if le_u32(bytes, at)? != 0x0201_4b50 {
-            return None;
-        }
-        total = total.saturating_add(u64::from(le_u32(bytes, at + 24)?));
-        let skip = usize::from(le_u16(bytes, at + 28)?)
-            + usize::from(le_u16(bytes, at + 30)?)
-            + usize::from(le_u16(bytes, at + 32)?);
-        at = at.checked_add(46 + skip)?;
-    }
-    Some(total)
+/// Why `bytes`, given where a facts file (YAML or JSON) was expected, should go through
+/// `hegui import`: they are a workbook (a zip or a compound file). `None` otherwise.
+pub fn workbook_hint(bytes: &[u8]) -> Option<String> {
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    (zip || cfb).then(|| {
+        "这是工作簿，不是答案文件，请先用 hegui import 转换 a workbook, not a facts file (YAML or JSON): convert it first with `hegui import WORKBOOK -o answers.yaml` and use answers.yaml (hegui batch reads workbooks directly)".to_string()
+    })
 }
 
 /// Reads a filled-in questionnaire workbook and validates it as a facts file. `name` names the
@@ -820,6 +1008,7 @@ pub fn import_workbook(
         pack,
         places: Places::default(),
         diags: Diagnostics::new(name),
+        is_1904: false,
     };
     if bytes.len() > MAX_WORKBOOK {
         r.diags.error(
@@ -832,30 +1021,22 @@ pub fn import_workbook(
         );
         return Err(r.diags.into_vec());
     }
-    if let Some(size) = unzipped_size(bytes)
-        && size > MAX_UNZIPPED
-    {
-        r.diags
-            .error(
-                Loc::UNKNOWN,
-                "",
-                format!(
-                    "not a readable workbook: it unpacks to {size} bytes (limit {MAX_UNZIPPED}) / 解压后过大"
-                ),
-            )
-            .help("a questionnaire workbook unpacks to well under a megabyte; this one looks like a zip bomb");
-        return Err(r.diags.into_vec());
-    }
-    let mut sheets = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(s) => s,
-        Err(e) => {
+    let wanted = |name: &str, a1: &Data| {
+        name == SHEET_HEADER
+            || name == SHEET_QUESTIONS
+            || cell_text(a1).is_some_and(|t| t == GROUP_MARK || t == WAIVERS_MARK)
+    };
+    let book = match sheets::read_book(bytes, &wanted) {
+        Ok(b) => b,
+        Err(refusal) => {
             r.diags
-                .error(Loc::UNKNOWN, "", format!("not a readable workbook: {e}"))
-                .help("save it as .xlsx (Excel 2007 or later), .xls or .ods");
+                .error(Loc::UNKNOWN, "", refusal.message)
+                .help(refusal.help);
             return Err(r.diags.into_vec());
         }
     };
-    let tree = read_tree(&mut r, &mut sheets);
+    r.is_1904 = book.is_1904;
+    let tree = read_tree(&mut r, &book);
     let facts = tree.and_then(|t| facts::from_node(&t, pack, &mut r.diags));
     let places = r.places;
     let has_errors = r.diags.has_errors();
