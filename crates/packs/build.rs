@@ -7,29 +7,13 @@
 //! files themselves are embedded too (`$OUT_DIR/embedded.rs`): sources, self-tests and
 //! `--version` read them.
 
+#[path = "../embed_files.rs"]
+mod embed_files;
+
 use hegui_core::load::PackFiles;
 use hegui_core::load::prepared::prepare;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            collect(&p, root, out);
-        } else if p.is_file() {
-            out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
-        }
-    }
-}
+use std::path::PathBuf;
 
 fn main() {
     // The workspace root: `rules/` stays where pack authors expect it.
@@ -38,20 +22,9 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed={}", rules.display());
     let mut files = Vec::new();
-    collect(&rules, &rules, &mut files);
+    embed_files::collect(&rules, &rules, &mut files);
     let mut code = String::new();
-    let _ = writeln!(code, "/// Files under `rules/`: (relative path, contents).");
-    let _ = writeln!(code, "pub static RULES: &[(&str, &str)] = &[");
-    for f in &files {
-        let rel = f.to_string_lossy().replace('\\', "/");
-        let abs = rules.join(f);
-        let _ = writeln!(
-            code,
-            "    ({rel:?}, include_str!({:?})),",
-            abs.to_string_lossy()
-        );
-    }
-    let _ = writeln!(code, "];");
+    embed_files::table(&mut code, "RULES", &rules, &files);
 
     let mut ids: Vec<String> = files
         .iter()
