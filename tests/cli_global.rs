@@ -358,15 +358,43 @@ fn max_input_size_limits_files_and_stdin_and_exits_two() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("file too large"));
-    // A device without a size is cut off at the limit, not read forever.
+    // A device is refused unopened (it could be read forever); a FIFO too, without waiting
+    // for a writer (a hang would end in assert_cmd's timeout, failing the test).
     #[cfg(unix)]
-    hegui()
-        .args(["--max-input-size", "1K", "validate", "/dev/zero"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "/dev/zero: 文件过大 file too large (limit 1024 bytes",
-        ));
+    {
+        hegui()
+            .args(["validate", "/dev/zero"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "/dev/zero: 不是普通文件（管道、设备或套接字），未打开 not a regular file",
+            ));
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("answers.yaml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        for cmd in ["assess", "validate"] {
+            hegui()
+                .arg(cmd)
+                .arg(&fifo)
+                .timeout(std::time::Duration::from_secs(60))
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("not a regular file"));
+        }
+        // Standard input without a size is still cut off at the limit.
+        hegui()
+            .args(["--max-input-size", "1K", "validate", "-"])
+            .write_stdin(vec![b' '; 4096])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("file too large (limit 1024 bytes"));
+    }
     // A directory is named as one.
     hegui()
         .args(["validate", "tests"])

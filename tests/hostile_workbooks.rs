@@ -956,7 +956,8 @@ fn hostile_workbooks_in_a_batch_are_rejected_alone() {
     assert_eq!(summary["assessed"], serde_json::json!(2), "{text}");
 }
 
-/// C10: `import` reads through the bounded reader: `/dev/zero` stops at the limit.
+/// C10: `import` reads through the bounded reader: a device (`/dev/zero`) or a FIFO is refused
+/// unopened, and an endless standard input stops at the limit.
 #[cfg(target_os = "linux")]
 #[test]
 fn import_of_an_endless_device_stops_at_the_limit() {
@@ -964,11 +965,30 @@ fn import_of_an_endless_device_stops_at_the_limit() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("/dev/zero") && stderr.contains("file too large"),
+        stderr.contains("/dev/zero") && stderr.contains("not a regular file"),
         "{stderr}"
     );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("q.xlsx");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let o = hegui()
-        .args(["--max-input-size", "1K", "import", "/dev/zero"])
+        .arg("import")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let o = hegui()
+        .args(["--max-input-size", "1K", "import", "-"])
+        .write_stdin(vec![0u8; 1 << 20])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);

@@ -247,7 +247,7 @@ pub const LOCK: &str = ".hegui.lock";
 /// The directory in `--out` that holds a running batch's temporary files.
 pub const TEMP_DIR: &str = ".hegui-tmp";
 
-const NOT_REGULAR: &str = "不是普通文件（管道、设备或套接字），未打开 not a regular file (a FIFO, device or socket); not opened";
+use hegui_core::io::input::NOT_REGULAR;
 const OUTSIDE: &str = "符号链接指向输入目录之外，未跟随 the symbolic link leads outside the input directory; not followed (--follow-outside follows it)";
 const LOCK_FILE: &str =
     "Excel 锁文件（~$…），不是提交材料 an Excel lock file (~$…), not a submission";
@@ -612,41 +612,7 @@ fn read_bytes(
     } else {
         limits.max_file_bytes
     };
-    read_regular_file(open, limit).map_err(|e| read_error(path, e))
-}
-
-/// Reads a file that was listed as regular: opened without blocking (a FIFO put in its place
-/// after the listing cannot hang the batch: `O_NONBLOCK` makes its `open` return at once), then
-/// refused unless the open file is a regular one; at most `limit` bytes.
-fn read_regular_file(
-    open: &Path,
-    limit: usize,
-) -> Result<Vec<u8>, hegui_core::io::input::ReadError> {
-    use hegui_core::io::input::{ReadError, read_limited};
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(open)
-        .map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory);
-    }
-    if !meta.is_file() {
-        return Err(ReadError::Io(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            NOT_REGULAR,
-        )));
-    }
-    if meta.len() > limit as u64 {
-        return Err(ReadError::TooLarge {
-            size: Some(meta.len()),
-            limit,
-        });
-    }
-    let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
-    read_limited(file, limit, capacity)
+    hegui_core::io::input::read_file(open, limit).map_err(|e| read_error(path, e))
 }
 
 fn read_error(path: &str, e: hegui_core::io::input::ReadError) -> String {

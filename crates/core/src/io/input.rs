@@ -153,14 +153,13 @@ impl fmt::Display for ReadError {
     }
 }
 
-/// Reads a file of at most `limit` bytes: one open, its size from the open file, then a read
-/// that stops one byte past the limit.
+/// Reads a regular file of at most `limit` bytes ([`open_regular`]: a FIFO, device or socket
+/// is refused unopened, so none can hang or grow a run): one open, its size from the open
+/// file, then a read that stops one byte past the limit. Standard input is read with
+/// [`read_limited`].
 pub fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_regular(path)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory);
-    }
     if meta.len() > limit as u64 {
         return Err(ReadError::TooLarge {
             size: Some(meta.len()),
@@ -170,6 +169,42 @@ pub fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
     read_limited(file, limit, capacity)
 }
+
+/// Why a path that is not a regular file is refused (standard input is read as `-`).
+pub const NOT_REGULAR: &str = "不是普通文件（管道、设备或套接字），未打开 not a regular file (a FIFO, device or socket); not opened";
+
+/// Opens `path` for reading only if it is a regular file. The open does not block (on Unix
+/// with `O_NONBLOCK`, so a FIFO with no writer cannot hang the run) and the open file is checked:
+/// a directory is [`ReadError::Directory`]; a FIFO, device or socket is refused with
+/// [`NOT_REGULAR`] before a byte is read.
+pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            NOT_REGULAR,
+        )));
+    }
+    Ok(file)
+}
+
+/// `O_NONBLOCK` (the same value on Linux and the BSDs' `open(2)` for reading a FIFO: return at
+/// once instead of waiting for a writer; reading a regular file is unaffected).
+#[cfg(all(unix, any(target_os = "linux", target_os = "android")))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+const O_NONBLOCK: i32 = 0x0004;
 
 /// Reads at most `limit` bytes from `r` (stdin, or an open file); more is an error.
 pub fn read_limited(r: impl Read, limit: usize, capacity: usize) -> Result<Vec<u8>, ReadError> {
