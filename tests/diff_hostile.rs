@@ -12,23 +12,11 @@
 //! under one pack digest are shown; every format version hegui has written is still read.
 //! Seeded variants: repeat counts, which finding is repeated, dates, versions.
 
+mod common;
+use common::Rng;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn hegui(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hegui"))
@@ -170,7 +158,7 @@ fn impossible_dates_are_refused() {
         ("yesterday".into(), "YYYY-MM-DD"),
     ];
     for _ in 0..6 {
-        let year = 1990 + rng.below(60) as i32;
+        let year = 1990 + rng.below(60i32);
         let month = 1 + rng.below(12) as u32;
         let last = (28..=31)
             .rev()

@@ -14,31 +14,13 @@
 //! another. Each class is tested on seeded, generated layouts (a small PRNG below), not one
 //! replayed file.
 
+mod common;
 use assert_cmd::Command;
+use common::Rng;
 use serde_json::Value;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// SplitMix64: a small deterministic PRNG, so each generated layout can be rebuilt from its
-/// seed (printed when a case fails).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
 
 const COMPANIES: [&str; 4] = [
     "fixtures/companies/news-app.yaml",

@@ -16,7 +16,9 @@
     reason = "tests fail loudly"
 )]
 
+mod common;
 use assert_cmd::Command;
+use common::Rng;
 use hegui_core::diag::{Diagnostic, Level};
 use hegui_core::facts::{Facts, LoadedFacts, load_facts};
 use hegui_core::load::load_pack;
@@ -56,24 +58,6 @@ fn answered() -> &'static [u8] {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         workbook(pack(), date, Lang::Zh, Some(news())).unwrap()
     })
-}
-
-/// xorshift64*: deterministic variants without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
 }
 
 fn msgs(d: &[Diagnostic]) -> String {

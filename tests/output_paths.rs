@@ -17,26 +17,13 @@
 //! The real `/dev/null` is never used as root: a device node made with `mknod` stands in for
 //! it (skipped, with a note, when not root).
 
+mod common;
 use assert_cmd::Command;
+use common::Rng;
 use std::path::Path;
 use std::time::Duration;
 
 const COMPANY: &str = "fixtures/companies/news-app.yaml";
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn is_root() -> bool {
     std::fs::metadata("/proc/self")

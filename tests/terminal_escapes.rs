@@ -12,26 +12,13 @@
 //! people; `--error-format json` escapes by JSON. Pinned cases from the report, then seeded
 //! variants: escape sequences at random positions in keys, values and file names.
 
+mod common;
+use common::Rng;
 use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/demo");
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Escape sequences and single controls a submitter could use on a terminal.
 const NASTY: &[&str] = &[

@@ -145,3 +145,38 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// A small deterministic generator (SplitMix64) for the seeded variants of the hostile-input
+/// tests: the same seed gives the same cases on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n` > 0), of the type asked for.
+    pub fn below<N>(&mut self, n: N) -> N
+    where
+        N: TryInto<u64> + TryFrom<u64>,
+        <N as TryInto<u64>>::Error: std::fmt::Debug,
+        <N as TryFrom<u64>>::Error: std::fmt::Debug,
+    {
+        let n: u64 = n.try_into().unwrap();
+        N::try_from(self.next() % n).unwrap()
+    }
+
+    /// A number in `lo..hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi - lo)
+    }
+
+    /// One of `items`.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
