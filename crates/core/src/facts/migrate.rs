@@ -208,34 +208,7 @@ pub fn migrate(old: &Pack, facts: &Facts, new: &Pack) -> Migration {
         .map(|q| q.id.clone())
         .collect();
     dropped.sort();
-    let mut root = canonical.as_object().cloned().unwrap_or_default();
-    root.insert(
-        "pack".into(),
-        serde_json::json!({
-            "id": new.meta.id, "version": new.meta.version,
-            "questionnaire_digest": new.questionnaire.digest,
-        }),
-    );
-    root.insert("answers".into(), J::Object(answers));
-    let mut dropped_waivers = Vec::new();
-    if let Some(ws) = root.get("waivers").and_then(J::as_array).cloned() {
-        let keep: Vec<J> = ws
-            .into_iter()
-            .filter(|w| {
-                let rule = w.get("rule").and_then(J::as_str).unwrap_or("");
-                let ok = new.rule(rule).is_some();
-                if !ok {
-                    dropped_waivers.push(rule.to_string());
-                }
-                ok
-            })
-            .collect();
-        if keep.is_empty() {
-            root.remove("waivers");
-        } else {
-            root.insert("waivers".into(), J::Array(keep));
-        }
-    }
+    let (root, dropped_waivers) = carried_document(&canonical, new, answers);
     Migration {
         facts: J::Object(root),
         kept,
@@ -676,34 +649,7 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
         .map(|(k, _)| k.clone())
         .collect();
     dropped.sort();
-    let mut root = old.as_object().cloned().unwrap_or_default();
-    root.insert(
-        "pack".into(),
-        serde_json::json!({
-            "id": new.meta.id, "version": new.meta.version,
-            "questionnaire_digest": new.questionnaire.digest,
-        }),
-    );
-    root.insert("answers".into(), J::Object(answers));
-    let mut dropped_waivers = Vec::new();
-    if let Some(ws) = root.get("waivers").and_then(J::as_array).cloned() {
-        let keep: Vec<J> = ws
-            .into_iter()
-            .filter(|w| {
-                let rule = w.get("rule").and_then(J::as_str).unwrap_or("");
-                let ok = new.rule(rule).is_some();
-                if !ok {
-                    dropped_waivers.push(rule.to_string());
-                }
-                ok
-            })
-            .collect();
-        if keep.is_empty() {
-            root.remove("waivers");
-        } else {
-            root.insert("waivers".into(), J::Array(keep));
-        }
-    }
+    let (root, dropped_waivers) = carried_document(old, new, answers);
     let mut d = Declared {
         facts: J::Object(root),
         from: version,
@@ -887,4 +833,42 @@ pub fn node_json(n: &crate::syntax::node::Node) -> J {
                 .collect(),
         ),
     }
+}
+
+/// The carried-over facts document: the old one with the new pack's header and `answers`, and
+/// without waivers for rules the new pack does not have (returned, sorted as found).
+fn carried_document(
+    old: &J,
+    new: &Pack,
+    answers: serde_json::Map<String, J>,
+) -> (serde_json::Map<String, J>, Vec<String>) {
+    let mut root = old.as_object().cloned().unwrap_or_default();
+    root.insert(
+        "pack".into(),
+        serde_json::json!({
+            "id": new.meta.id, "version": new.meta.version,
+            "questionnaire_digest": new.questionnaire.digest,
+        }),
+    );
+    root.insert("answers".into(), J::Object(answers));
+    let mut dropped_waivers = Vec::new();
+    if let Some(ws) = root.get("waivers").and_then(J::as_array).cloned() {
+        let keep: Vec<J> = ws
+            .into_iter()
+            .filter(|w| {
+                let rule = w.get("rule").and_then(J::as_str).unwrap_or("");
+                let ok = new.rule(rule).is_some();
+                if !ok {
+                    dropped_waivers.push(rule.to_string());
+                }
+                ok
+            })
+            .collect();
+        if keep.is_empty() {
+            root.remove("waivers");
+        } else {
+            root.insert("waivers".into(), J::Array(keep));
+        }
+    }
+    (root, dropped_waivers)
 }
