@@ -301,13 +301,7 @@ pub fn render(
         .get_template("questionnaire.html.j2")
         .map_err(|e| format!("template questionnaire.html.j2: {e}"))?;
     tmpl.render(context! {
-        pack => context! {
-            id => &pack.meta.id,
-            version => &pack.meta.version,
-            title => pick(&pack.meta.title, lang, " / "),
-            digest => &qn.digest,
-            basis => super::basis_lines(pack, lang),
-        },
+        pack => super::pack_context(pack, lang),
         lang => match lang { Lang::Zh => "zh", Lang::En => "en", Lang::Both => "both" },
         labels => Serde(labels(lang)),
         fields => Serde(&fields),

@@ -180,13 +180,7 @@ pub fn render(pack: &Pack, date: NaiveDate, lang: Lang) -> Result<String, String
         .get_template("questionnaire.md.j2")
         .map_err(|e| format!("template questionnaire.md.j2: {e}"))?;
     tmpl.render(context! {
-        pack => context! {
-            id => &pack.meta.id,
-            version => &pack.meta.version,
-            title => pick(&pack.meta.title, lang, " / "),
-            digest => &qn.digest,
-            basis => super::basis_lines(pack, lang),
-        },
+        pack => super::pack_context(pack, lang),
         labels => labels,
         sections => minijinja::Value::from(minijinja::value::Serde(&sections)),
         date => date.to_string(),

@@ -388,3 +388,15 @@ pub const HEADER_FIELDS: &[(&str, &str, &str, &str, &str)] = &[
         "a date, e.g. 2026-05-20",
     ),
 ];
+
+/// What every questionnaire template knows of the pack: id, version, title, questionnaire
+/// digest and its legal-basis lines.
+pub fn pack_context(pack: &Pack, lang: Lang) -> minijinja::Value {
+    minijinja::context! {
+        id => &pack.meta.id,
+        version => &pack.meta.version,
+        title => pick(&pack.meta.title, lang, " / "),
+        digest => &pack.questionnaire.digest,
+        basis => basis_lines(pack, lang),
+    }
+}
