@@ -134,8 +134,11 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   await page.fill(`${item(1)} .q[data-m="filing_number"] input.value`, "黑ICP备00000001号-1A");
   await page.fill(`${item(2)} .q[data-m="name"] input.value`, "工具App");
   await page.check(`${item(2)} .q[data-m="has_accounts"] input[value="false"]`);
-  assert.strictEqual(await hidden(page, `${item(2)} .q[data-m="interactive"]`), true);
-  assert.strictEqual(await hidden(page, `${item(1)} .q[data-m="interactive"]`), false);
+  // Posting is asked whatever the accounts (an anonymous posting service is the worst case);
+  // the identity check only where users have accounts and post.
+  assert.strictEqual(await hidden(page, `${item(2)} .q[data-m="interactive"]`), false);
+  assert.strictEqual(await hidden(page, `${item(2)} .q[data-m="identity_check"]`), true);
+  assert.strictEqual(await hidden(page, `${item(1)} .q[data-m="identity_check"]`), false);
   await page.check(`${item(2)} .q[data-m="filed"] input[value="false"]`);
   assert.strictEqual(await hidden(page, `${item(2)} .q[data-m="filing_number"]`), true);
 
@@ -150,7 +153,7 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   await page.check(`${top("security.incident_plan")} input[value="dont_know"]`);
   await page.click(`${top("security.incident_plan")} details.remark summary`);
   await page.fill(`${top("security.incident_plan")} textarea`, "预案在修订中");
-  await page.selectOption(`${top("scope.telecom_role")} select`, "value_added");
+  await page.selectOption(`${top("security.graded_filing")} select`, "filed");
 
   const file = await download(page, "hand.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -177,7 +180,7 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   await again.page.setInputFiles("#load", file);
   await again.page.waitForFunction(() => /已载入|loaded/.test(document.getElementById("status").textContent));
   assert.strictEqual(await hidden(again.page, top("scope.sensitive_pi")), false);
-  assert.strictEqual(await hidden(again.page, `${apps} .items > .item:nth-child(2) .q[data-m="interactive"]`), true);
+  assert.strictEqual(await hidden(again.page, `${apps} .items > .item:nth-child(2) .q[data-m="identity_check"]`), true);
   const file2 = await download(again.page, "hand-again.json");
   assert.deepStrictEqual(JSON.parse(fs.readFileSync(file2, "utf8")), doc);
   assert.deepStrictEqual(errors.concat(again.errors), []);
