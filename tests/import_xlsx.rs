@@ -424,29 +424,16 @@ fn a_workbook_that_is_not_a_questionnaire_is_refused_clearly() {
 
 /// Committed fixture: `fixtures/workbooks/make.sh` fills the questionnaire with the answers of
 /// `fixtures/companies/ride-hailing.yaml` and has LibreOffice Calc re-save it (through ODS, so
-/// every byte of the xlsx is LibreOffice's). While the fixture still holds the pack 1.0.0
-/// answers, the workbook is read (LibreOffice's bytes, header cell by cell) and refused with the
-/// migration hint; once `make.sh` is rerun for 2.0.0 it must round-trip to the same findings.
+/// every byte of the xlsx is LibreOffice's); it must round-trip to the same findings.
 #[test]
 fn a_workbook_resaved_by_libreoffice_imports_with_the_same_findings() {
     let path = root().join("fixtures/workbooks/ride-hailing.libreoffice.xlsx");
     let bytes = std::fs::read(&path).unwrap();
-    match import_workbook("lo.xlsx", &bytes, pack()) {
-        Ok(back) => {
-            let want = load(&root().join("fixtures/companies/ride-hailing.yaml"));
-            assert_eq!(findings(&back.facts), findings(&want));
-            assert_eq!(back.facts.waivers, want.waivers);
-        }
-        Err(d) => {
-            let m = msgs(&d);
-            assert!(
-                m.contains(
-                    "lo.xlsx: 工作表 sheet「基本信息 Header」单元格 cell C3: 该答卷针对规则包 1.0.0"
-                ) && m.contains("hegui migrate"),
-                "{m}"
-            );
-        }
-    }
+    let back =
+        import_workbook("lo.xlsx", &bytes, pack()).unwrap_or_else(|d| panic!("{}", msgs(&d)));
+    let want = load(&root().join("fixtures/companies/ride-hailing.yaml"));
+    assert_eq!(findings(&back.facts), findings(&want));
+    assert_eq!(back.facts.waivers, want.waivers);
 }
 
 #[test]
