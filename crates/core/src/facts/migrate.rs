@@ -578,16 +578,8 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
                 let Some(q) = nq.questions.get(*i) else {
                     continue;
                 };
-                let (from, r) = match map.target(&q.id) {
-                    Some((e, t)) => match present(old_answers.get(&e.old_id)) {
-                        Some(v) => (e.old_id.clone(), carried(&e.old_id, t, &v, q)),
-                        None => continue,
-                    },
-                    None if map.names_old(&q.id) => continue,
-                    None => match present(old_answers.get(&q.id)) {
-                        Some(v) => (q.id.clone(), Ok((v, Fate::Kept))),
-                        None => continue,
-                    },
+                let Some((from, r)) = carry_one(map, q, |id| present(old_answers.get(id))) else {
+                    continue;
                 };
                 tally.note(q, &from, &r);
                 answers.insert(q.id.clone(), r.map(|x| x.0).unwrap_or(J::Null));
@@ -614,16 +606,10 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
                                 .map(|(_, l)| l.to_string())
                                 .unwrap_or_default()
                         };
-                        let (from, r) = match map.target(&q.id) {
-                            Some((e, t)) => match present(obj.get(&local_of(&e.old_id))) {
-                                Some(v) => (e.old_id.clone(), carried(&e.old_id, t, &v, q)),
-                                None => continue,
-                            },
-                            None if map.names_old(&q.id) => continue,
-                            None => match present(obj.get(&q.local_id)) {
-                                Some(v) => (q.id.clone(), Ok((v, Fate::Kept))),
-                                None => continue,
-                            },
+                        let Some((from, r)) =
+                            carry_one(map, q, |id| present(obj.get(&local_of(id))))
+                        else {
+                            continue;
                         };
                         tally.note(q, &from, &r);
                         m.insert(q.local_id.clone(), r.map(|x| x.0).unwrap_or(J::Null));
@@ -832,6 +818,27 @@ pub fn node_json(n: &crate::syntax::node::Node) -> J {
                 .map(|(k, v)| (k.name.clone(), node_json(v)))
                 .collect(),
         ),
+    }
+}
+
+/// An answer carried (with how), or why it must be asked again.
+type Carried = Result<(J, Fate), Text>;
+
+/// Where question `q` of the new version takes its answer from (the old question's id) and what
+/// becomes of it, given `get`, the old answer to an old question id; `None` when there is
+/// nothing to carry (no old answer, or the map names `q` only as an old question).
+fn carry_one(
+    map: &crate::model::migration::MigrationMap,
+    q: &Question,
+    get: impl Fn(&str) -> Option<J>,
+) -> Option<(String, Carried)> {
+    match map.target(&q.id) {
+        Some((e, t)) => {
+            let v = get(&e.old_id)?;
+            Some((e.old_id.clone(), carried(&e.old_id, t, &v, q)))
+        }
+        None if map.names_old(&q.id) => None,
+        None => get(&q.id).map(|v| (q.id.clone(), Ok((v, Fate::Kept)))),
     }
 }
 
