@@ -74,8 +74,8 @@ fn answers_changed_within_one_pack() {
     assert!(md.contains("| 得分 score | 0% | 66% | +66 |"), "{md}");
 }
 
-#[test]
-fn json_results_diff_like_facts() {
+/// The JSON results of the demo pack's old and new facts, as `old.json` and `new.json`.
+fn demo_results() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (src, name) in [(OLD, "old.json"), (NEW, "new.json")] {
         hegui()
@@ -92,6 +92,12 @@ fn json_results_diff_like_facts() {
             .assert()
             .success();
     }
+    dir
+}
+
+#[test]
+fn json_results_diff_like_facts() {
+    let dir = demo_results();
     let a = dir.path().join("old.json");
     let b = dir.path().join("new.json");
     let from_results = diff_json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
@@ -174,22 +180,7 @@ fn as_version_1(v: &Value) -> Value {
 
 #[test]
 fn diff_reads_version_1_and_version_2_results_and_refuses_a_later_one() {
-    let dir = tempfile::tempdir().unwrap();
-    for (src, name) in [(OLD, "old.json"), (NEW, "new.json")] {
-        hegui()
-            .args([
-                "assess",
-                src,
-                "--rules",
-                "tests/data/demo",
-                "--format",
-                "json",
-                "-o",
-            ])
-            .arg(dir.path().join(name))
-            .assert()
-            .success();
-    }
+    let dir = demo_results();
     let read = |name: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap()
     };
