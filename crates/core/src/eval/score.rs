@@ -249,3 +249,35 @@ fn obligations(n: usize) -> &'static str {
         "obligations are"
     }
 }
+
+/// The overall verdict of several packs: the worst over the packs whose verdict is not
+/// `no_obligations`, in the order `not_compliant` > `undecided` > `waived` > `compliant`;
+/// `no_obligations` when every pack has none (docs/RESULT.md).
+pub fn overall<'a>(statuses: impl IntoIterator<Item = &'a str>) -> &'static str {
+    const ORDER: [&str; 4] = ["not_compliant", "undecided", "waived", "compliant"];
+    let mut worst: Option<usize> = None;
+    for s in statuses {
+        if let Some(i) = ORDER.iter().position(|o| *o == s) {
+            worst = Some(worst.map_or(i, |w| w.min(i)));
+        }
+    }
+    worst
+        .and_then(|i| ORDER.get(i).copied())
+        .unwrap_or("no_obligations")
+}
+
+#[cfg(test)]
+mod overall_tests {
+    #[test]
+    fn worst_of_applicable_packs() {
+        assert_eq!(super::overall(["compliant", "undecided"]), "undecided");
+        assert_eq!(super::overall(["waived", "not_compliant"]), "not_compliant");
+        assert_eq!(super::overall(["no_obligations", "waived"]), "waived");
+        assert_eq!(super::overall(["no_obligations", "compliant"]), "compliant");
+        assert_eq!(
+            super::overall(["no_obligations", "no_obligations"]),
+            "no_obligations"
+        );
+        assert_eq!(super::overall(["compliant"]), "compliant");
+    }
+}
