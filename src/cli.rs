@@ -7,7 +7,7 @@
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use hegui_core::diag::Level as DiagLevel;
-use hegui_core::eval::assess::{AssessOptions, assess, fails_at};
+use hegui_core::eval::assess::{AssessOptions, fails_at};
 use hegui_core::facts::{LoadedFacts, load_facts_with};
 use hegui_core::load::set::PackSet;
 use hegui_core::load::{Loaded, PackFiles, load_pack};
@@ -524,9 +524,9 @@ fn assess_set_cli(set: &PackSet, name: &str, text: &str, out: SetOutput<'_>) -> 
         let req = &p.summary.required;
         info(&format!(
             "{name}: {} {}: {} (required {}: pass {}, fail {}, waived {}, unanswered {}, n/a {}){} / 已评估",
-            p.pack.info.id,
-            p.pack.info.version,
-            p.verdict,
+            p.pack.id,
+            p.pack.version,
+            p.verdict.name(),
             req.total,
             req.pass,
             req.fail,
@@ -540,9 +540,9 @@ fn assess_set_cli(set: &PackSet, name: &str, text: &str, out: SetOutput<'_>) -> 
             }
         ));
     }
-    info(&format!("{name}: overall {} / 总体结论", r.verdict));
+    info(&format!("{name}: overall {} / 总体结论", r.verdict.name()));
     let text = match out.format {
-        Format::Json => hegui_core::result::set_json(&r),
+        Format::Json => hegui_core::result::json(&r),
         Format::Markdown | Format::Html => {
             let tmpl = if matches!(out.format, Format::Html) {
                 "report-set.html.j2"
@@ -554,9 +554,7 @@ fn assess_set_cli(set: &PackSet, name: &str, text: &str, out: SetOutput<'_>) -> 
         }
     };
     write_output(out.output, &text)?;
-    let fails = out
-        .fail_on
-        .is_some_and(|sev| r.assessments().iter().any(|a| fails_at(a, sev)));
+    let fails = out.fail_on.is_some_and(|sev| fails_at(&r, sev));
     Ok(u8::from(fails))
 }
 
@@ -766,19 +764,29 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 return Err(fail("no pack"));
             };
             let facts = load_facts_cli(&name, &text, pack)?.facts;
-            let a = assess(pack, &facts, AssessOptions { ignore_waivers });
-            let (req, rec) = (&a.summary.required, &a.summary.recommended);
-            info(&format!(
-                "{name}: required {} (pass {}, fail {}, waived {}, unanswered {}, n/a {}); recommended {} (fail {}) / 已评估",
-                req.total,
-                req.pass,
-                req.fail,
-                req.waived,
-                req.unanswered,
-                req.not_applicable,
-                rec.total,
-                rec.fail
-            ));
+            // The one path of sets: `answered_for` and `ignored_answers` from the header.
+            let Some(a) =
+                hegui_core::result::assess_set(&set, &facts, AssessOptions { ignore_waivers })
+            else {
+                return Err(fail("no pack"));
+            };
+            for p in &a.packs {
+                let (req, rec) = (&p.summary.required, &p.summary.recommended);
+                info(&format!(
+                    "{name}: required {} (pass {}, fail {}, waived {}, unanswered {}, n/a {}); recommended {} (fail {}); verdict {} ({} {}) / 已评估",
+                    req.total,
+                    req.pass,
+                    req.fail,
+                    req.waived,
+                    req.unanswered,
+                    req.not_applicable,
+                    rec.total,
+                    rec.fail,
+                    p.verdict.name(),
+                    p.pack.id,
+                    p.pack.version
+                ));
+            }
             let text = match format {
                 Format::Json => hegui_core::result::json(&a),
                 Format::Markdown | Format::Html => {

@@ -245,6 +245,14 @@ fn answers_for_a_pack_not_assessed_are_ignored_with_a_note() {
         err.contains("b.identity_before_publishing") && err.contains("ignored"),
         "{err}"
     );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["ignored_answers"],
+        serde_json::json!([{"pack": "multi-b", "version": "1.0.0", "questions": ["b.identity_before_publishing"]}])
+    );
+    assert_eq!(r["answered_for"].as_array().unwrap().len(), 2);
+    assert_eq!(r["packs"].as_array().unwrap().len(), 1);
+    assert_eq!(r["packs"][0]["answered"], true);
 }
 
 #[test]

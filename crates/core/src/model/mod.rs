@@ -1072,7 +1072,7 @@ pub struct PackMember {
 }
 
 /// The question library a pack uses: its identity, as loaded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LibraryInfo {
     /// Library id (`hegui-common`).
     pub id: String,

@@ -6,11 +6,10 @@
 
 use super::view::{self, Header, Report, ReportOptions};
 use chrono::NaiveDate;
-use hegui_core::eval::assess::Outcome;
+use hegui_core::eval::assess::{Assessment, Outcome};
 use hegui_core::eval::score::{Score, Verdict};
 use hegui_core::load::set::PackSet;
 use hegui_core::model::Severity;
-use hegui_core::result::SetResult;
 use hegui_core::text::Text;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -115,19 +114,6 @@ pub struct SharedAnswer {
     pub rules: Vec<PackRule>,
 }
 
-fn headline(status: &str) -> Text {
-    match status {
-        "not_compliant" => Text::new("不合规", "Not compliant"),
-        "undecided" => Text::new("尚不能判定为合规", "Cannot yet be judged compliant"),
-        "waived" => Text::new(
-            "无未豁免的差距，但尚未全部满足",
-            "No unwaived gaps, but not every obligation is met",
-        ),
-        "compliant" => Text::new("合规", "Compliant"),
-        _ => Text::new("无适用的强制性义务", "No applicable required obligations"),
-    }
-}
-
 fn texts() -> BTreeMap<&'static str, Text> {
     [
         ("title", Text::new("多规则包合规自评报告", "Multi-pack compliance self-assessment report")),
@@ -176,25 +162,25 @@ fn texts() -> BTreeMap<&'static str, Text> {
 }
 
 /// Builds the set report view.
-pub fn build(r: &SetResult, set: &PackSet, opts: &ReportOptions) -> SetView {
-    let assessments = r.assessments();
-    let reports: Vec<Report> = assessments
+pub fn build(r: &Assessment, set: &PackSet, opts: &ReportOptions) -> SetView {
+    let reports: Vec<Report> = r
+        .packs
         .iter()
         .zip(&set.packs)
-        .map(|(a, p)| view::build(a, p, opts))
+        .map(|(p, pack)| view::build(r, p, pack, opts))
         .collect();
     let packs = r
         .packs
         .iter()
         .zip(&reports)
         .map(|(p, rep)| PackRow {
-            id: p.pack.info.id.clone(),
-            version: p.pack.info.version.clone(),
-            title: p.pack.info.title.clone(),
+            id: p.pack.id.clone(),
+            version: p.pack.version.clone(),
+            title: p.pack.title.clone(),
             answered: p.answered,
             verdict: rep.verdict.clone(),
             score: rep.score.clone(),
-            digest: p.pack.info.digest.clone(),
+            digest: p.pack.digest.clone(),
             library: p
                 .pack
                 .library
@@ -216,7 +202,7 @@ pub fn build(r: &SetResult, set: &PackSet, opts: &ReportOptions) -> SetView {
                     .collect(),
             };
             let rule = PackRule {
-                pack: p.pack.info.id.clone(),
+                pack: p.pack.id.clone(),
                 rule_id: g.rule_id.clone(),
                 title: g.title.clone(),
                 outcome: g.outcome,
@@ -272,7 +258,7 @@ pub fn build(r: &SetResult, set: &PackSet, opts: &ReportOptions) -> SetView {
                     .entry(o.question.clone())
                     .or_default()
                     .push(PackRule {
-                        pack: p.pack.info.id.clone(),
+                        pack: p.pack.id.clone(),
                         rule_id: f.rule_id.clone(),
                         title: f.title.clone(),
                         outcome: f.outcome,
@@ -306,8 +292,8 @@ pub fn build(r: &SetResult, set: &PackSet, opts: &ReportOptions) -> SetView {
     SetView {
         header,
         overall: Overall {
-            status: r.verdict,
-            headline: headline(r.verdict),
+            status: r.verdict.name(),
+            headline: r.verdict.label(),
         },
         packs,
         answered_for: r
