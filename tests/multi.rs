@@ -446,3 +446,59 @@ fn one_questionnaire_for_several_packs() {
         "the form lists both packs"
     );
 }
+
+#[test]
+fn a_waiver_naming_a_pack_applies_to_that_pack_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("waived.yaml");
+    let text = std::fs::read_to_string(root().join(A_AND_B)).unwrap();
+    let waiver = "waivers:\n  - { rule: a.app-filed, pack: multi-a, justification: 备案办理中, approved_by: 王五, expires: 2027-03-31 }\n";
+    std::fs::write(&f, format!("{text}{waiver}")).unwrap();
+    let r = assess_json(f.to_str().unwrap(), &[A, B]);
+    assert_eq!(finding(&r, "multi-a", "a.app-filed")["outcome"], "waived");
+    assert_eq!(finding(&r, "multi-b", "b.app-filed")["outcome"], "fail");
+    // The batch path (outcomes without findings) agrees.
+    let out = dir.path().join("out");
+    let b = hegui()
+        .args(["batch", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["packs"].as_array().unwrap().len(), 2);
+    let rule = |id: &str| {
+        summary["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rule("a.app-filed")["counts"]["waived"],
+        1,
+        "{}",
+        rule("a.app-filed")
+    );
+    assert_eq!(
+        rule("b.app-filed")["counts"]["fail"],
+        1,
+        "{}",
+        rule("b.app-filed")
+    );
+    // A waiver naming a pack that has no such rule is an error.
+    std::fs::write(
+        &f,
+        format!("{text}{}", waiver.replace("pack: multi-a", "pack: multi-b")),
+    )
+    .unwrap();
+    let out = hegui()
+        .args(["assess", f.to_str().unwrap(), "--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pack `multi-b` has no such rule"));
+}

@@ -1211,6 +1211,53 @@ pub(crate) fn add_waiver(
     d: &mut Diagnostics,
 ) {
     let subject = format!("waiver for rule `{}`", w.rule);
+    // Several packs: the rule must be one of the named pack's, and a rule id two packs share
+    // needs the pack named.
+    if !pack.members.is_empty() {
+        let owners: Vec<&str> = pack
+            .members
+            .iter()
+            .filter(|m| m.rules.contains(&w.rule))
+            .map(|m| m.id.as_str())
+            .collect();
+        match &w.pack {
+            Some(p) if !pack.members.iter().any(|m| &m.id == p) => {
+                d.warning(
+                    loc,
+                    &subject,
+                    format!("规则包 `{p}` 未参与评估，豁免被忽略 / pack `{p}` is not assessed: the waiver is ignored"),
+                );
+                return;
+            }
+            Some(p) if !owners.contains(&p.as_str()) => {
+                d.error(loc, &subject, format!("pack `{p}` has no such rule"));
+                return;
+            }
+            None if owners.len() > 1 => {
+                d.error(
+                    loc,
+                    &subject,
+                    format!(
+                        "rule id `{}` exists in packs {}: name the pack the waiver is for",
+                        w.rule,
+                        owners.join(", ")
+                    ),
+                )
+                .help("add `pack: ID` to the waiver (facts format 2)");
+                return;
+            }
+            _ => {}
+        }
+    } else if let Some(p) = &w.pack
+        && p != &pack.meta.id
+    {
+        d.warning(
+            loc,
+            &subject,
+            format!("规则包 `{p}` 未参与评估，豁免被忽略 / pack `{p}` is not assessed: the waiver is ignored"),
+        );
+        return;
+    }
     if pack.rule(&w.rule).is_none() {
         let help = did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str()));
         let dg = d.error(loc, &subject, "unknown rule");
@@ -1227,7 +1274,7 @@ pub(crate) fn add_waiver(
         );
         return;
     }
-    if out.iter().any(|o| o.rule == w.rule) {
+    if out.iter().any(|o| o.rule == w.rule && o.pack == w.pack) {
         d.error(loc, &subject, "a second waiver for the same rule");
         return;
     }

@@ -391,6 +391,7 @@ pub fn pack_set(packs: Vec<Pack>) -> Result<PackSet, Vec<Diagnostic>> {
                 version: p.meta.version.clone(),
                 questionnaire_digest: p.questionnaire.digest.clone(),
                 migrates_from: p.migrations.iter().map(|m| m.from.clone()).collect(),
+                rules: p.rules.iter().map(|r| r.id.clone()).collect(),
             })
             .collect();
         Box::new(v)

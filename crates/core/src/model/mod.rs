@@ -1069,6 +1069,21 @@ pub struct PackMember {
     pub questionnaire_digest: String,
     /// Versions it declares a migration from.
     pub migrates_from: Vec<String>,
+    /// Its rule ids, in pack order (the set's view lists every pack's rules in pack order).
+    pub rules: Vec<String>,
+}
+
+/// The id of the set member that rule number `i` of a set's view belongs to (`None` for a
+/// pack that is not a set's view).
+pub fn member_of_rule(members: &[PackMember], i: usize) -> Option<&str> {
+    let mut start = 0;
+    for m in members {
+        if i < start + m.rules.len() {
+            return Some(&m.id);
+        }
+        start += m.rules.len();
+    }
+    None
 }
 
 /// The question library a pack uses: its identity, as loaded.
