@@ -904,7 +904,7 @@ fn typed(
             // A year may come as a YAML number (`2025`); a month or a year only where the
             // question's precision allows it.
             let written = match &n.kind {
-                NodeKind::Int(i) if q.precision == DatePrecision::Year => Some(i.to_string()),
+                NodeKind::Int(i) if (1000..=9999).contains(i) => Some(i.to_string()),
                 _ => n.as_str().map(str::to_string),
             };
             let Some(v) = written.as_deref().and_then(parse_date_answer) else {
