@@ -980,7 +980,10 @@ fn s26_approximate_dates_where_the_question_allows_them() {
             .find(|d| d.subject == format!("question `{q}`"))
             .unwrap_or_else(|| panic!("{q}: {m}"));
         assert_eq!(e.level, Level::Error);
-        assert!(e.message.contains("日期不够精确") && e.message.contains("not precise enough"), "{m}");
+        assert!(
+            e.message.contains("日期不够精确") && e.message.contains("not precise enough"),
+            "{m}"
+        );
         assert!(e.message.contains(needs), "{m}");
         assert_eq!(e.file, "f.yaml");
         assert_eq!(e.loc.line, 6, "{m}");
@@ -989,7 +992,11 @@ fn s26_approximate_dates_where_the_question_allows_them() {
     // Impossible months and other shapes say what the question expects.
     for bad in ["2025-13", "2025-9", "25-09", "2025-00"] {
         let d = diags(
-            &doc(&format!("security.last_inspection: '{bad}'\n"), "2026-03-10", ""),
+            &doc(
+                &format!("security.last_inspection: '{bad}'\n"),
+                "2026-03-10",
+                "",
+            ),
             "f.yaml",
         );
         assert!(
@@ -1036,9 +1043,8 @@ fn s26_comparisons_are_three_valued_over_the_interval() {
 
 #[test]
 fn s26_an_imprecise_date_leaves_the_finding_undecided_with_the_reason() {
-    let a = assessment(
-        "features: [{name: 直播, launch_date: 2025-09, assessment_date: 2025-09-10}]\n",
-    );
+    let a =
+        assessment("features: [{name: 直播, launch_date: 2025-09, assessment_date: 2025-09-10}]\n");
     let f = a
         .findings
         .iter()
@@ -1051,7 +1057,11 @@ fn s26_an_imprecise_date_leaves_the_finding_undecided_with_the_reason() {
     assert_eq!(o.result, Truth::Unknown);
     assert_eq!(o.imprecise, vec!["features[*].launch_date"]);
     assert_eq!(o.precision, Some(hegui_core::model::DatePrecision::Day));
-    assert!(o.answer.contains("2025-09-10") && o.answer.ends_with(": 2025-09"), "{}", o.answer);
+    assert!(
+        o.answer.contains("2025-09-10") && o.answer.ends_with(": 2025-09"),
+        "{}",
+        o.answer
+    );
     assert_eq!(a.summary.required_imprecise, 1);
     // The JSON keeps the answer as written and says how precise it is.
     let json = hegui_core::result::json(&a);
@@ -1066,7 +1076,11 @@ fn s26_an_imprecise_date_leaves_the_finding_undecided_with_the_reason() {
         .clone();
     assert_eq!(ins["explanation"][0]["precision"], serde_json::Value::Null);
     let a2 = assessment("security.last_inspection: 2025\n");
-    let f2 = a2.findings.iter().find(|f| f.rule_id == "demo.inspection").unwrap();
+    let f2 = a2
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "demo.inspection")
+        .unwrap();
     assert_eq!(f2.explanation[0].answer, "2025");
     assert_eq!(
         f2.explanation[0].precision,
@@ -1100,9 +1114,18 @@ fn s26_an_imprecise_date_leaves_the_finding_undecided_with_the_reason() {
 #[test]
 fn s26_past_events_with_intervals() {
     // An interval wholly after the assessment date is an error; one containing it is fine.
-    for (a, bad) in [("2026-04", true), ("2027", true), ("2026-03", false), ("2026", false)] {
+    for (a, bad) in [
+        ("2026-04", true),
+        ("2027", true),
+        ("2026-03", false),
+        ("2026", false),
+    ] {
         let d = diags(
-            &doc(&format!("security.last_inspection: {a}\n"), "2026-03-10", ""),
+            &doc(
+                &format!("security.last_inspection: {a}\n"),
+                "2026-03-10",
+                "",
+            ),
             "f.yaml",
         );
         let m = messages(&d);

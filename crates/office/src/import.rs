@@ -289,8 +289,14 @@ impl Reader_<'_> {
         let month = day.get(..7).unwrap_or(&day).to_string();
         let (zh, en) = match q.precision {
             DatePrecision::Year => (
-                format!("完整日期写 {day}，月份写 {month}，年份写 {}", day.get(..4).unwrap_or(&day)),
-                format!("{day} for the day, {month} for the month, {} for the year", day.get(..4).unwrap_or(&day)),
+                format!(
+                    "完整日期写 {day}，月份写 {month}，年份写 {}",
+                    day.get(..4).unwrap_or(&day)
+                ),
+                format!(
+                    "{day} for the day, {month} for the month, {} for the year",
+                    day.get(..4).unwrap_or(&day)
+                ),
             ),
             _ => (
                 format!("完整日期写 {day}，月份写 {month}"),

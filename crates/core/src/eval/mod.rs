@@ -16,8 +16,8 @@ use crate::answers::{AnswerState, Facts};
 use crate::model::{
     Condition, DatePrecision, GIdx, Leaf, Op, Operand, Pack, QType, Question, Value,
 };
-use chrono::NaiveDate;
 use chrono::Days;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// A three-valued truth.
@@ -460,10 +460,7 @@ pub fn within_days((first, last): (NaiveDate, NaiveDate), n: i64, date: NaiveDat
         .ok()
         .and_then(|n| date.checked_sub_days(Days::new(n)));
     let from = from.unwrap_or(NaiveDate::MIN);
-    three(
-        first >= from && last <= date,
-        last < from || first > date,
-    )
+    three(first >= from && last <= date, last < from || first > date)
 }
 
 /// True when `all` (every day satisfies), false when `none` (no day does), else unknown.

@@ -618,10 +618,7 @@ impl<'de> Visitor<'de> for AnswerSeed<'_, '_> {
                 let v = match parse_date(s) {
                     Some(d) => Value::Date(d),
                     None => parse_date_answer(s)
-                        .filter(|v| {
-                            v.date_precision()
-                                .is_some_and(|p| p <= self.q.precision)
-                        })
+                        .filter(|v| v.date_precision().is_some_and(|p| p <= self.q.precision))
                         .ok_or_else(bail)?,
                 };
                 if self.q.past_event

@@ -412,7 +412,9 @@ impl Period {
         let y = self.first.year();
         let next = match self.precision {
             DatePrecision::Day => return self.first,
-            DatePrecision::Month if self.first.month() == 12 => NaiveDate::from_ymd_opt(y + 1, 1, 1),
+            DatePrecision::Month if self.first.month() == 12 => {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            }
             DatePrecision::Month => NaiveDate::from_ymd_opt(y, self.first.month() + 1, 1),
             DatePrecision::Year => NaiveDate::from_ymd_opt(y + 1, 1, 1),
         };
