@@ -836,7 +836,11 @@ fn a_date_questions_precision_is_day_month_or_year_and_only_for_dates() {
         "    type: decimal\n    precision: month\n",
     )]);
     let d = errors(&files);
-    let line = line_of(&files, "questions/30-security.yaml", "security.budget_share");
+    let line = line_of(
+        &files,
+        "questions/30-security.yaml",
+        "security.budget_share",
+    );
     error_at(
         &d,
         "`precision` is for date questions",
@@ -850,7 +854,11 @@ fn a_date_questions_precision_is_day_month_or_year_and_only_for_dates() {
         "    precision: week\n",
     )]);
     let d = errors(&files);
-    let m = d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
+    let m = d
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(m.contains("30-security.yaml:") && m.contains("week"), "{m}");
     // The default is a full date.
     let p = loads(&demo_files());
@@ -859,5 +867,8 @@ fn a_date_questions_precision_is_day_month_or_year_and_only_for_dates() {
     use hegui_core::model::DatePrecision;
     assert_eq!(q("security.last_inspection").precision, DatePrecision::Year);
     assert_eq!(q("features[*].launch_date").precision, DatePrecision::Month);
-    assert_eq!(q("features[*].assessment_date").precision, DatePrecision::Day);
+    assert_eq!(
+        q("features[*].assessment_date").precision,
+        DatePrecision::Day
+    );
 }

@@ -1242,10 +1242,19 @@ mod s26_properties {
 #[test]
 fn s26_the_schemas_describe_approximate_dates() {
     let s = hegui_core::schema::facts(demo()).to_string();
-    assert!(s.contains(r#""pattern":"^\\d{4}(-\\d{2}(-\\d{2})?)?$""#), "{s}");
-    assert!(s.contains(r#""pattern":"^\\d{4}-\\d{2}(-\\d{2})?$""#), "{s}");
+    assert!(
+        s.contains(r#""pattern":"^\\d{4}(-\\d{2}(-\\d{2})?)?$""#),
+        "{s}"
+    );
+    assert!(
+        s.contains(r#""pattern":"^\\d{4}-\\d{2}(-\\d{2})?$""#),
+        "{s}"
+    );
     let q = hegui_core::schema::questions_file().to_string();
-    assert!(q.contains(r#""precision":{"enum":["day","month","year"]}"#), "{q}");
+    assert!(
+        q.contains(r#""precision":{"enum":["day","month","year"]}"#),
+        "{q}"
+    );
     let r = hegui_core::schema::result().to_string();
     for key in ["\"precision\"", "\"imprecise\"", "\"required_imprecise\""] {
         assert!(r.contains(key), "{key}");
