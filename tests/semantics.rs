@@ -989,6 +989,27 @@ fn s26_approximate_dates_where_the_question_allows_them() {
         assert_eq!(e.loc.line, 6, "{m}");
     }
     assert!(m.contains("f.yaml:6:"), "{m}");
+    // Never for the assessment date, a waiver's expiry or an evidence date.
+    for text in [
+        doc("security.log_months: 6\n", "2026-03", ""),
+        doc(
+            "security.log_months: 6\n",
+            "2026-03-10",
+            "waivers:\n  - {rule: demo.logs, justification: x, approved_by: y, expires: 2026-06}\n",
+        ),
+        doc(
+            "security.log_months: {value: 6, evidence: [{title: 策略, date: 2026-01}]}\n",
+            "2026-03-10",
+            "",
+        ),
+    ] {
+        let d = diags(&text, "f.yaml");
+        assert!(
+            d.iter().any(|d| d.level == Level::Error),
+            "{text}: {}",
+            messages(&d)
+        );
+    }
     // Impossible months and other shapes say what the question expects.
     for bad in ["2025-13", "2025-9", "25-09", "2025-00"] {
         let d = diags(
