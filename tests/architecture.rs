@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["templates", "render", "show", "questionnaire", "diff"],
     ),
     ("crates/office/src", &["xlsx", "import"]),
+    ("crates/word/src", &["package", "brand", "document"]),
     (
         "crates/batch/src",
         &[
