@@ -378,17 +378,20 @@ fn header_footer(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     if let Some(f) = &brand.footer {
         fp = fp.add_run(Run::new().add_text(format!("{f}\u{a0}\u{a0}·\u{a0}\u{a0}")));
     }
-    let (before, middle, after) = match w.lang {
-        Lang::Zh => ("第 ", " 页，共 ", " 页"),
-        Lang::En => ("Page ", " of ", ""),
-        Lang::Both => ("第 ", " / ", " 页 Page"),
+    let page_of = |fp: Paragraph, (before, middle, after): (&str, &str, &str)| {
+        fp.add_run(Run::new().add_text(before))
+            .add_page_num(PageNum::new())
+            .add_run(Run::new().add_text(middle))
+            .add_num_pages(NumPages::new())
+            .add_run(Run::new().add_text(after))
     };
-    fp = fp
-        .add_run(Run::new().add_text(before))
-        .add_page_num(PageNum::new())
-        .add_run(Run::new().add_text(middle))
-        .add_num_pages(NumPages::new())
-        .add_run(Run::new().add_text(after));
+    let zh = ("第 ", " 页，共 ", " 页");
+    let en = ("Page ", " of ", "");
+    fp = match w.lang {
+        Lang::Zh => page_of(fp, zh),
+        Lang::En => page_of(fp, en),
+        Lang::Both => page_of(page_of(fp, zh).add_run(Run::new().add_text(" / ")), en),
+    };
     footer = footer.add_paragraph(fp).add_paragraph(
         Paragraph::new()
             .style("Footer")
@@ -466,12 +469,14 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
         .width(TEXT_W, WidthType::Dxa)
         .shading(Shading::new().fill(fill));
     cell = cell.add_paragraph(
-        Paragraph::new().add_run(
-            Run::new()
-                .add_text(w.t(&r.verdict.headline))
-                .bold()
-                .size(30),
-        ),
+        Paragraph::new()
+            .line_spacing(LineSpacing::new().before(80))
+            .add_run(
+                Run::new()
+                    .add_text(w.t(&r.verdict.headline))
+                    .bold()
+                    .size(30),
+            ),
     );
     cell = cell.add_paragraph(
         w.runs(&r.verdict.detail)
@@ -479,11 +484,13 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
             .fold(Paragraph::new(), |p, x| p.add_run(x)),
     );
     cell = cell.add_paragraph(
-        Paragraph::new().add_run(
-            Run::new()
-                .add_text(kpi.join("\u{a0}\u{a0}·\u{a0}\u{a0}"))
-                .bold(),
-        ),
+        Paragraph::new()
+            .line_spacing(LineSpacing::new().before(80))
+            .add_run(
+                Run::new()
+                    .add_text(kpi.join("\u{a0}\u{a0}·\u{a0}\u{a0}"))
+                    .bold(),
+            ),
     );
     w.push_table(
         Table::new(vec![TableRow::new(vec![cell]).cant_split()])

@@ -372,3 +372,40 @@ mod tests {
         assert_eq!((t.year(), t.month(), t.day(), t.hour()), (1980, 1, 1, 0));
     }
 }
+
+#[cfg(test)]
+mod jpeg_tests {
+    use super::*;
+    use docx_rs::{Docx, Header, Paragraph, Pic, Run};
+
+    #[test]
+    fn a_jpeg_logo_is_named_and_related_as_a_jpeg() {
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xD9];
+        let pic = Pic::new_with_dimensions(jpeg.clone(), 1, 1).id("rIdImage1");
+        let x = Docx::new()
+            .header(
+                Header::new().add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic))),
+            )
+            .build();
+        let parts = parts(x, &CoreProps::default(), &[], true);
+        let media: Vec<&Part> = parts
+            .iter()
+            .filter(|p| p.name.starts_with("word/media/"))
+            .collect();
+        assert_eq!(media.len(), 1);
+        assert!(media[0].name.ends_with(".jpeg"), "{}", media[0].name);
+        assert_eq!(media[0].bytes, jpeg);
+        let rels = parts
+            .iter()
+            .find(|p| p.name == "word/_rels/header1.xml.rels")
+            .unwrap();
+        let rels = String::from_utf8(rels.bytes.clone()).unwrap();
+        let target = media[0].name.trim_start_matches("word/");
+        assert!(rels.contains(&format!("Target=\"{target}\"")), "{rels}");
+        let types = String::from_utf8(parts[0].bytes.clone()).unwrap();
+        assert!(
+            types.contains(r#"ContentType="image/jpeg" Extension="jpeg""#),
+            "{types}"
+        );
+    }
+}
