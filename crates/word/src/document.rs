@@ -5,7 +5,7 @@
 
 use crate::brand::Brand;
 use docx_rs::{
-    AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, InstrText, InstrToC,
+    AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, HeightRule, InstrText, InstrToC,
     LineSpacing, NumPages, PageMargin, PageNum, Paragraph, Pic, Run, RunFonts, Shading,
     SpecialIndentType, Style, StyleType, Table, TableCell, TableRow, WidthType,
 };
@@ -196,7 +196,9 @@ impl Writer<'_> {
         let p = self
             .runs(x)
             .into_iter()
-            .fold(Paragraph::new().style("Small"), |p, r| p.add_run(r));
+            .fold(Paragraph::new().style("Small").keep_next(true), |p, r| {
+                p.add_run(r)
+            });
         self.push(p);
     }
 
@@ -249,7 +251,10 @@ impl Writer<'_> {
                 })
                 .collect(),
         )
-        .cant_split();
+        .cant_split()
+        // Repeated on every page (package::mark_head_rows).
+        .row_height(1.0)
+        .height_rule(HeightRule::AtLeast);
         let mut all = vec![head_row];
         for r in rows {
             let cells = r

@@ -129,6 +129,21 @@ pub fn renumber_para_ids(parts: &mut [&mut Vec<u8>]) {
     }
 }
 
+/// What docx-rs writes for a table row marked as a head row (a height of at least 1 twip,
+/// which nothing else in the report uses): docx-rs cannot write `w:tblHeader`.
+pub const HEAD_ROW_MARK: &str = r#"<w:trHeight w:val="1" w:hRule="atLeast" />"#;
+
+/// Turns each [`HEAD_ROW_MARK`] into `<w:tblHeader />`, so Word, WPS and LibreOffice repeat
+/// the table's head row on every page it spans.
+pub fn mark_head_rows(part: &mut Vec<u8>) {
+    let Ok(text) = std::str::from_utf8(part) else {
+        return;
+    };
+    if text.contains(HEAD_ROW_MARK) {
+        *part = text.replace(HEAD_ROW_MARK, "<w:tblHeader />").into_bytes();
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -210,6 +225,7 @@ pub fn parts(
         all.push(&mut x.footnotes);
         renumber_para_ids(&mut all);
     }
+    mark_head_rows(&mut x.document);
     let mut out = Vec::new();
     let mut add = |name: &str, bytes: Vec<u8>| {
         out.push(Part {
@@ -299,6 +315,24 @@ mod tests {
         let mut cut = br#"<w:p w14:paraId="0000"#.to_vec();
         renumber_para_ids(&mut [&mut cut]);
         assert_eq!(cut, br#"<w:p w14:paraId="0000"#);
+    }
+
+    #[test]
+    fn head_rows_repeat() {
+        use docx_rs::{BuildXML, HeightRule, TableRow};
+        let row = TableRow::new(vec![])
+            .row_height(1.0)
+            .height_rule(HeightRule::AtLeast);
+        let mut xml = row.build();
+        assert!(
+            String::from_utf8(xml.clone())
+                .unwrap()
+                .contains(HEAD_ROW_MARK),
+            "docx-rs writes the mark as expected"
+        );
+        mark_head_rows(&mut xml);
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(xml.contains("<w:trPr><w:tblHeader /></w:trPr>"), "{xml}");
     }
 
     #[test]
