@@ -27,7 +27,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["templates", "render", "show", "questionnaire", "diff"],
     ),
     ("crates/office/src", &["xlsx", "import"]),
-    ("crates/word/src", &["package", "brand", "document"]),
+    (
+        "crates/word/src",
+        &["canon", "package", "brand", "document"],
+    ),
     (
         "crates/batch/src",
         &[

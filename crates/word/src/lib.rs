@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod brand;
+pub mod canon;
 pub mod document;
 pub mod package;
 

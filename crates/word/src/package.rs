@@ -226,6 +226,22 @@ pub fn parts(
         renumber_para_ids(&mut all);
     }
     mark_head_rows(&mut x.document);
+    {
+        let mut all: Vec<&mut Vec<u8>> = vec![
+            &mut x.document,
+            &mut x.styles,
+            &mut x.settings,
+            &mut x.numberings,
+            &mut x.footnotes,
+        ];
+        all.extend(x.headers.iter_mut());
+        all.extend(x.footers.iter_mut());
+        for part in all {
+            if let Some(c) = crate::canon::canonical(part) {
+                *part = c;
+            }
+        }
+    }
     let mut out = Vec::new();
     let mut add = |name: &str, bytes: Vec<u8>| {
         out.push(Part {
