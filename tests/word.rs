@@ -555,3 +555,84 @@ fn batch_writes_one_word_report_per_submission() {
             .contains(".docx")
     );
 }
+
+#[test]
+fn a_reference_document_gives_its_styles_matched_by_name() {
+    // Styles as Word in Chinese writes them: `Normal` is `a`, `heading 1` is `1`.
+    let styles = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:eastAsia="仿宋" w:hAnsi="Calibri" /></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="a"><w:name w:val="Normal" /></w:style><w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1" /><w:basedOn w:val="a" /><w:pPr><w:outlineLvl w:val="0" /></w:pPr><w:rPr><w:color w:val="123456" /></w:rPr></w:style></w:styles>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("word/styles.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, styles.as_bytes()).unwrap();
+    std::fs::write(
+        dir.path().join("样式.docx"),
+        w.finish().unwrap().into_inner(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("word.yaml"), "reference: 样式.docx\n").unwrap();
+    let out = dir.path().join("r.docx");
+    let fixture = root().join("fixtures/companies/news-app.yaml");
+    hegui()
+        .args([
+            "assess",
+            fixture.to_str().unwrap(),
+            "--format",
+            "docx",
+            "--templates",
+        ])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let d = std::fs::read(&out).unwrap();
+    let st = part(&d, "word/styles.xml");
+    assert!(
+        st.contains(r#"w:eastAsia="仿宋""#),
+        "the reference's defaults"
+    );
+    assert!(
+        st.contains(r#"<w:color w:val="123456" />"#),
+        "the reference's heading 1"
+    );
+    assert!(
+        !st.contains(r#"w:styleId="Heading1""#),
+        "hegui's heading 1 replaced"
+    );
+    assert!(
+        st.contains(r#"w:styleId="Heading2""#),
+        "hegui's heading 2 added"
+    );
+    assert!(st.contains(r#"w:styleId="Small""#) && st.contains(r#"<w:basedOn w:val="a" />"#));
+    let doc = part(&d, "word/document.xml");
+    assert!(doc.contains(r#"<w:pStyle w:val="1" />"#));
+    assert!(!doc.contains(r#"<w:pStyle w:val="Heading1" />"#));
+    assert!(!doc.contains(r#"<w:pStyle w:val="Normal" />"#));
+    // A reference that is no Word document is named with its line and key.
+    std::fs::write(dir.path().join("bad.docx"), "not a zip").unwrap();
+    std::fs::write(
+        dir.path().join("word.yaml"),
+        "firm: 甲\nreference: bad.docx\n",
+    )
+    .unwrap();
+    let o = hegui()
+        .args([
+            "assess",
+            fixture.to_str().unwrap(),
+            "--format",
+            "docx",
+            "--templates",
+        ])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("word.yaml:2:12: `reference`: `bad.docx` 不是 .docx 文件 is not a .docx file"),
+        "{err}"
+    );
+}

@@ -42,6 +42,8 @@ pub struct Brand {
     pub footer: Option<String>,
     /// A confidentiality line, on the cover and in every footer.
     pub confidentiality: Option<String>,
+    /// The `word/styles.xml` of a reference document whose styles the report uses.
+    pub reference_styles: Option<Vec<u8>>,
 }
 
 impl Default for Brand {
@@ -53,6 +55,7 @@ impl Default for Brand {
             header: None,
             footer: None,
             confidentiality: None,
+            reference_styles: None,
         }
     }
 }
@@ -65,6 +68,7 @@ pub const KEYS: &[&str] = &[
     "header",
     "footer",
     "confidentiality",
+    "reference",
 ];
 
 /// Every problem of a settings file, each a line naming file, place and key.
@@ -95,11 +99,12 @@ pub fn load(dir: Option<&Path>) -> Result<Brand, BrandError> {
         Ok(None) => return Ok(Brand::default()),
         Err(e) => return Err(one(format!("{shown}: {e}"))),
     };
-    parse(&shown, &text, |name| read_logo(dir, name))
+    parse(&shown, &text, |name| read_file(dir, name))
 }
 
-/// Reads the logo `name` under `dir`: a plain relative name of a regular file inside it.
-fn read_logo(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
+/// Reads the file `name` under `dir` (a logo, a reference document): a plain relative name of
+/// a regular file inside it, at most [`MAX_LOGO_BYTES`].
+fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     if name.is_empty()
         || name.starts_with('/')
@@ -140,11 +145,11 @@ fn read_logo(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Parses the settings `text` of file `shown`; `logo` reads a logo file by name.
+/// Parses the settings `text` of file `shown`; `read` reads a file it names (logo, reference).
 pub fn parse(
     shown: &str,
     text: &str,
-    logo: impl Fn(&str) -> Result<Vec<u8>, String>,
+    read: impl Fn(&str) -> Result<Vec<u8>, String>,
 ) -> Result<Brand, BrandError> {
     let root = node::parse(text, Format::Yaml).map_err(|e| BrandError {
         problems: vec![format!(
@@ -216,7 +221,13 @@ pub fn parse(
                     ));
                 }
             }
-            _ => match logo(&text) {
+            "reference" => match read(&text).and_then(|b| {
+                crate::reference::styles_of_docx(&b).map_err(|e| format!("`{text}` {e}"))
+            }) {
+                Ok(styles) => brand.reference_styles = Some(styles),
+                Err(why) => problems.push(format!("{}: {why}", at(value))),
+            },
+            _ => match read(&text) {
                 Err(why) => problems.push(format!("{}: {why}", at(value))),
                 Ok(bytes) => match image_size(&bytes) {
                     Some((kind, width, height)) => {
@@ -293,11 +304,18 @@ mod tests {
         let e = parse("w.yaml", "- a\n", no_logo).unwrap_err();
         assert!(e.problems[0].contains("expected a mapping"), "{e}");
         let e = parse("w.yaml", "logo: ../x.png\n", |n| {
-            read_logo(Path::new("."), n)
+            read_file(Path::new("."), n)
         })
         .unwrap_err();
         assert!(
             e.problems[0].contains("relative to the templates directory"),
+            "{e}"
+        );
+        let e = parse("w.yaml", "reference: house.docx\n", |_| Ok(b"PK?".to_vec())).unwrap_err();
+        assert!(
+            e.problems[0].starts_with(
+                "w.yaml:1:12: `reference`: `house.docx` 不是 .docx 文件 is not a .docx file"
+            ),
             "{e}"
         );
     }

@@ -14,6 +14,7 @@ pub mod brand;
 pub mod canon;
 pub mod document;
 pub mod package;
+pub mod reference;
 
 pub use brand::{Brand, BrandError};
 
@@ -75,6 +76,16 @@ pub fn from_view(r: &Report, lang: Lang, brand: &Brand) -> Result<Vec<u8>, WordE
         .logo
         .as_ref()
         .is_some_and(|l| l.kind == package::ImageKind::Jpeg);
-    let parts = package::parts(docx.build(), &core, &custom, jpeg);
+    let mut x = docx.build();
+    if let Some(reference) = &brand.reference_styles
+        && let Some((styles, renames)) = reference::merge(&x.styles, reference)
+    {
+        x.styles = styles;
+        reference::rename_styles(&mut x.document, &renames);
+        for part in x.headers.iter_mut().chain(x.footers.iter_mut()) {
+            reference::rename_styles(part, &renames);
+        }
+    }
+    let parts = package::parts(x, &core, &custom, jpeg);
     package::zip(&parts).map_err(|e| WordError(e.to_string()))
 }
