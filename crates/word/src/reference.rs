@@ -106,9 +106,12 @@ pub fn styles_of_docx(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(xml)
 }
 
+/// Style ids to rename: (hegui's id, the reference's id).
+pub type Renames = Vec<(String, String)>;
+
 /// hegui's styles part merged into the reference's: the merged part and the style ids to
-/// rename in the document (hegui's id → the reference's). `None` if either part cannot be read.
-pub fn merge(ours: &[u8], reference: &[u8]) -> Option<(Vec<u8>, Vec<(String, String)>)> {
+/// rename in the document. `None` if either part cannot be read.
+pub fn merge(ours: &[u8], reference: &[u8]) -> Option<(Vec<u8>, Renames)> {
     let (mine, _) = styles(ours)?;
     let (theirs, end) = styles(reference)?;
     let find = |name: &str| {
