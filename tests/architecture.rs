@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("crates/office/src", &["xlsx", "import"]),
     (
         "crates/word/src",
-        &["canon", "package", "brand", "document"],
+        &["canon", "reference", "package", "brand", "document"],
     ),
     (
         "crates/batch/src",
