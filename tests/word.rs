@@ -113,7 +113,7 @@ fn every_failed_or_undecided_required_rule_is_named_in_every_fixture() {
         for lang in [Lang::Zh, Lang::En] {
             let (docx, a) = docx_of(&path, lang);
             let text = text_of(&part(&docx, "word/document.xml"));
-            for f in a.findings.iter().filter(|f| {
+            for f in a.findings().filter(|f| {
                 f.level == Level::Required
                     && matches!(f.outcome, Outcome::Fail | Outcome::Unanswered)
             }) {
@@ -148,7 +148,7 @@ fn every_failed_or_undecided_required_rule_is_named_in_every_fixture() {
             };
             assert!(text.contains(&notice), "{}: no notice", path.display());
             let v =
-                hegui_core::eval::score::verdict(&hegui_core::eval::score::Score::of(&a.findings));
+                hegui_core::eval::score::verdict(&hegui_core::eval::score::Score::of(a.findings()));
             let headline = if lang == Lang::En {
                 &v.headline.en
             } else {
@@ -167,7 +167,7 @@ fn every_failed_or_undecided_required_rule_is_named_in_every_fixture() {
 fn the_verdict_and_undecided_count_come_first() {
     let (docx, a) = docx_of(&root().join("fixtures/companies/half-blank.yaml"), Lang::Zh);
     let text = text_of(&part(&docx, "word/document.xml"));
-    let s = hegui_core::eval::score::Score::of(&a.findings);
+    let s = hegui_core::eval::score::Score::of(a.findings());
     assert!(s.undecided > 0);
     let v = hegui_core::eval::score::verdict(&s);
     let verdict_at = text.find(&v.headline.zh).unwrap();

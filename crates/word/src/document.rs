@@ -444,7 +444,7 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     );
 
     // The verdict first, with the counts behind it.
-    let fill = match r.verdict.status {
+    let fill = match r.verdict.status.name() {
         "not_compliant" => "FDECEC",
         "undecided" | "waived" => "FFF4E5",
         "compliant" => "E8F5EC",

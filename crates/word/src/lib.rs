@@ -44,7 +44,18 @@ pub fn report(
     opts: &ReportOptions,
     brand: &Brand,
 ) -> Result<Vec<u8>, WordError> {
-    from_view(&view::build(a, pack, opts), lang, brand)
+    let p = a
+        .packs
+        .iter()
+        .find(|p| p.pack.id == pack.meta.id && p.pack.version == pack.meta.version)
+        .ok_or_else(|| {
+            WordError(format!(
+                "结果中没有规则包 {id} {version} / the result holds no pack {id} {version}",
+                id = pack.meta.id,
+                version = pack.meta.version
+            ))
+        })?;
+    from_view(&view::build(a, p, pack, opts), lang, brand)
 }
 
 /// The Word report of a report view.
@@ -70,7 +81,7 @@ pub fn from_view(r: &Report, lang: Lang, brand: &Brand) -> Result<Vec<u8>, WordE
         ("AssessmentDate", h.assessment_date.to_string()),
         ("Pack", h.pack_id.clone()),
         ("PackVersion", h.pack_version.clone()),
-        ("Verdict", r.verdict.status.to_string()),
+        ("Verdict", r.verdict.status.name().to_string()),
     ];
     let jpeg = brand
         .logo
