@@ -172,6 +172,18 @@ fn the_verdict_and_undecided_count_come_first() {
     let v = hegui_core::eval::score::verdict(&s);
     let verdict_at = text.find(&v.headline.zh).unwrap();
     let undecided_at = text.find(&format!("尚无定论: {}", s.undecided)).unwrap();
+    // Coverage is under 100%: the score says it counts decided rules only.
+    assert!(s.coverage.unwrap() < 100);
+    let score_at = text.find("得分(仅计已有定论的规则): ").unwrap();
+    assert!(verdict_at < score_at, "verdict first");
+    // A complete assessment: the plain label, and no undecided count of zero.
+    let (docx, _) = docx_of(
+        &root().join("fixtures/companies/platform-compliant.yaml"),
+        Lang::En,
+    );
+    let full = text_of(&part(&docx, "word/document.xml"));
+    assert!(full.contains("Score: 100%"), "{full}");
+    assert!(!full.contains("decided rules only") && !full.contains("Undecided: 0"));
     let contents_at = text.find("目录").unwrap();
     assert!(
         verdict_at < contents_at && undecided_at < contents_at,

@@ -286,6 +286,18 @@ impl Writer<'_> {
     }
 }
 
+/// The score's label: while some applicable required rules are undecided (coverage under
+/// 100%), it says the score counts decided rules only.
+fn score_label(s: &hegui_core::eval::score::Score) -> Text {
+    match s.coverage {
+        Some(c) if c < 100 => Text::new(
+            format!("{}(仅计已有定论的规则)", label("score").zh),
+            format!("{} (decided rules only)", label("score").en),
+        ),
+        _ => label("score"),
+    }
+}
+
 /// The label of an outcome, red when it fails.
 fn outcome_run(w: &Writer<'_>, name: &str, x: &Text) -> Run {
     let r = Run::new().add_text(w.t(x));
@@ -454,7 +466,7 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     let mut kpi = vec![
         format!(
             "{}: {} ({}/{})",
-            w.l("score"),
+            w.t(&score_label(s)),
             Writer::pct(s.score),
             s.earned,
             s.possible
