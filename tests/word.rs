@@ -174,8 +174,15 @@ fn the_verdict_and_undecided_count_come_first() {
     let undecided_at = text.find(&format!("尚无定论: {}", s.undecided)).unwrap();
     // Coverage is under 100%: the score says it counts decided rules only.
     assert!(s.coverage.unwrap() < 100);
-    let score_at = text.find("得分(仅计已有定论的规则): ").unwrap();
-    assert!(verdict_at < score_at, "verdict first");
+    let score_at = text
+        .find("得分(仅计已判定规则：满足、未满足、豁免): ")
+        .unwrap();
+    let coverage_at = text.find("覆盖率: ").unwrap();
+    assert!(verdict_at < coverage_at, "verdict first");
+    assert!(
+        coverage_at < score_at,
+        "coverage before the score, as in the HTML headline"
+    );
     // A complete assessment: the plain label, and no undecided count of zero.
     let (docx, _) = docx_of(
         &root().join("fixtures/companies/platform-compliant.yaml"),
@@ -647,4 +654,25 @@ fn a_reference_document_gives_its_styles_matched_by_name() {
         err.contains("word.yaml:2:12: `reference`: `bad.docx` 不是 .docx 文件 is not a .docx file"),
         "{err}"
     );
+}
+
+#[test]
+fn an_imprecise_date_is_named_with_its_reason_as_in_the_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("month.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "pack: {{id: hlj-2017-mobile-internet, version: {}}}\norganisation: {{name: 测试公司}}\nassessment_date: 2026-05-20\nanswers:\n  scope.heilongjiang: true\n  scope.public_opinion: true\n  newtech.has_launches: true\n  features:\n    - {{name: 直播打赏, launch_date: 2025-09, assessed: true, security_assessment_date: 2025-09-10}}\n",
+            pack().meta.version
+        ),
+    )
+    .unwrap();
+    let (docx, _) = docx_of(&path, Lang::Zh);
+    let text = text_of(&part(&docx, "word/document.xml"));
+    assert!(text.contains("日期不够精确的问题"), "{text}");
+    assert!(text.contains("日期不够精确，无法判定"), "{text}");
+    // Without an imprecise date there is no such section.
+    let (plain, _) = docx_of(&root().join("fixtures/companies/news-app.yaml"), Lang::Zh);
+    assert!(!text_of(&part(&plain, "word/document.xml")).contains("日期不够精确的问题"));
 }

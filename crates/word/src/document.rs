@@ -286,18 +286,6 @@ impl Writer<'_> {
     }
 }
 
-/// The score's label: while some applicable required rules are undecided (coverage under
-/// 100%), it says the score counts decided rules only.
-fn score_label(s: &hegui_core::eval::score::Score) -> Text {
-    match s.coverage {
-        Some(c) if c < 100 => Text::new(
-            format!("{}(仅计已有定论的规则)", label("score").zh),
-            format!("{} (decided rules only)", label("score").en),
-        ),
-        _ => label("score"),
-    }
-}
-
 /// The label of an outcome, red when it fails.
 fn outcome_run(w: &Writer<'_>, name: &str, x: &Text) -> Run {
     let r = Run::new().add_text(w.t(x));
@@ -342,6 +330,9 @@ pub fn build(r: &Report, lang: Lang, brand: &Brand) -> Docx {
     recommendations(&mut body, r);
     questions(&mut body, "open_questions", &r.open_questions);
     questions(&mut body, "dont_know", &r.dont_know);
+    if !r.imprecise.is_empty() {
+        questions(&mut body, "imprecise", &r.imprecise);
+    }
     waivers(&mut body, r);
     appendix(&mut body, r);
     contents(&mut w, &body.toc);
@@ -463,20 +454,22 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
         _ => "F4F6F9",
     };
     let s = &r.score;
+    // Coverage before the score, and the score under the report's own label (which says
+    // "decided rules only" while coverage is below 100 %), as in the HTML headline.
     let mut kpi = vec![
-        format!(
-            "{}: {} ({}/{})",
-            w.t(&score_label(s)),
-            Writer::pct(s.score),
-            s.earned,
-            s.possible
-        ),
         format!(
             "{}: {} ({}/{})",
             w.l("coverage"),
             Writer::pct(s.coverage),
             s.decided,
             s.applicable
+        ),
+        format!(
+            "{}: {} ({}/{})",
+            w.t(&r.score_label),
+            Writer::pct(s.score),
+            s.earned,
+            s.possible
         ),
     ];
     if s.undecided > 0 {
@@ -885,6 +878,9 @@ fn gaps(w: &mut Writer<'_>, r: &Report) {
         };
         if let Some(reason) = &g.reason {
             rows.push((w.l("main_reason"), vec![why_line(reason, false)]));
+        }
+        if let Some(imprecise) = &g.imprecise {
+            rows.push((w.l("main_reason"), vec![why_line(imprecise, false)]));
         }
         rows.push((
             w.l("why"),
