@@ -106,6 +106,9 @@ pub fn definition_difference(a: &Question, b: &Question) -> Option<String> {
     if a.past_event != b.past_event {
         what.push("past_event".to_string());
     }
+    if a.precision != b.precision {
+        what.push("precision".to_string());
+    }
     if a.library != b.library {
         what.push(format!(
             "library {} ≠ {}",
