@@ -502,3 +502,53 @@ fn a_waiver_naming_a_pack_applies_to_that_pack_only() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pack `multi-b` has no such rule"));
 }
+
+#[test]
+fn a_workbook_of_several_packs_round_trips_with_every_pack_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, back) = (dir.path().join("q.xlsx"), dir.path().join("back.yaml"));
+    let run = |args: &[&str]| {
+        let out = hegui().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "questionnaire",
+        "--rules",
+        A,
+        "--rules",
+        B,
+        "--format",
+        "xlsx",
+        "--answers",
+        A_AND_B,
+        "-o",
+        x.to_str().unwrap(),
+    ]);
+    run(&[
+        "import",
+        x.to_str().unwrap(),
+        "--rules",
+        A,
+        "--rules",
+        B,
+        "-o",
+        back.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&back).unwrap();
+    assert!(
+        text.contains("format: hegui.facts/2\npacks:\n- id: multi-a"),
+        "{text}"
+    );
+    let strip = |mut r: Value| {
+        r["answers_digest"] = Value::Null;
+        r
+    };
+    assert_eq!(
+        strip(assess_json(back.to_str().unwrap(), &[A, B]))["packs"],
+        strip(assess_json(A_AND_B, &[A, B]))["packs"]
+    );
+}
