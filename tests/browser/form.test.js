@@ -187,3 +187,45 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   await page.context().close();
   await again.page.context().close();
 });
+
+test("a date question that allows a month takes 2025-09 as written; a year is refused", async () => {
+  const html = path.join(tmp, "months.html");
+  const r = hegui(["questionnaire", "--format", "html", "--date", "2026-05-20", "-o", html]);
+  assert.strictEqual(r.code, 0, r.err);
+  const { page, errors } = await open(html);
+  await page.fill('[data-field="organisation.name"]', "哈尔滨测试科技有限公司");
+  const features = '.group[data-group="features"]';
+  await page.click(`${features} .add-item`);
+  const item = `${features} .items > .item:nth-child(1)`;
+  await page.fill(`${item} .q[data-m="name"] input.value`, "直播打赏");
+  const launch = `${item} .q[data-m="launch_date"]`;
+  // A text field (a browser date picker cannot hold a month alone).
+  assert.strictEqual(await page.getAttribute(`${launch} input.value`, "type"), "text");
+  await page.fill(`${launch} input.value`, "2025");
+  assert.match(await page.textContent(`${launch} .err`), /YYYY-MM/);
+  await page.fill(`${launch} input.value`, "2025-13");
+  assert.match(await page.textContent(`${launch} .err`), /YYYY-MM/);
+  await page.fill(`${launch} input.value`, "2026-06");
+  assert.match(await page.textContent(`${launch} .err`), /评估基准日|assessment date/);
+  await page.fill(`${launch} input.value`, "2025-09");
+  assert.strictEqual(await page.textContent(`${launch} .err`), "");
+  await page.check(`${item} .q[data-m="assessed"] input[value="true"]`);
+  await page.fill(`${item} .q[data-m="security_assessment_date"] input.value`, "2025-09-10");
+  const file = await download(page, "months.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.strictEqual(doc.answers.features[0].launch_date, "2025-09");
+  assert.strictEqual(doc.answers.features[0].security_assessment_date, "2025-09-10");
+  const v = hegui(["validate", file]);
+  assert.strictEqual(v.code, 0, v.err);
+  // Loaded back into a page it stays as written.
+  const again = await open(html);
+  await again.page.setInputFiles("#load", file);
+  await again.page.waitForFunction(() => /已载入|loaded/.test(document.getElementById("status").textContent));
+  assert.strictEqual(await again.page.inputValue(`${launch} input.value`), "2025-09");
+  const file2 = await download(again.page, "months-again.json");
+  assert.deepStrictEqual(JSON.parse(fs.readFileSync(file2, "utf8")), doc);
+  assert.deepStrictEqual(again.errors, []);
+  await again.page.context().close();
+  assert.deepStrictEqual(errors, []);
+  await page.context().close();
+});

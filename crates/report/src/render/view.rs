@@ -50,6 +50,9 @@ pub struct Report {
     pub open_questions: Vec<QuestionSection>,
     /// Questions answered 不清楚 behind undecided rules, by section.
     pub dont_know: Vec<QuestionSection>,
+    /// Questions answered with a month or a year too imprecise to decide rules, by section
+    /// (reports show this block only when it is not empty).
+    pub imprecise: Vec<QuestionSection>,
     /// Every waiver given, in pack order of its rule.
     pub waivers: Vec<WaiverView>,
     /// Clause → rule → outcome, in pack order.
@@ -248,6 +251,9 @@ pub struct Gap {
     /// The one-line reason: the first comparison that failed (for a false `any`, the branch
     /// that came closest; `docs/SEMANTICS.md` S23).
     pub reason: Option<Why>,
+    /// For an undecided finding with a month or a year behind it: that answer, as written,
+    /// with the reason 日期不够精确，无法判定 / date too imprecise to decide.
+    pub imprecise: Option<Why>,
     /// Failing items of repeatable groups.
     pub items: Vec<String>,
     /// The clause.
@@ -429,6 +435,9 @@ pub struct TraceRow {
     pub outcome: Outcome,
     /// Its label.
     pub outcome_label: Text,
+    /// Why an undecided rule is undecided when it is not a missing or 不清楚 answer: 日期不够精确，
+    /// 无法判定 / date too imprecise to decide.
+    pub reason: Option<Text>,
 }
 
 fn outcome_name(o: Outcome) -> &'static str {
@@ -534,6 +543,8 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             level_label: labels::level(level_name(f.level)),
             outcome: f.outcome,
             outcome_label: labels::outcome(outcome_name(f.outcome)),
+            reason: (f.outcome == Outcome::Unanswered && !f.imprecise.is_empty())
+                .then(|| labels::label("date_too_imprecise")),
         })
         .collect();
     // In the order of the source: by document, then clause (numbered clauses by number),
@@ -582,6 +593,7 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
         recommendations,
         open_questions: questions(p, pack, |f| &f.missing),
         dont_know: questions(p, pack, |f| &f.dont_know),
+        imprecise: questions(p, pack, |f| &f.imprecise),
         waivers,
         trace,
         limits: limits_view(&p.limits, pack),
@@ -621,6 +633,7 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             .iter()
             .find(|o| o.result == hegui_core::eval::Truth::False)
             .map(|o| why(pack, o)),
+        imprecise: imprecise_why(pack, f),
         items: f.items.clone(),
         source: SourceView {
             document: f.source.document.clone(),
@@ -830,6 +843,33 @@ fn why(pack: &Pack, o: &hegui_core::eval::Observation) -> Why {
             _ => "unknown",
         }),
     }
+}
+
+/// The first comparison of an undecided finding that a month or a year left undecided, shown
+/// for the imprecise question itself (its answer as written) with the reason.
+fn imprecise_why(pack: &Pack, f: &Finding) -> Option<Why> {
+    if f.outcome != Outcome::Unanswered {
+        return None;
+    }
+    let o = f.explanation.iter().find(|o| !o.imprecise.is_empty())?;
+    let q = o.imprecise.first()?;
+    // The observation's answer is `lhs` or `lhs; other.id: rhs` for two questions.
+    let answer = if *q == o.question {
+        o.answer.split("; ").next().unwrap_or(&o.answer).to_string()
+    } else {
+        o.answer
+            .split_once(&format!("; {q}: "))
+            .map_or(o.answer.clone(), |(_, a)| a.to_string())
+    };
+    Some(Why {
+        question: q.clone(),
+        label: question_label(pack, q),
+        item: o.item.clone(),
+        answer: Text::new(&answer, &answer),
+        condition: o.condition.clone(),
+        result: "unknown",
+        result_label: labels::label("date_too_imprecise"),
+    })
 }
 
 /// Questions named by `pick` (missing or 不清楚) across undecided findings, grouped by section.
