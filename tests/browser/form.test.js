@@ -24,7 +24,7 @@ function hegui(args) {
 function findings(file) {
   const r = hegui(["assess", file, "--format", "json"]);
   assert.strictEqual(r.code, 0, r.err);
-  return JSON.parse(r.out).findings;
+  return JSON.parse(r.out).packs.flatMap((p) => p.findings);
 }
 
 let browser;
