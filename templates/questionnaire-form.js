@@ -17,7 +17,8 @@
     return Array.prototype.slice.call((el || document).querySelectorAll(sel));
   }
   function fmt(s, x) {
-    return String(s).replace("{}", x);
+    // Every placeholder: a bilingual label ("已回答 {} 题 {} questions answered") has two.
+    return String(s).split("{}").join(String(x));
   }
   function own(el, sel) {
     // Elements under `el` that belong to it, not to a nested question block.

@@ -130,7 +130,11 @@ fn verdict_never_says_compliant_with_undecided_rules() {
     );
     // Coverage shows it; the score is over decided rules only.
     assert!(en.contains("**Coverage: 97%**"), "{en}");
-    assert!(en.contains("**Score: 100%**"));
+    assert!(
+        en.contains("- Score (decided rules only: pass, fail, waived): 100%"),
+        "{en}"
+    );
+    assert!(!en.contains("**Score"), "{en}");
     let h = html(&a, Lang::Zh);
     assert!(h.contains("class=\"verdict v-undecided\""));
     assert!(h.contains("尚不能判定为合规"));

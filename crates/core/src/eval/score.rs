@@ -253,6 +253,9 @@ pub struct Verdict {
     pub status: Status,
     /// One line: the verdict.
     pub headline: Text,
+    /// The count that makes it so, for the headline (`not_compliant`: how many fail;
+    /// `undecided`: how many are undecided; `waived`: how many are waived); none otherwise.
+    pub count: Option<Text>,
     /// The counts behind it; a count of zero is never mentioned.
     pub detail: Text,
 }
@@ -342,9 +345,33 @@ pub fn verdict(s: &Score) -> Verdict {
             "By the answers given, no required obligation applies; check the scope answers.",
         ),
     };
+    let count = match status {
+        Status::NotCompliant => Some(Text::new(
+            format!("{} 项强制性义务未满足", s.fail),
+            format!("{} required {} not met", s.fail, obligations(s.fail)),
+        )),
+        Status::Undecided => Some(Text::new(
+            format!("{} 项强制性义务尚无定论", s.undecided),
+            format!(
+                "{} required {} undecided",
+                s.undecided,
+                obligations(s.undecided)
+            ),
+        )),
+        Status::Waived => Some(Text::new(
+            format!("{} 项强制性义务在豁免期内", s.waived),
+            format!(
+                "{} required {} waived for now",
+                s.waived,
+                obligations(s.waived)
+            ),
+        )),
+        Status::Compliant | Status::NoObligations => None,
+    };
     Verdict {
         status,
         headline: status.label(),
+        count,
         detail,
     }
 }

@@ -52,6 +52,12 @@ const LABELS: &[(&str, &str, &str)] = &[
         "仅计强制性规则，按严重程度加权，分母为已有定论的适用规则",
         "required rules only, weighted by severity, over decided applicable rules",
     ),
+    (
+        "score_decided_only",
+        "得分(仅计已判定规则：满足、未满足、豁免)",
+        "Score (decided rules only: pass, fail, waived)",
+    ),
+    ("verdict_short", "结论", "Verdict"),
     ("coverage", "覆盖率", "Coverage"),
     (
         "coverage_help",

@@ -30,6 +30,12 @@ pub struct Report {
     pub verdict: Verdict,
     /// Score and coverage over all required rules.
     pub score: Score,
+    /// Coverage below 100 %: some applicable required rule is undecided, so the score covers
+    /// the decided rules only and must say so (and never be shown larger than the coverage).
+    pub partial: bool,
+    /// The score's label: 得分 / Score, or, when `partial`, 得分(仅计已判定规则…) / Score
+    /// (decided rules only…).
+    pub score_label: Text,
     /// Rows of the outcome table: required and recommended counts per outcome.
     pub counts: Vec<CountRow>,
     /// Required rules by severity, with weights and deadlines.
@@ -457,6 +463,7 @@ fn section_title(pack: &Pack, id: &str) -> Text {
 pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptions) -> Report {
     let score = p.score();
     let verdict = score::verdict(&score);
+    let partial = score.coverage.is_some_and(|c| c < 100);
     let counts = Outcome::ALL
         .into_iter()
         .map(|o| {
@@ -572,6 +579,12 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             waivers_ignored: a.waivers_ignored,
         },
         verdict,
+        partial,
+        score_label: labels::label(if partial {
+            "score_decided_only"
+        } else {
+            "score"
+        }),
         score,
         counts,
         severities,
