@@ -357,6 +357,8 @@ fn an_imprecise_date_is_named_with_the_reason_beside_the_undecided_rule() {
         let m = md(&a, lang);
         let block = &m[m.find(head).unwrap_or_else(|| panic!("{m}"))..];
         assert!(block.contains("(`features[*].launch_date`)"), "{block}");
+        // The answer as written, with its item.
+        assert!(block.contains("直播打赏: 2025-09 |"), "{block}");
         assert!(
             block.contains("`newtech.assessment-before-launch`"),
             "{block}"
@@ -366,6 +368,7 @@ fn an_imprecise_date_is_named_with_the_reason_beside_the_undecided_rule() {
     let h = html(&a, Lang::Both);
     assert!(h.contains("id=\"imprecise\""), "{h}");
     assert!(h.contains("日期不够精确，无法判定"), "{h}");
+    assert!(h.contains("<strong>直播打赏: 2025-09</strong>"), "{h}");
     // Without an imprecise date there is no such section.
     let plain = md(&assessment(&fixture("news-app"), false), Lang::En);
     assert!(!plain.contains("too imprecise"));

@@ -672,6 +672,9 @@ fn an_imprecise_date_is_named_with_its_reason_as_in_the_html() {
     let text = text_of(&part(&docx, "word/document.xml"));
     assert!(text.contains("日期不够精确的问题"), "{text}");
     assert!(text.contains("日期不够精确，无法判定"), "{text}");
+    // The answer as written, with its item.
+    assert!(text.contains("直播打赏: 2025-09"), "{text}");
+    assert!(!text.contains("2025-09-01"), "{text}");
     // Without an imprecise date there is no such section.
     let (plain, _) = docx_of(&root().join("fixtures/companies/news-app.yaml"), Lang::Zh);
     assert!(!text_of(&part(&plain, "word/document.xml")).contains("日期不够精确的问题"));

@@ -24,7 +24,10 @@ function hegui(args) {
 function findings(file) {
   const r = hegui(["assess", file, "--format", "json"]);
   assert.strictEqual(r.code, 0, r.err);
-  return JSON.parse(r.out).findings;
+  // Result /2: one entry per pack in `packs` (docs/RESULT.md).
+  const all = JSON.parse(r.out).packs.flatMap((p) => p.findings);
+  assert.ok(all.length > 0, "no findings: the result's shape changed?");
+  return all;
 }
 
 let browser;
@@ -226,6 +229,24 @@ test("a date question that allows a month takes 2025-09 as written; a year is re
   assert.deepStrictEqual(JSON.parse(fs.readFileSync(file2, "utf8")), doc);
   assert.deepStrictEqual(again.errors, []);
   await again.page.context().close();
+  assert.deepStrictEqual(errors, []);
+  await page.context().close();
+});
+
+test("the answered-questions counter fills every placeholder of its bilingual label", async () => {
+  const html = path.join(tmp, "both.html");
+  const r = hegui(["questionnaire", "--format", "html", "--lang", "both", "--date", "2026-05-20", "-o", html]);
+  assert.strictEqual(r.code, 0, r.err);
+  const { page, errors } = await open(html);
+  const status = () => page.textContent("#status");
+  await page.waitForFunction(() => document.getElementById("status").textContent !== "");
+  assert.strictEqual(await status(), "已回答 0 题 0 questions answered");
+  await page.fill('[data-field="organisation.name"]', "哈尔滨测试科技有限公司");
+  await page.check(`${top("scope.heilongjiang")} input[value="true"]`);
+  await page.waitForFunction(() => !/ 0 题/.test(document.getElementById("status").textContent));
+  const text = await status();
+  assert.doesNotMatch(text, /\{\}/);
+  assert.match(text, /^已回答 (\d+) 题 \1 questions answered$/);
   assert.deepStrictEqual(errors, []);
   await page.context().close();
 });

@@ -1073,13 +1073,23 @@ fn questions(w: &mut Writer<'_>, key: &str, sections: &[QuestionSection]) {
             .questions
             .iter()
             .map(|q| {
-                vec![
-                    vec![
-                        w.cell_runs(&q.label),
+                let mut first = vec![
+                    w.cell_runs(&q.label),
+                    Paragraph::new()
+                        .style("TableText")
+                        .add_run(Run::new().add_text(&q.id).color(GREY)),
+                ];
+                // An imprecise date: the answer as written.
+                if !q.answers.is_empty() {
+                    first.push(
                         Paragraph::new()
                             .style("TableText")
-                            .add_run(Run::new().add_text(&q.id).color(GREY)),
-                    ],
+                            .add_run(Run::new().add_text(format!("{} ", w.l("answer"))))
+                            .add_run(Run::new().add_text(q.answers.join("; ")).bold()),
+                    );
+                }
+                vec![
+                    first,
                     q.rules
                         .iter()
                         .map(|x| {

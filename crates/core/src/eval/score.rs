@@ -313,11 +313,11 @@ pub fn verdict(s: &Score) -> Verdict {
         ),
         Status::Undecided => Text::new(
             format!(
-                "未发现未满足的强制性义务，但 {} 项适用的强制性义务因未作答或回答“不清楚”而尚无定论{dk_zh}{waived_zh}。",
+                "未发现未满足的强制性义务，但 {} 项适用的强制性义务因未作答、回答“不清楚”或日期不够精确而尚无定论{dk_zh}{waived_zh}。",
                 s.undecided
             ),
             format!(
-                "No required obligation was found unmet, but {} applicable required {} undecided because questions are unanswered or answered 不清楚{dk_en}{waived_en}.",
+                "No required obligation was found unmet, but {} applicable required {} undecided because questions are unanswered, answered 不清楚 or dated too imprecisely{dk_en}{waived_en}.",
                 s.undecided,
                 obligations(s.undecided)
             ),

@@ -297,6 +297,9 @@ pub struct QuestionView {
     pub label: Text,
     /// Rules it would decide.
     pub rules: Vec<RuleRef>,
+    /// In `imprecise`: the answers as written behind those rules (`直播打赏: 2025-09` for a group
+    /// item, `2025` for a top-level question); empty in the other lists.
+    pub answers: Vec<String>,
 }
 
 /// A rule named in a list.
@@ -874,14 +877,7 @@ fn imprecise_why(pack: &Pack, f: &Finding) -> Option<Why> {
     }
     let o = f.explanation.iter().find(|o| !o.imprecise.is_empty())?;
     let q = o.imprecise.first()?;
-    // The observation's answer is `lhs` or `lhs; other.id: rhs` for two questions.
-    let answer = if *q == o.question {
-        o.answer.split("; ").next().unwrap_or(&o.answer).to_string()
-    } else {
-        o.answer
-            .split_once(&format!("; {q}: "))
-            .map_or(o.answer.clone(), |(_, a)| a.to_string())
-    };
+    let answer = imprecise_answer(o, q);
     Some(Why {
         question: q.clone(),
         label: question_label(pack, q),
@@ -893,6 +889,18 @@ fn imprecise_why(pack: &Pack, f: &Finding) -> Option<Why> {
     })
 }
 
+/// The answer of question `q` in observation `o`, as written: the observation's answer is
+/// `lhs` or `lhs; other.id: rhs` for a comparison of two questions.
+fn imprecise_answer(o: &hegui_core::eval::Observation, q: &str) -> String {
+    if q == o.question {
+        o.answer.split("; ").next().unwrap_or(&o.answer).to_string()
+    } else {
+        o.answer
+            .split_once(&format!("; {q}: "))
+            .map_or(o.answer.clone(), |(_, a)| a.to_string())
+    }
+}
+
 /// Questions named by `pick` (missing or 不清楚) across undecided findings, grouped by section.
 fn questions(
     a: &PackAssessment,
@@ -901,11 +909,24 @@ fn questions(
 ) -> Vec<QuestionSection> {
     // question id → (position, section, rules)
     let mut by_q: BTreeMap<String, (usize, String, Vec<RuleRef>)> = BTreeMap::new();
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &a.findings {
         if f.outcome != Outcome::Unanswered {
             continue;
         }
         for q in pick(f) {
+            // An imprecise date is shown as written (only observations naming it as imprecise).
+            for o in f.explanation.iter().filter(|o| o.imprecise.contains(q)) {
+                let written = imprecise_answer(o, q);
+                let shown = match &o.item {
+                    Some(item) => format!("{item}: {written}"),
+                    None => written,
+                };
+                let list = answers.entry(q.clone()).or_default();
+                if !list.contains(&shown) {
+                    list.push(shown);
+                }
+            }
             let entry = by_q.entry(q.clone()).or_insert_with(|| {
                 let (pos, section) = question_place(pack, q);
                 (pos, section, Vec::new())
@@ -941,6 +962,7 @@ fn questions(
                     id: id.clone(),
                     label: question_label(pack, id),
                     rules: rules.clone(),
+                    answers: answers.get(id).cloned().unwrap_or_default(),
                 })
                 .collect();
             if questions.is_empty() {
