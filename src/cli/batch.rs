@@ -84,7 +84,12 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     if let Some(n) = batch::clamp_threads() {
         note(&n);
     }
-    let loaded = pack_from(&args.pack)?;
+    // Several packs: every submission is read once against the set's joint questionnaire, and
+    // the rules of every pack are evaluated on it.
+    let set = super::set_from(&args.pack, &[])?;
+    let Some(pack) = set.view() else {
+        return Err(fail("no pack"));
+    };
     std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
     // The lock on --out, the run's temporary directories and the signal handler that removes
     // them (batch/guard); held to the end of the run.
@@ -146,7 +151,7 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let phase = std::time::Instant::now();
-    let summary = batch::run(&loaded.pack, inputs, &opts).map_err(fail)?;
+    let summary = batch::run(pack, inputs, &opts).map_err(fail)?;
     info(&format!(
         "assessed and summarised / 评估与汇总: {:.2} s{}; submissions table {}",
         phase.elapsed().as_secs_f64(),
@@ -285,8 +290,9 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
     check_output(&args.output, &[&args.old, &args.new])?;
     let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
         PackArgs {
-            rules: args.old_rules.clone(),
-            pack: args.old_pack.clone(),
+            rules: args.old_rules.clone().into_iter().collect(),
+            pack: args.old_pack.clone().into_iter().collect(),
+            library: args.pack.library.clone(),
         }
     } else {
         args.pack.clone()
@@ -433,20 +439,16 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
             })?;
     let old = hegui_core::facts::migrate::node_json(&doc);
     // With no pack named, the embedded pack the answers name.
-    let pack_args = match (&args.pack.rules, &args.pack.pack) {
-        (None, None) => PackArgs {
-            pack: old
-                .get("pack")
+    let pack_args = if args.pack.named() {
+        args.pack.clone()
+    } else {
+        PackArgs::embedded(
+            old.get("pack")
                 .and_then(|p| p.get("id"))
                 .and_then(serde_json::Value::as_str)
                 .filter(|id| hegui_packs::pack_ids().iter().any(|e| e == id))
                 .map(str::to_string),
-            rules: None,
-        },
-        (rules, pack) => PackArgs {
-            pack: pack.clone(),
-            rules: rules.clone(),
-        },
+        )
     };
     let new = pack_from(&pack_args)?;
     let out_name = if args.output == "-" {

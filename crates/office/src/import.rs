@@ -755,6 +755,51 @@ fn read_header(r: &mut Reader_<'_>, range: &Grid, root: &mut Vec<(Key, Node)>) {
             loc,
         ));
     }
+    // A workbook of several packs lists them joined by ` + ` (see `xlsx::header_value`): the
+    // facts list every pack (facts format 2).
+    let cell = |name: &str| {
+        fields
+            .iter()
+            .find(|(p, ..)| p.join(".") == name)
+            .and_then(|(_, n, loc)| n.as_str().map(|s| (s.to_string(), *loc)))
+    };
+    if let Some((ids, loc)) = cell("pack.id")
+        && ids.contains(" + ")
+    {
+        let versions = cell("pack.version").map(|v| v.0).unwrap_or_default();
+        let digests = cell("pack.questionnaire_digest").map(|v| v.0);
+        let versions: Vec<&str> = versions.split(" + ").collect();
+        let digests: Vec<&str> = digests
+            .as_deref()
+            .map(|d| d.split(" + ").collect())
+            .unwrap_or_default();
+        let items: Vec<Node> = ids
+            .split(" + ")
+            .enumerate()
+            .map(|(i, id)| {
+                let mut m = vec![(key("id", loc), node(NodeKind::Str(id.trim().into()), loc))];
+                if let Some(v) = versions.get(i) {
+                    m.push((
+                        key("version", loc),
+                        node(NodeKind::Str(v.trim().into()), loc),
+                    ));
+                }
+                if let Some(dg) = digests.get(i) {
+                    m.push((
+                        key("questionnaire_digest", loc),
+                        node(NodeKind::Str(dg.trim().into()), loc),
+                    ));
+                }
+                node(NodeKind::Map(m), loc)
+            })
+            .collect();
+        fields.retain(|(p, ..)| p.first().map(String::as_str) != Some("pack"));
+        root.push((
+            key("format", loc),
+            node(NodeKind::Str(hegui_core::facts::FACTS_FORMAT.into()), loc),
+        ));
+        root.push((key("packs", loc), node(NodeKind::Seq(items), loc)));
+    }
     for (path, n, loc) in fields {
         insert(root, &path, n, loc);
     }

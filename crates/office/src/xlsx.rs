@@ -335,7 +335,17 @@ fn instructions(lang: Lang) -> Vec<String> {
 }
 
 fn header_value(key: &str, pack: &Pack, date: NaiveDate, prefill: Option<&Facts>) -> HeaderCell {
+    // Several packs (a set's view): each cell lists every pack's value, joined by ` + `, so
+    // `import` gives a facts file listing all of them.
+    let joined = |f: fn(&hegui_core::model::PackMember) -> &str| {
+        pack.members.iter().map(f).collect::<Vec<_>>().join(" + ")
+    };
     let fixed = match key {
+        "pack.id" if !pack.members.is_empty() => Some(joined(|m| &m.id)),
+        "pack.version" if !pack.members.is_empty() => Some(joined(|m| &m.version)),
+        "pack.questionnaire_digest" if !pack.members.is_empty() => {
+            Some(joined(|m| &m.questionnaire_digest))
+        }
         "pack.id" => Some(pack.meta.id.clone()),
         "pack.version" => Some(pack.meta.version.clone()),
         "pack.questionnaire_digest" => Some(pack.questionnaire.digest.clone()),

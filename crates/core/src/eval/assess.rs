@@ -81,6 +81,8 @@ pub struct PackInfo {
     pub digest: String,
     /// Digest of the questionnaire.
     pub questionnaire_digest: String,
+    /// The question library the pack uses (`null` without one).
+    pub library: Option<crate::model::LibraryInfo>,
 }
 
 /// Counts of outcomes.
@@ -407,9 +409,15 @@ pub fn apply_waiver(
     outcome: Outcome,
     facts: &Facts,
     rule_id: &str,
+    pack_id: &str,
     opts: AssessOptions,
 ) -> (Outcome, Option<WaiverEffect>) {
-    let Some(w) = facts.waivers.iter().find(|w| w.rule == rule_id) else {
+    // A waiver naming a pack applies to that pack's rule only.
+    let Some(w) = facts
+        .waivers
+        .iter()
+        .find(|w| w.rule == rule_id && w.pack.as_deref().is_none_or(|p| p == pack_id))
+    else {
         return (outcome, None);
     };
     let (outcome, status) = if opts.ignore_waivers {
@@ -503,6 +511,7 @@ pub fn assess_pack(pack: &Pack, facts: &Facts, opts: AssessOptions) -> PackAsses
             title: pack.meta.title.clone(),
             digest: pack.digest.clone(),
             questionnaire_digest: pack.questionnaire.digest.clone(),
+            library: pack.library.clone(),
         },
         answered: true,
         verdict: score.status(),
@@ -639,7 +648,7 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
             }
         }
     }
-    let (outcome, waiver) = apply_waiver(outcome, facts, &rule.id, opts);
+    let (outcome, waiver) = apply_waiver(outcome, facts, &rule.id, &pack.meta.id, opts);
     Finding {
         rule_id: rule.id.clone(),
         rule_digest: rule.digest.clone(),

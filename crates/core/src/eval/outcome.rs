@@ -52,17 +52,28 @@ pub fn outcomes(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Vec<RuleOutc
     let env = Env::new(pack, facts);
     pack.rules
         .iter()
-        .map(|rule| rule_outcome(facts, rule, &env, opts))
+        .enumerate()
+        .map(|(i, rule)| {
+            // A set's view holds every pack's rules: each rule's own pack, for waivers.
+            let pack_id = crate::model::member_of_rule(&pack.members, i).unwrap_or(&pack.meta.id);
+            rule_outcome(facts, rule, pack_id, &env, opts)
+        })
         .collect()
 }
 
-fn rule_outcome(facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessOptions) -> RuleOutcome {
+fn rule_outcome(
+    facts: &Facts,
+    rule: &Rule,
+    pack_id: &str,
+    env: &Env<'_>,
+    opts: AssessOptions,
+) -> RuleOutcome {
     let (outcome, undecided) = crate::eval::assess::decide(rule, env);
     let dont_know = undecided.is_some_and(|c| crate::eval::truth_and_dont_know(c, env).1);
     let outcome = if facts.waivers.is_empty() {
         outcome
     } else {
-        apply_waiver(outcome, facts, &rule.id, opts).0
+        apply_waiver(outcome, facts, &rule.id, pack_id, opts).0
     };
     RuleOutcome { outcome, dont_know }
 }

@@ -161,8 +161,13 @@ fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
     diags
 }
 
+pub use crate::answers::FACTS_FORMAT;
+
 const TOP_KEYS: &[&str] = &[
+    "format",
     "pack",
+    "packs",
+    "library",
     "organisation",
     "prepared_by",
     "responsible_person",
@@ -185,8 +190,13 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         ));
         return None;
     }
+    let facts_format = root
+        .get("format")
+        .and_then(Node::as_str)
+        .filter(|f| f.starts_with("hegui.facts/"));
     if let Some(format) = root.get("format").and_then(Node::as_str)
         && format.starts_with("hegui.")
+        && facts_format.is_none()
     {
         d.error(
             root.loc,
@@ -223,7 +233,79 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 .help(help);
         }
     }
-    let pack_ref: Option<PackRef> = required(root, "pack", d).and_then(|n| decoded(n, d));
+    // facts/2: `format` first; `packs` and `library` only with it.
+    let v2 = match (root.get("format"), facts_format) {
+        (None, _) => false,
+        (Some(_), Some(FACTS_FORMAT)) => true,
+        (Some(n), _) => {
+            d.error(
+                n.loc,
+                "",
+                format!(
+                    "未知的答卷格式 {f}(本程序读取 1 与 2 版)，请升级 hegui / unknown facts format {f} (this hegui reads versions 1 and 2): upgrade hegui",
+                    f = n.as_str().unwrap_or("?")
+                ),
+            );
+            return None;
+        }
+    };
+    if !v2 {
+        for key in ["packs", "library"] {
+            if let Some((k, _)) = entries.iter().find(|(k, _)| k.name == key) {
+                d.error(
+                    k.loc,
+                    "",
+                    format!("`{key}` belongs to facts format 2 / `{key}` 是第 2 版答卷格式的键"),
+                )
+                .help(format!("add `format: {FACTS_FORMAT}` as the first line"));
+            }
+        }
+    }
+    let header_loc = |key: &str| root.get(key).map(|n| n.loc).unwrap_or(root.loc);
+    let (refs, locs): (Vec<PackRef>, Vec<Loc>) = match (root.get("pack"), root.get("packs")) {
+        (Some(_), Some(n)) => {
+            d.error(
+                n.loc,
+                "",
+                "`pack` and `packs` together: list every pack under `packs` / 不能同时写 pack 与 packs",
+            );
+            (Vec::new(), Vec::new())
+        }
+        (None, Some(n)) => match &n.kind {
+            NodeKind::Seq(items) if !items.is_empty() => {
+                let mut refs = Vec::new();
+                let mut locs = Vec::new();
+                for item in items {
+                    if let Some(r) = decoded::<PackRef>(item, d) {
+                        if refs.iter().any(|x: &PackRef| x.id == r.id) {
+                            d.error(item.loc, "", format!("pack `{}` is listed twice", r.id));
+                            continue;
+                        }
+                        refs.push(r);
+                        locs.push(item.loc);
+                    }
+                }
+                (refs, locs)
+            }
+            _ => {
+                d.error(
+                    n.loc,
+                    "",
+                    "`packs` is a non-empty list of {id, version, questionnaire_digest?}",
+                );
+                (Vec::new(), Vec::new())
+            }
+        },
+        _ => {
+            let r: Option<PackRef> = required(root, "pack", d).and_then(|n| decoded(n, d));
+            (r.into_iter().collect(), vec![header_loc("pack")])
+        }
+    };
+    if let Some(n) = root.get("library")
+        && n.kind != NodeKind::Null
+    {
+        let _: Option<LibraryRef> = decoded(n, d);
+    }
     let organisation: Option<Organisation> =
         required(root, "organisation", d).and_then(|n| decoded(n, d));
     let prepared_by: Option<Person> = root
@@ -250,18 +332,15 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             None
         }
     });
-    if let Some(p) = &pack_ref {
-        check_pack(
-            p,
-            root.get("pack").map(|n| n.loc).unwrap_or(root.loc),
-            pack,
-            d,
-        );
-        if awaits_migration(p, pack) {
+    let mut unloaded = Vec::new();
+    if !refs.is_empty() {
+        match check_header(&refs, &locs, pack, d) {
             // The answers belong to another questionnaire: one message, not one per answer.
-            return None;
+            None => return None,
+            Some(u) => unloaded = u,
         }
     }
+    let mut ignored_answers: Vec<String> = Vec::new();
     if let Some(org) = &organisation {
         check_organisation(org, Some(root.get("organisation").unwrap_or(root)), d);
     }
@@ -289,6 +368,9 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                         if let Some(slot) = groups.get_mut(g) {
                             *slot = items;
                         }
+                    } else if !unloaded.is_empty() && qn.question(&k.name).is_none() {
+                        // A question of a pack the header lists but that is not assessed.
+                        ignored_answers.push(k.name.clone());
                     } else {
                         unknown_answer(&k.name, k.loc, pack, d);
                     }
@@ -306,9 +388,30 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             }
         }
     }
+    if !ignored_answers.is_empty() {
+        d.warning(
+            header_loc("answers"),
+            "",
+            format!(
+                "忽略了未评估的规则包({packs})的 {n} 个答案 / {n} answer(s) for pack(s) not assessed ({packs}) are ignored: {ids}",
+                n = ignored_answers.len(),
+                packs = unloaded.join(", "),
+                ids = ignored_answers.join(", ")
+            ),
+        )
+        .help("assess with those packs too (`--pack`), or leave out `--pack` so the header decides");
+    }
     let waivers = waivers(root, pack, d);
+    // The pack the answers stand for: the first listed pack that is assessed.
+    let main_ref = refs
+        .iter()
+        .find(|r| !unloaded.contains(&r.id))
+        .or(refs.first())
+        .cloned();
     let facts = Facts {
-        pack: pack_ref?,
+        pack: main_ref?,
+        packs: refs,
+        ignored_answers,
         organisation: organisation?,
         prepared_by,
         responsible_person,
@@ -447,6 +550,102 @@ pub(crate) fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics
     }
 }
 
+/// `library:` in a facts/2 header: the question library answered (its shape is checked; the
+/// packs' own library is what counts).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct LibraryRef {
+    id: String,
+    version: String,
+}
+
+/// Checks the packs a header lists against the packs assessed (`pack`, or the members of the
+/// set it stands for): each listed pack that is assessed as [`check_pack`] does. Returns the
+/// ids of listed packs that are not assessed, or `None` when the answers must be migrated
+/// first. Listing none of the assessed packs is an error.
+pub(crate) fn check_header(
+    refs: &[PackRef],
+    locs: &[Loc],
+    pack: &Pack,
+    d: &mut Diagnostics,
+) -> Option<Vec<String>> {
+    if pack.members.is_empty() {
+        // One pack: the first listed pack with its id, else the first (an error).
+        let i = refs.iter().position(|r| r.id == pack.meta.id).unwrap_or(0);
+        let r = refs.get(i)?;
+        let loc = locs.get(i).copied().unwrap_or(Loc::UNKNOWN);
+        check_pack(r, loc, pack, d);
+        if awaits_migration(r, pack) {
+            return None;
+        }
+        return Some(
+            refs.iter()
+                .filter(|x| x.id != pack.meta.id)
+                .map(|x| x.id.clone())
+                .collect(),
+        );
+    }
+    let mut unloaded = Vec::new();
+    let mut migrate = false;
+    for (i, r) in refs.iter().enumerate() {
+        let loc = locs.get(i).copied().unwrap_or(Loc::UNKNOWN);
+        let Some(m) = pack.members.iter().find(|m| m.id == r.id) else {
+            unloaded.push(r.id.clone());
+            continue;
+        };
+        // The member's identity in a pack of its own, for the one check of versions.
+        let mut alone = Pack {
+            meta: pack.meta.clone(),
+            sections: Vec::new(),
+            scopes: Vec::new(),
+            sources: Vec::new(),
+            instruments: Vec::new(),
+            citations: Vec::new(),
+            questionnaire: crate::model::Questionnaire::default(),
+            rules: Vec::new(),
+            coverage: Vec::new(),
+            known_gaps: Vec::new(),
+            limits: Vec::new(),
+            tests: Vec::new(),
+            digest: String::new(),
+            migrations: Vec::new(),
+            library: None,
+            members: Vec::new(),
+        };
+        alone.meta.id.clone_from(&m.id);
+        alone.meta.version.clone_from(&m.version);
+        alone
+            .questionnaire
+            .digest
+            .clone_from(&m.questionnaire_digest);
+        alone.migrations = m
+            .migrates_from
+            .iter()
+            .map(|f| crate::model::migration::MigrationMap {
+                from: f.clone(),
+                ..Default::default()
+            })
+            .collect();
+        check_pack(r, loc, &alone, d);
+        migrate |= awaits_migration(r, &alone);
+    }
+    if unloaded.len() == refs.len() {
+        let ids: Vec<&str> = pack.members.iter().map(|m| m.id.as_str()).collect();
+        d.error(
+            locs.first().copied().unwrap_or(Loc::UNKNOWN),
+            "",
+            format!(
+                "answers are for pack(s) {}, but none of them is assessed (packs used: {})",
+                unloaded.join(", "),
+                ids.join(", ")
+            ),
+        )
+        .help("assess with the packs the questionnaire came from (`--pack`), or leave out `--pack` so the header decides");
+    }
+    (!migrate).then_some(unloaded)
+}
+
 /// Checks a unified social credit code (GB 32100-2015): 18 characters, check character last.
 pub fn credit_code_ok(code: &str) -> Result<(), String> {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -552,20 +751,41 @@ pub(crate) fn item_label(
     answers: &[Option<Answer>],
     ordinal: usize,
 ) -> String {
-    qn.groups
-        .get(g)
-        .and_then(|group| group.item_key.as_ref())
-        .and_then(|key| qn.member(g, key))
-        .and_then(|q| qn.questions.get(q))
-        .and_then(|q| answers.get(q.pos))
-        .and_then(|a| match a {
-            Some(Answer {
-                state: AnswerState::Value(Value::Text(t)),
+    let Some(group) = qn.groups.get(g) else {
+        return format!("#{ordinal}");
+    };
+    let text_of = |local: &str| -> Option<String> {
+        let q = qn.member(g, local).and_then(|q| qn.questions.get(q))?;
+        match answers.get(q.pos) {
+            Some(Some(Answer {
+                state: AnswerState::Value(v),
                 ..
-            }) => Some(t.clone()),
+            })) => match v {
+                Value::Text(t) if !t.trim().is_empty() => Some(t.clone()),
+                Value::Choice(i) => q.options.get(*i).map(|o| o.id.clone()),
+                Value::Text(_) => None,
+                other => Some(crate::eval::display_value(q, other)),
+            },
             _ => None,
-        })
-        .unwrap_or_else(|| format!("#{ordinal}"))
+        }
+    };
+    let key = group
+        .item_key
+        .as_deref()
+        .and_then(text_of)
+        .unwrap_or_else(|| format!("#{ordinal}"));
+    if group.item_details.is_empty() {
+        return key;
+    }
+    // `主App · android · 3.2.1`: the key, then each detail answered.
+    let mut label = key;
+    for d in &group.item_details {
+        if let Some(t) = text_of(d) {
+            label.push_str(" · ");
+            label.push_str(&t);
+        }
+    }
+    label
 }
 
 fn group_items(
@@ -1055,6 +1275,53 @@ pub(crate) fn add_waiver(
     d: &mut Diagnostics,
 ) {
     let subject = format!("waiver for rule `{}`", w.rule);
+    // Several packs: the rule must be one of the named pack's, and a rule id two packs share
+    // needs the pack named.
+    if !pack.members.is_empty() {
+        let owners: Vec<&str> = pack
+            .members
+            .iter()
+            .filter(|m| m.rules.contains(&w.rule))
+            .map(|m| m.id.as_str())
+            .collect();
+        match &w.pack {
+            Some(p) if !pack.members.iter().any(|m| &m.id == p) => {
+                d.warning(
+                    loc,
+                    &subject,
+                    format!("规则包 `{p}` 未参与评估，豁免被忽略 / pack `{p}` is not assessed: the waiver is ignored"),
+                );
+                return;
+            }
+            Some(p) if !owners.contains(&p.as_str()) => {
+                d.error(loc, &subject, format!("pack `{p}` has no such rule"));
+                return;
+            }
+            None if owners.len() > 1 => {
+                d.error(
+                    loc,
+                    &subject,
+                    format!(
+                        "rule id `{}` exists in packs {}: name the pack the waiver is for",
+                        w.rule,
+                        owners.join(", ")
+                    ),
+                )
+                .help("add `pack: ID` to the waiver (facts format 2)");
+                return;
+            }
+            _ => {}
+        }
+    } else if let Some(p) = &w.pack
+        && p != &pack.meta.id
+    {
+        d.warning(
+            loc,
+            &subject,
+            format!("规则包 `{p}` 未参与评估，豁免被忽略 / pack `{p}` is not assessed: the waiver is ignored"),
+        );
+        return;
+    }
     if pack.rule(&w.rule).is_none() {
         let help = did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str()));
         let dg = d.error(loc, &subject, "unknown rule");
@@ -1071,7 +1338,7 @@ pub(crate) fn add_waiver(
         );
         return;
     }
-    if out.iter().any(|o| o.rule == w.rule) {
+    if out.iter().any(|o| o.rule == w.rule && o.pack == w.pack) {
         d.error(loc, &subject, "a second waiver for the same rule");
         return;
     }
@@ -1141,5 +1408,20 @@ pub(crate) fn hidden_answers(facts: &Facts, pack: &Pack, root: Option<&Node>, d:
                 }
             }
         }
+    }
+}
+
+/// The pack ids a facts file's header lists (`packs[*].id`, or `pack.id`), in order; empty
+/// when the file cannot be parsed or lists none (the loader then says why). Used to choose
+/// the packs when none is named.
+pub fn header_pack_ids(name: &str, text: &str) -> Vec<String> {
+    let Ok(root) = node::parse(text, Format::from_path(name)) else {
+        return Vec::new();
+    };
+    let id = |n: &Node| n.get("id").and_then(Node::as_str).map(str::to_string);
+    match (root.get("packs").map(|n| &n.kind), root.get("pack")) {
+        (Some(NodeKind::Seq(items)), _) => items.iter().filter_map(id).collect(),
+        (_, Some(p)) => id(p).into_iter().collect(),
+        _ => Vec::new(),
     }
 }

@@ -116,6 +116,9 @@ pub struct Question {
     /// `lint::unread`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub informational: Option<Text>,
+    /// The question library it comes from (`hegui-common 1.0.0`), for a library question.
+    #[serde(skip)]
+    pub library: Option<String>,
     /// The group it belongs to.
     #[serde(skip)]
     pub group: Option<GIdx>,
@@ -152,6 +155,12 @@ pub struct Group {
     /// Member question whose answer names an item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_key: Option<String>,
+    /// Further members named beside the `item_key` answer (`主App · android · 3.2.1`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_details: Vec<String>,
+    /// The question library it comes from, for a library group.
+    #[serde(skip)]
+    pub library: Option<String>,
     /// Asked only when this holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ask_when: Option<Condition>,
@@ -1163,6 +1172,52 @@ pub struct Pack {
     pub digest: String,
     /// Declared migrations from older versions (`migrations/from-<version>.yaml`).
     pub migrations: Vec<migration::MigrationMap>,
+    /// The question library the pack uses, if any.
+    pub library: Option<LibraryInfo>,
+    /// Only in the pack standing for a set of packs (`load::set::PackSet::view`): the packs
+    /// of the set, so a facts file's header is checked against each. Empty otherwise.
+    pub members: Vec<PackMember>,
+}
+
+/// A pack of a set, as a facts file's header is checked against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackMember {
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Its own questionnaire digest.
+    pub questionnaire_digest: String,
+    /// Versions it declares a migration from.
+    pub migrates_from: Vec<String>,
+    /// Its rule ids, in pack order (the set's view lists every pack's rules in pack order).
+    pub rules: Vec<String>,
+}
+
+/// The id of the set member that rule number `i` of a set's view belongs to (`None` for a
+/// pack that is not a set's view).
+pub fn member_of_rule(members: &[PackMember], i: usize) -> Option<&str> {
+    let mut start = 0;
+    for m in members {
+        if i < start + m.rules.len() {
+            return Some(&m.id);
+        }
+        start += m.rules.len();
+    }
+    None
+}
+
+/// The question library a pack uses: its identity, as loaded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct LibraryInfo {
+    /// Library id (`hegui-common`).
+    pub id: String,
+    /// The library's version, as loaded.
+    pub version: String,
+    /// The version the pack asks for (a compatible later version is accepted).
+    pub requires: String,
+    /// Digest of the library's files.
+    pub digest: String,
 }
 
 impl Pack {
