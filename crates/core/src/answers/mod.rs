@@ -2,7 +2,10 @@
 //! waivers) as the facts loader ([`crate::facts`]) produces them and the evaluator reads them.
 //! Kept below the evaluator so that loading facts may use it (the hidden-answer warnings).
 
+pub mod key;
 pub mod write;
+
+pub use key::{Submission, SubmissionKey};
 
 use crate::model::Value;
 use chrono::NaiveDate;
@@ -190,6 +193,9 @@ pub struct Facts {
     pub groups: Vec<Option<Vec<Item>>>,
     /// Waivers.
     pub waivers: Vec<Waiver>,
+    /// The campaign submission key of an invited file (`submission: {key}`): never part of
+    /// the canonical facts, the answers digest, results or reports ([`key`]).
+    pub submission: Option<Submission>,
 }
 
 fn de_expires<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {

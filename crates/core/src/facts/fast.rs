@@ -184,6 +184,7 @@ impl TypedHeader {
             answers: Vec::new(),
             groups: Vec::new(),
             waivers: checked,
+            submission: None,
         })
     }
 }
