@@ -693,3 +693,39 @@ fn the_docs_example_sql_runs_against_the_quick_start_database() {
         }
     }
 }
+
+/// A keyed JSON file (what the offline form saves) goes through the fast JSON reader with its
+/// key and is matched; the same file with another organisation's key is not.
+#[test]
+fn a_keyed_json_file_is_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = campaign(dir.path());
+    let mut doc: serde_json::Value = serde_saphyr::from_str(&fixture("news-app.yaml")).unwrap();
+    doc["submission"] = serde_json::json!({ "key": key_of(&c, 1, NEWS).to_lowercase() });
+    write(
+        &dir.path().join("in/news.json"),
+        &serde_json::to_string(&doc).unwrap(),
+    );
+    doc["submission"] = serde_json::json!({ "key": key_of(&c, 1, RIDE) });
+    write(
+        &dir.path().join("in/other.json"),
+        &serde_json::to_string(&doc).unwrap(),
+    );
+    let out = ok(dir.path(), &["campaign", "collect", "c", "in"]);
+    assert!(
+        out.contains("accepted 1") && out.contains("unmatched 1"),
+        "{out}"
+    );
+    let conn = db(&c);
+    let (path, check): (String, String) = conn
+        .query_row(
+            "SELECT path, key_check FROM submissions WHERE state = 'accepted'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(
+        path.ends_with("news.json") && check == "match",
+        "{path} {check}"
+    );
+}

@@ -311,7 +311,7 @@ mod tests {
         let p = dir.path().join("r.csv");
         std::fs::write(
             &p,
-            "统一社会信用代码,单位名称\n91230100MA1B2C3D4E,甲\n91230100MA1B2C3D4E,乙\n230103199001011234,张三\n,个人开发者\n",
+            "统一社会信用代码,单位名称\n91230103MA1CK4T714,甲\n91230103MA1CK4T714,乙\n230103199001011234,张三\n,个人开发者\n",
         )
         .unwrap();
         let errs = read(&p).unwrap_err();

@@ -173,10 +173,10 @@ fn rule_digests(c: &Campaign, round: i64) -> Result<(String, HashMap<String, Str
     Ok((format!("{id} {version}"), map))
 }
 
-fn current_outcomes(
-    c: &Campaign,
-    round: i64,
-) -> Result<BTreeMap<i64, (String, String, BTreeMap<String, String>)>> {
+/// An organisation's key, name and rule outcomes (rule id → outcome).
+type OrgOutcomes = (String, String, BTreeMap<String, String>);
+
+fn current_outcomes(c: &Campaign, round: i64) -> Result<BTreeMap<i64, OrgOutcomes>> {
     let mut stmt = c
         .conn
         .prepare(
@@ -185,7 +185,7 @@ fn current_outcomes(
              WHERE s.round = ?1",
         )
         .map_err(db_err)?;
-    let mut out: BTreeMap<i64, (String, String, BTreeMap<String, String>)> = BTreeMap::new();
+    let mut out: BTreeMap<i64, OrgOutcomes> = BTreeMap::new();
     let mut rows = stmt.query([round]).map_err(db_err)?;
     while let Some(r) = rows.next().map_err(db_err)? {
         let id: i64 = r.get(0).map_err(db_err)?;
