@@ -53,7 +53,8 @@ struct Assessed {
     pack_version: String,
     answers_digest: String,
     overall: packs::Overall,
-    outcomes: Vec<(String, &'static str)>,
+    /// One letter per rule, in pack order ([`packs::outcome_code`]).
+    outcome_codes: String,
 }
 
 /// The key of a file that failed validation, from its raw YAML/JSON tree (so a broken file
@@ -112,11 +113,9 @@ fn receive(path: &Path, shown: String, pinned: &Pinned, limits: &hegui_core::Lim
                 pack_version: pack.meta.version.clone(),
                 answers_digest: hegui_core::eval::assess::answers_digest(pack, facts),
                 overall,
-                outcomes: pack
-                    .rules
+                outcome_codes: outs
                     .iter()
-                    .zip(&outs)
-                    .map(|(r, o)| (r.id.clone(), o.outcome.name()))
+                    .map(|o| packs::outcome_code(o.outcome))
                     .collect(),
             })
         }
@@ -281,24 +280,15 @@ pub fn collect(
                         out.unmatched += 1;
                     }
                     tx.execute(
-                        "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, claimed_name, claimed_credit_code, assessment_date, pack_id, pack_version, answers_digest, verdict, score, coverage, failed_required, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                        "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, claimed_name, claimed_credit_code, assessment_date, pack_id, pack_version, answers_digest, verdict, score, coverage, failed_required, outcome_codes, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                         params![
                             round, collect_id, r.digest, r.path, r.time, at, state, check, org,
                             a.name, a.credit_code, a.date, a.pack_id, a.pack_version,
                             a.answers_digest, a.overall.verdict, a.overall.score,
-                            a.overall.coverage, a.overall.failed_required as i64, late
+                            a.overall.coverage, a.overall.failed_required as i64, a.outcome_codes, late
                         ],
                     )
                     .map_err(db_err)?;
-                    let id = tx.last_insert_rowid();
-                    let mut stmt = tx
-                        .prepare_cached(
-                            "INSERT INTO outcomes (submission_id, rule_id, outcome) VALUES (?1, ?2, ?3)",
-                        )
-                        .map_err(db_err)?;
-                    for (rule, o) in &a.outcomes {
-                        stmt.execute(params![id, rule, o]).map_err(db_err)?;
-                    }
                 }
                 Err(errors) => {
                     let (check, org) = key_check(&tx, &salt, round, r.raw_key.as_ref(), None)?;

@@ -221,7 +221,7 @@ pub fn pin(c: &mut Campaign, submission: i64, reason: &str, actor: &str) -> Resu
     tx.commit().map_err(db_err)
 }
 
-/// Deletes what was received before `before` (files, submissions, outcomes, pins), keeping
+/// Deletes what was received before `before` (files, submissions, pins), keeping
 /// roster, rounds, keys and the audit log; recorded in the audit log. Returns the number of
 /// submissions deleted.
 pub fn purge(c: &mut Campaign, before: chrono::NaiveDate, actor: &str) -> Result<u64> {
@@ -230,11 +230,6 @@ pub fn purge(c: &mut Campaign, before: chrono::NaiveDate, actor: &str) -> Result
     let sel = "SELECT id FROM submissions WHERE received_at < ?1";
     tx.execute(
         &format!("DELETE FROM pins WHERE submission_id IN ({sel})"),
-        [&cut],
-    )
-    .map_err(db_err)?;
-    tx.execute(
-        &format!("DELETE FROM outcomes WHERE submission_id IN ({sel})"),
         [&cut],
     )
     .map_err(db_err)?;

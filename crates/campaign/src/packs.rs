@@ -76,13 +76,14 @@ pub fn pin(c: &rusqlite::Connection, round: i64, packs: &[Pinned]) -> Result<()>
                 params![round, i as i64, m.id, m.version, p.source, p.pack.questionnaire.digest],
             )
             .map_err(db_err)?;
-        for r in &p.pack.rules {
+        for (n, r) in p.pack.rules.iter().enumerate() {
             c.execute(
-                    "INSERT OR IGNORE INTO rules (pack_id, pack_version, rule_id, rule_digest, level, severity, section, title_zh, title_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT OR IGNORE INTO rules (pack_id, pack_version, rule_id, position, rule_digest, level, severity, section, title_zh, title_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         m.id,
                         m.version,
                         r.id,
+                        n as i64 + 1,
                         r.digest,
                         level_name(r.level),
                         severity_name(r.severity),
@@ -173,5 +174,17 @@ pub fn overall(pack: &Pack, outs: &[RuleOutcome]) -> Overall {
         score: s.score,
         coverage: s.coverage,
         failed_required,
+    }
+}
+
+/// An outcome's letter in `submissions.outcome_codes` (the `outcomes` view spells it out).
+pub fn outcome_code(o: hegui_core::eval::assess::Outcome) -> char {
+    use hegui_core::eval::assess::Outcome;
+    match o {
+        Outcome::Pass => 'p',
+        Outcome::Fail => 'f',
+        Outcome::NotApplicable => 'n',
+        Outcome::Unanswered => 'u',
+        Outcome::Waived => 'w',
     }
 }

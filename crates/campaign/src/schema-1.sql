@@ -40,6 +40,7 @@ CREATE TABLE rules (
   pack_id      TEXT NOT NULL,
   pack_version TEXT NOT NULL,
   rule_id      TEXT NOT NULL,
+  position     INTEGER NOT NULL,
   rule_digest  TEXT NOT NULL,
   level        TEXT NOT NULL,
   severity     TEXT NOT NULL,
@@ -98,18 +99,12 @@ CREATE TABLE submissions (
   score               INTEGER,
   coverage            INTEGER,
   failed_required     INTEGER,
+  outcome_codes       TEXT,
   errors              TEXT,
   late                INTEGER NOT NULL DEFAULT 0,
   UNIQUE (round, file_digest)
 );
 CREATE INDEX submissions_org ON submissions (round, org_id, state);
-
-CREATE TABLE outcomes (
-  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-  rule_id       TEXT NOT NULL,
-  outcome       TEXT NOT NULL,
-  PRIMARY KEY (submission_id, rule_id)
-) WITHOUT ROWID;
 
 CREATE TABLE pins (
   round         INTEGER NOT NULL REFERENCES rounds(number),
@@ -135,3 +130,14 @@ WHERE s.state = 'accepted' AND s.org_id IS NOT NULL AND s.id = COALESCE(
   (SELECT p.submission_id FROM pins p WHERE p.round = s.round AND p.org_id = s.org_id),
   (SELECT MAX(t.id) FROM submissions t
     WHERE t.round = s.round AND t.org_id = s.org_id AND t.state = 'accepted'));
+
+-- Every rule's outcome per valid submission: one row per submission and rule of its pack, read
+-- from the submission's outcome codes (one letter per rule, in pack order).
+CREATE VIEW outcomes AS
+SELECT s.id AS submission_id, r.rule_id AS rule_id,
+  CASE substr(s.outcome_codes, r.position, 1)
+    WHEN 'p' THEN 'pass' WHEN 'f' THEN 'fail' WHEN 'n' THEN 'not_applicable'
+    WHEN 'u' THEN 'unanswered' WHEN 'w' THEN 'waived' END AS outcome
+FROM submissions s
+JOIN rules r ON r.pack_id = s.pack_id AND r.pack_version = s.pack_version
+WHERE s.outcome_codes IS NOT NULL;
