@@ -541,7 +541,12 @@ fn sigkill_at_random_moments_leaves_a_consistent_database_and_rerunning_collects
         );
         let rules = scalar(&conn, "SELECT COUNT(*) FROM rules");
         assert_eq!(
-            scalar(&conn, &format!("SELECT COUNT(*) FROM submissions s WHERE s.verdict IS NOT NULL AND length(s.outcome_codes) <> {rules}")),
+            scalar(
+                &conn,
+                &format!(
+                    "SELECT COUNT(*) FROM submissions s WHERE s.verdict IS NOT NULL AND length(s.outcome_codes) <> {rules}"
+                )
+            ),
             0,
             "{label}: a submission with part of its outcomes"
         );

@@ -127,8 +127,7 @@ pub fn notices(
             },
         );
         let gaps: Vec<Gap> = a
-            .findings
-            .iter()
+            .findings()
             .filter(|f| f.outcome == Outcome::Fail && f.level == Level::Required)
             .map(|f| Gap {
                 rule: f.rule_id.clone(),

@@ -170,7 +170,7 @@ pub fn overall(pack: &Pack, outs: &[RuleOutcome]) -> Overall {
         })
         .count();
     Overall {
-        verdict: hegui_core::eval::score::verdict(&s).status,
+        verdict: hegui_core::eval::score::verdict(&s).status.name(),
         score: s.score,
         coverage: s.coverage,
         failed_required,
