@@ -9,7 +9,7 @@ use crate::store::{Campaign, Result, db_err, now};
 use hegui_core::answers::Submission;
 use hegui_core::eval::assess::AssessOptions;
 use rayon::prelude::*;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,13 @@ fn raw_key(path: &str, bytes: &[u8]) -> Option<Submission> {
     )
 }
 
-fn receive(path: &Path, shown: String, pinned: &Pinned, limits: &hegui_core::Limits) -> Received {
+fn receive(
+    path: &Path,
+    shown: String,
+    pinned: &Pinned,
+    limits: &hegui_core::Limits,
+    known: &std::collections::HashSet<String>,
+) -> Received {
     let time = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
@@ -93,6 +99,17 @@ fn receive(path: &Path, shown: String, pinned: &Pinned, limits: &hegui_core::Lim
         }
     };
     let digest = format!("sha256:{}", keys::hex(&Sha256::digest(&bytes)));
+    if known.contains(&digest) {
+        // Received before in this round: not read again (the writer counts it).
+        return Received {
+            path: shown,
+            time,
+            digest,
+            bytes: Vec::new(),
+            outcome: Err(Vec::new()),
+            raw_key: None,
+        };
+    }
     let pack = &pinned.pack;
     let outcome = match hegui_batch::load_submission_bytes(&shown, bytes.clone(), pack, limits) {
         Err(errors) => Err(errors),
@@ -158,11 +175,8 @@ fn key_check(
         return Ok(("revoked", None));
     }
     let roster_code: Option<String> = c
-        .query_row(
-            "SELECT credit_code FROM organisations WHERE id = ?1",
-            [h.org_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT credit_code FROM organisations WHERE id = ?1")
+        .and_then(|mut s| s.query_row([h.org_id], |r| r.get(0)))
         .map_err(db_err)?;
     // The key belongs to one organisation; a file naming another credit code is not its answer.
     if let (Some(roster), Some(claimed)) = (roster_code.as_deref(), credit_code)
@@ -229,71 +243,89 @@ pub fn collect(
             .map_err(db_err)?;
         c.conn.last_insert_rowid()
     };
-    for chunk in files.chunks(CHUNK) {
-        let received: Vec<Received> = chunk
-            .par_iter()
-            .map(|(_, p, shown)| receive(p, shown.clone(), pin, limits))
-            .collect();
-        let tx = c.conn.transaction().map_err(db_err)?;
-        let at = now();
-        let late = due
-            .as_deref()
-            .is_some_and(|d| at.get(..10).is_some_and(|today| today > d));
-        for r in received {
-            if r.digest.is_empty() {
-                // Not readable at all (vanished, too large, not a regular file): nothing to keep.
-                out.problems.push((
-                    r.path.clone(),
-                    r.outcome.err().unwrap_or_default().join("; "),
-                ));
-                continue;
-            }
-            let seen: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM submissions WHERE round = ?1 AND file_digest = ?2",
-                    params![round, r.digest],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            if seen.is_some() {
-                out.already += 1;
-                continue;
-            }
-            tx.execute(
-                "INSERT OR IGNORE INTO files (digest, size, bytes, received_at) VALUES (?1, ?2, ?3, ?4)",
-                params![r.digest, r.bytes.len() as i64, r.bytes, at],
-            )
+    // The digests this round has received: a file received before is hashed, not assessed.
+    let known: std::collections::HashSet<String> = {
+        let mut stmt = c
+            .conn
+            .prepare("SELECT file_digest FROM submissions WHERE round = ?1")
             .map_err(db_err)?;
-            match &r.outcome {
-                Ok(a) => {
-                    let (check, org) =
-                        key_check(&tx, &salt, round, a.key.as_ref(), a.credit_code.as_deref())?;
-                    let state = if org.is_some() {
-                        "accepted"
-                    } else {
-                        "unmatched"
-                    };
-                    if org.is_some() {
-                        out.accepted += 1;
-                    } else {
-                        out.unmatched += 1;
-                    }
-                    tx.execute(
+        stmt.query_map([round], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_err)?
+    };
+    let known = &known;
+    let mut this_collect: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Chunk k+1 is read and assessed (in parallel) while chunk k is written: one writer.
+    let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Received>>(1);
+    let conn = &mut c.conn;
+    std::thread::scope(|scope| -> Result<()> {
+        let files = &files;
+        scope.spawn(move || {
+            for chunk in files.chunks(CHUNK) {
+                let received: Vec<Received> = chunk
+                    .par_iter()
+                    .map(|(_, p, shown)| receive(p, shown.clone(), pin, limits, known))
+                    .collect();
+                if send.send(received).is_err() {
+                    break;
+                }
+            }
+        });
+        for received in recv {
+            let tx = conn.transaction().map_err(db_err)?;
+            let at = now();
+            let late = due
+                .as_deref()
+                .is_some_and(|d| at.get(..10).is_some_and(|today| today > d));
+            for r in received {
+                if r.digest.is_empty() {
+                    // Not readable at all (vanished, too large, not a regular file): nothing to keep.
+                    out.problems.push((
+                        r.path.clone(),
+                        r.outcome.err().unwrap_or_default().join("; "),
+                    ));
+                    continue;
+                }
+                // Received before this collect (`known`) or earlier in it: nothing to add.
+                if !this_collect.insert(r.digest.clone()) || known.contains(&r.digest) {
+                    out.already += 1;
+                    continue;
+                }
+                tx.prepare_cached(
+                "INSERT OR IGNORE INTO files (digest, size, bytes, received_at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![r.digest, r.bytes.len() as i64, r.bytes, at]))
+            .map_err(db_err)?;
+                match &r.outcome {
+                    Ok(a) => {
+                        let (check, org) =
+                            key_check(&tx, &salt, round, a.key.as_ref(), a.credit_code.as_deref())?;
+                        let state = if org.is_some() {
+                            "accepted"
+                        } else {
+                            "unmatched"
+                        };
+                        if org.is_some() {
+                            out.accepted += 1;
+                        } else {
+                            out.unmatched += 1;
+                        }
+                        tx.prepare_cached(
                         "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, claimed_name, claimed_credit_code, assessment_date, pack_id, pack_version, answers_digest, verdict, score, coverage, failed_required, outcome_codes, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                        params![
+                    )
+                    .and_then(|mut s| s.execute(params![
                             round, collect_id, r.digest, r.path, r.time, at, state, check, org,
                             a.name, a.credit_code, a.date, a.pack_id, a.pack_version,
                             a.answers_digest, a.overall.verdict, a.overall.score,
                             a.overall.coverage, a.overall.failed_required as i64, a.outcome_codes, late
-                        ],
-                    )
+                        ]))
                     .map_err(db_err)?;
-                }
-                Err(errors) => {
-                    let (check, org) = key_check(&tx, &salt, round, r.raw_key.as_ref(), None)?;
-                    out.rejected += 1;
-                    tx.execute(
+                    }
+                    Err(errors) => {
+                        let (check, org) = key_check(&tx, &salt, round, r.raw_key.as_ref(), None)?;
+                        out.rejected += 1;
+                        tx.execute(
                         "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, errors, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'rejected', ?7, ?8, ?9, ?10)",
                         params![
                             round, collect_id, r.digest, r.path, r.time, at, check, org,
@@ -301,19 +333,21 @@ pub fn collect(
                         ],
                     )
                     .map_err(db_err)?;
+                    }
                 }
             }
+            tx.execute(
+                "UPDATE collects SET added = ?1 WHERE id = ?2",
+                params![
+                    (out.accepted + out.rejected + out.unmatched) as i64,
+                    collect_id
+                ],
+            )
+            .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
         }
-        tx.execute(
-            "UPDATE collects SET added = ?1 WHERE id = ?2",
-            params![
-                (out.accepted + out.rejected + out.unmatched) as i64,
-                collect_id
-            ],
-        )
-        .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-    }
+        Ok(())
+    })?;
     let added = (out.accepted + out.rejected + out.unmatched) as i64;
     c.conn
         .execute(

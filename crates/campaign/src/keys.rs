@@ -75,18 +75,19 @@ pub struct Holder {
 
 /// Looks a key up.
 pub fn holder(c: &rusqlite::Connection, salt: &str, key: &SubmissionKey) -> Result<Option<Holder>> {
-    c.query_row(
+    c.prepare_cached(
         "SELECT org_id, round, revoked_at IS NOT NULL FROM submission_keys WHERE key_hash = ?1",
-        [hash(salt, key)],
-        |r| {
+    )
+    .and_then(|mut s| {
+        s.query_row([hash(salt, key)], |r| {
             Ok(Holder {
                 org_id: r.get(0)?,
                 round: r.get(1)?,
                 revoked: r.get(2)?,
             })
-        },
-    )
-    .optional()
+        })
+        .optional()
+    })
     .map_err(db_err)
 }
 

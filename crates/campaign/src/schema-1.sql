@@ -61,7 +61,8 @@ CREATE TABLE submission_keys (
 CREATE INDEX submission_keys_org ON submission_keys (org_id, round);
 
 CREATE TABLE files (
-  digest      TEXT PRIMARY KEY,
+  id          INTEGER PRIMARY KEY,
+  digest      TEXT NOT NULL UNIQUE,
   size        INTEGER NOT NULL,
   bytes       BLOB NOT NULL,
   received_at TEXT NOT NULL

@@ -108,6 +108,12 @@ fn configure(conn: &Connection) -> Result<()> {
         .map_err(db_err)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(db_err)?;
+    // Checkpoints (each with an fsync) every ~40 MB of log rather than every 4 MB.
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+        .map_err(db_err)?;
+    // 16 MiB of page cache: the indexes a collect looks up stay in memory.
+    conn.pragma_update(None, "cache_size", -16_384)
+        .map_err(db_err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
