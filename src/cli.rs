@@ -117,6 +117,8 @@ enum Format {
     Markdown,
     Html,
     Json,
+    /// A Word document (branded with `word.yaml` in `--templates`).
+    Docx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -531,6 +533,31 @@ fn write_output(output: &str, text: &str) -> Result<(), Exit> {
     atomic_write(Path::new(output), text.as_bytes()).map_err(|e| fail_in(output, e))
 }
 
+/// Refuses to write a binary file (a workbook, a Word document) to stdout when stdout is a
+/// terminal: it would only garble the screen. A pipe or a redirect is fine.
+fn refuse_binary_to_terminal(output: &str, hint: &str) -> Result<(), Exit> {
+    if output == "-" && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(fail(format!(
+            "输出是二进制文件，不能写到终端 the output is a binary file and stdout is a terminal: write it to a file with {hint} (or redirect stdout) / 请用 {hint} 指定文件"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes binary `bytes` to `output` (`-` is stdout, refused on a terminal); files atomically.
+fn write_binary(output: &str, bytes: &[u8], hint: &str) -> Result<(), Exit> {
+    if output == "-" {
+        refuse_binary_to_terminal(output, hint)?;
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(bytes).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(fail(format!("stdout: {e}"))),
+        };
+    }
+    atomic_write(Path::new(output), bytes).map_err(|e| fail_in(output, e))
+}
+
 /// Refuses an output path before anything is read (SECURITY.md, "Output paths"): an empty
 /// name, a directory, or the same file (device and inode) as one of the command's `inputs`
 /// (`-o answers.yaml` over the answers it reads would destroy them). `-` is stdout.
@@ -591,6 +618,16 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 deadlines: deadlines.unwrap_or_default(),
                 generated_at,
             };
+            // A Word file to a terminal is refused before anything is read; its branding is
+            // checked before the assessment, so a bad word.yaml costs nothing.
+            if matches!(format, Format::Docx) {
+                refuse_binary_to_terminal(&output, "-o FILE.docx")?;
+            }
+            let brand = if matches!(format, Format::Docx) {
+                hegui_word::brand::load(templates.as_deref()).map_err(|e| fail(e.to_string()))?
+            } else {
+                hegui_word::Brand::default()
+            };
             let loaded = pack_from(&pack)?;
             let pack = &loaded.pack;
             let (name, text) = read_input(&facts)?;
@@ -615,6 +652,14 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             }
             let text = match format {
                 Format::Json => hegui_core::result::json(&a),
+                Format::Docx => {
+                    let bytes = hegui_word::report(&a, pack, lang, &opts, &brand).map_err(fail)?;
+                    write_binary(&output, &bytes, "-o FILE.docx")?;
+                    return Ok(match fail_on {
+                        Some(sev) if fails_at(&a, sev) => 1,
+                        _ => 0,
+                    });
+                }
                 Format::Markdown | Format::Html => {
                     let name = if matches!(format, Format::Html) {
                         "report.html.j2"

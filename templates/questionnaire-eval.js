@@ -8,7 +8,8 @@
 //
 // Conditions are the JSON form written by hegui (questionnaire::condition_json):
 //   {all: [..]} {any: [..]} {not: c} {every|some: {group, where?, check}}
-//   {q, op, value | question | days | answered}
+//   {q, op, value | question | days | answered, date?}   (date: a comparison of dates, which
+//   may be a month YYYY-MM or a year YYYY: three-valued over the days they cover)
 // A context is {answers, date: "YYYY-MM-DD", item: null | {group, index}}.
 (function (root) {
   "use strict";
@@ -84,6 +85,62 @@
     return era * 146097 + doe - 719468;
   }
 
+  // A date answer as the days it covers, [first, last]: one day for YYYY-MM-DD, every day of
+  // the month for YYYY-MM, of the year for YYYY (docs/SEMANTICS.md S26); null if not a date.
+  function span(v) {
+    var t = String(v).trim();
+    var m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(t);
+    if (!m) return null;
+    var y = parseInt(m[1], 10);
+    var first, last;
+    if (m[3] !== undefined) {
+      first = days(t);
+      last = first;
+    } else if (m[2] !== undefined) {
+      var mo = parseInt(m[2], 10);
+      if (mo < 1 || mo > 12) return null;
+      first = days(m[1] + "-" + m[2] + "-01");
+      last = (mo === 12 ? days((y + 1) + "-01-01") : days(m[1] + "-" + (mo < 9 ? "0" : "") + (mo + 1) + "-01")) - 1;
+    } else {
+      first = days(m[1] + "-01-01");
+      last = days(m[1] + "-12-31");
+    }
+    return isNaN(first) || isNaN(last) ? null : [first, last];
+  }
+
+  // True when every day (pair of days) satisfies, false when none does, else unknown.
+  function three(every, none) {
+    return every ? T : none ? F : U;
+  }
+
+  function compareDates(a, op, b) {
+    var x = span(a);
+    var y = span(b);
+    if (!x || !y) return U;
+    var a1 = x[0], a2 = x[1], b1 = y[0], b2 = y[1];
+    var eq = three(a1 === a2 && b1 === b2 && a1 === b1, a2 < b1 || b2 < a1);
+    switch (op) {
+      case "equals":
+        return eq;
+      case "not_equals":
+        return not(eq);
+      case "lt":
+      case "before":
+        return three(a2 < b1, a1 >= b2);
+      case "le":
+      case "on_or_before":
+        return three(a2 <= b1, a1 > b2);
+      case "gt":
+      case "after":
+        return three(a1 > b2, a2 <= b1);
+      case "ge":
+      case "on_or_after":
+        return three(a1 >= b2, a2 < b1);
+      default:
+        return U;
+    }
+  }
+
   function sameSet(a, b) {
     if (a.length !== b.length) return false;
     for (var i = 0; i < a.length; i++) if (b.indexOf(a[i]) < 0) return false;
@@ -143,18 +200,19 @@
     var lhs = lookup(ctx, c.q);
     if (c.op === "answered") return truth((lhs.kind === "value") === (c.answered === true));
     if (lhs.kind !== "value") return U;
+    var cmp = c.date === true ? compareDates : compare;
     if (Object.prototype.hasOwnProperty.call(c, "question")) {
       var rhs = lookup(ctx, c.question);
-      return rhs.kind === "value" ? compare(lhs.v, c.op, rhs.v) : U;
+      return rhs.kind === "value" ? cmp(lhs.v, c.op, rhs.v) : U;
     }
     if (c.op === "within_days") {
-      var d = days(lhs.v);
+      var d = span(lhs.v);
       var date = days(ctx.date);
-      if (isNaN(d) || isNaN(date)) return U;
+      if (!d || isNaN(date)) return U;
       var from = date - c.days;
-      return truth(d >= from && d <= date);
+      return three(d[0] >= from && d[1] <= date, d[1] < from || d[0] > date);
     }
-    return compare(lhs.v, c.op, c.value);
+    return cmp(lhs.v, c.op, c.value);
   }
 
   function quantifier(every, body, ctx) {
@@ -190,7 +248,7 @@
     return U;
   }
 
-  var api = { evaluate: evaluate, state: state, days: days };
+  var api = { evaluate: evaluate, state: state, days: days, span: span };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.HeguiEval = api;
 })(this);

@@ -17,7 +17,8 @@
     return Array.prototype.slice.call((el || document).querySelectorAll(sel));
   }
   function fmt(s, x) {
-    return String(s).replace("{}", x);
+    // Every placeholder: a bilingual label ("已回答 {} 题 {} questions answered") has two.
+    return String(s).split("{}").join(String(x));
   }
   function own(el, sel) {
     // Elements under `el` that belong to it, not to a nested question block.
@@ -38,6 +39,12 @@
     var y = +s.slice(0, 4), m = +s.slice(5, 7), d = +s.slice(8, 10);
     var dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     return m >= 1 && m <= 12 && d >= 1 && d <= dim[m - 1];
+  }
+
+  function isMonth(s) {
+    if (!/^\d{4}-\d{2}$/.test(s)) return false;
+    var m = +s.slice(5, 7);
+    return m >= 1 && m <= 12;
   }
 
   // Unified social credit code (GB 32100): 18 characters, check character last.
@@ -98,7 +105,12 @@
             if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(tt)) res.value = parseFloat(tt);
             else res.error = L.decimal;
           } else if (type === "date") {
-            if (!isDate(tt)) res.error = L.date;
+            // A month (YYYY-MM) or a year (YYYY) where the question's precision allows it; as
+            // a string, the first day compares like the interval's start ("2026-03" < "2026-03-10").
+            var ok = isDate(tt) ||
+              ((q.precision === "month" || q.precision === "year") && isMonth(tt)) ||
+              (q.precision === "year" && /^\d{4}$/.test(tt));
+            if (!ok) res.error = q.precision === "year" ? L.date_year : q.precision === "month" ? L.date_month : L.date;
             else if (q.past_event && isDate(date) && tt > date) res.error = tt + " " + L.after_date;
             else res.value = tt;
           } else {

@@ -28,6 +28,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("crates/office/src", &["xlsx", "import"]),
     (
+        "crates/word/src",
+        &["canon", "reference", "package", "brand", "document"],
+    ),
+    (
         "crates/batch/src",
         &[
             "spill", "guard", "synth", "summary", "write", "xlsx", "outputs",

@@ -198,6 +198,19 @@ fn summary_numbers_match_the_hand_count() {
             (path("e-tie-2.yaml"), 100, 50),
         ]
     );
+    // The verdict of each row and their counts come from the core function: a fails; b decides
+    // and passes every rule; e's 100 % score covers half its rules, so it is undecided.
+    let verdicts: Vec<&str> = s["lowest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["not_compliant", "compliant", "undecided"]);
+    assert_eq!(
+        s["verdicts"],
+        serde_json::json!({"not_compliant": 1, "undecided": 1, "waived": 0, "compliant": 1, "no_obligations": 0})
+    );
     let groups = |k: &str| -> Vec<(String, u64, Value)> {
         s[k].as_array()
             .unwrap()
@@ -300,19 +313,19 @@ fn xlsx_agrees_with_csv() {
     assert_eq!(rows.len(), csv.len(), "header + one row per file");
     for (row, cells) in rows.iter().zip(&csv) {
         let line = cells.join(",");
-        assert_eq!(cells.len(), 21, "{line}");
+        assert_eq!(cells.len(), 22, "{line}");
         for (c, (cell, want)) in row.iter().zip(cells.iter()).enumerate() {
             let want = want.as_str();
             match cell {
                 Data::Empty => assert_eq!(want, "", "column {c} of {line}"),
                 Data::Float(x) => {
-                    assert!((10..=17).contains(&c), "column {c} is a number: {line}");
+                    assert!((11..=18).contains(&c), "column {c} is a number: {line}");
                     assert_eq!(format!("{x}"), want, "column {c} of {line}");
                 }
                 Data::String(t) => {
                     let header = std::ptr::eq(*row, rows[0]);
                     assert!(
-                        header || !(10..=17).contains(&c),
+                        header || !(11..=18).contains(&c),
                         "column {c} is a number: {line}"
                     );
                     // The CSV puts a `'` before what a spreadsheet would take for a formula;

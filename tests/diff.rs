@@ -311,3 +311,31 @@ fn a_result_with_an_unexpected_packs_list_is_refused_naming_the_file() {
         "{err}"
     );
 }
+
+/// A /1 result written by the last build that wrote /1 (tests/data/results/README.md),
+/// against today's /2 of the same answers: no change from the answers, the same verdict, score
+/// and coverage (recomputed on one definition); rules whose digest the pack changes since
+/// show as pack changes, never as answer changes.
+#[test]
+fn a_result_written_by_a_version_1_build_diffs_against_version_2() {
+    const V1: &str = "tests/data/results/demo-company.assessment-1.json";
+    let v1: Value = serde_json::from_str(&std::fs::read_to_string(V1).unwrap()).unwrap();
+    assert_eq!(v1["format"], "hegui.assessment/1");
+    let dir = demo_results();
+    let new2 = dir.path().join("old.json");
+    for d in [
+        diff_json(&[V1, OLD, "--rules", "tests/data/demo"]),
+        diff_json(&[V1, new2.to_str().unwrap()]),
+    ] {
+        for k in ["fixed", "newly_failing", "changed"] {
+            assert_eq!(d["answers"][k], serde_json::json!([]), "{k}");
+        }
+        assert_eq!(d["old"]["verdict"], "not_compliant");
+        assert_eq!(d["old"]["verdict"], d["new"]["verdict"]);
+        assert_eq!(d["old"]["score"], d["new"]["score"]);
+        assert_eq!(d["score_change"], 0);
+        assert_eq!(d["coverage_change"], 0);
+        assert_eq!(d["pack"]["added"], serde_json::json!([]));
+        assert_eq!(d["pack"]["removed"], serde_json::json!([]));
+    }
+}

@@ -119,6 +119,12 @@ fn anything_not_plainly_valid_falls_back() {
         "  security.log_months: six\n",
         "  security.last_inspection: 2026-03-11\n",
         "  security.last_inspection: 2026-3-1\n",
+        // Approximate dates coarser than allowed, or a month/year after the assessment date.
+        "  features:\n    - {name: A, launch_date: \"2025\"}\n",
+        "  features:\n    - {name: A, assessment_date: 2025-08}\n",
+        "  security.last_inspection: 2026-04\n",
+        "  security.last_inspection: \"2027\"\n",
+        "  security.last_inspection: 2025-13\n",
         "  org.contact_note: 1.50\n",
         "  unknown.question: 1\n",
         "  \"apps[*].filed\": true\n",
@@ -276,4 +282,31 @@ fn json_headers_agree_with_load_facts() {
     };
     assert!(decode(&long, Format::Json, &pack, &Limits::default()).is_some());
     assert!(decode(&long, Format::Json, &pack, &limits).is_none());
+}
+
+#[test]
+fn approximate_dates_take_the_fast_path_and_agree() {
+    let pack = demo();
+    for answers in [
+        "  security.last_inspection: 2025-09\n",
+        "  security.last_inspection: \"2025\"\n",
+        "  security.last_inspection: 2026-03\n",
+        "  features:\n    - {name: A, launch_date: 2025-09, assessment_date: 2025-08-20}\n",
+        "  features:\n    - {name: A, launch_date: 2025-09-03}\n",
+    ] {
+        let text = format!(
+            "pack: {{id: demo, version: 1.2.0}}\norganisation: {{name: 测试}}\nassessment_date: 2026-03-10\nanswers:\n{answers}"
+        );
+        assert!(agree("t.yaml", &text, &pack), "fast path for {answers}");
+        let json = serde_json::to_string(&hegui_core::facts::write::facts_json(
+            &pack,
+            &load_facts("t.yaml", &text, &pack).unwrap().facts,
+        ))
+        .unwrap();
+        assert!(agree("t.json", &json, &pack), "fast path for {json}");
+    }
+    // A year written as a YAML number is valid but left to load_facts.
+    let text = "pack: {id: demo, version: 1.2.0}\norganisation: {name: 测试}\nassessment_date: 2026-03-10\nanswers:\n  security.last_inspection: 2025\n";
+    assert!(!agree("t.yaml", text, &pack));
+    assert!(load_facts("t.yaml", text, &pack).is_ok());
 }

@@ -353,7 +353,7 @@ fn problems_name_the_file_sheet_cell_and_question() {
         "Features",
         "features",
         &["name", "launch_date"],
-        &[vec![Cell::S("推荐"), Cell::D(2027, 1, 1)]],
+        &[vec![Cell::S("推荐"), Cell::D(2027, 1, 15)]],
     )
     .bytes();
     let d = import_workbook("bad.xlsx", &bytes, pack()).unwrap_err();
@@ -370,7 +370,7 @@ fn problems_name_the_file_sheet_cell_and_question() {
         format!(
             "{sheet} F6: question `security.log_retention_months`: integer question expects a whole number, found 6.5"
         ),
-        "bad.xlsx: 工作表 sheet「Features」单元格 cell B6: question `features[*].launch_date`: 2027-01-01 is after the assessment date 2026-05-20, but this is the date of a past event".to_string(),
+        "bad.xlsx: 工作表 sheet「Features」单元格 cell B6: question `features[*].launch_date`: 2027-01-15 is after the assessment date 2026-05-20, but this is the date of a past event".to_string(),
         format!("{sheet} B9: question `scope.chanels`: unknown question"),
         format!(
             "{sheet} B10: question `scope.heilongjiang`: the question appears twice (also on row 3)"
@@ -384,6 +384,103 @@ fn problems_name_the_file_sheet_cell_and_question() {
     assert!(m.contains("did you mean `scope.channels`?"), "{m}");
     // Every problem has a place in the workbook.
     assert!(d.iter().all(|d| d.file.contains("单元格 cell")), "{m}");
+}
+
+#[test]
+fn approximate_dates_are_read_from_text_cells_and_ambiguous_date_cells_refused() {
+    // launch_date and security_assessment_date accept a month (the shipped pack's precision).
+    let sheet = |cells: Vec<Cell<'static>>| {
+        Sheet::new(&[("assessment_date", Cell::D(2026, 5, 20))], &[])
+            .group(
+                "Features",
+                "features",
+                &["name", "launch_date", "security_assessment_date"],
+                &[cells],
+            )
+            .bytes()
+    };
+    // Months typed as text in the forms people write; a full date cell on another day is a day.
+    for (cell, want) in [
+        (Cell::S("2025-09"), "2025-09"),
+        (Cell::S("2025/9"), "2025-09"),
+        (Cell::S("2025年9月"), "2025-09"),
+        (Cell::S("2025-09-15"), "2025-09-15"),
+        (Cell::D(2025, 9, 15), "2025-09-15"),
+    ] {
+        let f = import_workbook(
+            "m.xlsx",
+            &sheet(vec![Cell::S("推荐"), cell, Cell::S("")]),
+            pack(),
+        )
+        .unwrap_or_else(|d| panic!("{want}: {}", msgs(&d)))
+        .facts;
+        assert_eq!(answer_json(&f)["features"][0]["launch_date"], want);
+    }
+    // A date cell on the first of a month: Excel's reading of a typed `2025-09`, or that very
+    // day? Refused, naming sheet, cell and what to type.
+    let d = import_workbook(
+        "m.xlsx",
+        &sheet(vec![Cell::S("推荐"), Cell::D(2025, 9, 1), Cell::S("")]),
+        pack(),
+    )
+    .unwrap_err();
+    let m = msgs(&d);
+    assert!(
+        m.contains("m.xlsx: 工作表 sheet「Features」单元格 cell B6: question `features[*].launch_date`: 日期单元格 2025-09-01 无法判断"),
+        "{m}"
+    );
+    assert!(m.contains("its precision cannot be told"), "{m}");
+    assert!(
+        m.contains("2025-09-01 for the day, 2025-09 for the month"),
+        "{m}"
+    );
+    assert!(m.contains("format the cell as text"), "{m}");
+    // A year where only a month is allowed: the bilingual precision error with its cell.
+    let d = import_workbook(
+        "m.xlsx",
+        &sheet(vec![Cell::S("推荐"), Cell::S("2025"), Cell::S("")]),
+        pack(),
+    )
+    .unwrap_err();
+    let m = msgs(&d);
+    assert!(
+        m.contains("cell B6: question `features[*].launch_date`: 日期不够精确"),
+        "{m}"
+    );
+}
+
+#[test]
+fn the_workbook_makes_month_cells_text_and_writes_months_as_written() {
+    let facts = hegui_core::facts::load_facts(
+        "f.yaml",
+        &format!(
+            "pack: {{id: hlj-2017-mobile-internet, version: {}}}\norganisation: {{name: 测试}}\nassessment_date: 2026-05-20\nanswers:\n  features:\n    - {{name: 推荐, launch_date: 2025-09, security_assessment_date: 2025-08-20}}\n",
+            pack().meta.version
+        ),
+        pack(),
+    )
+    .unwrap()
+    .facts;
+    let bytes = workbook(pack(), facts.assessment_date, Lang::Both, Some(&facts)).unwrap();
+    let back = import_workbook("w.xlsx", &bytes, pack()).unwrap().facts;
+    let a = answer_json(&back);
+    assert_eq!(a["features"][0]["launch_date"], "2025-09");
+    assert_eq!(a["features"][0]["security_assessment_date"], "2025-08-20");
+    // The cells are text cells: what the workbook holds is the string as written.
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader;
+    let names = wb.sheet_names();
+    let mut found = false;
+    for n in names {
+        let r = wb.worksheet_range(&n).unwrap();
+        for c in r.used_cells() {
+            if matches!(c.2, calamine::Data::String(s) if s == "2025-09") {
+                found = true;
+            }
+        }
+    }
+    assert!(found, "the month is a text cell");
 }
 
 #[test]

@@ -48,6 +48,13 @@ fn old_answers_are_refused_by_the_new_pack_and_migrate_carries_them() {
         "{listed:?}"
     );
     assert!(!listed.iter().any(|(id, _)| *id == "security.log_months"));
+    // launch_date widened from a month to a year: not a change, the answers carry.
+    assert!(
+        !listed
+            .iter()
+            .any(|(id, _)| *id == "features[*].launch_date"),
+        "{listed:?}"
+    );
     let methods = m
         .to_answer
         .iter()
@@ -492,5 +499,42 @@ fn the_shipped_1_0_fixtures_migrate_to_2_0_with_the_binary_alone() {
             .arg(&out)
             .assert()
             .success();
+    }
+}
+
+#[test]
+fn widening_a_date_questions_precision_is_no_change_narrowing_is() {
+    use hegui_core::facts::migrate::{date_precision_compatible, question_changes};
+    use hegui_core::model::DatePrecision;
+    let old = pack("tests/data/demo");
+    let qn = &old.questionnaire;
+    let day = qn.questions[qn.question("features[*].assessment_date").unwrap()].clone();
+    assert_eq!(day.precision, DatePrecision::Day);
+    let mut month = day.clone();
+    month.precision = DatePrecision::Month;
+    let mut year = day.clone();
+    year.precision = DatePrecision::Year;
+    for (a, b, ok) in [
+        (&day, &month, true),
+        (&day, &year, true),
+        (&month, &year, true),
+        (&month, &month, true),
+        (&month, &day, false),
+        (&year, &month, false),
+    ] {
+        assert_eq!(
+            date_precision_compatible(a, b),
+            ok,
+            "{:?} -> {:?}",
+            a.precision,
+            b.precision
+        );
+        assert_eq!(
+            question_changes(a, b).contains(&"precision"),
+            !ok,
+            "{:?} -> {:?}",
+            a.precision,
+            b.precision
+        );
     }
 }

@@ -832,3 +832,48 @@ fn schema_command_describes_the_ledger_and_coverage_files() {
         "ratings live in the ledger"
     );
 }
+
+#[test]
+fn a_date_questions_precision_is_day_month_or_year_and_only_for_dates() {
+    let files = edited(&[(
+        "questions/30-security.yaml",
+        "    type: decimal\n",
+        "    type: decimal\n    precision: month\n",
+    )]);
+    let d = errors(&files);
+    let line = line_of(
+        &files,
+        "questions/30-security.yaml",
+        "security.budget_share",
+    );
+    error_at(
+        &d,
+        "`precision` is for date questions",
+        "question `security.budget_share`",
+        "30-security.yaml",
+        line,
+    );
+    let files = edited(&[(
+        "questions/30-security.yaml",
+        "    precision: year\n",
+        "    precision: week\n",
+    )]);
+    let d = errors(&files);
+    let m = d
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(m.contains("30-security.yaml:") && m.contains("week"), "{m}");
+    // The default is a full date.
+    let p = loads(&demo_files());
+    let qn = &p.questionnaire;
+    let q = |id: &str| &qn.questions[qn.question(id).unwrap()];
+    use hegui_core::model::DatePrecision;
+    assert_eq!(q("security.last_inspection").precision, DatePrecision::Year);
+    assert_eq!(q("features[*].launch_date").precision, DatePrecision::Month);
+    assert_eq!(
+        q("features[*].assessment_date").precision,
+        DatePrecision::Day
+    );
+}

@@ -17,7 +17,7 @@
 use hegui_core::eval::{Env, Truth, truth};
 use hegui_core::facts::{Facts, load_facts};
 use hegui_core::load::{PackFiles, load_pack};
-use hegui_core::model::{Condition, GIdx, Operand, Pack, QType, Question, Value};
+use hegui_core::model::{Condition, DatePrecision, GIdx, Operand, Pack, QType, Question, Value};
 use hegui_report::questionnaire::condition_json;
 use serde_json::{Value as J, json};
 use std::collections::BTreeMap;
@@ -157,7 +157,14 @@ fn value(
                 _ => date - chrono::Days::new(rng.below(900)),
             };
             let d = if q.past_event && d > date { date } else { d };
-            json!(d.to_string())
+            // Where the question allows it, a month or a year (S26): near a literal, these
+            // give unknown comparisons as well as decided ones.
+            let s = d.to_string();
+            match (q.precision, rng.below(3)) {
+                (DatePrecision::Month | DatePrecision::Year, 0) => json!(&s[..7]),
+                (DatePrecision::Year, 1) => json!(&s[..4]),
+                _ => json!(s),
+            }
         }
         QType::Text => match (use_lit, lit) {
             (true, Some(Value::Text(t))) => json!(t),

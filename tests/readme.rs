@@ -120,6 +120,24 @@ fn readme_quick_starts_run_as_written() {
             );
             ran += 1;
         }
+        // The consultant's Word report carries the firm's branding.
+        if heading.contains("consultant") {
+            let docx = std::fs::read(dir.path().join("客户报告.docx"))
+                .expect("the consultant's quick start writes 客户报告.docx");
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+            let mut doc = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc)
+                .unwrap();
+            assert!(
+                doc.contains("某某合规咨询"),
+                "no firm name in 客户报告.docx"
+            );
+            assert!(doc.contains("保密 — 仅供客户内部使用 Confidential"));
+            assert!(
+                doc.contains(r#"w:fill="8B0000""#),
+                "no accent colour in 客户报告.docx"
+            );
+        }
     }
     assert!(ran >= 15, "only {ran} commands found in the quick starts");
 }

@@ -130,7 +130,11 @@ fn verdict_never_says_compliant_with_undecided_rules() {
     );
     // Coverage shows it; the score is over decided rules only.
     assert!(en.contains("**Coverage: 97%**"), "{en}");
-    assert!(en.contains("**Score: 100%**"));
+    assert!(
+        en.contains("- Score (decided rules only: pass, fail, waived): 100%"),
+        "{en}"
+    );
+    assert!(!en.contains("**Score"), "{en}");
     let h = html(&a, Lang::Zh);
     assert!(h.contains("class=\"verdict v-undecided\""));
     assert!(h.contains("尚不能判定为合规"));
@@ -325,6 +329,49 @@ fn open_questions_are_grouped_by_section_with_the_rules_they_decide() {
     // Recommendations never appear among required gaps.
     let gaps = &m[m.find("## Required gaps").unwrap()..m.find("## Recommendations").unwrap()];
     assert!(!gaps.contains("development."), "{gaps}");
+}
+
+#[test]
+fn an_imprecise_date_is_named_with_the_reason_beside_the_undecided_rule() {
+    let text = format!(
+        "pack: {{id: hlj-2017-mobile-internet, version: {}}}\norganisation: {{name: 测试公司}}\nassessment_date: 2026-05-20\nanswers:\n  scope.heilongjiang: true\n  scope.public_opinion: true\n  newtech.has_launches: true\n  features:\n    - {{name: 直播打赏, launch_date: 2025-09, assessed: true, security_assessment_date: 2025-09-10}}\n",
+        pack().meta.version
+    );
+    let a = assessment(&text, false);
+    assert_eq!(
+        finding(&a, "newtech.assessment-before-launch").outcome,
+        Outcome::Unanswered
+    );
+    for (lang, head, reason) in [
+        (
+            Lang::En,
+            "## Dates too imprecise to decide",
+            "Undecided (date too imprecise to decide)",
+        ),
+        (
+            Lang::Zh,
+            "## 日期不够精确的问题",
+            "尚无定论 (日期不够精确，无法判定)",
+        ),
+    ] {
+        let m = md(&a, lang);
+        let block = &m[m.find(head).unwrap_or_else(|| panic!("{m}"))..];
+        assert!(block.contains("(`features[*].launch_date`)"), "{block}");
+        // The answer as written, with its item.
+        assert!(block.contains("直播打赏: 2025-09 |"), "{block}");
+        assert!(
+            block.contains("`newtech.assessment-before-launch`"),
+            "{block}"
+        );
+        assert!(m.contains(reason), "{m}");
+    }
+    let h = html(&a, Lang::Both);
+    assert!(h.contains("id=\"imprecise\""), "{h}");
+    assert!(h.contains("日期不够精确，无法判定"), "{h}");
+    assert!(h.contains("<strong>直播打赏: 2025-09</strong>"), "{h}");
+    // Without an imprecise date there is no such section.
+    let plain = md(&assessment(&fixture("news-app"), false), Lang::En);
+    assert!(!plain.contains("too imprecise"));
 }
 
 #[test]

@@ -958,3 +958,331 @@ fn s25_answers_for_an_older_version_are_sent_to_migrate() {
         messages(&e)
     );
 }
+
+#[test]
+fn s26_approximate_dates_where_the_question_allows_them() {
+    // security.last_inspection allows a year, features[*].launch_date a month,
+    // features[*].assessment_date only a full date.
+    facts("security.last_inspection: 2025\n");
+    facts("security.last_inspection: '2025'\n");
+    facts("security.last_inspection: 2025-09\n");
+    facts("security.last_inspection: 2025-09-15\n");
+    facts("features: [{name: A, launch_date: 2025-09, assessment_date: 2025-08-20}]\n");
+    // Finer than allowed is fine; coarser is an error naming file, line:column and question.
+    facts("features: [{name: A, launch_date: 2025-09-03, assessment_date: 2025-08-20}]\n");
+    let text = doc(
+        "features:\n  - {name: A, launch_date: 2025, assessment_date: 2025-08}\n",
+        "2026-03-10",
+        "",
+    );
+    let d = diags(&text, "f.yaml");
+    let m = messages(&d);
+    for (q, needs) in [
+        ("features[*].launch_date", "YYYY-MM"),
+        ("features[*].assessment_date", "YYYY-MM-DD"),
+    ] {
+        let e = d
+            .iter()
+            .find(|d| d.subject == format!("question `{q}`"))
+            .unwrap_or_else(|| panic!("{q}: {m}"));
+        assert_eq!(e.level, Level::Error);
+        assert!(
+            e.message.contains("日期不够精确") && e.message.contains("not precise enough"),
+            "{m}"
+        );
+        assert!(e.message.contains(needs), "{m}");
+        assert_eq!(e.file, "f.yaml");
+        assert_eq!(e.loc.line, 6, "{m}");
+    }
+    assert!(m.contains("f.yaml:6:"), "{m}");
+    // Never for the assessment date, a waiver's expiry or an evidence date.
+    for text in [
+        doc("security.log_months: 6\n", "2026-03", ""),
+        doc(
+            "security.log_months: 6\n",
+            "2026-03-10",
+            "waivers:\n  - {rule: demo.logs, justification: x, approved_by: y, expires: 2026-06}\n",
+        ),
+        doc(
+            "security.log_months: {value: 6, evidence: [{title: 策略, date: 2026-01}]}\n",
+            "2026-03-10",
+            "",
+        ),
+    ] {
+        let d = diags(&text, "f.yaml");
+        assert!(
+            d.iter().any(|d| d.level == Level::Error),
+            "{text}: {}",
+            messages(&d)
+        );
+    }
+    // Impossible months and other shapes say what the question expects.
+    for bad in ["2025-13", "2025-9", "25-09", "2025-00"] {
+        let d = diags(
+            &doc(
+                &format!("security.last_inspection: '{bad}'\n"),
+                "2026-03-10",
+                "",
+            ),
+            "f.yaml",
+        );
+        assert!(
+            messages(&d).contains("a date YYYY-MM-DD, a month YYYY-MM or a year YYYY"),
+            "{bad}: {}",
+            messages(&d)
+        );
+    }
+}
+
+#[test]
+fn s26_comparisons_are_three_valued_over_the_interval() {
+    // Assessment date 2026-03-10; within_days 365 means 2025-03-10 ..= 2026-03-10.
+    let c = "{security.last_inspection: {within_days: 365}}";
+    let t = |a: &str| truth_of(c, &format!("security.last_inspection: {a}\n"));
+    assert_eq!(t("2025-06"), Truth::True); // every day of June 2025 is in the window
+    assert_eq!(t("2025-03"), Truth::Unknown); // 1–9 March 2025 are not, 10–31 are
+    assert_eq!(t("2025"), Truth::Unknown);
+    assert_eq!(t("2024"), Truth::False); // no day of 2024 is
+    assert_eq!(t("2026-03"), Truth::Unknown); // contains the assessment date: fine, undecided
+    let b = |op: &str, lit: &str, a: &str| {
+        truth_of(
+            &format!("{{security.last_inspection: {{{op}: {lit}}}}}"),
+            &format!("security.last_inspection: {a}\n"),
+        )
+    };
+    assert_eq!(b("before", "2025-10-01", "2025-09"), Truth::True);
+    assert_eq!(b("before", "2025-09-30", "2025-09"), Truth::Unknown);
+    assert_eq!(b("on_or_before", "2025-09-30", "2025-09"), Truth::True);
+    assert_eq!(b("after", "2025-09-30", "2025-09"), Truth::False);
+    assert_eq!(b("on_or_after", "2025-09-01", "2025-09"), Truth::True);
+    assert_eq!(b("equals", "2025-09-15", "2025-09"), Truth::Unknown);
+    assert_eq!(b("equals", "2025-10-15", "2025-09"), Truth::False);
+    assert_eq!(b("not_equals", "2025-10-15", "2025-09"), Truth::True);
+    // Not: unknown stays unknown.
+    assert_eq!(
+        truth_of(
+            "{not: {security.last_inspection: {before: 2025-09-30}}}",
+            "security.last_inspection: 2025-09\n"
+        ),
+        Truth::Unknown
+    );
+}
+
+#[test]
+fn s26_an_imprecise_date_leaves_the_finding_undecided_with_the_reason() {
+    let a =
+        assessment("features: [{name: 直播, launch_date: 2025-09, assessment_date: 2025-09-10}]\n");
+    let f = a
+        .findings()
+        .find(|f| f.rule_id == "demo.feature-assessment")
+        .unwrap();
+    assert_eq!(f.outcome, Outcome::Unanswered);
+    assert_eq!(f.imprecise, vec!["features[*].launch_date"]);
+    assert!(f.missing.is_empty() && f.dont_know.is_empty());
+    let o = &f.explanation[0];
+    assert_eq!(o.result, Truth::Unknown);
+    assert_eq!(o.imprecise, vec!["features[*].launch_date"]);
+    assert_eq!(o.precision, Some(hegui_core::model::DatePrecision::Day));
+    assert!(
+        o.answer.contains("2025-09-10") && o.answer.ends_with(": 2025-09"),
+        "{}",
+        o.answer
+    );
+    assert_eq!(a.packs[0].summary.required_imprecise, 1);
+    // The JSON keeps the answer as written and says how precise it is.
+    let json = hegui_core::result::json(&a);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ins = v
+        .pointer("/packs/0/findings")
+        .and_then(|f| f.as_array())
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "demo.inspection")
+        .unwrap()
+        .clone();
+    assert_eq!(ins["explanation"][0]["precision"], serde_json::Value::Null);
+    let a2 = assessment("security.last_inspection: 2025\n");
+    let f2 = a2
+        .findings()
+        .find(|f| f.rule_id == "demo.inspection")
+        .unwrap();
+    assert_eq!(f2.explanation[0].answer, "2025");
+    assert_eq!(
+        f2.explanation[0].precision,
+        Some(hegui_core::model::DatePrecision::Year)
+    );
+    let j: serde_json::Value = serde_json::from_str(&hegui_core::result::json(&a2)).unwrap();
+    assert_eq!(j["packs"][0]["summary"]["required_imprecise"], 0);
+    let e = j["packs"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "demo.inspection")
+        .unwrap();
+    assert_eq!(e["explanation"][0]["answer"], "2025");
+    assert_eq!(e["explanation"][0]["precision"], "year");
+    assert_eq!(e["imprecise"][0], "security.last_inspection");
+    // A recommended rule is not counted in required_imprecise.
+    assert_eq!(a2.packs[0].summary.required_imprecise, 0);
+    // Decided when every day agrees: assessed before the whole launch month.
+    let p = finding(
+        "features: [{name: 直播, launch_date: 2025-09, assessment_date: 2025-08-31}]\n",
+        "demo.feature-assessment",
+    );
+    assert_eq!(p.outcome, Outcome::Pass);
+    assert!(p.imprecise.is_empty());
+    // An answer is written back as written (canonical form, answers digest).
+    let fa = facts("security.last_inspection: 2025-09\n");
+    let canon = hegui_core::answers::write::facts_json(demo(), &fa);
+    assert_eq!(canon["answers"]["security.last_inspection"], "2025-09");
+}
+
+#[test]
+fn s26_past_events_with_intervals() {
+    // An interval wholly after the assessment date is an error; one containing it is fine.
+    for (a, bad) in [
+        ("2026-04", true),
+        ("2027", true),
+        ("2026-03", false),
+        ("2026", false),
+    ] {
+        let d = diags(
+            &doc(
+                &format!("security.last_inspection: {a}\n"),
+                "2026-03-10",
+                "",
+            ),
+            "f.yaml",
+        );
+        let m = messages(&d);
+        assert_eq!(
+            m.contains(&format!("{a} is after the assessment date 2026-03-10")),
+            bad,
+            "{a}: {m}"
+        );
+    }
+}
+
+mod s26_properties {
+    use chrono::{Datelike, Days, NaiveDate};
+    use hegui_core::eval::{Truth, compare_dates, within_days};
+    use hegui_core::model::Op;
+    use proptest::prelude::*;
+
+    /// An interval as answers write it: a day, a month or a year.
+    fn interval(kind: u8, y: i32, m: u32, d: u32) -> (NaiveDate, NaiveDate) {
+        let day = NaiveDate::from_ymd_opt(y, m, d.min(28)).unwrap();
+        match kind % 3 {
+            0 => (day, day),
+            1 => {
+                let first = day.with_day(1).unwrap();
+                let next = if m == 12 {
+                    NaiveDate::from_ymd_opt(y + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(y, m + 1, 1)
+                }
+                .unwrap();
+                (first, next.pred_opt().unwrap())
+            }
+            _ => (
+                NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(y, 12, 31).unwrap(),
+            ),
+        }
+    }
+
+    fn days((a, b): (NaiveDate, NaiveDate)) -> Vec<NaiveDate> {
+        a.iter_days().take_while(|d| *d <= b).collect()
+    }
+
+    /// True iff every case is true, false iff every case is false.
+    fn fold(all: impl Iterator<Item = bool>) -> Truth {
+        let (mut t, mut f) = (false, false);
+        for b in all {
+            if b { t = true } else { f = true }
+        }
+        match (t, f) {
+            (true, false) => Truth::True,
+            (false, true) => Truth::False,
+            _ => Truth::Unknown,
+        }
+    }
+
+    const OPS: [Op; 10] = [
+        Op::Equals,
+        Op::NotEquals,
+        Op::Lt,
+        Op::Le,
+        Op::Gt,
+        Op::Ge,
+        Op::Before,
+        Op::After,
+        Op::OnOrBefore,
+        Op::OnOrAfter,
+    ];
+
+    fn holds(x: NaiveDate, op: Op, y: NaiveDate) -> bool {
+        match op {
+            Op::Equals => x == y,
+            Op::NotEquals => x != y,
+            Op::Lt | Op::Before => x < y,
+            Op::Le | Op::OnOrBefore => x <= y,
+            Op::Gt | Op::After => x > y,
+            _ => x >= y,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// For any two intervals (a literal is one day), the three-valued result agrees with
+        /// evaluating every pair of days: true iff all pairs hold, false iff none does.
+        #[test]
+        fn comparisons_agree_with_every_day(
+            ka in 0u8..3, ya in 2023i32..2027, ma in 1u32..13, da in 1u32..29,
+            kb in 0u8..3, yb in 2023i32..2027, mb in 1u32..13, db in 1u32..29,
+            op in 0usize..10,
+        ) {
+            let a = interval(ka, ya, ma, da);
+            let b = interval(kb, yb, mb, db);
+            let op = OPS[op];
+            let brute = fold(days(a).into_iter().flat_map(|x| days(b).into_iter().map(move |y| holds(x, op, y))));
+            prop_assert_eq!(compare_dates(a, op, b), brute);
+        }
+
+        /// within_days over an interval agrees with evaluating every day in it.
+        #[test]
+        fn within_days_agrees_with_every_day(
+            ka in 0u8..3, ya in 2023i32..2027, ma in 1u32..13, da in 1u32..29,
+            n in 0i64..800, offset in 0u64..1500,
+        ) {
+            let a = interval(ka, ya, ma, da);
+            let date = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap().checked_add_days(Days::new(offset)).unwrap();
+            let from = date.checked_sub_days(Days::new(n as u64)).unwrap();
+            let brute = fold(days(a).into_iter().map(|d| d >= from && d <= date));
+            prop_assert_eq!(within_days(a, n, date), brute);
+        }
+    }
+}
+
+#[test]
+fn s26_the_schemas_describe_approximate_dates() {
+    let s = hegui_core::schema::facts(demo()).to_string();
+    assert!(
+        s.contains(r#""pattern":"^\\d{4}(-\\d{2}(-\\d{2})?)?$""#),
+        "{s}"
+    );
+    assert!(
+        s.contains(r#""pattern":"^\\d{4}-\\d{2}(-\\d{2})?$""#),
+        "{s}"
+    );
+    let q = hegui_core::schema::questions_file().to_string();
+    assert!(
+        q.contains(r#""precision":{"enum":["day","month","year"]}"#),
+        "{q}"
+    );
+    let r = hegui_core::schema::result().to_string();
+    for key in ["\"precision\"", "\"imprecise\"", "\"required_imprecise\""] {
+        assert!(r.contains(key), "{key}");
+    }
+}

@@ -107,6 +107,7 @@ pub fn report_format() -> impl TypedValueParser<Value = ReportFormat> {
         ("html", "HTML", ReportFormat::Html),
         ("markdown", "Markdown", ReportFormat::Markdown),
         ("json", "The JSON result", ReportFormat::Json),
+        ("docx", "Word (.docx)", ReportFormat::Docx),
     ])
 }
 

@@ -51,3 +51,29 @@ test("within_days counts calendar days across leap years", () => {
   assert.strictEqual(E.evaluate(c, ctx("2023-12-30")), "false");
   assert.strictEqual(E.evaluate(c, ctx("2025-01-01")), "false");
 });
+
+test("dates may be a month or a year: three-valued over the days they cover", () => {
+  const ctx = (d, date) => ({ answers: { d, e: "2025-09-10" }, date: date || "2026-03-10", item: null });
+  const w = { q: "d", op: "within_days", days: 365 };
+  assert.strictEqual(E.evaluate(w, ctx("2025-06")), "true");
+  assert.strictEqual(E.evaluate(w, ctx("2025-03")), "unknown");
+  assert.strictEqual(E.evaluate(w, ctx("2025")), "unknown");
+  assert.strictEqual(E.evaluate(w, ctx("2024")), "false");
+  const c = (op, value) => ({ q: "d", op, value, date: true });
+  assert.strictEqual(E.evaluate(c("before", "2025-10-01"), ctx("2025-09")), "true");
+  assert.strictEqual(E.evaluate(c("before", "2025-09-30"), ctx("2025-09")), "unknown");
+  assert.strictEqual(E.evaluate(c("on_or_before", "2025-09-30"), ctx("2025-09")), "true");
+  assert.strictEqual(E.evaluate(c("equals", "2025-09-15"), ctx("2025-09")), "unknown");
+  assert.strictEqual(E.evaluate(c("not_equals", "2025-10-15"), ctx("2025-09")), "true");
+  assert.strictEqual(E.evaluate(c("equals", "2025-12-31"), ctx("2025-12-31")), "true");
+  // Between two questions: every pair of days.
+  const q = { q: "e", op: "on_or_before", question: "d", date: true };
+  assert.strictEqual(E.evaluate(q, ctx("2025-09")), "unknown");
+  assert.strictEqual(E.evaluate(q, ctx("2025-10")), "true");
+  assert.strictEqual(E.evaluate(q, ctx("2025-08")), "false");
+  // Text equality is untouched: without the date mark "2025" equals "2025".
+  assert.strictEqual(E.evaluate({ q: "d", op: "equals", value: "2025" }, ctx("2025")), "true");
+  assert.deepStrictEqual(E.span("2024-02"), [E.days("2024-02-01"), E.days("2024-02-29")]);
+  assert.deepStrictEqual(E.span("2025-12"), [E.days("2025-12-01"), E.days("2025-12-31")]);
+  assert.strictEqual(E.span("2025-13"), null);
+});

@@ -24,7 +24,10 @@ function hegui(args) {
 function findings(file) {
   const r = hegui(["assess", file, "--format", "json"]);
   assert.strictEqual(r.code, 0, r.err);
-  return JSON.parse(r.out).findings;
+  // Result /2: one entry per pack in `packs` (docs/RESULT.md).
+  const all = JSON.parse(r.out).packs.flatMap((p) => p.findings);
+  assert.ok(all.length > 0, "no findings: the result's shape changed?");
+  return all;
 }
 
 let browser;
@@ -186,4 +189,64 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   assert.deepStrictEqual(errors.concat(again.errors), []);
   await page.context().close();
   await again.page.context().close();
+});
+
+test("a date question that allows a month takes 2025-09 as written; a year is refused", async () => {
+  const html = path.join(tmp, "months.html");
+  const r = hegui(["questionnaire", "--format", "html", "--date", "2026-05-20", "-o", html]);
+  assert.strictEqual(r.code, 0, r.err);
+  const { page, errors } = await open(html);
+  await page.fill('[data-field="organisation.name"]', "哈尔滨测试科技有限公司");
+  const features = '.group[data-group="features"]';
+  await page.click(`${features} .add-item`);
+  const item = `${features} .items > .item:nth-child(1)`;
+  await page.fill(`${item} .q[data-m="name"] input.value`, "直播打赏");
+  const launch = `${item} .q[data-m="launch_date"]`;
+  // A text field (a browser date picker cannot hold a month alone).
+  assert.strictEqual(await page.getAttribute(`${launch} input.value`, "type"), "text");
+  await page.fill(`${launch} input.value`, "2025");
+  assert.match(await page.textContent(`${launch} .err`), /YYYY-MM/);
+  await page.fill(`${launch} input.value`, "2025-13");
+  assert.match(await page.textContent(`${launch} .err`), /YYYY-MM/);
+  await page.fill(`${launch} input.value`, "2026-06");
+  assert.match(await page.textContent(`${launch} .err`), /评估基准日|assessment date/);
+  await page.fill(`${launch} input.value`, "2025-09");
+  assert.strictEqual(await page.textContent(`${launch} .err`), "");
+  await page.check(`${item} .q[data-m="assessed"] input[value="true"]`);
+  await page.fill(`${item} .q[data-m="security_assessment_date"] input.value`, "2025-09-10");
+  const file = await download(page, "months.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.strictEqual(doc.answers.features[0].launch_date, "2025-09");
+  assert.strictEqual(doc.answers.features[0].security_assessment_date, "2025-09-10");
+  const v = hegui(["validate", file]);
+  assert.strictEqual(v.code, 0, v.err);
+  // Loaded back into a page it stays as written.
+  const again = await open(html);
+  await again.page.setInputFiles("#load", file);
+  await again.page.waitForFunction(() => /已载入|loaded/.test(document.getElementById("status").textContent));
+  assert.strictEqual(await again.page.inputValue(`${launch} input.value`), "2025-09");
+  const file2 = await download(again.page, "months-again.json");
+  assert.deepStrictEqual(JSON.parse(fs.readFileSync(file2, "utf8")), doc);
+  assert.deepStrictEqual(again.errors, []);
+  await again.page.context().close();
+  assert.deepStrictEqual(errors, []);
+  await page.context().close();
+});
+
+test("the answered-questions counter fills every placeholder of its bilingual label", async () => {
+  const html = path.join(tmp, "both.html");
+  const r = hegui(["questionnaire", "--format", "html", "--lang", "both", "--date", "2026-05-20", "-o", html]);
+  assert.strictEqual(r.code, 0, r.err);
+  const { page, errors } = await open(html);
+  const status = () => page.textContent("#status");
+  await page.waitForFunction(() => document.getElementById("status").textContent !== "");
+  assert.strictEqual(await status(), "已回答 0 题 0 questions answered");
+  await page.fill('[data-field="organisation.name"]', "哈尔滨测试科技有限公司");
+  await page.check(`${top("scope.heilongjiang")} input[value="true"]`);
+  await page.waitForFunction(() => !/ 0 题/.test(document.getElementById("status").textContent));
+  const text = await status();
+  assert.doesNotMatch(text, /\{\}/);
+  assert.match(text, /^已回答 (\d+) 题 \1 questions answered$/);
+  assert.deepStrictEqual(errors, []);
+  await page.context().close();
 });

@@ -781,6 +781,8 @@ pub enum ReportFormat {
     Markdown,
     /// The JSON result.
     Json,
+    /// The Word report (`hegui-word`).
+    Docx,
 }
 
 impl ReportFormat {
@@ -789,6 +791,7 @@ impl ReportFormat {
             ReportFormat::Html => "html",
             ReportFormat::Markdown => "md",
             ReportFormat::Json => "json",
+            ReportFormat::Docx => "docx",
         }
     }
 }
@@ -853,11 +856,11 @@ pub fn process_at(
                 // --out (removed whole if the run is stopped: `batch/guard`).
                 if let Some(tmp) = guard::out_tmp() {
                     hegui_core::io::atomic::stage_with(&target, &tmp, |w| {
-                        std::io::Write::write_all(w, text.as_bytes())
+                        std::io::Write::write_all(w, &text)
                     })
                     .and_then(hegui_core::io::atomic::Staged::commit)
                 } else {
-                    hegui_core::io::atomic::write(&target, text.as_bytes())
+                    hegui_core::io::atomic::write(&target, &text)
                 }
                 .map_err(|e| format!("{}: {e}", target.display()))
             }) {
@@ -929,19 +932,25 @@ fn render_report(
     pack: &Pack,
     format: ReportFormat,
     lang: hegui_core::text::Lang,
-) -> Result<String, String> {
+) -> Result<Vec<u8>, String> {
+    let opts = hegui_report::render::ReportOptions::default();
     let template = match format {
-        ReportFormat::Json => return Ok(hegui_core::result::json(a)),
+        ReportFormat::Json => return Ok(hegui_core::result::json(a).into_bytes()),
+        ReportFormat::Docx => {
+            return hegui_word::report(a, pack, lang, &opts, &hegui_word::Brand::default())
+                .map_err(|e| e.to_string());
+        }
         ReportFormat::Html => "report.html.j2",
         ReportFormat::Markdown => "report.md.j2",
     };
     thread_local! {
         static ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
     }
-    let opts = hegui_report::render::ReportOptions::default();
     ENV.with(|cell| {
         let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
-        hegui_report::render::report(env, template, a, pack, lang, &opts).map_err(|e| e.to_string())
+        hegui_report::render::report(env, template, a, pack, lang, &opts)
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string())
     })
 }
 

@@ -129,7 +129,9 @@ fn is_report_name(r: &str) -> bool {
         !name.is_empty()
             && !name.contains(['/', '\\', '\0'])
             && !name.starts_with('.')
-            && [".html", ".md", ".json"].iter().any(|e| name.ends_with(e))
+            && [".html", ".md", ".json", ".docx"]
+                .iter()
+                .any(|e| name.ends_with(e))
     })
 }
 

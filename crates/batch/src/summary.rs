@@ -19,6 +19,7 @@ use super::{
 };
 use chrono::{Datelike, NaiveDate};
 use hegui_core::eval::assess::Outcome;
+use hegui_core::eval::score::{self, Status};
 use hegui_core::model::{Level, Pack};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -209,6 +210,8 @@ pub struct SubmissionLine<'a> {
     /// Assessment date.
     #[serde(serialize_with = "iso_date")]
     pub assessment_date: Option<NaiveDate>,
+    /// Verdict (docs/SCORING.md), `null` for a rejected input.
+    pub verdict: Option<Status>,
     /// Score (percent, rounded down).
     pub score: Option<u32>,
     /// Coverage (percent, rounded down).
@@ -248,6 +251,33 @@ fn iso_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, 
             s.serialize_str(&text)
         }
         None => s.serialize_none(),
+    }
+}
+
+/// Submissions by verdict, worst first (docs/SCORING.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictCounts {
+    /// Some required rule fails.
+    pub not_compliant: u64,
+    /// None fails, some are undecided.
+    pub undecided: u64,
+    /// None fails or is undecided, some are waived.
+    pub waived: u64,
+    /// Every applicable required rule passes.
+    pub compliant: u64,
+    /// No required rule applies.
+    pub no_obligations: u64,
+}
+
+impl VerdictCounts {
+    fn add(&mut self, v: Status) {
+        *match v {
+            Status::NotCompliant => &mut self.not_compliant,
+            Status::Undecided => &mut self.undecided,
+            Status::Waived => &mut self.waived,
+            Status::Compliant => &mut self.compliant,
+            Status::NoObligations => &mut self.no_obligations,
+        } += 1;
     }
 }
 
@@ -459,6 +489,12 @@ impl<'a> RecordView<'a> {
         Ok((view, c))
     }
 
+    /// The verdict of an assessed input, from its required-rule counts (the core function).
+    fn verdict(&self) -> Status {
+        let [fail, unanswered, _, waived, pass, _] = self.counts.map(|n| n as usize);
+        score::status(fail, unanswered, waived, fail + unanswered + waived + pass)
+    }
+
     /// Counted in the rates: assessed and not superseded by a later duplicate.
     fn counted(&self, superseded_by: Option<&str>) -> bool {
         self.assessed && superseded_by.is_none()
@@ -485,6 +521,7 @@ impl<'a> RecordView<'a> {
             region_code: self.region_code,
             industry: self.industry,
             assessment_date: self.assessed.then_some(self.date),
+            verdict: self.assessed.then(|| self.verdict()),
             score: self.score,
             coverage: self.coverage,
             fail,
@@ -741,6 +778,8 @@ pub struct Summary {
     pub counted: u64,
     /// Submissions superseded by a later one of the same organisation.
     pub superseded: u64,
+    /// Counted submissions by verdict (docs/SCORING.md).
+    pub verdicts: VerdictCounts,
     /// How the score is defined.
     pub score_definition: &'static str,
     /// How duplicates are resolved.
@@ -1125,7 +1164,7 @@ impl Summary {
         s: S,
         with_submissions: bool,
     ) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Summary", 24)?;
+        let mut st = s.serialize_struct("Summary", 25)?;
         st.serialize_field("format", self.format)?;
         st.serialize_field("pack", &self.pack)?;
         st.serialize_field("waivers_ignored", &self.waivers_ignored)?;
@@ -1135,6 +1174,7 @@ impl Summary {
         st.serialize_field("rejected", &self.rejected)?;
         st.serialize_field("counted", &self.counted)?;
         st.serialize_field("superseded", &self.superseded)?;
+        st.serialize_field("verdicts", &self.verdicts)?;
         st.serialize_field("score_definition", self.score_definition)?;
         st.serialize_field("duplicate_rule", self.duplicate_rule)?;
         st.serialize_field("score_histogram", &self.score_histogram)?;
@@ -1480,6 +1520,7 @@ fn summarise(
     let mut industries: BTreeMap<String, Acc> = BTreeMap::new();
     let mut histogram = vec![0u64; 11];
     let (mut assessed, mut counted, mut superseded) = (0u64, 0u64, 0u64);
+    let mut verdicts = VerdictCounts::default();
     let mut superseded_at = SupersededCursor::new(&resolved.superseded_by)?;
     let mut reader = records.reader()?;
     let mut i = 0u64;
@@ -1501,6 +1542,7 @@ fn summarise(
             continue;
         }
         counted += 1;
+        verdicts.add(r.verdict());
         let mut req = Tally::default();
         for (k, code) in r.outcomes.iter().enumerate() {
             let o = RuleOutcome::from_code(*code);
@@ -1628,6 +1670,7 @@ fn summarise(
         rejected: rejected_files.len(),
         counted,
         superseded,
+        verdicts,
         score_definition: SCORE_DEFINITION,
         duplicate_rule: DUPLICATE_RULE,
         score_histogram: histogram,

@@ -9,7 +9,7 @@
 //! prefectures of the 23 (Heilongjiang) prefix; no place names are invented.
 
 use chrono::{Days, NaiveDate};
-use hegui_core::model::{Pack, QType, Question};
+use hegui_core::model::{DatePrecision, Pack, QType, Question};
 use serde_json::{Map, Value as J, json};
 
 /// A xorshift64* generator: small, fast, deterministic. Not for anything secret.
@@ -335,7 +335,15 @@ fn answer(q: &Question, rng: &mut Rng, date: NaiveDate) -> Option<J> {
         QType::Date => {
             let back = rng.below(900);
             let d = date.checked_sub_days(Days::new(back)).unwrap_or(date);
-            json!(d.to_string())
+            // Where the question takes a month, about one answer in seven gives only the month
+            // (drawn from the same number, so the other answers stay as they were).
+            let s = d.to_string();
+            match (q.precision, s.get(..7)) {
+                (DatePrecision::Month | DatePrecision::Year, Some(month)) if back % 7 == 3 => {
+                    json!(month)
+                }
+                _ => json!(s),
+            }
         }
         QType::Text => json!(format!("{}的说明", q.local_id)),
     })

@@ -128,6 +128,28 @@ fn push_json_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     push_json_or_null(out, s, push_json_str);
 }
 
+/// The overview's verdict table: one row per verdict some counted submission has, worst first
+/// (a count of zero is not mentioned).
+fn verdict_rows(v: &super::summary::VerdictCounts) -> serde_json::Value {
+    use hegui_core::eval::score::Status;
+    let rows: Vec<serde_json::Value> = Status::ALL
+        .into_iter()
+        .map(|s| {
+            let n = match s {
+                Status::NotCompliant => v.not_compliant,
+                Status::Undecided => v.undecided,
+                Status::Waived => v.waived,
+                Status::Compliant => v.compliant,
+                Status::NoObligations => v.no_obligations,
+            };
+            (s, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| serde_json::json!({"id": s.name(), "label": s.label(), "n": n}))
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
 /// One submission as a compact JSON object, field for field what `serde_json::to_string`
 /// writes for a [`SubmissionLine`].
 fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
@@ -150,6 +172,8 @@ fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
         hegui_core::model::condition::push_iso_date(&mut date, d);
         push_json_str(out, &date);
     });
+    out.extend_from_slice(b",\"verdict\":");
+    push_json_or_null(out, s.verdict, |out, v| push_json_str(out, v.name()));
     let number = |out: &mut Vec<u8>, n: u32| push_u64(out, u64::from(n));
     out.extend_from_slice(b",\"score\":");
     push_json_or_null(out, s.score, number);
@@ -348,8 +372,9 @@ pub(super) const CSV_HEADER: &[&str] = &[
     "地市 prefecture",
     "行业 industry",
     "评估日期 assessment_date",
-    "得分 score",
+    "结论 verdict",
     "覆盖率 coverage",
+    "得分(仅计已判定规则) score (decided rules only)",
     "未满足 fail",
     "尚无定论 unanswered",
     "不清楚 dont_know",
@@ -363,7 +388,7 @@ pub(super) const CSV_HEADER: &[&str] = &[
 
 /// The cells of one line, in [`CSV_HEADER`]'s order, without allocating (what is not in the
 /// table as it is goes into `scratch`).
-pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> [Cell<'a>; 21] {
+pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> [Cell<'a>; 22] {
     let Scratch {
         prefecture,
         date,
@@ -406,8 +431,9 @@ pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> 
         Cell::Text(prefecture),
         text(s.industry),
         Cell::Text(date),
-        Cell::Number(s.score.map(u64::from)),
+        Cell::Text(s.verdict.map_or("", hegui_core::eval::score::Status::name)),
         Cell::Number(s.coverage.map(u64::from)),
+        Cell::Number(s.score.map(u64::from)),
         num(s.fail),
         num(s.unanswered),
         num(s.dont_know),
@@ -500,7 +526,17 @@ pub(crate) fn write_overview(
         .ok_or_else(|| std::io::Error::other("template `batch.html.j2` is not embedded"))?;
     env.add_template("batch.html.j2", tmpl)
         .map_err(|e| std::io::Error::other(format!("template `batch.html.j2`: {e}")))?;
-    let lowest = summary.lowest()?;
+    let lowest: Vec<serde_json::Value> = summary
+        .lowest()?
+        .iter()
+        .map(|line| {
+            let mut v = serde_json::json!(line);
+            if let (Some(o), Some(verdict)) = (v.as_object_mut(), line.verdict) {
+                o.insert("verdict_label".into(), serde_json::json!(verdict.label()));
+            }
+            v
+        })
+        .collect();
     // Flags and duplicate groups (with why), the first few hundred: each only when there is
     // one, so an ordinary batch's overview is unchanged.
     const LISTED: usize = 500;
@@ -516,6 +552,8 @@ pub(crate) fn write_overview(
         "format": summary.format, "pack": summary.pack, "waivers_ignored": summary.waivers_ignored,
         "found": summary.found, "assessed": summary.assessed, "rejected": summary.rejected,
         "counted": summary.counted, "superseded": summary.superseded, "mean_score": summary.mean_score,
+        "verdicts": summary.verdicts,
+        "verdict_rows": verdict_rows(&summary.verdicts),
         "score_histogram": summary.score_histogram, "unscored": summary.unscored,
         "rules": summary.rules, "sections": summary.sections, "scopes": summary.scopes,
         "prefectures": summary.prefectures, "counties": summary.counties,

@@ -87,7 +87,7 @@ fn stream_submissions(
     Ok(())
 }
 
-/// Column letters for the submissions table (A…U; 21 columns).
+/// Column letters for the submissions table (A…V; 22 columns).
 fn column_name(c: usize) -> &'static str {
     const NAMES: [&str; 26] = [
         "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
@@ -487,7 +487,7 @@ mod tests {
         stream_submissions(std::io::Cursor::new(&skeleton), &summary, &mut streamed).unwrap();
         let streamed = streamed.into_inner();
         let sheet = part(&streamed, SUBMISSIONS_PART);
-        assert!(sheet.contains(&format!("<dimension ref=\"A1:U{}\"/>", summary.found)));
+        assert!(sheet.contains(&format!("<dimension ref=\"A1:V{}\"/>", summary.found)));
         assert_eq!(sheet, part(&reference, SUBMISSIONS_PART));
         for name in [
             "xl/worksheets/sheet2.xml",

@@ -11,11 +11,15 @@
 //! All schemas are JSON Schema draft-07, the dialect YAML language servers understand best.
 
 use crate::facts::DONT_KNOW_WORDS;
-use crate::model::{Entry, Op, Pack, QType, Question};
+use crate::model::{DatePrecision, Entry, Op, Pack, QType, Question};
 use serde_json::{Map, Value, json};
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 const DATE_PATTERN: &str = r"^\d{4}-\d{2}-\d{2}$";
+/// A full date or a month (`2025-09`): a date question with `precision: month`.
+const MONTH_PATTERN: &str = r"^\d{4}-\d{2}(-\d{2})?$";
+/// A full date, a month or a year (`2025`): a date question with `precision: year`.
+const YEAR_PATTERN: &str = r"^\d{4}(-\d{2}(-\d{2})?)?$";
 
 /// The kinds of schema `hegui schema` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,7 +192,19 @@ fn value(q: &Question) -> Value {
             }
             Value::Object(m)
         }
-        QType::Date => json!({"type": "string", "pattern": DATE_PATTERN, "format": "date"}),
+        QType::Date => match q.precision {
+            DatePrecision::Day => {
+                json!({"type": "string", "pattern": DATE_PATTERN, "format": "date"})
+            }
+            // A month (or a year) where the question's precision allows it; no `format: date`.
+            DatePrecision::Month => json!({"type": "string", "pattern": MONTH_PATTERN}),
+            DatePrecision::Year => json!({
+                "anyOf": [
+                    {"type": "string", "pattern": YEAR_PATTERN},
+                    {"type": "integer", "minimum": 1000, "maximum": 9999}
+                ]
+            }),
+        },
         QType::Text => json!({"type": "string"}),
     }
 }
@@ -472,6 +488,7 @@ fn question_item(member: bool) -> Value {
             "min": {"type": "number"},
             "max": {"type": "number"},
             "past_event": {"type": "boolean"},
+            "precision": {"enum": ["day", "month", "year"]},
             "informational": {"$ref": "#/definitions/text"}
         }
     })

@@ -22,7 +22,7 @@ use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 use chrono::NaiveDate;
 use hegui_core::diag::{Diagnostic, Diagnostics, Loc};
 use hegui_core::facts::{self, DONT_KNOW_WORDS, Facts, LoadedFacts};
-use hegui_core::model::{Pack, QType, Question};
+use hegui_core::model::{DatePrecision, Pack, QType, Question};
 use hegui_core::syntax::node::{Key, Node, NodeKind};
 use sheets::Grid;
 use unicode_normalization::UnicodeNormalization;
@@ -143,6 +143,25 @@ pub fn text_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// A month or a year typed as text, in the forms people write (`2025-09`, `2025/9`, `2025.09`,
+/// `2025年9月`, `2025年`, `2025`), as the answer form `2025-09` / `2025`; `None` for anything
+/// else (the facts loader then says what is expected).
+pub fn text_month_or_year(s: &str) -> Option<String> {
+    let s = norm(s);
+    let s = s.strip_suffix('月').unwrap_or(&s);
+    let s = s.strip_suffix('年').unwrap_or(s);
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年']).collect();
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] if y.len() == 4 && digits(y) => Some((*y).to_string()),
+        [y, m] if y.len() == 4 && digits(y) && digits(m) && m.len() <= 2 => {
+            let m: u32 = m.parse().ok()?;
+            (1..=12).contains(&m).then(|| format!("{y}-{m:02}"))
+        }
+        _ => None,
+    }
+}
+
 /// A cell as plain text, or `None` when it is empty.
 fn cell_text(c: &Data) -> Option<String> {
     let s = match c {
@@ -223,6 +242,81 @@ impl Reader_<'_> {
         Some(node(kind, loc))
     }
 
+    /// A cell of a date question that also accepts a month (or a year). The workbook makes such
+    /// cells text; a cell Excel holds as a date serial on the first of a month may be a month
+    /// Excel converted (`2025-09` typed into a date cell becomes 1 Sep 2025) or that very day:
+    /// its intended precision cannot be told, so it is refused, naming sheet and cell and what
+    /// to type. A serial on any other day is a full date; a whole number 1000–9999 in a year
+    /// question is a year.
+    fn approx_date_node(&mut self, q: &Question, c: &Data, loc: Loc) -> Option<Node> {
+        let serial = match c {
+            Data::Empty => return None,
+            Data::Int(i) if q.precision == DatePrecision::Year && (1000..=9999).contains(i) => {
+                return Some(node(NodeKind::Str(i.to_string()), loc));
+            }
+            Data::Float(x)
+                if q.precision == DatePrecision::Year
+                    && x.fract() == 0.0
+                    && (1000.0..=9999.0).contains(x) =>
+            {
+                return Some(node(NodeKind::Str(format!("{x:.0}")), loc));
+            }
+            Data::DateTime(dt) => dt.as_f64(),
+            Data::Float(x) => *x,
+            Data::Int(i) => *i as f64,
+            Data::DateTimeIso(s) | Data::String(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                let kind = if DONT_KNOW_WORDS.contains(&t) {
+                    NodeKind::Str(t.to_string())
+                } else if let Some(d) = text_date(t) {
+                    NodeKind::Str(d.to_string())
+                } else {
+                    NodeKind::Str(text_month_or_year(t).unwrap_or_else(|| t.to_string()))
+                };
+                return Some(node(kind, loc));
+            }
+            other => return Some(node(NodeKind::Str(cell_text(other)?), loc)),
+        };
+        let NodeKind::Str(day) = self.serial_node(serial, loc)? else {
+            return None;
+        };
+        if !day.ends_with("-01") {
+            return Some(node(NodeKind::Str(day), loc));
+        }
+        let month = day.get(..7).unwrap_or(&day).to_string();
+        let (zh, en) = match q.precision {
+            DatePrecision::Year => (
+                format!(
+                    "完整日期写 {day}，月份写 {month}，年份写 {}",
+                    day.get(..4).unwrap_or(&day)
+                ),
+                format!(
+                    "{day} for the day, {month} for the month, {} for the year",
+                    day.get(..4).unwrap_or(&day)
+                ),
+            ),
+            _ => (
+                format!("完整日期写 {day}，月份写 {month}"),
+                format!("{day} for the day, {month} for the month"),
+            ),
+        };
+        self.diags
+            .error(
+                loc,
+                format!("question `{}`", q.id),
+                format!(
+                    "日期单元格 {day} 无法判断指的是这一天还是整个月(Excel 会把输入的 {month} 变成 {day}) / the date cell {day} may mean that day or the whole month (Excel turns a typed {month} into {day}): its precision cannot be told"
+                ),
+            )
+            .help(format!(
+                "把单元格设为文本格式后重新输入：{zh} / format the cell as text and type {en}"
+            ));
+        None
+    }
+
     /// One answer cell, read by its question's type.
     fn answer_node(&mut self, q: &Question, c: &Data, loc: Loc) -> Option<Node> {
         let subject = format!("question `{}`", q.id);
@@ -276,6 +370,7 @@ impl Reader_<'_> {
                     }
                 }
             },
+            QType::Date if !q.precision.is_day() => return self.approx_date_node(q, c, loc),
             QType::Date => return self.date_node(c, loc),
             QType::Text => {
                 if self.digits_lost(c, loc, &subject) {

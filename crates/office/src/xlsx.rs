@@ -11,7 +11,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use hegui_core::facts::{Answer, AnswerState, Facts, Item};
-use hegui_core::model::{Entry, Group, Pack, QType, Question, Value};
+use hegui_core::model::{DatePrecision, Entry, Group, Pack, QType, Question, Value};
 use hegui_core::text::Lang;
 use hegui_report::questionnaire::{
     choice_ids, dont_know_word, option_label, phrase, pick, type_name,
@@ -517,6 +517,9 @@ fn validation(
                 .allow_decimal_number(DataValidationRule::Between(lo, hi))
                 .set_error_style(DataValidationErrorStyle::Warning)
         }
+        // A month or a year is typed as text (Excel would turn `2025-09` into 1 Sep 2025): no
+        // date rule, only the hint.
+        QType::Date if !q.precision.is_day() => DataValidation::new().allow_any_value(),
         QType::Date => {
             let lo = ExcelDateTime::from_ymd(1950, 1, 1).ok()?;
             let hi = ExcelDateTime::from_ymd(2100, 12, 31).ok()?;
@@ -527,6 +530,16 @@ fn validation(
         QType::MultipleChoice | QType::Text => return None,
     };
     let msg = match q.qtype {
+        QType::Date if q.precision == DatePrecision::Month => phrase(
+            "文本格式：填写日期如 2026-05-20，或只填月份如 2025-09；不知道填“不清楚”",
+            "text: a date such as 2026-05-20, or a month such as 2025-09; dont_know if you don't know",
+            lang,
+        ),
+        QType::Date if q.precision == DatePrecision::Year => phrase(
+            "文本格式：填写日期如 2026-05-20，或月份 2025-09，或年份 2025；不知道填“不清楚”",
+            "text: a date such as 2026-05-20, a month 2025-09 or a year 2025; dont_know if you don't know",
+            lang,
+        ),
         QType::Date => phrase(
             "请填写日期，如 2026-05-20；不知道填“不清楚”",
             "a date such as 2026-05-20; dont_know if you don't know",
@@ -539,6 +552,17 @@ fn validation(
     dv.set_input_message(msg).ok()
 }
 
+/// The cell format of a question's answer: a date question that accepts a month or a year
+/// takes text (Excel would read `2025-09` as 1 Sep 2025), other dates a date format.
+fn answer_format<'f>(q: &Question, f: &'f Formats) -> &'f Format {
+    match q.qtype {
+        QType::Date if !q.precision.is_day() => &f.answer_text,
+        QType::Date => &f.answer_date,
+        QType::Text | QType::MultipleChoice => &f.answer_text,
+        _ => &f.answer,
+    }
+}
+
 /// Writes one answer as a person would: 是/否, option labels, dates as dates, numbers.
 fn write_answer(
     ws: &mut Worksheet,
@@ -549,11 +573,7 @@ fn write_answer(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), String> {
-    let fmt = match q.qtype {
-        QType::Date => &f.answer_date,
-        QType::Text | QType::MultipleChoice => &f.answer_text,
-        _ => &f.answer,
-    };
+    let fmt = answer_format(q, f);
     let Some(a) = a else {
         ws.write_blank(row, col, fmt).map_err(e)?;
         return Ok(());
@@ -596,8 +616,16 @@ fn write_answer(
         Value::Decimal(x) => {
             ws.write_number_with_format(row, col, *x, fmt).map_err(e)?;
         }
+        Value::Date(d) if !q.precision.is_day() => {
+            ws.write_string_with_format(row, col, d.to_string(), fmt)
+                .map_err(e)?;
+        }
         Value::Date(d) => {
             ws.write_datetime_with_format(row, col, excel_date(*d)?, fmt)
+                .map_err(e)?;
+        }
+        Value::Period(p) => {
+            ws.write_string_with_format(row, col, p.written(), fmt)
                 .map_err(e)?;
         }
         Value::Text(t) => {
@@ -835,11 +863,7 @@ fn group_sheet(
             ws.add_data_validation(ITEM_ROW, col, ITEM_ROW + ITEM_ROWS - 1, col, &dv)
                 .map_err(e)?;
         }
-        let fmt = match q.qtype {
-            QType::Date => &f.answer_date,
-            QType::Text | QType::MultipleChoice => &f.answer_text,
-            _ => &f.answer,
-        };
+        let fmt = answer_format(q, f);
         ws.set_range_format(ITEM_ROW, col, ITEM_ROW + 9, col, fmt)
             .map_err(e)?;
     }

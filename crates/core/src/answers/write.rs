@@ -29,6 +29,7 @@ fn value_json(q: &Question, v: &Value) -> J {
         Value::Int(i) => json!(i),
         Value::Decimal(x) => json!(x),
         Value::Date(d) => J::String(d.to_string()),
+        Value::Period(p) => J::String(p.written()),
         Value::Text(t) => J::String(t.clone()),
     }
 }

@@ -126,6 +126,8 @@ pub struct Summary {
     pub by_severity: std::collections::BTreeMap<Severity, Counts>,
     /// Applicable required rules answered 不清楚 somewhere.
     pub required_dont_know: usize,
+    /// Undecided required rules with a too-imprecise date (a month or a year) behind them.
+    pub required_imprecise: usize,
 }
 
 /// Where a rule's duty is mentioned: a clause of a source document. For a policy document
@@ -247,6 +249,9 @@ pub struct Finding {
     pub missing: Vec<String>,
     /// Questions behind an undecided outcome answered 不清楚.
     pub dont_know: Vec<String>,
+    /// Questions behind an undecided outcome answered with a month or a year too imprecise to
+    /// decide it (日期不够精确，无法判定 / date too imprecise to decide).
+    pub imprecise: Vec<String>,
     /// Failing items of repeatable groups.
     pub items: Vec<String>,
     /// Evidence to provide.
@@ -472,6 +477,9 @@ pub fn assess_pack(pack: &Pack, facts: &Facts, opts: AssessOptions) -> PackAsses
                 if f.outcome == Outcome::Unanswered && !f.dont_know.is_empty() {
                     summary.required_dont_know += 1;
                 }
+                if f.outcome == Outcome::Unanswered && !f.imprecise.is_empty() {
+                    summary.required_imprecise += 1;
+                }
             }
             Level::Recommended => summary.recommended.add(f.outcome),
         }
@@ -613,10 +621,12 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
     };
     let mut missing = BTreeSet::new();
     let mut dont_know = BTreeSet::new();
+    let mut imprecise = BTreeSet::new();
     if outcome == Outcome::Unanswered {
         for o in &explanation {
             missing.extend(o.missing.iter().cloned());
             dont_know.extend(o.dont_know.iter().cloned());
+            imprecise.extend(o.imprecise.iter().cloned());
         }
     }
     let mut items: Vec<String> = Vec::new();
@@ -643,6 +653,7 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
         reason,
         missing: order_by_questionnaire(pack, missing),
         dont_know: order_by_questionnaire(pack, dont_know),
+        imprecise: order_by_questionnaire(pack, imprecise),
         items,
         evidence: rule.evidence.clone(),
         remediation: rule.remediation.clone(),

@@ -13,8 +13,11 @@ pub mod outcome;
 pub mod score;
 
 use crate::answers::{AnswerState, Facts};
-use crate::model::{Condition, GIdx, Leaf, Op, Operand, Pack, QType, Question, Value};
+use crate::model::{
+    Condition, DatePrecision, GIdx, Leaf, Op, Operand, Pack, QType, Question, Value,
+};
 use chrono::Days;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// A three-valued truth.
@@ -106,14 +109,19 @@ pub struct Observation {
     pub item: Option<String>,
     /// The comparison as written (`real_name.methods any_of [a, b]`).
     pub condition: String,
-    /// The answer seen (`unanswered`, `不清楚`, or the value).
+    /// The answer seen (`unanswered`, `不清楚`, or the value as written: `2025-09` stays so).
     pub answer: String,
+    /// For a date answer: how precise it is (`day`, `month`, `year`); `null` otherwise.
+    pub precision: Option<DatePrecision>,
     /// What the comparison gave.
     pub result: Truth,
     /// Unanswered questions behind an unknown result.
     pub missing: Vec<String>,
     /// Questions answered 不清楚 behind an unknown result.
     pub dont_know: Vec<String>,
+    /// Questions answered with a month or a year that some but not all of whose days satisfy
+    /// the comparison: the date is too imprecise to decide (日期不够精确，无法判定).
+    pub imprecise: Vec<String>,
 }
 
 enum Lookup<'a> {
@@ -319,9 +327,11 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                         item: None,
                         condition,
                         answer: "unanswered".into(),
+                        precision: None,
                         result: Truth::Unknown,
                         missing: vec![g],
                         dont_know: vec![],
+                        imprecise: vec![],
                     });
                 }
                 return Truth::Unknown;
@@ -334,9 +344,11 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                         item: None,
                         condition: quantifier_text(c, *every),
                         answer: NO_ITEMS.into(),
+                        precision: None,
                         result: Truth::False,
                         missing: vec![],
                         dont_know: vec![],
+                        imprecise: vec![],
                     });
                 }
                 return Truth::False;
@@ -432,31 +444,64 @@ fn leaf(l: &Leaf, env: &Env<'_>) -> Truth {
             Lookup::Value(b) => compare(a, l.op, b),
             _ => Truth::Unknown,
         },
-        Operand::Days(n) => match a {
-            Value::Date(d) => {
-                let date = env.facts.assessment_date;
-                let from = u64::try_from(*n)
-                    .ok()
-                    .and_then(|n| date.checked_sub_days(Days::new(n)));
-                match from {
-                    Some(from) => Truth::from(*d >= from && *d <= date),
-                    None => Truth::from(*d <= date),
-                }
-            }
-            _ => Truth::Unknown,
+        Operand::Days(n) => match a.date_span() {
+            Some(span) => within_days(span, *n, env.facts.assessment_date),
+            None => Truth::Unknown,
         },
         Operand::Flag(_) => Truth::Unknown,
     }
 }
 
+/// `within_days: n` over a date answer that covers the days `first..=last` (one day for a full
+/// date): true when every day lies in `assessment_date - n ..= assessment_date`, false when
+/// none does, unknown otherwise (docs/SEMANTICS.md S13, S26).
+pub fn within_days((first, last): (NaiveDate, NaiveDate), n: i64, date: NaiveDate) -> Truth {
+    let from = u64::try_from(n)
+        .ok()
+        .and_then(|n| date.checked_sub_days(Days::new(n)));
+    let from = from.unwrap_or(NaiveDate::MIN);
+    three(first >= from && last <= date, last < from || first > date)
+}
+
+/// True when `all` (every day satisfies), false when `none` (no day does), else unknown.
+fn three(all: bool, none: bool) -> Truth {
+    if all {
+        Truth::True
+    } else if none {
+        Truth::False
+    } else {
+        Truth::Unknown
+    }
+}
+
+/// A date comparison between two answers that cover the days `a` and `b` (`(first, last)`;
+/// one day for a full date or a literal): true when every pair of days `(x, y)` with `x` in
+/// `a` and `y` in `b` satisfies `x op y`, false when no pair does, unknown otherwise
+/// (docs/SEMANTICS.md S26).
+pub fn compare_dates(a: (NaiveDate, NaiveDate), op: Op, b: (NaiveDate, NaiveDate)) -> Truth {
+    let ((a1, a2), (b1, b2)) = (a, b);
+    let equal = three(a1 == a2 && b1 == b2 && a1 == b1, a2 < b1 || b2 < a1);
+    match op {
+        Op::Equals => equal,
+        Op::NotEquals => equal.negate(),
+        Op::Lt | Op::Before => three(a2 < b1, a1 >= b2),
+        Op::Le | Op::OnOrBefore => three(a2 <= b1, a1 > b2),
+        Op::Gt | Op::After => three(a1 > b2, a2 <= b1),
+        Op::Ge | Op::OnOrAfter => three(a1 >= b2, a2 < b1),
+        _ => Truth::Unknown,
+    }
+}
+
 fn compare(a: &Value, op: Op, b: &Value) -> Truth {
     use std::cmp::Ordering;
+    if let (Some(x), Some(y)) = (a.date_span(), b.date_span()) {
+        return compare_dates(x, op, y);
+    }
     let ord: Option<Ordering> = match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Decimal(x), Value::Decimal(y)) => x.partial_cmp(y),
         (Value::Int(x), Value::Decimal(y)) => (*x as f64).partial_cmp(y),
         (Value::Decimal(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         _ => None,
     };
     let t = match op {
@@ -528,12 +573,35 @@ fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
             Lookup::Value(_) => {}
         }
     };
+    let mut imprecise = Vec::new();
     if t == Truth::Unknown {
         note(l.lhs.q);
         if let Operand::Question(r) = l.rhs {
             note(r.q);
         }
+        // Every side answered, yet unknown: a month or a year that only some of its days
+        // satisfy.
+        if missing.is_empty() && dont_know.is_empty() && l.op != Op::Answered {
+            let mut period = |qi: usize| {
+                if let Lookup::Value(Value::Period(_)) = lookup(env, qi) {
+                    imprecise.push(
+                        qn.questions
+                            .get(qi)
+                            .map(|q| q.id.clone())
+                            .unwrap_or_default(),
+                    );
+                }
+            };
+            period(l.lhs.q);
+            if let Operand::Question(r) = l.rhs {
+                period(r.q);
+            }
+        }
     }
+    let precision = match lookup(env, l.lhs.q) {
+        Lookup::Value(v) => v.date_precision(),
+        _ => None,
+    };
     let answer = match (lookup(env, l.lhs.q), q) {
         (Lookup::Unanswered, _) => "unanswered".to_string(),
         (Lookup::DontKnow, _) => "不清楚".to_string(),
@@ -560,9 +628,11 @@ fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
         item,
         condition: l.text.clone(),
         answer,
+        precision,
         result: t,
         missing,
         dont_know,
+        imprecise,
     }
 }
 
@@ -584,6 +654,7 @@ pub fn display_value(q: &Question, v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Decimal(x) => x.to_string(),
         Value::Date(d) => d.to_string(),
+        Value::Period(p) => p.written(),
         Value::Text(t) => {
             if q.qtype == QType::Text {
                 format!("{t:?}")

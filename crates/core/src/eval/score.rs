@@ -253,6 +253,9 @@ pub struct Verdict {
     pub status: Status,
     /// One line: the verdict.
     pub headline: Text,
+    /// The count that makes it so, for the headline (`not_compliant`: how many fail;
+    /// `undecided`: how many are undecided; `waived`: how many are waived); none otherwise.
+    pub count: Option<Text>,
     /// The counts behind it; a count of zero is never mentioned.
     pub detail: Text,
 }
@@ -310,11 +313,11 @@ pub fn verdict(s: &Score) -> Verdict {
         ),
         Status::Undecided => Text::new(
             format!(
-                "未发现未满足的强制性义务，但 {} 项适用的强制性义务因未作答或回答“不清楚”而尚无定论{dk_zh}{waived_zh}。",
+                "未发现未满足的强制性义务，但 {} 项适用的强制性义务因未作答、回答“不清楚”或日期不够精确而尚无定论{dk_zh}{waived_zh}。",
                 s.undecided
             ),
             format!(
-                "No required obligation was found unmet, but {} applicable required {} undecided because questions are unanswered or answered 不清楚{dk_en}{waived_en}.",
+                "No required obligation was found unmet, but {} applicable required {} undecided because questions are unanswered, answered 不清楚 or dated too imprecisely{dk_en}{waived_en}.",
                 s.undecided,
                 obligations(s.undecided)
             ),
@@ -342,9 +345,33 @@ pub fn verdict(s: &Score) -> Verdict {
             "By the answers given, no required obligation applies; check the scope answers.",
         ),
     };
+    let count = match status {
+        Status::NotCompliant => Some(Text::new(
+            format!("{} 项强制性义务未满足", s.fail),
+            format!("{} required {} not met", s.fail, obligations(s.fail)),
+        )),
+        Status::Undecided => Some(Text::new(
+            format!("{} 项强制性义务尚无定论", s.undecided),
+            format!(
+                "{} required {} undecided",
+                s.undecided,
+                obligations(s.undecided)
+            ),
+        )),
+        Status::Waived => Some(Text::new(
+            format!("{} 项强制性义务在豁免期内", s.waived),
+            format!(
+                "{} required {} waived for now",
+                s.waived,
+                obligations(s.waived)
+            ),
+        )),
+        Status::Compliant | Status::NoObligations => None,
+    };
     Verdict {
         status,
         headline: status.label(),
+        count,
         detail,
     }
 }

@@ -17,7 +17,7 @@ use crate::facts::{
     Answer, AnswerState, DONT_KNOW_WORDS, Facts, Item, LoadedFacts, Organisation, PackRef, Person,
     Waiver, from_node, hidden_answers,
 };
-use crate::model::condition::parse_date;
+use crate::model::condition::{parse_date, parse_date_answer};
 use crate::model::{GIdx, Pack, QIdx, QType, Question, Value};
 use crate::syntax::node::{self, Format, Key, Limits, Node, NodeKind, PlainNode};
 use chrono::NaiveDate;
@@ -632,11 +632,20 @@ impl<'de> Visitor<'de> for AnswerSeed<'_, '_> {
                 Ok(plain(Value::Decimal(x)))
             }
             QType::Date => {
-                let d = parse_date(s).ok_or_else(bail)?;
-                if self.q.past_event {
-                    self.past_events.push(d);
+                // A full date directly; a month or a year where the question allows it (a
+                // coarser one than allowed, or a year written as a number, goes to load_facts).
+                let v = match parse_date(s) {
+                    Some(d) => Value::Date(d),
+                    None => parse_date_answer(s)
+                        .filter(|v| v.date_precision().is_some_and(|p| p <= self.q.precision))
+                        .ok_or_else(bail)?,
+                };
+                if self.q.past_event
+                    && let Some((first, _)) = v.date_span()
+                {
+                    self.past_events.push(first);
                 }
-                Ok(plain(Value::Date(d)))
+                Ok(plain(v))
             }
             QType::Text if t.is_empty() => Ok(None),
             QType::Text => Ok(plain(Value::Text(s.to_string()))),

@@ -492,11 +492,10 @@ fn carried(
 
 /// Whether a date answer valid for `old` stays valid for `new`: widening a date question's
 /// precision (a year or a month accepted where only a full date was) is not a change of the
-/// question, so its answers carry. This is the hook for that feature: today every date
-/// question takes a full date, so two date questions are always compatible; once questions
-/// declare a precision, compare it here (narrowing is a change, widening is not).
+/// question, so its answers carry; narrowing it (a full date needed where a month was enough)
+/// is, since a month answer no longer fits.
 pub fn date_precision_compatible(old: &Question, new: &Question) -> bool {
-    old.qtype == QType::Date && new.qtype == QType::Date
+    old.qtype == QType::Date && new.qtype == QType::Date && new.precision >= old.precision
 }
 
 /// A per-question tally while migrating.

@@ -9,8 +9,8 @@ pub mod fast;
 pub mod migrate;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
-use crate::model::condition::parse_date;
-use crate::model::{GIdx, Pack, QType, Question, Value};
+use crate::model::condition::{parse_date, parse_date_answer};
+use crate::model::{DatePrecision, GIdx, Pack, QType, Question, Value};
 use crate::syntax::decode::decode;
 use crate::syntax::node::{self, Format, Node, NodeKind};
 use chrono::NaiveDate;
@@ -245,7 +245,7 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 format!(
                     "`assessment_date` is a date YYYY-MM-DD, found {}{}",
                     n.display(),
-                    date_why(n)
+                    date_why(DatePrecision::Day, n.as_str())
                 ),
             );
             None
@@ -354,10 +354,41 @@ fn submission(n: &Node, d: &mut Diagnostics) -> Option<Submission> {
 
 /// `: ` and what is wrong with a date written as text ([`crate::model::condition::date_problem`]);
 /// nothing for a value that is not text (the message says what was found).
-fn date_why(n: &Node) -> String {
-    n.as_str()
-        .map(|s| format!(": {}", crate::model::condition::date_problem(s)))
-        .unwrap_or_default()
+fn date_why(precision: DatePrecision, written: Option<&str>) -> String {
+    let Some(s) = written else {
+        return String::new();
+    };
+    // A month or a year that is itself impossible (`2025-13`): say so; otherwise what a full
+    // date needs.
+    if precision > DatePrecision::Day && s.trim().len() < 10 {
+        return String::new();
+    }
+    format!(": {}", crate::model::condition::date_problem(s))
+}
+
+/// The forms a date question of `precision` accepts, in words.
+fn date_forms(precision: DatePrecision) -> &'static str {
+    match precision {
+        DatePrecision::Day => "a date YYYY-MM-DD",
+        DatePrecision::Month => "a date YYYY-MM-DD or a month YYYY-MM",
+        DatePrecision::Year => "a date YYYY-MM-DD, a month YYYY-MM or a year YYYY",
+    }
+}
+
+fn precision_zh(precision: DatePrecision) -> &'static str {
+    match precision {
+        DatePrecision::Day => "完整日期 YYYY-MM-DD",
+        DatePrecision::Month => "精确到月 YYYY-MM 或完整日期",
+        DatePrecision::Year => "精确到年 YYYY、月或完整日期",
+    }
+}
+
+fn example_form(precision: DatePrecision) -> &'static str {
+    match precision {
+        DatePrecision::Day => "2025-09-15",
+        DatePrecision::Month => "2025-09",
+        DatePrecision::Year => "2025",
+    }
 }
 
 fn required<'n>(root: &'n Node, key: &str, d: &mut Diagnostics) -> Option<&'n Node> {
@@ -901,23 +932,56 @@ fn typed(
             range(q, v, n, d).then_some(Value::Decimal(v))
         }
         QType::Date => {
-            let Some(v) = n.as_str().and_then(parse_date) else {
+            // A year may come as a YAML number (`2025`); a month or a year only where the
+            // question's precision allows it.
+            let written = match &n.kind {
+                NodeKind::Int(i) if (1000..=9999).contains(i) => Some(i.to_string()),
+                _ => n.as_str().map(str::to_string),
+            };
+            let Some(v) = written.as_deref().and_then(parse_date_answer) else {
                 d.error(
                     n.loc,
                     &subject,
                     format!(
-                        "date question expects a date YYYY-MM-DD, found {}{}",
+                        "date question expects {}, found {}{}",
+                        date_forms(q.precision),
                         n.display(),
-                        date_why(n)
+                        date_why(q.precision, written.as_deref())
                     ),
                 );
                 return None;
             };
-            if q.past_event && have_date && v > date {
-                d.error(n.loc, &subject, format!("{v} is after the assessment date {date}, but this is the date of a past event"));
+            let precision = v.date_precision().unwrap_or_default();
+            if precision > q.precision {
+                d.error(
+                    n.loc,
+                    &subject,
+                    format!(
+                        "日期不够精确：本题需要{} / the date `{}` is not precise enough: this question needs {}",
+                        precision_zh(q.precision),
+                        written.as_deref().unwrap_or_default(),
+                        date_forms(q.precision)
+                    ),
+                )
+                .help(format!(
+                    "例如 {ex}；不知道时填“不清楚” / e.g. {ex}; answer 不清楚 if you do not know",
+                    ex = example_form(q.precision)
+                ));
                 return None;
             }
-            Some(Value::Date(v))
+            if let Some((first, _)) = v.date_span()
+                && q.past_event
+                && have_date
+                && first > date
+            {
+                let shown = match &v {
+                    Value::Period(p) => p.written(),
+                    _ => first.to_string(),
+                };
+                d.error(n.loc, &subject, format!("{shown} is after the assessment date {date}, but this is the date of a past event"));
+                return None;
+            }
+            Some(v)
         }
         QType::Text => match &n.kind {
             NodeKind::Str(s) if s.trim().is_empty() => None,

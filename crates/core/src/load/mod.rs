@@ -223,6 +223,8 @@ struct RawQuestion {
     #[serde(default)]
     past_event: bool,
     #[serde(default)]
+    precision: Option<DatePrecision>,
+    #[serde(default)]
     informational: Option<Text>,
 }
 
@@ -1037,6 +1039,13 @@ impl<'a> Loader<'a> {
             self.diags
                 .error(item.loc, &subject, "`past_event` is for date questions");
         }
+        if raw.precision.is_some() && raw.qtype != QType::Date {
+            self.diags.error(
+                item.loc,
+                &subject,
+                "`precision` 只用于日期题 / `precision` is for date questions",
+            );
+        }
         Some(Question {
             id: full,
             local_id: raw.id,
@@ -1059,6 +1068,7 @@ impl<'a> Loader<'a> {
             min: raw.min,
             max: raw.max,
             past_event: raw.past_event,
+            precision: raw.precision.unwrap_or_default(),
             informational: raw.informational,
             group: None,
             pos: 0,

@@ -7,7 +7,8 @@
 
 use crate::diag::{Diagnostics, Loc, did_you_mean};
 use crate::model::{
-    Condition, GIdx, Leaf, Op, Operand, QRef, QType, Question, Questionnaire, Value,
+    Condition, DatePrecision, GIdx, Leaf, Op, Operand, Period, QRef, QType, Question,
+    Questionnaire, Value,
 };
 use crate::syntax::node::{Node, NodeKind};
 use chrono::NaiveDate;
@@ -593,6 +594,40 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         }
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Parses a date answer as written: `YYYY-MM-DD` (a day), `YYYY-MM` (a month) or `YYYY` (a
+/// year), strictly (four-digit year, two-digit month 01–12). Whether the question allows the
+/// precision is the caller's business.
+pub fn parse_date_answer(s: &str) -> Option<Value> {
+    let t = s.trim();
+    let b = t.as_bytes();
+    let digits = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
+    let num = |x: &[u8]| x.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    match b.len() {
+        4 if digits(b) => {
+            let year = i32::try_from(num(b)).ok()?;
+            NaiveDate::from_ymd_opt(year, 1, 1).map(|first| {
+                Value::Period(Period {
+                    first,
+                    precision: DatePrecision::Year,
+                })
+            })
+        }
+        7 => match b.split_at(4) {
+            (y, [b'-', m @ ..]) if digits(y) && digits(m) => {
+                let year = i32::try_from(num(y)).ok()?;
+                NaiveDate::from_ymd_opt(year, num(m), 1).map(|first| {
+                    Value::Period(Period {
+                        first,
+                        precision: DatePrecision::Month,
+                    })
+                })
+            }
+            _ => None,
+        },
+        _ => parse_date(t).map(Value::Date),
+    }
 }
 
 /// Why `s` is not a date [`parse_date`] reads, in both languages: which part is impossible

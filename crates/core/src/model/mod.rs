@@ -108,6 +108,10 @@ pub struct Question {
     /// A date of a past event: may not lie after the assessment date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub past_event: bool,
+    /// For a date question: the coarsest answer it accepts (`day`: a full date only; `month`:
+    /// also `YYYY-MM`; `year`: also `YYYY`). A plain field of the question definition.
+    #[serde(skip_serializing_if = "DatePrecision::is_day")]
+    pub precision: DatePrecision,
     /// Why the question is asked although no condition reads it (the unread-question gate,
     /// `lint::unread`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -339,6 +343,101 @@ impl Op {
     ];
 }
 
+/// How precise a date answer is, or the coarsest a date question accepts. Ordered from finest
+/// to coarsest: `Day < Month < Year`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DatePrecision {
+    /// A full date `YYYY-MM-DD`.
+    #[default]
+    Day,
+    /// A month `YYYY-MM`: every day of that month.
+    Month,
+    /// A year `YYYY`: every day of that year.
+    Year,
+}
+
+impl DatePrecision {
+    /// The name used in pack files and results.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePrecision::Day => "day",
+            DatePrecision::Month => "month",
+            DatePrecision::Year => "year",
+        }
+    }
+
+    /// Whether this is the default, a full date.
+    pub fn is_day(&self) -> bool {
+        *self == DatePrecision::Day
+    }
+
+    /// The form an answer of this precision is written in (`YYYY-MM`).
+    pub fn form(self) -> &'static str {
+        match self {
+            DatePrecision::Day => "YYYY-MM-DD",
+            DatePrecision::Month => "YYYY-MM",
+            DatePrecision::Year => "YYYY",
+        }
+    }
+}
+
+/// An approximate date: every day of a month or of a year (`2025-09`, `2025`). A full date is
+/// a [`Value::Date`]; this is only for coarser answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Period {
+    /// The first day of the month or year.
+    pub first: NaiveDate,
+    /// `Month` or `Year`.
+    pub precision: DatePrecision,
+}
+
+impl Period {
+    /// The last day of the period.
+    pub fn last(self) -> NaiveDate {
+        use chrono::Datelike;
+        let y = self.first.year();
+        let next = match self.precision {
+            DatePrecision::Day => return self.first,
+            DatePrecision::Month if self.first.month() == 12 => {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            }
+            DatePrecision::Month => NaiveDate::from_ymd_opt(y, self.first.month() + 1, 1),
+            DatePrecision::Year => NaiveDate::from_ymd_opt(y + 1, 1, 1),
+        };
+        next.and_then(|n| n.pred_opt()).unwrap_or(self.first)
+    }
+
+    /// As written: `2025-09` or `2025`.
+    pub fn written(self) -> String {
+        use chrono::Datelike;
+        match self.precision {
+            DatePrecision::Year => format!("{:04}", self.first.year()),
+            DatePrecision::Month => format!("{:04}-{:02}", self.first.year(), self.first.month()),
+            DatePrecision::Day => self.first.to_string(),
+        }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written())
+    }
+}
+
 /// A typed answer value.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -355,8 +454,30 @@ pub enum Value {
     Decimal(f64),
     /// Date.
     Date(NaiveDate),
+    /// An approximate date (a month or a year) where the question's precision allows it.
+    Period(Period),
     /// Text.
     Text(String),
+}
+
+impl Value {
+    /// For a date answer, its first and last day (the same day for a full date).
+    pub fn date_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        match self {
+            Value::Date(d) => Some((*d, *d)),
+            Value::Period(p) => Some((p.first, p.last())),
+            _ => None,
+        }
+    }
+
+    /// For a date answer, its precision.
+    pub fn date_precision(&self) -> Option<DatePrecision> {
+        match self {
+            Value::Date(_) => Some(DatePrecision::Day),
+            Value::Period(p) => Some(p.precision),
+            _ => None,
+        }
+    }
 }
 
 /// The right-hand side of a comparison.

@@ -11,7 +11,7 @@ use super::{HEADER_FIELDS, SUBMISSION_FIELD};
 use super::{condition_json, option_label, phrase, pick, type_name};
 use chrono::NaiveDate;
 use hegui_core::facts::Facts;
-use hegui_core::model::{Entry, Pack, Question};
+use hegui_core::model::{Entry, Pack, QType, Question};
 use hegui_core::text::Lang;
 use minijinja::{context, value::Serde};
 use serde::Serialize;
@@ -32,6 +32,8 @@ struct QView {
     #[serde(rename = "type")]
     qtype: &'static str,
     type_text: String,
+    /// `month` or `year` for a date question that accepts one (a text field); else `none`.
+    precision: Option<&'static str>,
     options: Vec<Opt>,
     when: Option<String>,
 }
@@ -69,6 +71,7 @@ fn qview(q: &Question, lang: Lang) -> QView {
         help: q.help.as_ref().map(|h| pick(h, lang, "\n")),
         qtype: q.qtype.name(),
         type_text: type_name(q, lang),
+        precision: (q.qtype == QType::Date && !q.precision.is_day()).then(|| q.precision.name()),
         options: q
             .options
             .iter()
@@ -108,6 +111,8 @@ fn labels(lang: Lang) -> J {
         "integer": l("请填写整数", "write a whole number"),
         "decimal": l("请填写数字", "write a number"),
         "date": l("请填写日期 YYYY-MM-DD", "write a date YYYY-MM-DD"),
+        "date_month": l("请填写日期 YYYY-MM-DD 或年月 YYYY-MM", "write a date YYYY-MM-DD or a month YYYY-MM"),
+        "date_year": l("请填写日期 YYYY-MM-DD、年月 YYYY-MM 或年份 YYYY", "write a date YYYY-MM-DD, a month YYYY-MM or a year YYYY"),
         "below": l("不能小于 {}", "must be at least {}"),
         "above": l("不能大于 {}", "must be at most {}"),
         "after_date": l("晚于评估基准日，但这是已发生事件的日期", "is after the assessment date, but this is the date of a past event"),
@@ -149,6 +154,9 @@ fn page_data(pack: &Pack, lang: Lang, prefill: Option<&Facts>) -> J {
         }
         if q.past_event {
             m.insert("past_event".into(), J::Bool(true));
+        }
+        if q.qtype == QType::Date && !q.precision.is_day() {
+            m.insert("precision".into(), J::String(q.precision.name().into()));
         }
         let exclusive: Vec<J> = q
             .options

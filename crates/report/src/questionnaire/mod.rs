@@ -15,7 +15,7 @@ pub mod yaml;
 
 use chrono::NaiveDate;
 use hegui_core::model::condition::parse_date;
-use hegui_core::model::{Condition, Operand, Pack, QType, Question, Value};
+use hegui_core::model::{Condition, DatePrecision, Op, Operand, Pack, QType, Question, Value};
 use hegui_core::text::Lang;
 use hegui_core::text::Text;
 use serde_json::{Value as J, json};
@@ -123,7 +123,19 @@ pub fn type_name(q: &Question, lang: Lang) -> String {
         QType::MultipleChoice => phrase("多选", "multiple choice", lang),
         QType::Integer => phrase("整数", "whole number", lang),
         QType::Decimal => phrase("数值", "number", lang),
-        QType::Date => phrase("日期", "date", lang),
+        QType::Date => match q.precision {
+            DatePrecision::Day => phrase("日期", "date", lang),
+            DatePrecision::Month => phrase(
+                "日期(可只填年月，如 2025-09)",
+                "date (a month such as 2025-09 will do)",
+                lang,
+            ),
+            DatePrecision::Year => phrase(
+                "日期(可只填年月 2025-09 或年份 2025)",
+                "date (a month 2025-09 or a year 2025 will do)",
+                lang,
+            ),
+        },
         QType::Text => phrase("文本", "text", lang),
     };
     let range = match (q.min, q.max) {
@@ -181,6 +193,7 @@ pub fn value_json(q: &Question, v: &Value) -> J {
         Value::Int(i) => json!(i),
         Value::Decimal(x) => json!(x),
         Value::Date(d) => J::String(d.to_string()),
+        Value::Period(p) => J::String(p.written()),
         Value::Text(t) => J::String(t.clone()),
     }
 }
@@ -245,6 +258,11 @@ pub fn condition_json(pack: &Pack, c: &Condition) -> J {
             let mut m = serde_json::Map::new();
             m.insert("q".into(), J::String(q.id.clone()));
             m.insert("op".into(), J::String(l.op.name().into()));
+            if q.qtype == QType::Date && !matches!(l.op, Op::Answered | Op::WithinDays) {
+                // Dates compare as intervals (a month, a year): the page's evaluator must know
+                // that `equals` here is between dates, not text.
+                m.insert("date".into(), J::Bool(true));
+            }
             match &l.rhs {
                 Operand::Literal(v) => {
                     // Option lists for any_of/all_of/none_of are lists even on single choice.

@@ -3,7 +3,7 @@
 //! unanswered); filled in, `hegui assess` takes it unchanged.
 
 use chrono::NaiveDate;
-use hegui_core::model::{Entry, Pack, QType, Question};
+use hegui_core::model::{DatePrecision, Entry, Pack, QType, Question};
 use std::fmt::Write as _;
 
 fn type_hint(q: &Question) -> String {
@@ -14,10 +14,17 @@ fn type_hint(q: &Question) -> String {
         QType::Integer => range("整数 integer", q),
         QType::Decimal => range("数值 decimal", q),
         QType::Date => {
+            let form = match q.precision {
+                DatePrecision::Day => "日期 date YYYY-MM-DD",
+                DatePrecision::Month => "日期 date YYYY-MM-DD, 或年月 or a month YYYY-MM",
+                DatePrecision::Year => {
+                    "日期 date YYYY-MM-DD, 或年月 or a month YYYY-MM, 或年份 or a year YYYY"
+                }
+            };
             if q.past_event {
-                "日期 date YYYY-MM-DD (不晚于评估基准日 not after the assessment date)".into()
+                format!("{form} (不晚于评估基准日 not after the assessment date)")
             } else {
-                "日期 date YYYY-MM-DD".into()
+                form.into()
             }
         }
         QType::Text => "文本 text (in quotes)".into(),

@@ -52,6 +52,12 @@ const LABELS: &[(&str, &str, &str)] = &[
         "仅计强制性规则，按严重程度加权，分母为已有定论的适用规则",
         "required rules only, weighted by severity, over decided applicable rules",
     ),
+    (
+        "score_decided_only",
+        "得分(仅计已判定规则：满足、未满足、豁免)",
+        "Score (decided rules only: pass, fail, waived)",
+    ),
+    ("verdict_short", "结论", "Verdict"),
     ("coverage", "覆盖率", "Coverage"),
     (
         "coverage_help",
@@ -177,6 +183,16 @@ const LABELS: &[(&str, &str, &str)] = &[
         "“不清楚”不会使义务消失：请查明后作答。",
         "A 不清楚 answer never makes a duty disappear: find out and answer.",
     ),
+    (
+        "imprecise",
+        "日期不够精确的问题",
+        "Dates too imprecise to decide",
+    ),
+    (
+        "imprecise_help",
+        "以下日期只填到月份或年份，而相关规则的结论取决于其中具体哪一天：日期不够精确，无法判定。请查明具体日期后作答。",
+        "These dates give only a month or a year, and the rules listed depend on which day it was: the date is too imprecise to decide. Find out the day and answer.",
+    ),
     ("question", "问题", "Question"),
     ("decides", "影响的规则", "Rules it would decide"),
     ("waivers", "豁免", "Waivers"),
@@ -216,6 +232,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("dont_know_answer", "不清楚", "don't know (不清楚)"),
     ("no_items_answer", "未报告任何条目", "no item reported"),
     ("main_reason", "主要原因", "Main reason"),
+    (
+        "date_too_imprecise",
+        "日期不够精确，无法判定",
+        "date too imprecise to decide",
+    ),
     ("met", "满足", "met"),
     ("not_met", "不满足", "not met"),
     ("unknown", "无法判断", "undecided"),

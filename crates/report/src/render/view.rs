@@ -30,6 +30,12 @@ pub struct Report {
     pub verdict: Verdict,
     /// Score and coverage over all required rules.
     pub score: Score,
+    /// Coverage below 100 %: some applicable required rule is undecided, so the score covers
+    /// the decided rules only and must say so (and never be shown larger than the coverage).
+    pub partial: bool,
+    /// The score's label: 得分 / Score, or, when `partial`, 得分(仅计已判定规则…) / Score
+    /// (decided rules only…).
+    pub score_label: Text,
     /// Rows of the outcome table: required and recommended counts per outcome.
     pub counts: Vec<CountRow>,
     /// Required rules by severity, with weights and deadlines.
@@ -44,6 +50,9 @@ pub struct Report {
     pub open_questions: Vec<QuestionSection>,
     /// Questions answered 不清楚 behind undecided rules, by section.
     pub dont_know: Vec<QuestionSection>,
+    /// Questions answered with a month or a year too imprecise to decide rules, by section
+    /// (reports show this block only when it is not empty).
+    pub imprecise: Vec<QuestionSection>,
     /// Every waiver given, in pack order of its rule.
     pub waivers: Vec<WaiverView>,
     /// Clause → rule → outcome, in pack order.
@@ -242,6 +251,9 @@ pub struct Gap {
     /// The one-line reason: the first comparison that failed (for a false `any`, the branch
     /// that came closest; `docs/SEMANTICS.md` S23).
     pub reason: Option<Why>,
+    /// For an undecided finding with a month or a year behind it: that answer, as written,
+    /// with the reason 日期不够精确，无法判定 / date too imprecise to decide.
+    pub imprecise: Option<Why>,
     /// Failing items of repeatable groups.
     pub items: Vec<String>,
     /// The clause.
@@ -285,6 +297,9 @@ pub struct QuestionView {
     pub label: Text,
     /// Rules it would decide.
     pub rules: Vec<RuleRef>,
+    /// In `imprecise`: the answers as written behind those rules (`直播打赏: 2025-09` for a group
+    /// item, `2025` for a top-level question); empty in the other lists.
+    pub answers: Vec<String>,
 }
 
 /// A rule named in a list.
@@ -423,6 +438,9 @@ pub struct TraceRow {
     pub outcome: Outcome,
     /// Its label.
     pub outcome_label: Text,
+    /// Why an undecided rule is undecided when it is not a missing or 不清楚 answer: 日期不够精确，
+    /// 无法判定 / date too imprecise to decide.
+    pub reason: Option<Text>,
 }
 
 fn outcome_name(o: Outcome) -> &'static str {
@@ -448,6 +466,7 @@ fn section_title(pack: &Pack, id: &str) -> Text {
 pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptions) -> Report {
     let score = p.score();
     let verdict = score::verdict(&score);
+    let partial = score.coverage.is_some_and(|c| c < 100);
     let counts = Outcome::ALL
         .into_iter()
         .map(|o| {
@@ -527,6 +546,8 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             level_label: labels::level(level_name(f.level)),
             outcome: f.outcome,
             outcome_label: labels::outcome(outcome_name(f.outcome)),
+            reason: (f.outcome == Outcome::Unanswered && !f.imprecise.is_empty())
+                .then(|| labels::label("date_too_imprecise")),
         })
         .collect();
     // In the order of the source: by document, then clause (numbered clauses by number),
@@ -561,6 +582,12 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             waivers_ignored: a.waivers_ignored,
         },
         verdict,
+        partial,
+        score_label: labels::label(if partial {
+            "score_decided_only"
+        } else {
+            "score"
+        }),
         score,
         counts,
         severities,
@@ -569,6 +596,7 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
         recommendations,
         open_questions: questions(p, pack, |f| &f.missing),
         dont_know: questions(p, pack, |f| &f.dont_know),
+        imprecise: questions(p, pack, |f| &f.imprecise),
         waivers,
         trace,
         limits: limits_view(&p.limits, pack),
@@ -608,6 +636,7 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             .iter()
             .find(|o| o.result == hegui_core::eval::Truth::False)
             .map(|o| why(pack, o)),
+        imprecise: imprecise_why(pack, f),
         items: f.items.clone(),
         source: SourceView {
             document: f.source.document.clone(),
@@ -819,6 +848,38 @@ fn why(pack: &Pack, o: &hegui_core::eval::Observation) -> Why {
     }
 }
 
+/// The first comparison of an undecided finding that a month or a year left undecided, shown
+/// for the imprecise question itself (its answer as written) with the reason.
+fn imprecise_why(pack: &Pack, f: &Finding) -> Option<Why> {
+    if f.outcome != Outcome::Unanswered {
+        return None;
+    }
+    let o = f.explanation.iter().find(|o| !o.imprecise.is_empty())?;
+    let q = o.imprecise.first()?;
+    let answer = imprecise_answer(o, q);
+    Some(Why {
+        question: q.clone(),
+        label: question_label(pack, q),
+        item: o.item.clone(),
+        answer: Text::new(&answer, &answer),
+        condition: o.condition.clone(),
+        result: "unknown",
+        result_label: labels::label("date_too_imprecise"),
+    })
+}
+
+/// The answer of question `q` in observation `o`, as written: the observation's answer is
+/// `lhs` or `lhs; other.id: rhs` for a comparison of two questions.
+fn imprecise_answer(o: &hegui_core::eval::Observation, q: &str) -> String {
+    if q == o.question {
+        o.answer.split("; ").next().unwrap_or(&o.answer).to_string()
+    } else {
+        o.answer
+            .split_once(&format!("; {q}: "))
+            .map_or(o.answer.clone(), |(_, a)| a.to_string())
+    }
+}
+
 /// Questions named by `pick` (missing or 不清楚) across undecided findings, grouped by section.
 fn questions(
     a: &PackAssessment,
@@ -827,11 +888,24 @@ fn questions(
 ) -> Vec<QuestionSection> {
     // question id → (position, section, rules)
     let mut by_q: BTreeMap<String, (usize, String, Vec<RuleRef>)> = BTreeMap::new();
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &a.findings {
         if f.outcome != Outcome::Unanswered {
             continue;
         }
         for q in pick(f) {
+            // An imprecise date is shown as written (only observations naming it as imprecise).
+            for o in f.explanation.iter().filter(|o| o.imprecise.contains(q)) {
+                let written = imprecise_answer(o, q);
+                let shown = match &o.item {
+                    Some(item) => format!("{item}: {written}"),
+                    None => written,
+                };
+                let list = answers.entry(q.clone()).or_default();
+                if !list.contains(&shown) {
+                    list.push(shown);
+                }
+            }
             let entry = by_q.entry(q.clone()).or_insert_with(|| {
                 let (pos, section) = question_place(pack, q);
                 (pos, section, Vec::new())
@@ -867,6 +941,7 @@ fn questions(
                     id: id.clone(),
                     label: question_label(pack, id),
                     rules: rules.clone(),
+                    answers: answers.get(id).cloned().unwrap_or_default(),
                 })
                 .collect();
             if questions.is_empty() {
