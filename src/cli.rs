@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod batch;
+mod campaign;
 mod choice;
 mod manual;
 mod ui;
@@ -295,6 +296,11 @@ enum Command {
     /// Generate synthetic submissions (for benchmarks).
     #[command(hide = true)]
     Synth(SynthArgs),
+    /// A regulator's campaign: roster, invitations, collection, status, rounds, notices (自查活动).
+    #[command(
+        after_help = "Every subcommand takes the campaign directory first; its database is DIR/campaign.sqlite (docs/CAMPAIGN.md).\n\nExample:\n  hegui campaign init 2026自查 --roster 名单.csv --pack hlj-2017-mobile-internet --due 2026-12-31\n  hegui campaign invite 2026自查\n  hegui campaign collect 2026自查 收件箱/\n  hegui campaign status 2026自查"
+    )]
+    Campaign(campaign::CampaignArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -1116,5 +1122,6 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         Command::Diff(args) => run_diff(args),
         Command::Migrate(args) => run_migrate(args),
         Command::Synth(args) => run_synth(args),
+        Command::Campaign(args) => campaign::run_campaign(args),
     }
 }

@@ -37,6 +37,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "spill", "guard", "synth", "summary", "write", "xlsx", "outputs",
         ],
     ),
+    (
+        "crates/campaign/src",
+        &[
+            "store", "roster", "packs", "keys", "collect", "status", "invite", "output", "rounds",
+            "notices",
+        ],
+    ),
     ("src", &["cli"]),
 ];
 

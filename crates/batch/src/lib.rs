@@ -675,15 +675,33 @@ pub fn load_submission_at(
     pack: &Pack,
     limits: &hegui_core::syntax::node::Limits,
 ) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
+    let bytes = read_bytes(open, path, limits).map_err(|e| vec![e])?;
+    load_submission_bytes(path, bytes, pack, limits)
+}
+
+/// Reads the bytes of one input as a batch does (the size limit, four times larger for a
+/// workbook; a FIFO or device refused without blocking). Errors name the file.
+pub fn read_submission(
+    open: &Path,
+    path: &str,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<Vec<u8>, String> {
+    read_bytes(open, path, limits)
+}
+
+/// [`load_submission_at`] of bytes already read ([`read_submission`]): a campaign hashes and
+/// keeps the bytes it assesses.
+pub fn load_submission_bytes(
+    path: &str,
+    bytes: Vec<u8>,
+    pack: &Pack,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
     let loaded = if is_xlsx(path) {
-        let bytes = read_bytes(open, path, limits).map_err(|e| vec![e])?;
         hegui_office::import::import_workbook(path, &bytes, pack)
     } else {
-        let text = read_bytes(open, path, limits)
-            .and_then(|bytes| {
-                hegui_core::io::input::into_text(bytes).map_err(|e| read_error(path, e))
-            })
-            .map_err(|e| vec![e])?;
+        let text =
+            hegui_core::io::input::into_text(bytes).map_err(|e| vec![read_error(path, e)])?;
         fast_load(path, &text, pack, limits).map_or_else(
             || hegui_core::facts::load_facts_with(path, &text, pack, limits),
             Ok,

@@ -335,6 +335,12 @@ pub fn facts(pack: &Pack) -> Value {
                         "expires": {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
                     }
                 }
+            },
+            "submission": {
+                "type": ["object", "null"],
+                "description": "报送码 campaign submission key, written by `hegui campaign invite` (docs/CAMPAIGN.md)",
+                "additionalProperties": false,
+                "properties": {"key": {"type": "string"}}
             }
         }
     })

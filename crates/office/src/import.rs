@@ -727,7 +727,7 @@ fn read_header(r: &mut Reader_<'_>, range: &Grid, root: &mut Vec<(Key, Node)>) {
         }
         let key_loc = r.places.loc(sheet, row, u32::from(COL_KEY));
         let loc = r.places.loc(sheet, row, u32::from(COL_VALUE));
-        if !HEADER_FIELDS.iter().any(|f| f.0 == k) {
+        if !HEADER_FIELDS.iter().any(|f| f.0 == k) && k != crate::xlsx::SUBMISSION_FIELD.0 {
             let help = hegui_core::diag::did_you_mean(&k, HEADER_FIELDS.iter().map(|f| f.0))
                 .unwrap_or_else(|| "do not change column 键 Key".into());
             r.diags
@@ -1204,7 +1204,8 @@ pub fn import_workbook(
 /// The facts as a facts file: YAML, or JSON when `json`. Written by serializers from the typed
 /// facts (the canonical form of [`hegui_core::facts::write::facts_json`]), never by pasting text together.
 pub fn facts_text(pack: &Pack, facts: &Facts, json: bool) -> Result<String, String> {
-    let doc = hegui_core::facts::write::facts_json(pack, facts);
+    let mut doc = hegui_core::facts::write::facts_json(pack, facts);
+    hegui_core::facts::write::add_submission(&mut doc, facts);
     if json {
         let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         s.push('\n');

@@ -85,6 +85,10 @@ pub const NO_ITEMS: &[&str] = &["无", "none", "没有"];
 
 pub use hegui_report::questionnaire::HEADER_FIELDS;
 
+/// The header row a campaign invitation adds below [`HEADER_FIELDS`] (a text cell), written
+/// only when the prefill carries a submission key.
+pub use hegui_report::questionnaire::SUBMISSION_FIELD;
+
 /// Waiver sheet columns: key, label.
 pub const WAIVER_COLS: [(&str, &str); 4] = [
     ("rule", "规则编号 Rule id"),
@@ -435,6 +439,21 @@ fn header_sheet(
                 ws.write_blank(row, COL_VALUE, &f.answer_text).map_err(e)?;
             }
         }
+    }
+    // An invitation's key; a shared questionnaire (`campaign invite --shared`) gets the row
+    // blank, to fill in from the key list.
+    if let Some(sub) = prefill.and_then(|p| p.submission.as_ref()) {
+        let (key, zh, en, nzh, nen) = SUBMISSION_FIELD;
+        let row = HEADER_ROW + 1 + HEADER_FIELDS.len() as u32;
+        ws.write_string(row, 0, phrase(zh, en, lang)).map_err(e)?;
+        ws.write_string_with_format(row, COL_KEY, key, &f.key)
+            .map_err(e)?;
+        ws.write_string(row, 3, phrase(nzh, nen, lang)).map_err(e)?;
+        match sub.key() {
+            Some(k) => ws.write_string_with_format(row, COL_VALUE, k.written(), &f.fixed),
+            None => ws.write_blank(row, COL_VALUE, &f.answer_text),
+        }
+        .map_err(e)?;
     }
     ws.set_column_width(0, 24).map_err(e)?;
     ws.set_column_width(1, 28).map_err(e)?;

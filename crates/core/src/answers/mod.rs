@@ -2,7 +2,10 @@
 //! waivers) as the facts loader ([`crate::facts`]) produces them and the evaluator reads them.
 //! Kept below the evaluator so that loading facts may use it (the hidden-answer warnings).
 
+pub mod key;
 pub mod write;
+
+pub use key::{Submission, SubmissionKey};
 
 use crate::model::Value;
 use chrono::NaiveDate;
@@ -202,6 +205,9 @@ pub struct Facts {
     /// Answers ignored because they belong to a pack the header lists but that was not
     /// loaded: their question ids.
     pub ignored_answers: Vec<String>,
+    /// The campaign submission key of an invited file (`submission: {key}`): never part of
+    /// the canonical facts, the answers digest, results or reports ([`key`]).
+    pub submission: Option<Submission>,
 }
 
 impl Facts {

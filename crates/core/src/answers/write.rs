@@ -143,6 +143,32 @@ pub fn facts_json(pack: &Pack, facts: &Facts) -> J {
     J::Object(root)
 }
 
+/// Adds the facts' `submission` key (as the invitation wrote it) to a canonical facts document,
+/// after `pack`: for files written for the organisation itself (`import`, `campaign invite`),
+/// never for digests, results or reports.
+pub fn add_submission(doc: &mut J, facts: &Facts) {
+    let Some(k) = facts
+        .submission
+        .as_ref()
+        .and_then(crate::answers::Submission::key)
+    else {
+        return;
+    };
+    if let J::Object(m) = doc {
+        let old = std::mem::take(m);
+        for (name, v) in old {
+            let after_pack = name == "pack";
+            m.insert(name, v);
+            if after_pack {
+                m.insert("submission".into(), json!({ "key": k.written() }));
+            }
+        }
+        if !m.contains_key("submission") {
+            m.insert("submission".into(), json!({ "key": k.written() }));
+        }
+    }
+}
+
 /// A JSON value (a facts document) as block-style YAML: strings quoted unless plainly safe,
 /// dates and option ids plain, lists of scalars in flow style.
 pub fn yaml_from_json(v: &J) -> String {

@@ -83,7 +83,16 @@ struct TypedHeader {
     responsible_person: Option<Person>,
     assessment_date: Option<NaiveDate>,
     waivers: Option<Vec<Waiver>>,
+    submission: Option<SubmissionHeader>,
     seen: u8,
+}
+
+/// `submission: {key}`: a well-formed key is kept; anything else gives up (the full reader
+/// warns about it).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmissionHeader {
+    key: String,
 }
 
 impl TypedHeader {
@@ -96,6 +105,7 @@ impl TypedHeader {
             "responsible_person" => 8,
             "assessment_date" => 16,
             "waivers" => 32,
+            "submission" => 64,
             _ => return Err(bail()),
         };
         if self.seen & bit != 0 {
@@ -111,7 +121,8 @@ impl TypedHeader {
                 let text = map.next_value::<KeyStr<'de>>()?;
                 self.assessment_date = Some(parse_date(&text.0).ok_or_else(bail)?);
             }
-            _ => self.waivers = map.next_value()?,
+            32 => self.waivers = map.next_value()?,
+            _ => self.submission = Some(map.next_value()?),
         }
         Ok(())
     }
@@ -163,10 +174,17 @@ impl TypedHeader {
             responsible_person,
             assessment_date: Some(assessment_date),
             waivers,
+            submission,
             ..
         } = self
         else {
             return None;
+        };
+        let submission = match submission {
+            None => None,
+            Some(s) => Some(crate::answers::Submission::Key(
+                crate::answers::SubmissionKey::parse(&s.key)?,
+            )),
         };
         let here = crate::diag::Loc::UNKNOWN;
         crate::facts::check_header(std::slice::from_ref(&pack_ref), &[here], pack, d)?;
@@ -186,6 +204,7 @@ impl TypedHeader {
             packs: vec![pack_ref.clone()],
             ignored_answers: Vec::new(),
             waivers: checked,
+            submission,
         })
     }
 }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 pub use crate::answers::write;
 pub use crate::answers::{
     Answer, AnswerState, Contact, DONT_KNOW_WORDS, Evidence, Facts, Item, Organisation, PackRef,
-    Person, Waiver,
+    Person, Submission, SubmissionKey, Waiver,
 };
 
 /// Largest facts file read by default, in bytes (see [`node::Limits`]).
@@ -174,6 +174,7 @@ const TOP_KEYS: &[&str] = &[
     "assessment_date",
     "answers",
     "waivers",
+    "submission",
 ];
 
 /// Decodes a facts document already parsed into a tree.
@@ -408,6 +409,7 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         .find(|r| !unloaded.contains(&r.id))
         .or(refs.first())
         .cloned();
+    let submission = root.get("submission").and_then(|n| submission(n, d));
     let facts = Facts {
         pack: main_ref?,
         packs: refs,
@@ -419,9 +421,38 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         answers,
         groups,
         waivers,
+        submission,
     };
     hidden_answers(&facts, pack, Some(root), d);
     Some(facts)
+}
+
+/// The `submission` header: `{key: "HGK-…"}`. Only its shape is checked here, with a warning
+/// (a campaign's `collect` checks the key itself); the key is never echoed in a message.
+fn submission(n: &Node, d: &mut Diagnostics) -> Option<Submission> {
+    if n.kind == NodeKind::Null {
+        return None;
+    }
+    let key = n
+        .as_map()
+        .filter(|m| m.len() == 1)
+        .and_then(|_| n.get("key"))
+        .and_then(Node::as_str)
+        .and_then(crate::answers::SubmissionKey::parse);
+    match key {
+        Some(k) => Some(Submission::Key(k)),
+        None => {
+            d.warning(
+                n.loc,
+                "",
+                "报送码格式不正确 / the submission key is malformed",
+            )
+            .help(
+                "`submission` is `{key: \"HGK-…\"}` as the invitation wrote it; copy it unchanged",
+            );
+            Some(Submission::Malformed)
+        }
+    }
 }
 
 /// `: ` and what is wrong with a date written as text ([`crate::model::condition::date_problem`]);

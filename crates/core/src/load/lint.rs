@@ -324,6 +324,7 @@ fn implies(
         waivers: Vec::new(),
         packs: Vec::new(),
         ignored_answers: Vec::new(),
+        submission: None,
     };
     if let Some(g) = item_group {
         let n = qn.groups.get(g).map(|g| g.members.len()).unwrap_or(0);

@@ -6,8 +6,8 @@
 //! typed, adds and removes items of repeatable groups, and saves the answers as a facts file
 //! (JSON) that `hegui assess` takes unchanged; a saved file can be loaded to carry on.
 
-use super::HEADER_FIELDS;
 use super::markdown::environment;
+use super::{HEADER_FIELDS, SUBMISSION_FIELD};
 use super::{condition_json, option_label, phrase, pick, type_name};
 use chrono::NaiveDate;
 use hegui_core::facts::Facts;
@@ -210,7 +210,11 @@ fn page_data(pack: &Pack, lang: Lang, prefill: Option<&Facts>) -> J {
         "questions": questions,
         "groups": groups,
         "order": order,
-        "initial": prefill.map(|f| hegui_core::facts::write::facts_json(pack, f)),
+        "initial": prefill.map(|f| {
+            let mut doc = hegui_core::facts::write::facts_json(pack, f);
+            hegui_core::facts::write::add_submission(&mut doc, f);
+            doc
+        }),
     })
 }
 
@@ -297,8 +301,10 @@ pub fn render(
             s.entries.push(view);
         }
     }
+    let keyed = prefill.is_some_and(|p| p.submission.is_some());
     let fields: Vec<Field> = HEADER_FIELDS
         .iter()
+        .chain(keyed.then_some(&SUBMISSION_FIELD))
         .filter(|f| !f.0.starts_with("pack."))
         .map(|(key, zh, en, nzh, nen)| Field {
             key,

@@ -315,6 +315,16 @@ pub fn format_for(output: &str) -> QFormat {
     }
 }
 
+/// The header field a campaign invitation adds after [`HEADER_FIELDS`] (only when the prefill
+/// carries a submission key): `hegui campaign invite`, docs/CAMPAIGN.md.
+pub const SUBMISSION_FIELD: (&str, &str, &str, &str, &str) = (
+    "submission.key",
+    "报送码",
+    "Submission key",
+    "请勿修改，随答卷交回",
+    "do not change; return it with the answers",
+);
+
 /// The facts header's fields as every questionnaire form lists them (the offline form and the
 /// workbook): key, label zh, label en, note zh, note en.
 pub const HEADER_FIELDS: &[(&str, &str, &str, &str, &str)] = &[
