@@ -183,6 +183,12 @@ struct RawSource {
     clause_heading: String,
     #[serde(default)]
     clause_end: Option<String>,
+    #[serde(default)]
+    clause_part: Option<String>,
+    #[serde(default)]
+    clause_name: Option<Text>,
+    #[serde(default)]
+    unverified: Vec<Num>,
 }
 
 #[derive(Deserialize)]
@@ -712,7 +718,34 @@ impl<'a> Loader<'a> {
                 }
                 None => None,
             };
-            let clauses = split_clauses(text, &heading, end.as_ref());
+            let part = match s.clause_part.as_deref().map(Regex::new) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => {
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("bad `clause_part` regex: {e}"),
+                    );
+                    continue;
+                }
+                None => None,
+            };
+            let clauses = split_clauses(text, &heading, end.as_ref(), part.as_ref());
+            let mut unverified = Vec::new();
+            for u in &s.unverified {
+                if !clauses.iter().any(|(n, _)| *n == u.0) {
+                    self.diags.error(
+                        item_loc,
+                        &subject,
+                        format!(
+                            "未核实条目 `{0}` 不在来源文本中；`unverified` names clause `{0}`, which the text does not have",
+                            u.0
+                        ),
+                    );
+                } else if !unverified.contains(&u.0) {
+                    unverified.push(u.0.clone());
+                }
+            }
             if clauses.is_empty() {
                 self.diags.warning(
                     meta_node.loc,
@@ -729,6 +762,8 @@ impl<'a> Loader<'a> {
                 path: s.path.clone(),
                 text: text.replace("\r\n", "\n"),
                 clauses,
+                clause_name: s.clause_name.clone(),
+                unverified,
             });
         }
         out
@@ -1260,6 +1295,9 @@ impl<'a> Loader<'a> {
             .entry((doc_idx, clause_idx))
             .or_insert_with(|| normalised_paragraphs(clause));
         match quote_check_paragraphs(paragraphs, &s.quote) {
+            QuoteCheck::Ok if doc.is_unverified(&s.clause.0) => {
+                self.diags.warning(loc, subject, format!("quote is unverified: the wording of clause {} of `{}` is marked unverified (not confirmed by two independent copies); reports say so beside the finding", s.clause.0, s.document));
+            }
             QuoteCheck::Ok => {}
             QuoteCheck::NotFound => {
                 self.diags.error(loc, subject, format!("quote is not in clause {} of `{}`", s.clause.0, s.document)).help("quotes are verbatim; they are compared after NFKC normalisation with whitespace removed");
@@ -1769,16 +1807,30 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// Splits a source text into numbered clauses.
-pub fn split_clauses(text: &str, heading: &Regex, end: Option<&Regex>) -> Vec<(String, String)> {
+/// Splits a source text into numbered clauses. A line matching `part` (optional) ends the
+/// current clause and starts the next part: clauses after the k-th part line are numbered
+/// `k.n`, so a text whose items restart at 1 in every part still has one id per item.
+pub fn split_clauses(
+    text: &str,
+    heading: &Regex,
+    end: Option<&Regex>,
+    part: Option<&Regex>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut current: Option<(String, Vec<&str>)> = None;
+    let mut parts = 0usize;
     for line in text.lines() {
-        if let Some(c) = heading.captures(line) {
+        if part.is_some_and(|p| p.is_match(line)) {
+            if let Some((n, lines)) = current.take() {
+                out.push((n, lines.join("\n")));
+            }
+            parts += 1;
+        } else if let Some(c) = heading.captures(line) {
             if let Some((n, lines)) = current.take() {
                 out.push((n, lines.join("\n")));
             }
             let n = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let n = if parts > 0 { format!("{parts}.{n}") } else { n };
             current = Some((n, vec![line]));
         } else if end.is_some_and(|e| e.is_match(line)) {
             if let Some((n, lines)) = current.take() {
@@ -1883,10 +1935,25 @@ mod tests {
         let text = "一、总体要求\n\n  1.指导思想。甲。\n\n  2.基本原则。乙。\n\n  二、推动\n\n  3.进一步\n\n  丙。\n";
         let h = Regex::new(r"^\s*(\d+)\.").unwrap();
         let e = Regex::new(r"^\s*[一二三四五六七八九十]+、").unwrap();
-        let c = split_clauses(text, &h, Some(&e));
+        let c = split_clauses(text, &h, Some(&e), None);
         let nums: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(nums, ["1", "2", "3"]);
         assert!(!c[1].1.contains("二、推动"));
         assert!(c[2].1.contains("丙"));
+    }
+
+    #[test]
+    fn items_restarting_in_every_part_are_numbered_part_dot_item() {
+        let text = "前言\n1.序。\n一、甲类\n1.甲一。\n2.甲二。\n二、乙类\n1.乙一。\n";
+        let h = Regex::new(r"^\s*(\d+)\.").unwrap();
+        let p = Regex::new(r"^\s*[一二三四五六七八九十]+、").unwrap();
+        let c = split_clauses(text, &h, None, Some(&p));
+        let nums: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(nums, ["1", "1.1", "1.2", "2.1"]);
+        assert!(
+            !c[2].1.contains("乙类"),
+            "a part line ends the clause before it"
+        );
+        assert!(c[3].1.contains("乙一"));
     }
 }
