@@ -394,6 +394,9 @@ struct Loader<'a> {
     /// Normalised paragraphs of each clause quoted so far, by (source, clause) index: many
     /// rules quote the same clause, and normalising it is the costly part of a quote check.
     clause_paragraphs: HashMap<(usize, usize), Vec<String>>,
+    /// Quotes found in clauses marked unverified: (source id, rule subject, clause), reported
+    /// together once the rules are read.
+    unverified_quotes: Vec<(String, String, String)>,
     /// Keep every parsed tree in `kept` ([`prepared::prepare`]).
     keep_trees: bool,
     kept: Vec<(String, Node)>,
@@ -409,6 +412,7 @@ impl<'a> Loader<'a> {
             files,
             diags: Diagnostics::new(files.root.clone()),
             clause_paragraphs: HashMap::new(),
+            unverified_quotes: Vec::new(),
             keep_trees: false,
             kept: Vec::new(),
             prepared: None,
@@ -587,6 +591,7 @@ impl<'a> Loader<'a> {
         let scopes = self.scopes(scope_node, &qn);
         let (instruments, citations) = self.ledger();
         let rules = self.rules(&qn, &section_ids, &sources, &instruments, &citations);
+        self.report_unverified_quotes(&sources);
         let (coverage, known_gaps) = self.coverage(&sources, &scopes);
         let mut tests = Vec::new();
         for (path, text) in self.files_under("tests") {
@@ -1259,6 +1264,33 @@ impl<'a> Loader<'a> {
         out
     }
 
+    /// One warning per source for the quotes found in its unverified clauses: the quote check
+    /// reports them as unverified rather than passing them.
+    fn report_unverified_quotes(&mut self, sources: &[SourceDoc]) {
+        let quotes = std::mem::take(&mut self.unverified_quotes);
+        for doc in sources {
+            let rules: Vec<String> = quotes
+                .iter()
+                .filter(|(d, _, _)| *d == doc.id)
+                .map(|(_, r, c)| format!("{r} ({c})"))
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            self.diags.set_file(self.files.name("pack.yaml"));
+            self.diags.warning(
+                Loc::UNKNOWN,
+                &format!("source `{}`", doc.id),
+                format!(
+                    "{} 条规则引用的条目文字未经核实(未经两份独立副本核对)，报告在来源旁注明；{} quotes are unverified: their clauses' wording is not confirmed by two independent copies, and reports say so beside the finding: {}",
+                    rules.len(),
+                    rules.len(),
+                    rules.join(", ")
+                ),
+            );
+        }
+    }
+
     fn check_source(&mut self, s: &RawSourceRef, subject: &str, loc: Loc, sources: &[SourceDoc]) {
         let Some((doc_idx, doc)) = sources.iter().enumerate().find(|(_, d)| d.id == s.document)
         else {
@@ -1296,7 +1328,11 @@ impl<'a> Loader<'a> {
             .or_insert_with(|| normalised_paragraphs(clause));
         match quote_check_paragraphs(paragraphs, &s.quote) {
             QuoteCheck::Ok if doc.is_unverified(&s.clause.0) => {
-                self.diags.warning(loc, subject, format!("quote is unverified: the wording of clause {} of `{}` is marked unverified (not confirmed by two independent copies); reports say so beside the finding", s.clause.0, s.document));
+                self.unverified_quotes.push((
+                    s.document.clone(),
+                    subject.to_string(),
+                    s.clause.0.clone(),
+                ));
             }
             QuoteCheck::Ok => {}
             QuoteCheck::NotFound => {
@@ -1940,6 +1976,79 @@ mod tests {
         assert_eq!(nums, ["1", "2", "3"]);
         assert!(!c[1].1.contains("二、推动"));
         assert!(c[2].1.contains("丙"));
+    }
+
+    /// A normative-document pack whose items restart in each part, with `unverified` items.
+    fn parts_pack(unverified: &str) -> PackFiles {
+        let meta = format!(
+            "id: demo\nversion: 1.0.0\ntitle: {{zh: 演示, en: Demo}}\njurisdiction: {{zh: 全国, en: National}}\neffective_date: 2019-11-28\nsections: [{{id: s, title: {{zh: 节, en: Section}}}}]\nsources: [{{id: doc, kind: normative_document, title: {{zh: 办法, en: Method}}, issuer: {{zh: 某机关, en: An authority}}, date: 2019-11-28, path: sources/doc.txt, clause_heading: '^(\\d+)\\.', clause_part: '^[一二]、', clause_name: {{zh: 认定情形, en: criterion}}, unverified: {unverified}}}]\n"
+        );
+        let rule = |id: &str, clause: &str, quote: &str| {
+            format!(
+                "  - id: {id}\n    title: {{zh: 规则, en: Rule}}\n    section: s\n    level: recommended\n    severity: high\n    source: {{document: doc, clause: '{clause}', quote: {quote}}}\n    check: {{q.x: true}}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
+            )
+        };
+        PackFiles {
+            root: "demo".into(),
+            files: vec![
+                ("pack.yaml".into(), meta),
+                (
+                    "sources/doc.txt".into(),
+                    "一、甲类\n1.甲类第一项。\n二、乙类\n1.乙类第一项。\n2.乙类第二项。\n".into(),
+                ),
+                (
+                    "questions/q.yaml".into(),
+                    "questions:\n  - {id: q.x, section: s, type: yes_no, label: {zh: 问, en: Q}}\n"
+                        .into(),
+                ),
+                (
+                    "rules/r.yaml".into(),
+                    format!(
+                        "rules:\n{}{}",
+                        rule("a", "1.1", "甲类第一项。"),
+                        rule("b", "2.2", "乙类第二项。")
+                    ),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn parts_name_items_and_unverified_items_are_marked_in_quotes_and_citations() {
+        let loaded = load_pack(&parts_pack("['2.2']")).unwrap();
+        let doc = loaded.pack.source("doc").unwrap();
+        let ids: Vec<&str> = doc.clauses.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(ids, ["1.1", "2.1", "2.2"]);
+        assert_eq!(doc.unverified, ["2.2"]);
+        // The quote from the unverified item is reported, the other is not.
+        let w: Vec<String> = loaded.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("quotes are unverified") && w[0].contains("rule `b` (2.2)"));
+        assert!(!w[0].contains("rule `a`"));
+        // Citations use the item name and say when the wording is unverified.
+        assert_eq!(doc.clause_number("1.1").zh, "认定情形1.1");
+        assert_eq!(doc.clause_number("1.1").en, "criterion 1.1");
+        assert_eq!(doc.cite("1.1").zh, "来源文件：《办法》认定情形1.1");
+        assert_eq!(
+            doc.cite("2.2").zh,
+            "来源文件：《办法》认定情形2.2（文字未经两份独立副本核实）"
+        );
+        assert_eq!(
+            doc.cite("2.2").en,
+            "Source document: Method (criterion 2.2) (wording not verified against two independent copies)"
+        );
+    }
+
+    #[test]
+    fn an_unverified_item_the_text_does_not_have_is_an_error() {
+        let Err(d) = load_pack(&parts_pack("['3.1']")) else {
+            panic!("an unknown unverified item must not load");
+        };
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("`unverified` names clause `3.1`")),
+            "{d:?}"
+        );
     }
 
     #[test]
