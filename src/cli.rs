@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use hegui_core::diag::Level as DiagLevel;
 use hegui_core::eval::assess::{AssessOptions, assess, fails_at};
 use hegui_core::facts::{LoadedFacts, load_facts_with};
+use hegui_core::load::set::PackSet;
 use hegui_core::load::{Loaded, PackFiles, load_pack};
 use hegui_core::model::{Pack, Severity};
 use hegui_report::render::{self, Lang};
@@ -101,14 +102,34 @@ pub fn command() -> clap::Command {
     Cli::command().version(version_string())
 }
 
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 struct PackArgs {
-    /// Embedded pack to use (default: hlj-2017-mobile-internet).
-    #[arg(long, value_name = "ID", conflicts_with = "rules")]
-    pack: Option<String>,
-    /// Load the pack from a directory instead.
+    /// Embedded pack to use (default: hlj-2017-mobile-internet, or for commands reading a facts
+    /// file the packs its header lists); repeat it for several packs (多个规则包).
+    #[arg(long, value_name = "ID")]
+    pack: Vec<String>,
+    /// Load a pack from a directory instead; repeatable, and may be combined with --pack.
     #[arg(long, value_name = "DIR")]
-    rules: Option<PathBuf>,
+    rules: Vec<PathBuf>,
+    /// A question library directory for packs loaded with --rules (default: `library/<id>`
+    /// beside the packs' folder, else the embedded library).
+    #[arg(long, value_name = "DIR")]
+    library: Vec<PathBuf>,
+}
+
+impl PackArgs {
+    /// One embedded pack by id.
+    fn embedded(id: Option<String>) -> PackArgs {
+        PackArgs {
+            pack: id.into_iter().collect(),
+            ..PackArgs::default()
+        }
+    }
+
+    /// Whether any pack is named.
+    fn named(&self) -> bool {
+        !self.pack.is_empty() || !self.rules.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -410,18 +431,69 @@ fn load_facts_cli(name: &str, text: &str, pack: &Pack) -> Result<LoadedFacts, Ex
     }
 }
 
+/// Where one pack comes from.
+enum PackSource<'a> {
+    Embedded(&'a str),
+    Dir(&'a Path),
+}
+
+/// The one pack a command uses: `--pack` or `--rules` once, else the default pack.
 fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
+    match (args.pack.as_slice(), args.rules.as_slice()) {
+        ([], []) => load_source(PackSource::Embedded(hegui_packs::DEFAULT_PACK), args),
+        ([id], []) => load_source(PackSource::Embedded(id), args),
+        ([], [dir]) => load_source(PackSource::Dir(dir), args),
+        _ => Err(fail(
+            "该命令只使用一个规则包 / this command takes one pack: give --pack or --rules once",
+        )),
+    }
+}
+
+/// The packs a command uses: every `--pack` then every `--rules`; with none, the packs
+/// `header` names (a facts file's), else the default pack. Joined into one set.
+fn set_from(args: &PackArgs, header: &[String]) -> Result<PackSet, Exit> {
+    let mut loaded = Vec::new();
+    if args.named() {
+        for id in &args.pack {
+            loaded.push(load_source(PackSource::Embedded(id), args)?.pack);
+        }
+        for dir in &args.rules {
+            loaded.push(load_source(PackSource::Dir(dir), args)?.pack);
+        }
+    } else if header.is_empty() {
+        loaded.push(load_source(PackSource::Embedded(hegui_packs::DEFAULT_PACK), args)?.pack);
+    } else {
+        for id in header {
+            loaded.push(load_source(PackSource::Embedded(id), args)?.pack);
+        }
+    }
+    hegui_core::load::set::pack_set(loaded).map_err(|diags| {
+        print_diags(&diags);
+        fail("这些规则包不能一起使用 / these packs cannot be used together")
+    })
+}
+
+fn load_source(source: PackSource<'_>, args: &PackArgs) -> Result<Loaded, Exit> {
     let started = std::time::Instant::now();
-    let (root, loaded) = match (&args.rules, &args.pack) {
-        (Some(dir), _) => {
-            let files = PackFiles::from_dir(dir).map_err(|d| {
+    let from_dir = matches!(source, PackSource::Dir(_));
+    let (root, loaded) = match source {
+        PackSource::Dir(dir) => {
+            let mut files = PackFiles::from_dir(dir).map_err(|d| {
                 print_diags(&[d]);
                 Exit(2)
             })?;
+            let missing = files.find_library(dir, &args.library).map_err(|d| {
+                print_diags(&[d]);
+                Exit(2)
+            })?;
+            if let Some(lib) = missing
+                && let Some(lib_files) = hegui_packs::library_files(&lib)
+            {
+                files.attach_library(&lib, lib_files);
+            }
             (files.root.clone(), load_pack(&files))
         }
-        (None, id) => {
-            let id = id.as_deref().unwrap_or(hegui_packs::DEFAULT_PACK);
+        PackSource::Embedded(id) => {
             match hegui_packs::load(id) {
                 // Compiled at build time: built from its parsed files, not parsed again.
                 Some(loaded) => (format!("rules/{id}"), loaded),
@@ -446,7 +518,7 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
                 "pack {} {} loaded from {} in {} ms: {} questions, {} groups, {} rules, {} warning(s) / 已加载规则包",
                 l.pack.meta.id,
                 l.pack.meta.version,
-                if args.rules.is_some() {
+                if from_dir {
                     root.clone()
                 } else {
                     format!("the binary ({root})")

@@ -25,6 +25,12 @@ fn main() {
     embed_files::collect(&rules, &rules, &mut files);
     let mut code = String::new();
     embed_files::table(&mut code, "RULES", &rules, &files);
+    // The question libraries packs use by id (`library/<id>/`), embedded beside them.
+    let library = root.join("library");
+    println!("cargo:rerun-if-changed={}", library.display());
+    let mut lib_files = Vec::new();
+    embed_files::collect(&library, &library, &mut lib_files);
+    embed_files::table(&mut code, "LIBRARY", &library, &lib_files);
 
     let mut ids: Vec<String> = files
         .iter()
@@ -48,6 +54,14 @@ fn main() {
             }
         };
         pack.root = format!("rules/{id}");
+        if let Some((lib, _)) = pack.library_wanted() {
+            let dir = library.join(&lib);
+            if let Err(d) = pack.attach_library_dir(&lib, &dir) {
+                eprintln!("library/{lib}: {}", d.message);
+                failed = true;
+                continue;
+            }
+        }
         match prepare(&pack) {
             Ok(prepared) => {
                 let path = out_dir.join(format!("{id}.prepared"));

@@ -283,8 +283,9 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
     check_output(&args.output, &[&args.old, &args.new])?;
     let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
         PackArgs {
-            rules: args.old_rules.clone(),
-            pack: args.old_pack.clone(),
+            rules: args.old_rules.clone().into_iter().collect(),
+            pack: args.old_pack.clone().into_iter().collect(),
+            library: args.pack.library.clone(),
         }
     } else {
         args.pack.clone()
@@ -431,20 +432,16 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
             })?;
     let old = hegui_core::facts::migrate::node_json(&doc);
     // With no pack named, the embedded pack the answers name.
-    let pack_args = match (&args.pack.rules, &args.pack.pack) {
-        (None, None) => PackArgs {
-            pack: old
-                .get("pack")
+    let pack_args = if args.pack.named() {
+        args.pack.clone()
+    } else {
+        PackArgs::embedded(
+            old.get("pack")
                 .and_then(|p| p.get("id"))
                 .and_then(serde_json::Value::as_str)
                 .filter(|id| hegui_packs::pack_ids().iter().any(|e| e == id))
                 .map(str::to_string),
-            rules: None,
-        },
-        (rules, pack) => PackArgs {
-            pack: pack.clone(),
-            rules: rules.clone(),
-        },
+        )
     };
     let new = pack_from(&pack_args)?;
     let out_name = if args.output == "-" {

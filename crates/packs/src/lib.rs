@@ -30,7 +30,7 @@ pub fn pack_ids() -> Vec<String> {
     ids
 }
 
-/// The files of embedded pack `id`.
+/// The files of embedded pack `id`, with the question library it uses (under `@library/`).
 pub fn pack_files(id: &str) -> Option<PackFiles> {
     let prefix = format!("{id}/");
     let files: Vec<(String, String)> = files::RULES
@@ -40,10 +40,42 @@ pub fn pack_files(id: &str) -> Option<PackFiles> {
                 .map(|rel| (rel.to_string(), (*t).to_string()))
         })
         .collect();
-    (!files.is_empty()).then(|| PackFiles {
+    if files.is_empty() {
+        return None;
+    }
+    let mut pack = PackFiles {
         root: format!("rules/{id}"),
         files,
-    })
+    };
+    if let Some((lib, _)) = pack.library_wanted()
+        && let Some(lib_files) = library_files(&lib)
+    {
+        pack.attach_library(&lib, lib_files);
+    }
+    Some(pack)
+}
+
+/// Ids of the embedded question libraries (`library/<id>/`).
+pub fn library_ids() -> Vec<String> {
+    let mut ids: Vec<String> = files::LIBRARY
+        .iter()
+        .filter_map(|(p, _)| p.split_once('/').map(|(id, _)| id.to_string()))
+        .collect();
+    ids.dedup();
+    ids
+}
+
+/// The files of embedded question library `id` (paths relative to its directory).
+pub fn library_files(id: &str) -> Option<Vec<(String, String)>> {
+    let prefix = format!("{id}/");
+    let files: Vec<(String, String)> = files::LIBRARY
+        .iter()
+        .filter_map(|(p, t)| {
+            p.strip_prefix(&prefix)
+                .map(|rel| (rel.to_string(), (*t).to_string()))
+        })
+        .collect();
+    (!files.is_empty()).then_some(files)
 }
 
 /// One file of embedded pack `id` (`rel` relative to the pack), without copying the pack.

@@ -521,20 +521,41 @@ pub(crate) fn item_label(
     answers: &[Option<Answer>],
     ordinal: usize,
 ) -> String {
-    qn.groups
-        .get(g)
-        .and_then(|group| group.item_key.as_ref())
-        .and_then(|key| qn.member(g, key))
-        .and_then(|q| qn.questions.get(q))
-        .and_then(|q| answers.get(q.pos))
-        .and_then(|a| match a {
-            Some(Answer {
-                state: AnswerState::Value(Value::Text(t)),
+    let Some(group) = qn.groups.get(g) else {
+        return format!("#{ordinal}");
+    };
+    let text_of = |local: &str| -> Option<String> {
+        let q = qn.member(g, local).and_then(|q| qn.questions.get(q))?;
+        match answers.get(q.pos) {
+            Some(Some(Answer {
+                state: AnswerState::Value(v),
                 ..
-            }) => Some(t.clone()),
+            })) => match v {
+                Value::Text(t) if !t.trim().is_empty() => Some(t.clone()),
+                Value::Choice(i) => q.options.get(*i).map(|o| o.id.clone()),
+                Value::Text(_) => None,
+                other => Some(crate::eval::display_value(q, other)),
+            },
             _ => None,
-        })
-        .unwrap_or_else(|| format!("#{ordinal}"))
+        }
+    };
+    let key = group
+        .item_key
+        .as_deref()
+        .and_then(text_of)
+        .unwrap_or_else(|| format!("#{ordinal}"));
+    if group.item_details.is_empty() {
+        return key;
+    }
+    // `主App · android · 3.2.1`: the key, then each detail answered.
+    let mut label = key;
+    for d in &group.item_details {
+        if let Some(t) = text_of(d) {
+            label.push_str(" · ");
+            label.push_str(&t);
+        }
+    }
+    label
 }
 
 fn group_items(

@@ -541,7 +541,9 @@ pub fn unread(packs: &[&Pack]) -> Vec<Diagnostic> {
             }
             let group = q.group.and_then(|g| qn.groups.get(g));
             let names_items = group.is_some_and(|g| {
-                g.item_key.as_deref() == Some(q.local_id.as_str()) && reads.groups.contains(&g.id)
+                (g.item_key.as_deref() == Some(q.local_id.as_str())
+                    || g.item_details.contains(&q.local_id))
+                    && reads.groups.contains(&g.id)
             });
             if q.informational.is_some() {
                 if reads.questions.contains(&q.id) {
@@ -567,7 +569,12 @@ pub fn unread(packs: &[&Pack]) -> Vec<Diagnostic> {
                 });
                 continue;
             }
-            if reads.all_options.contains(&q.id) {
+            // A library question's options are one definition for every pack: a pack need
+            // not read each of them (the question itself it must).
+            if reads.all_options.contains(&q.id)
+                || (names_items && !reads.questions.contains(&q.id))
+                || q.library.is_some()
+            {
                 continue;
             }
             let named = |o: &crate::model::Choice| {

@@ -11,6 +11,7 @@
 pub mod lint;
 pub mod migration_map;
 pub mod prepared;
+pub mod set;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
 use crate::model::condition::{Compiler, KEYWORDS, Purpose};
@@ -56,9 +57,101 @@ impl PackFiles {
     }
 
     fn name(&self, rel: &str) -> String {
-        format!("{}/{}", self.root, rel)
+        match rel.strip_prefix(LIBRARY_PREFIX) {
+            // A library lives in `library/<id>/` beside the packs' folder (`rules/`).
+            Some(lib) => {
+                let base = Path::new(&self.root)
+                    .parent()
+                    .and_then(Path::parent)
+                    .map(|p| p.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                if base.is_empty() {
+                    format!("library/{lib}")
+                } else {
+                    format!("{base}/library/{lib}")
+                }
+            }
+            None => format!("{}/{}", self.root, rel),
+        }
+    }
+
+    /// The question library pack.yaml asks for: `(id, version)`, if any (pack.yaml is parsed
+    /// for this alone; errors are left to the loader).
+    pub fn library_wanted(&self) -> Option<(String, String)> {
+        let (_, text) = self.files.iter().find(|(p, _)| p == "pack.yaml")?;
+        let root = node::parse(text, Format::Yaml).ok()?;
+        let lib = root.get("library")?;
+        Some((
+            lib.get("id")?.as_str()?.to_string(),
+            lib.get("version")?.as_str()?.to_string(),
+        ))
+    }
+
+    /// Whether a question library is attached.
+    pub fn has_library(&self) -> bool {
+        self.files
+            .iter()
+            .any(|(p, _)| p.starts_with(LIBRARY_PREFIX))
+    }
+
+    /// Adds the files of question library `id` (relative paths within the library directory,
+    /// with their contents) to the pack, under `@library/<id>/`: the loader reads them from
+    /// there, and the pack digest covers them.
+    pub fn attach_library(&mut self, id: &str, files: impl IntoIterator<Item = (String, String)>) {
+        self.files.retain(|(p, _)| !p.starts_with(LIBRARY_PREFIX));
+        for (rel, text) in files {
+            self.files
+                .push((format!("{LIBRARY_PREFIX}{id}/{rel}"), text));
+        }
+        self.files.sort();
+    }
+
+    /// Attaches library `id` from directory `dir` (every file, as [`PackFiles::from_dir`] reads them).
+    pub fn attach_library_dir(&mut self, id: &str, dir: &Path) -> Result<(), Diagnostic> {
+        let lib = PackFiles::from_dir(dir)?;
+        self.attach_library(id, lib.files);
+        Ok(())
+    }
+
+    /// For a pack read from a directory: attaches the library its pack.yaml names, looked for
+    /// first in `dirs` (each a library directory, or a folder of them), then beside the pack's
+    /// folder (`<dir>/../../library/<id>`, as `rules/<pack>` and `library/<id>` sit in the
+    /// repository). Returns the library id when one is wanted but none of those places has it,
+    /// so the caller may try the embedded libraries.
+    pub fn find_library(
+        &mut self,
+        pack_dir: &Path,
+        dirs: &[std::path::PathBuf],
+    ) -> Result<Option<String>, Diagnostic> {
+        let Some((id, _)) = self.library_wanted() else {
+            return Ok(None);
+        };
+        let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+        for d in dirs {
+            candidates.push(d.clone());
+            candidates.push(d.join(&id));
+        }
+        if let Some(base) = pack_dir.parent().and_then(Path::parent) {
+            candidates.push(base.join("library").join(&id));
+        }
+        for c in candidates {
+            if c.join("library.yaml").is_file() {
+                let text = std::fs::read_to_string(c.join("library.yaml")).unwrap_or_default();
+                let found = node::parse(&text, Format::Yaml)
+                    .ok()
+                    .and_then(|n| n.get("id").and_then(Node::as_str).map(str::to_string));
+                if found.as_deref() == Some(id.as_str()) {
+                    self.attach_library_dir(&id, &c)?;
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(id))
     }
 }
+
+/// Where a pack's files hold the question library it uses: `@library/<id>/…`.
+pub const LIBRARY_PREFIX: &str = "@library/";
 
 fn io_diag(file: &str, msg: &str) -> Diagnostic {
     Diagnostic {
@@ -169,6 +262,36 @@ struct RawMeta {
     sections: Vec<Section>,
     #[serde(default)]
     limits: Vec<Text>,
+    #[serde(default)]
+    library: Option<RawLibraryUse>,
+}
+
+/// `library:` in pack.yaml: the question library a pack uses, and which of its questions.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLibraryUse {
+    id: String,
+    version: String,
+    questions: Vec<String>,
+}
+
+/// A library's `library.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLibraryMeta {
+    id: String,
+    version: String,
+    #[allow(dead_code)]
+    title: Text,
+    #[serde(default)]
+    sections: Vec<Section>,
+}
+
+/// A pack's extension of a library group: more per-item questions.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtension {
+    extends: String,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +365,8 @@ struct RawGroup {
     help: Option<Text>,
     #[serde(default)]
     item_key: Option<String>,
+    #[serde(default)]
+    item_details: Vec<String>,
 }
 
 /// A clause number or article: text, or a whole number written without quotes.
@@ -386,6 +511,20 @@ fn rule_id_ok(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// The question library a pack being loaded uses.
+struct LibCtx {
+    info: LibraryInfo,
+    /// `hegui-common 1.0.0`.
+    label: String,
+    sections: Vec<Section>,
+    /// The ids of library questions and groups the pack uses.
+    used: Vec<String>,
+    /// `@library/<id>/`.
+    prefix: String,
+    /// Where pack.yaml names it.
+    loc: Loc,
 }
 
 struct Loader<'a> {
@@ -566,6 +705,22 @@ impl<'a> Loader<'a> {
                 ),
             );
         }
+        // The question library, whose sections come before the pack's.
+        let lib_loc = meta_node
+            .get("library")
+            .map(|n| n.loc)
+            .unwrap_or(meta_node.loc);
+        let lib = meta
+            .library
+            .as_ref()
+            .and_then(|raw| self.library(raw, lib_loc));
+        self.diags.set_file(self.files.name("pack.yaml"));
+        let mut meta = meta;
+        if let Some(lib) = &lib {
+            let mut sections = lib.sections.clone();
+            sections.append(&mut meta.sections);
+            meta.sections = sections;
+        }
         // Sections, instruments, sources.
         let mut seen = HashSet::new();
         for s in &meta.sections {
@@ -587,7 +742,7 @@ impl<'a> Loader<'a> {
         };
         let section_ids: Vec<&str> = meta.sections.iter().map(|s| s.id.as_str()).collect();
 
-        let mut qn = self.questionnaire(&section_ids);
+        let mut qn = self.questionnaire(&section_ids, lib.as_ref());
         let scopes = self.scopes(scope_node, &qn);
         let (instruments, citations) = self.ledger();
         let rules = self.rules(&qn, &section_ids, &sources, &instruments, &citations);
@@ -628,6 +783,7 @@ impl<'a> Loader<'a> {
                 digest::files(&self.files.files)
             },
             migrations: Vec::new(),
+            library: lib.map(|l| l.info),
         };
         let files = self.files;
         let trees: Vec<(String, Node)> = files
@@ -774,25 +930,167 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn questionnaire(&mut self, sections: &[&str]) -> Questionnaire {
+    /// The question library `raw` names, from the pack's `@library/<id>/` files.
+    fn library(&mut self, raw: &RawLibraryUse, loc: Loc) -> Option<LibCtx> {
+        let files = self.files;
+        let prefix = format!("{LIBRARY_PREFIX}{}/", raw.id);
+        let subject = format!("library `{}`", raw.id);
+        let meta_rel = format!("{prefix}library.yaml");
+        let Some((rel, text)) = files.files.iter().find(|(p, _)| *p == meta_rel) else {
+            self.diags.set_file(self.files.name("pack.yaml"));
+            self.diags
+                .error(
+                    loc,
+                    &subject,
+                    format!(
+                        "找不到问题库 {id} {v} / the question library `{id}` {v} the pack uses is not found",
+                        id = raw.id,
+                        v = raw.version
+                    ),
+                )
+                .help(format!(
+                    "a library lives in `library/{}/` beside the packs' folder (library.yaml, questions/*.yaml); or name its directory with --library DIR",
+                    raw.id
+                ));
+            return None;
+        };
+        let doc = self.parse(rel, text)?;
+        let lib: RawLibraryMeta = match decode(&doc) {
+            Ok(m) => m,
+            Err(e) => {
+                self.decode_err(&subject, e);
+                return None;
+            }
+        };
+        let mut ok = true;
+        if lib.id != raw.id {
+            self.diags.error(
+                doc.get("id").map(|n| n.loc).unwrap_or(doc.loc),
+                &subject,
+                format!("library.yaml names library `{}`, not `{}`", lib.id, raw.id),
+            );
+            ok = false;
+        }
+        let have = semver::Version::parse(&lib.version);
+        let want = semver::VersionReq::parse(&format!("^{}", raw.version));
+        if have.is_err() {
+            self.diags.error(
+                doc.get("version").map(|n| n.loc).unwrap_or(doc.loc),
+                &subject,
+                format!(
+                    "version `{}` is not semver (MAJOR.MINOR.PATCH)",
+                    lib.version
+                ),
+            );
+            ok = false;
+        }
+        self.diags.set_file(self.files.name("pack.yaml"));
+        match (&have, &want) {
+            (_, Err(_)) => {
+                self.diags.error(
+                    loc,
+                    &subject,
+                    format!(
+                        "version `{}` is not semver (MAJOR.MINOR.PATCH)",
+                        raw.version
+                    ),
+                );
+                ok = false;
+            }
+            (Ok(h), Ok(w)) if !w.matches(h) => {
+                self.diags
+                    .error(
+                        loc,
+                        &subject,
+                        format!(
+                            "规则包需要问题库 {id} {want}，但找到的是 {have} / the pack needs question library `{id}` {want} (or a compatible later version), found {have}",
+                            id = raw.id,
+                            want = raw.version,
+                            have = lib.version
+                        ),
+                    )
+                    .help("use the library version the pack was written for, or update the pack's `library.version`");
+                ok = false;
+            }
+            _ => {}
+        }
+        if !ok {
+            return None;
+        }
+        let lib_files: Vec<(String, String)> = files
+            .files
+            .iter()
+            .filter_map(|(p, t)| p.strip_prefix(&prefix).map(|r| (r.to_string(), t.clone())))
+            .collect();
+        let mut used = Vec::new();
+        let mut seen = HashSet::new();
+        for q in &raw.questions {
+            if !seen.insert(q.clone()) {
+                self.diags.error(
+                    loc,
+                    &subject,
+                    format!("`{q}` is listed twice in `library.questions`"),
+                );
+            }
+            used.push(q.clone());
+        }
+        Some(LibCtx {
+            info: LibraryInfo {
+                id: lib.id.clone(),
+                version: lib.version.clone(),
+                requires: raw.version.clone(),
+                digest: digest::files(&lib_files),
+            },
+            label: format!("{} {}", lib.id, lib.version),
+            sections: lib.sections,
+            used,
+            prefix,
+            loc,
+        })
+    }
+
+    fn questionnaire(&mut self, sections: &[&str], lib: Option<&LibCtx>) -> Questionnaire {
         let mut qn = Questionnaire::default();
         // Conditions are compiled after all questions are known: (question or group, node, file).
         let mut pending: Vec<(Option<QIdx>, Option<GIdx>, Node, String)> = Vec::new();
         let mut ids: HashMap<String, Loc> = HashMap::new();
-        let files = self.files_under("questions");
-        if files.is_empty() {
+        let own = self.files_under("questions");
+        if own.is_empty() {
             self.diags.set_file(self.files.root.clone());
             self.diags
                 .error(Loc::UNKNOWN, "", "no questions: add questions/*.yaml");
         }
-        for (rel, text) in files {
+        // The library's questions the pack uses come first, in the library's order.
+        let mut files: Vec<(&'a (String, String), bool)> = Vec::new();
+        if let Some(lib) = lib {
+            files.extend(
+                self.files_under(&format!("{}questions", lib.prefix))
+                    .into_iter()
+                    .map(|f| (f, true)),
+            );
+        }
+        files.extend(own.into_iter().map(|f| (f, false)));
+        let mut found_in_library: HashSet<String> = HashSet::new();
+        for ((rel, text), from_library) in files {
             let Some(doc) = self.parse(rel, text) else {
                 continue;
             };
             let file = self.files.name(rel);
             self.only_keys(&doc, &["questions", "groups"]);
+            let used = |id: Option<&str>| -> bool {
+                !from_library
+                    || lib.is_some_and(|l| id.is_some_and(|id| l.used.iter().any(|u| u == id)))
+            };
             for item in self.list(&doc, "questions") {
-                if let Some(q) = self.question(item, None, "", sections, &mut ids, &file) {
+                let id = item.get("id").and_then(Node::as_str);
+                if !used(id) {
+                    continue;
+                }
+                if let Some(mut q) = self.question(item, None, "", sections, &mut ids, &file) {
+                    if from_library {
+                        found_in_library.insert(q.id.clone());
+                        q.library = lib.map(|l| l.label.clone());
+                    }
                     let idx = qn.questions.len();
                     if let Some(c) = item.get("ask_when") {
                         pending.push((Some(idx), None, c.clone(), file.clone()));
@@ -802,6 +1100,39 @@ impl<'a> Loader<'a> {
                 }
             }
             for item in self.list(&doc, "groups") {
+                let gid = item.get("id").and_then(Node::as_str).unwrap_or("");
+                let member_prefix = format!("{gid}[*].");
+                // `apps` takes every member; `apps[*].x` entries pick members (the item's
+                // key and details always come).
+                let picked: Vec<&str> = lib
+                    .filter(|_| from_library)
+                    .map(|l| {
+                        l.used
+                            .iter()
+                            .filter_map(|u| u.strip_prefix(&member_prefix))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !used(Some(gid)) && picked.is_empty() {
+                    continue;
+                }
+                let keep_member = |m: &Node| -> bool {
+                    if picked.is_empty() {
+                        return true;
+                    }
+                    let id = m.get("id").and_then(Node::as_str).unwrap_or("");
+                    picked.contains(&id)
+                        || item.get("item_key").and_then(Node::as_str) == Some(id)
+                        || item.get("item_details").is_some_and(|d| match &d.kind {
+                            NodeKind::Seq(ds) => ds.iter().any(|x| x.as_str() == Some(id)),
+                            _ => false,
+                        })
+                };
+
+                if !from_library && item.get("extends").is_some() {
+                    self.extension(item, &mut qn, &mut pending, sections, &mut ids, &file);
+                    continue;
+                }
                 let found = condition_entries(item, &["ask_when", "questions"]);
                 let raw: RawGroup = match decode_except(item, &["ask_when", "questions"]) {
                     Ok(g) => g,
@@ -830,7 +1161,7 @@ impl<'a> Loader<'a> {
                 let mut members = Vec::new();
                 match found.get(1).copied().flatten().map(|n| &n.kind) {
                     Some(NodeKind::Seq(ms)) if !ms.is_empty() => {
-                        for m in ms {
+                        for m in ms.iter().filter(|m| keep_member(m)) {
                             if let Some(mut q) = self.question(
                                 m,
                                 Some(&raw.id),
@@ -841,6 +1172,9 @@ impl<'a> Loader<'a> {
                             ) {
                                 q.group = Some(gidx);
                                 q.pos = members.len();
+                                if from_library {
+                                    found_in_library.insert(q.id.clone());
+                                }
                                 let idx = qn.questions.len();
                                 if let Some(c) = m.get("ask_when") {
                                     pending.push((Some(idx), None, c.clone(), file.clone()));
@@ -874,17 +1208,64 @@ impl<'a> Loader<'a> {
                 if let Some(c) = found.first().copied().flatten() {
                     pending.push((None, Some(gidx), c.clone(), file.clone()));
                 }
+                for detail in &raw.item_details {
+                    let full = format!("{}[*].{detail}", raw.id);
+                    if !members
+                        .iter()
+                        .any(|m| qn.questions.get(*m).map(|q| q.id == full) == Some(true))
+                    {
+                        self.diags.error(
+                            item.loc,
+                            &subject,
+                            format!("`item_details` `{detail}` is not a question of the group"),
+                        );
+                    }
+                }
+                let library = if from_library {
+                    found_in_library.insert(raw.id.clone());
+                    let label = lib.map(|l| l.label.clone());
+                    for m in &members {
+                        if let Some(q) = qn.questions.get_mut(*m) {
+                            q.library.clone_from(&label);
+                        }
+                    }
+                    label
+                } else {
+                    None
+                };
                 qn.groups.push(Group {
                     id: raw.id,
                     section: raw.section,
                     label: raw.label,
                     help: raw.help,
                     item_key: raw.item_key,
+                    item_details: raw.item_details,
+                    library,
                     ask_when: None,
                     members,
                     loc: item.loc,
                 });
                 qn.order.push(Entry::Group(gidx));
+            }
+        }
+        if let Some(lib) = lib {
+            self.diags.set_file(self.files.name("pack.yaml"));
+            let known: Vec<&str> = found_in_library.iter().map(String::as_str).collect();
+            for u in &lib.used {
+                if !found_in_library.contains(u) {
+                    let help = did_you_mean(u, known.iter().copied());
+                    let d = self.diags.error(
+                        lib.loc,
+                        format!("library `{}`", lib.info.id),
+                        format!(
+                            "问题库 {} 没有问题或问题组 `{u}` / library {} has no question or group `{u}`",
+                            lib.label, lib.label
+                        ),
+                    );
+                    if let Some(h) = help {
+                        d.help(h);
+                    }
+                }
             }
         }
         // ask_when conditions.
@@ -950,6 +1331,77 @@ impl<'a> Loader<'a> {
             }
         }
         qn
+    }
+
+    /// `groups: [{extends: apps, questions: […]}]`: a pack's own per-item questions added to a
+    /// library group.
+    fn extension(
+        &mut self,
+        item: &Node,
+        qn: &mut Questionnaire,
+        pending: &mut Vec<(Option<QIdx>, Option<GIdx>, Node, String)>,
+        sections: &[&str],
+        ids: &mut HashMap<String, Loc>,
+        file: &str,
+    ) {
+        let found = condition_entries(item, &["questions"]);
+        let raw: RawExtension = match decode_except(item, &["questions"]) {
+            Ok(g) => g,
+            Err(e) => {
+                self.decode_err("", e);
+                return;
+            }
+        };
+        let subject = format!("group `{}`", raw.extends);
+        let Some(gidx) = qn.groups.iter().position(|g| g.id == raw.extends) else {
+            let help = did_you_mean(&raw.extends, qn.groups.iter().map(|g| g.id.as_str()));
+            let d = self.diags.error(
+                item.loc,
+                &subject,
+                format!(
+                    "`extends: {}` names no group of the question library the pack uses",
+                    raw.extends
+                ),
+            );
+            d.help(help.unwrap_or_else(|| {
+                "list the library group in pack.yaml's `library.questions`".to_string()
+            }));
+            return;
+        };
+        let (gid, gsection) = match qn.groups.get(gidx) {
+            Some(g) if g.library.is_some() => (g.id.clone(), g.section.clone()),
+            _ => {
+                self.diags.error(
+                    item.loc,
+                    &subject,
+                    "`extends` names a group of the question library; add a pack's own questions to its own group directly",
+                );
+                return;
+            }
+        };
+        let Some(NodeKind::Seq(ms)) = found.first().copied().flatten().map(|n| &n.kind) else {
+            self.diags.error(
+                item.loc,
+                &subject,
+                "`extends` needs a non-empty `questions` list",
+            );
+            return;
+        };
+        for m in ms {
+            if let Some(mut q) = self.question(m, Some(&gid), &gsection, sections, ids, file) {
+                let pos = qn.groups.get(gidx).map_or(0, |g| g.members.len());
+                q.group = Some(gidx);
+                q.pos = pos;
+                let idx = qn.questions.len();
+                if let Some(c) = m.get("ask_when") {
+                    pending.push((Some(idx), None, c.clone(), file.to_string()));
+                }
+                qn.questions.push(q);
+                if let Some(g) = qn.groups.get_mut(gidx) {
+                    g.members.push(idx);
+                }
+            }
+        }
     }
 
     fn check_section(&mut self, section: &str, subject: &str, loc: Loc, sections: &[&str]) {
@@ -1100,6 +1552,7 @@ impl<'a> Loader<'a> {
             max: raw.max,
             past_event: raw.past_event,
             informational: raw.informational,
+            library: None,
             group: None,
             pos: 0,
             file: file.to_string(),

@@ -129,6 +129,8 @@ struct GroupForm<'a> {
     id: &'a str,
     ask_when: Option<String>,
     item_key: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    item_details: &'a [String],
 }
 
 impl<'a> QuestionForm<'a> {
@@ -152,6 +154,7 @@ impl<'a> GroupForm<'a> {
             id: &g.id,
             ask_when: cond(&g.ask_when),
             item_key: &g.item_key,
+            item_details: &g.item_details,
         }
     }
 }

@@ -112,6 +112,9 @@ pub struct Question {
     /// `lint::unread`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub informational: Option<Text>,
+    /// The question library it comes from (`hegui-common 1.0.0`), for a library question.
+    #[serde(skip)]
+    pub library: Option<String>,
     /// The group it belongs to.
     #[serde(skip)]
     pub group: Option<GIdx>,
@@ -148,6 +151,12 @@ pub struct Group {
     /// Member question whose answer names an item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_key: Option<String>,
+    /// Further members named beside the `item_key` answer (`主App · android · 3.2.1`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_details: Vec<String>,
+    /// The question library it comes from, for a library group.
+    #[serde(skip)]
+    pub library: Option<String>,
     /// Asked only when this holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ask_when: Option<Condition>,
@@ -1088,6 +1097,21 @@ pub struct Pack {
     pub digest: String,
     /// Declared migrations from older versions (`migrations/from-<version>.yaml`).
     pub migrations: Vec<migration::MigrationMap>,
+    /// The question library the pack uses, if any.
+    pub library: Option<LibraryInfo>,
+}
+
+/// The question library a pack uses: its identity, as loaded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LibraryInfo {
+    /// Library id (`hegui-common`).
+    pub id: String,
+    /// The library's version, as loaded.
+    pub version: String,
+    /// The version the pack asks for (a compatible later version is accepted).
+    pub requires: String,
+    /// Digest of the library's files.
+    pub digest: String,
 }
 
 impl Pack {
