@@ -1733,7 +1733,7 @@ impl<'a> Loader<'a> {
             self.diags.set_file(self.files.name("pack.yaml"));
             self.diags.warning(
                 Loc::UNKNOWN,
-                &format!("source `{}`", doc.id),
+                format!("source `{}`", doc.id),
                 format!(
                     "{} 条规则引用的条目文字未经核实(未经两份独立副本核对)，报告在来源旁注明；{} quotes are unverified: their clauses' wording is not confirmed by two independent copies, and reports say so beside the finding: {}",
                     rules.len(),

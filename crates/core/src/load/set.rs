@@ -199,7 +199,7 @@ fn conflict(
 pub fn pack_set(packs: Vec<Pack>) -> Result<PackSet, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     for (i, p) in packs.iter().enumerate() {
-        if packs[..i].iter().any(|o| o.meta.id == p.meta.id) {
+        if packs.iter().take(i).any(|o| o.meta.id == p.meta.id) {
             diags.push(Diagnostic {
                 level: Level::Error,
                 file: String::new(),
