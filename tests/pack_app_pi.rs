@@ -546,3 +546,27 @@ fn fixture_app_with_gaps_fails_what_its_answers_show() {
         ["app.plain-language"]
     );
 }
+
+#[test]
+fn fixture_half_answered_mini_program_leaves_what_it_did_not_answer_undecided() {
+    let name = "mini-program-half-blank.yaml";
+    assert_eq!(
+        outcomes(name, Outcome::Fail),
+        ["app.first-run-prompt", "pi.complaint-channel"]
+    );
+    let unanswered = outcomes(name, Outcome::Unanswered);
+    assert_eq!(unanswered.len(), 13, "{unanswered:?}");
+    for must in [
+        "app.no-collection-before-consent",
+        "app.respects-refusal",
+        "app.account-deletion",
+    ] {
+        assert!(
+            unanswered.iter().any(|r| r == must),
+            "{must}: {unanswered:?}"
+        );
+    }
+    // The method is written for apps; the pack applies it to mini-programs listed in the
+    // library's group as well, and never reports them not applicable for being one.
+    assert!(outcomes(name, Outcome::NotApplicable).is_empty());
+}
