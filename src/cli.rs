@@ -666,18 +666,23 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             let (name, text) = read_input(&facts)?;
             let facts = load_facts_cli(&name, &text, pack)?.facts;
             let a = assess(pack, &facts, AssessOptions { ignore_waivers });
-            let (req, rec) = (&a.summary.required, &a.summary.recommended);
-            info(&format!(
-                "{name}: required {} (pass {}, fail {}, waived {}, unanswered {}, n/a {}); recommended {} (fail {}) / 已评估",
-                req.total,
-                req.pass,
-                req.fail,
-                req.waived,
-                req.unanswered,
-                req.not_applicable,
-                rec.total,
-                rec.fail
-            ));
+            for p in &a.packs {
+                let (req, rec) = (&p.summary.required, &p.summary.recommended);
+                info(&format!(
+                    "{name}: required {} (pass {}, fail {}, waived {}, unanswered {}, n/a {}); recommended {} (fail {}); verdict {} ({} {}) / 已评估",
+                    req.total,
+                    req.pass,
+                    req.fail,
+                    req.waived,
+                    req.unanswered,
+                    req.not_applicable,
+                    rec.total,
+                    rec.fail,
+                    p.verdict.name(),
+                    p.pack.id,
+                    p.pack.version
+                ));
+            }
             let text = match format {
                 Format::Json => hegui_core::result::json(&a),
                 Format::Markdown | Format::Html => {

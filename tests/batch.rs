@@ -409,7 +409,7 @@ fn fast_outcomes_equal_full_assessment() {
                 let opts = AssessOptions { ignore_waivers };
                 let a = assess(&pack, &facts, opts);
                 let fast = hegui_core::eval::outcome::outcomes(&pack, &facts, opts);
-                for (f, o) in a.findings.iter().zip(&fast) {
+                for (f, o) in a.packs[0].findings.iter().zip(&fast) {
                     assert_eq!(f.outcome, o.outcome, "{} in {i}", f.rule_id);
                     let dk = f.outcome == Outcome::Unanswered && !f.dont_know.is_empty();
                     assert_eq!(dk, o.dont_know, "{} in {i}", f.rule_id);
@@ -417,7 +417,7 @@ fn fast_outcomes_equal_full_assessment() {
                 }
                 assert_eq!(
                     hegui_core::eval::outcome::score(&pack, &fast),
-                    Score::of(&a.findings)
+                    Score::of(&a.packs[0].findings)
                 );
             }
         }

@@ -41,18 +41,26 @@ fn assess_json_is_byte_identical_across_runs_and_formats() {
     assert_eq!(a.stdout, b.stdout);
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     for key in [
-        "pack",
         "organisation",
         "assessment_date",
         "answers_digest",
-        "scopes",
-        "summary",
-        "findings",
+        "waivers_ignored",
+        "answered_for",
+        "ignored_answers",
+        "verdict",
+        "packs",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
+    let p = &v["packs"][0];
+    for key in [
+        "pack", "answered", "verdict", "score", "coverage", "scopes", "summary", "findings",
+        "limits",
+    ] {
+        assert!(p.get(key).is_some(), "missing packs[0].{key}");
+    }
     for key in ["id", "version", "digest", "questionnaire_digest"] {
-        assert!(v["pack"].get(key).is_some(), "missing pack.{key}");
+        assert!(p["pack"].get(key).is_some(), "missing pack.{key}");
     }
     for key in [
         "rule_id",
@@ -74,7 +82,7 @@ fn assess_json_is_byte_identical_across_runs_and_formats() {
         "waiver",
     ] {
         assert!(
-            v["findings"][0].get(key).is_some(),
+            p["findings"][0].get(key).is_some(),
             "missing findings[].{key}"
         );
     }
@@ -305,7 +313,7 @@ fn blank_questionnaire_validates_and_filled_in_assesses() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(
-        v["summary"]["all"]["unanswered"], v["summary"]["all"]["total"],
+        v["packs"][0]["summary"]["all"]["unanswered"], v["packs"][0]["summary"]["all"]["total"],
         "blank: everything unanswered"
     );
     // Fill in a few answers by editing the text, as a person would.
@@ -335,7 +343,7 @@ fn blank_questionnaire_validates_and_filled_in_assesses() {
         String::from_utf8_lossy(&r.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
-    let logs = v["findings"]
+    let logs = v["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()

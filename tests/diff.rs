@@ -71,7 +71,18 @@ fn answers_changed_within_one_pack() {
         .unwrap();
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains("## 已整改 / Fixed (1)"), "{md}");
-    assert!(md.contains("| 得分 score | 0% | 66% | +66 |"), "{md}");
+    assert!(
+        md.contains("| 得分(仅计已判定规则) score (decided rules only) | 0% | 66% | +66 |"),
+        "{md}"
+    );
+    // The verdict comes first, then coverage, then the score.
+    let (v, c, s) = (
+        md.find("| 结论 verdict |").unwrap(),
+        md.find("| 覆盖率 coverage |").unwrap(),
+        md.find("| 得分").unwrap(),
+    );
+    assert!(v < c && c < s, "{md}");
+    assert_eq!(d["old"]["verdict"], "not_compliant");
 }
 
 /// The JSON results of the demo pack's old and new facts, as `old.json` and `new.json`.
@@ -158,10 +169,26 @@ fn different_organisations_are_refused_unless_forced() {
         .success();
 }
 
+/// The flat /2 shape an unreleased build wrote (one pack: `pack`, `scopes`, `summary`,
+/// `findings` and `limits` at the top, no verdict, score or coverage), made from a /2 result.
+fn as_flat_version_2(v: &Value) -> Value {
+    let mut v = v.clone();
+    let o = v.as_object_mut().unwrap();
+    let packs = o.remove("packs").unwrap();
+    for k in ["verdict", "answered_for", "ignored_answers"] {
+        o.remove(k);
+    }
+    let p = packs[0].as_object().unwrap();
+    for k in ["pack", "scopes", "summary", "findings", "limits"] {
+        o.insert(k.into(), p[k].clone());
+    }
+    v
+}
+
 /// A result in the /1 shape (`references`, no source kind, no limits), as hegui 1.0 wrote it,
 /// made from a /2 result.
 fn as_version_1(v: &Value) -> Value {
-    let mut v = v.clone();
+    let mut v = as_flat_version_2(v);
     v["format"] = "hegui.assessment/1".into();
     let o = v.as_object_mut().unwrap();
     o.remove("limits");
@@ -193,6 +220,18 @@ fn diff_reads_version_1_and_version_2_results_and_refuses_a_later_one() {
     let from_facts = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
     assert_eq!(mixed["answers"], from_facts["answers"]);
     assert_eq!(mixed["old"]["score"], from_facts["old"]["score"]);
+    assert_eq!(mixed["old"]["verdict"], from_facts["old"]["verdict"]);
+    // The flat /2 of an unreleased build is read as a one-pack /2, against either shape.
+    let flat = dir.path().join("old-flat.json");
+    std::fs::write(&flat, as_flat_version_2(&old2).to_string()).unwrap();
+    for (old, new) in [(&flat, &new2), (&old1, &flat)] {
+        let d = diff_json(&[old.to_str().unwrap(), new.to_str().unwrap()]);
+        assert_eq!(d["old"]["score"], from_facts["old"]["score"]);
+        assert_eq!(d["old"]["verdict"], from_facts["old"]["verdict"]);
+    }
+    let d = diff_json(&[flat.to_str().unwrap(), new2.to_str().unwrap()]);
+    assert_eq!(d["answers"], from_facts["answers"]);
+    assert_eq!(d["new"]["score"], from_facts["new"]["score"]);
     // A format this hegui does not know is refused, bilingually, naming the file.
     let mut later = old2.clone();
     later["format"] = "hegui.assessment/3".into();
@@ -207,6 +246,68 @@ fn diff_reads_version_1_and_version_2_results_and_refuses_a_later_one() {
     assert!(
         err.contains("old-v3.json: 未知的结果格式 `hegui.assessment/3`")
             && err.contains("this hegui reads `hegui.assessment/1`, `hegui.assessment/2`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stored_numbers_that_disagree_with_the_outcomes_are_warned_about_and_recomputed() {
+    let dir = demo_results();
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
+    // The stored numbers agree with the outcomes: no warning.
+    let clean = hegui()
+        .args(["diff", old.to_str().unwrap(), new.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(clean.status.success());
+    assert!(
+        !String::from_utf8_lossy(&clean.stderr).contains("recomputed"),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let expected = v["packs"][0]["score"]["percent"].clone();
+    v["packs"][0]["score"]["percent"] = 100.into();
+    v["packs"][0]["verdict"] = "compliant".into();
+    v["verdict"] = "compliant".into();
+    let edited = dir.path().join("edited.json");
+    std::fs::write(&edited, v.to_string()).unwrap();
+    let out = hegui()
+        .args(["diff", old.to_str().unwrap(), edited.to_str().unwrap()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for key in ["packs[0].score.percent", "packs[0].verdict", "`verdict`"] {
+        assert!(
+            err.contains("edited.json") && err.contains(key),
+            "{key}: {err}"
+        );
+    }
+    assert!(err.contains("the recomputed value is used"), "{err}");
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["new"]["score"]["score"], expected);
+    assert_eq!(d["new"]["verdict"], "not_compliant");
+}
+
+#[test]
+fn a_result_with_an_unexpected_packs_list_is_refused_naming_the_file() {
+    let dir = demo_results();
+    let new = dir.path().join("new.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
+    v["packs"] = serde_json::json!([]);
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, v.to_string()).unwrap();
+    let out = hegui()
+        .args(["diff", new.to_str().unwrap(), empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("empty.json") && err.contains("`packs` is empty"),
         "{err}"
     );
 }

@@ -64,6 +64,14 @@ fn every_format_version_written_is_read() {
     // Last year's version-1 result beside this year's: the findings' keys diff reads are the same.
     let mut v1 = r.clone();
     v1["format"] = "hegui.assessment/1".into();
+    let o = v1.as_object_mut().unwrap();
+    let p = o.remove("packs").unwrap()[0].clone();
+    for k in ["verdict", "answered_for", "ignored_answers"] {
+        o.remove(k);
+    }
+    for k in ["pack", "scopes", "summary", "findings"] {
+        o.insert(k.into(), p[k].clone());
+    }
     write(d, "old.json", &v1);
     write(d, "new.json", &r);
     let o = hegui(d, &["diff", "old.json", "new.json", "--format", "json"]);
@@ -72,7 +80,7 @@ fn every_format_version_written_is_read() {
     assert_eq!(diff["same_pack"], true);
     assert_eq!(
         diff["unchanged"].as_u64().unwrap() as usize,
-        r["findings"].as_array().unwrap().len()
+        r["packs"][0]["findings"].as_array().unwrap().len()
     );
 }
 
@@ -84,8 +92,9 @@ fn repeated_findings_are_refused() {
     write(d, "old.json", &r);
     // The report's case: every finding 20 times.
     let mut bad = r.clone();
-    let f = r["findings"].as_array().unwrap().clone();
-    bad["findings"] = Value::Array(f.iter().cycle().take(f.len() * 20).cloned().collect());
+    let f = r["packs"][0]["findings"].as_array().unwrap().clone();
+    bad["packs"][0]["findings"] =
+        Value::Array(f.iter().cycle().take(f.len() * 20).cloned().collect());
     write(d, "bad.json", &bad);
     let n = f.len();
     refused(
@@ -108,7 +117,7 @@ fn repeated_findings_are_refused() {
             list.insert(at, f[which].clone());
         }
         let mut bad = r.clone();
-        bad["findings"] = Value::Array(list);
+        bad["packs"][0]["findings"] = Value::Array(list);
         write(d, "bad.json", &bad);
         let args: [&str; 3] = if round % 2 == 0 {
             ["diff", "old.json", "bad.json"]
@@ -130,13 +139,13 @@ fn counts_that_disagree_with_the_summary_are_refused() {
     let r = result(d);
     write(d, "old.json", &r);
     let mut bad = r.clone();
-    let i = r["findings"]
+    let i = r["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
         .position(|f| f["outcome"] == "pass")
         .unwrap();
-    bad["findings"][i]["outcome"] = "fail".into();
+    bad["packs"][0]["findings"][i]["outcome"] = "fail".into();
     write(d, "bad.json", &bad);
     refused(
         &hegui(d, &["diff", "old.json", "bad.json"]),
@@ -214,7 +223,7 @@ fn a_rule_renamed_under_one_digest_is_shown() {
     let r = result(d);
     write(d, "old.json", &r);
     let mut renamed = r.clone();
-    renamed["findings"][0]["rule_id"] = "renamed.rule".into();
+    renamed["packs"][0]["findings"][0]["rule_id"] = "renamed.rule".into();
     write(d, "new.json", &renamed);
     let o = hegui(d, &["diff", "old.json", "new.json", "--format", "json"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -223,7 +232,7 @@ fn a_rule_renamed_under_one_digest_is_shown() {
     assert_eq!(diff["pack"]["added"][0]["rule_id"], "renamed.rule");
     assert_eq!(
         diff["pack"]["removed"][0]["rule_id"],
-        r["findings"][0]["rule_id"]
+        r["packs"][0]["findings"][0]["rule_id"]
     );
     let o = hegui(d, &["diff", "old.json", "new.json"]);
     let md = String::from_utf8(o.stdout).unwrap();

@@ -377,7 +377,7 @@ fn assess_in_every_format_and_language() {
             .unwrap();
     let input = hostile(String::new(), true);
     assert_eq!(a["organisation"], organisation(&input));
-    let waived = a["findings"]
+    let waived = a["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -385,7 +385,7 @@ fn assess_in_every_format_and_language() {
         .unwrap();
     assert_eq!(waived["waiver"]["justification"], json!(c[13]));
     assert_eq!(waived["waiver"]["approved_by"], json!(c[0]));
-    let items: BTreeSet<String> = a["findings"]
+    let items: BTreeSet<String> = a["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()

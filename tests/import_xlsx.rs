@@ -54,7 +54,7 @@ fn msgs(d: &[Diagnostic]) -> String {
 
 fn findings(f: &Facts) -> serde_json::Value {
     let a = assess(pack(), f, AssessOptions::default());
-    serde_json::to_value(&a.findings).unwrap()
+    serde_json::to_value(&a.packs[0].findings).unwrap()
 }
 
 fn companies() -> Vec<PathBuf> {
@@ -475,7 +475,7 @@ fn import_cli_writes_a_facts_file_that_assess_takes_unchanged() {
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        v["findings"].clone()
+        v["packs"][0]["findings"].clone()
     };
     assert_eq!(out(&yaml), out(&news));
     // A broken workbook: exit 2, every problem with its sheet and cell.

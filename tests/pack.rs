@@ -279,7 +279,7 @@ fn fixture(name: &str) -> hegui_core::eval::assess::Assessment {
 }
 
 fn with(a: &hegui_core::eval::assess::Assessment, level: Level, outcome: Outcome) -> Vec<String> {
-    let mut v: Vec<String> = a
+    let mut v: Vec<String> = a.packs[0]
         .findings
         .iter()
         .filter(|f| f.level == level && f.outcome == outcome)
@@ -306,7 +306,7 @@ fn there_are_at_least_six_fixtures_and_all_assess() {
     assert!(names.len() >= 6, "{names:?}");
     for n in names {
         let a = fixture(&n);
-        assert_eq!(a.findings.len(), pack().rules.len());
+        assert_eq!(a.packs[0].findings.len(), pack().rules.len());
     }
 }
 
@@ -325,17 +325,17 @@ fn fixture_news_app() {
         with(&a, Level::Recommended, Outcome::Fail),
         sorted(&["development.ipv6"])
     );
-    assert_eq!(a.summary.all.unanswered, 0);
-    let f = a
+    assert_eq!(a.packs[0].summary.all.unanswered, 0);
+    let f = a.packs[0]
         .findings
         .iter()
         .find(|f| f.rule_id == "newtech.assessment-before-launch")
         .unwrap();
     assert_eq!(f.items, vec!["AI语音播报"]);
     assert!(
-        a.scopes.iter().any(|s| s.id.contains("news")),
+        a.packs[0].scopes.iter().any(|s| s.id.contains("news")),
         "{:?}",
-        a.scopes
+        a.packs[0].scopes
     );
 }
 
@@ -354,7 +354,7 @@ fn fixture_ride_hailing() {
         with(&a, Level::Required, Outcome::Unanswered),
         sorted(&["security.graded-protection", "security.graded-filing"])
     );
-    let g = a
+    let g = a.packs[0]
         .findings
         .iter()
         .find(|f| f.rule_id == "security.graded-protection")
@@ -381,7 +381,7 @@ fn fixture_mini_program_shop() {
         ])
     );
     // Dated 2025-12-15: 网络安全法 is cited by its 2016 numbering.
-    let csl: Vec<_> = a
+    let csl: Vec<_> = a.packs[0]
         .findings
         .iter()
         .flat_map(|f| &f.references)
@@ -424,13 +424,13 @@ fn fixture_mobile_reseller() {
 #[test]
 fn fixture_platform_compliant() {
     let a = fixture("platform-compliant.yaml");
-    assert_eq!(a.summary.required.fail, 0);
-    assert_eq!(a.summary.required.unanswered, 0);
+    assert_eq!(a.packs[0].summary.required.fail, 0);
+    assert_eq!(a.packs[0].summary.required.unanswered, 0);
     assert_eq!(
         with(&a, Level::Recommended, Outcome::Fail),
         sorted(&["development.ipv6"])
     );
-    assert!(a.summary.required.pass > 20);
+    assert!(a.packs[0].summary.required.pass > 20);
 }
 
 #[test]
@@ -440,8 +440,8 @@ fn fixture_half_blank() {
         with(&a, Level::Required, Outcome::Fail),
         sorted(&["security.incident-plan"])
     );
-    assert_eq!(a.summary.required.unanswered, 35);
-    assert!(a.summary.required_dont_know > 0);
+    assert_eq!(a.packs[0].summary.required.unanswered, 35);
+    assert!(a.packs[0].summary.required_dont_know > 0);
     let open = with(&a, Level::Required, Outcome::Unanswered);
     for r in [
         "licensing.telecom-licence",

@@ -241,7 +241,7 @@ fn unverified_items_are_marked_in_the_pack_the_warnings_coverage_and_results() {
         &fixture("app-pi-gaps.yaml"),
         AssessOptions::default(),
     );
-    for f in &a.findings {
+    for f in a.findings() {
         let u = UNVERIFIED.contains(&f.source.clause.as_str());
         assert_eq!(f.source.unverified, u, "{}", f.rule_id);
         assert_eq!(
@@ -272,8 +272,7 @@ fn the_method_is_a_source_document_cited_by_determination_criterion_never_the_ba
         AssessOptions::default(),
     );
     let f = a
-        .findings
-        .iter()
+        .findings()
         .find(|f| f.rule_id == "app.policy-reachable")
         .unwrap();
     assert_eq!(f.source.kind, hegui_core::model::DocKind::NormativeDocument);
@@ -507,8 +506,7 @@ fn fixture(name: &str) -> hegui_core::answers::Facts {
 fn outcomes(name: &str, outcome: Outcome) -> Vec<String> {
     let a = assess(pack(), &fixture(name), AssessOptions::default());
     let mut v: Vec<String> = a
-        .findings
-        .iter()
+        .findings()
         .filter(|f| f.outcome == outcome)
         .map(|f| f.rule_id.clone())
         .collect();

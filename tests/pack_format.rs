@@ -502,7 +502,7 @@ fn policy_context_and_legal_basis_are_labelled_in_every_output() {
     let (json, md, html) = outputs(&pack, &facts);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["format"], "hegui.assessment/2");
-    let f = v["findings"]
+    let f = v["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -524,7 +524,7 @@ fn policy_context_and_legal_basis_are_labelled_in_every_output() {
     assert_eq!(f["basis_after_source"], true);
     assert!(f.get("references").is_none(), "renamed to legal_basis");
     // The real-name duty rests on 网络安全法 (in force 2017-06-01, before the opinion).
-    let rn = v["findings"]
+    let rn = v["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -596,7 +596,7 @@ fn limits_list_the_known_gaps_that_concern_the_company() {
     let facts = std::fs::read_to_string(root().join(DEMO_FACTS)).unwrap();
     let (json, md, html) = outputs(&pack, &facts);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let ids: Vec<&str> = v["limits"]["known_gaps"]
+    let ids: Vec<&str> = v["packs"][0]["limits"]["known_gaps"]
         .as_array()
         .unwrap()
         .iter()
@@ -604,7 +604,12 @@ fn limits_list_the_known_gaps_that_concern_the_company() {
         .collect();
     // demo.subsidies is addressed to government: never listed; demo.takedown concerns publishers.
     assert_eq!(ids, ["demo.takedown"]);
-    assert!(!v["limits"]["notes"].as_array().unwrap().is_empty());
+    assert!(
+        !v["packs"][0]["limits"]["notes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     for text in [&md, &html] {
         assert!(text.contains("本评估的局限") && text.contains("Limits of this assessment"));
         assert!(text.contains("发现违法信息后停止传输、消除并报告"));
@@ -615,7 +620,7 @@ fn limits_list_the_known_gaps_that_concern_the_company() {
     assert_ne!(quiet, facts, "the demo facts name the publishing functions");
     let (json, md, _) = outputs(&pack, &quiet);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["limits"]["known_gaps"], serde_json::json!([]));
+    assert_eq!(v["packs"][0]["limits"]["known_gaps"], serde_json::json!([]));
     assert!(md.contains("本评估的局限"), "the section is always there");
 }
 
@@ -779,7 +784,7 @@ fn reports_say_when_a_reference_does_not_bind_or_is_not_verified() {
         .replace("real_name.methods: 不清楚", "real_name.methods: [none]");
     let (json, md, html) = outputs(&pack, &facts);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let f = v["findings"]
+    let f = v["packs"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()

@@ -85,7 +85,7 @@ proptest! {
         // And the batch's fast outcomes agree with the full assessment.
         let full = assess(p, &a, AssessOptions { ignore_waivers: ignore });
         let fast = hegui_core::eval::outcome::outcomes(p, &a, AssessOptions { ignore_waivers: ignore });
-        let full: Vec<_> = full.findings.iter().map(|f| f.outcome).collect();
+        let full: Vec<_> = full.packs[0].findings.iter().map(|f| f.outcome).collect();
         let fast: Vec<_> = fast.iter().map(|o| o.outcome).collect();
         prop_assert_eq!(full, fast);
     }

@@ -94,7 +94,7 @@ fn verdict_never_says_compliant_with_undecided_rules() {
     // platform-compliant decides every required rule; blank one answer and it is undecided.
     let text = fixture("platform-compliant");
     let a = assessment(&text, false);
-    assert_eq!(a.summary.required.unanswered, 0);
+    assert_eq!(a.packs[0].summary.required.unanswered, 0);
     assert!(
         verdict_line(&md(&a, Lang::Zh)).starts_with("**合规**"),
         "{}",
@@ -108,8 +108,8 @@ fn verdict_never_says_compliant_with_undecided_rules() {
     );
     assert_ne!(blanked, text, "the fixture answers security.incident_plan");
     let a = assessment(&blanked, false);
-    assert_eq!(a.summary.required.fail, 0);
-    assert_eq!(a.summary.required.unanswered, 1);
+    assert_eq!(a.packs[0].summary.required.fail, 0);
+    assert_eq!(a.packs[0].summary.required.unanswered, 1);
     let zh = md(&a, Lang::Zh);
     let line = verdict_line(&zh);
     assert!(line.starts_with("**尚不能判定为合规**"), "{line}");
@@ -179,7 +179,11 @@ fn ride_hailing_on(date: &str) -> Assessment {
 }
 
 fn finding<'a>(a: &'a Assessment, id: &str) -> &'a hegui_core::eval::assess::Finding {
-    a.findings.iter().find(|f| f.rule_id == id).unwrap()
+    a.packs[0]
+        .findings
+        .iter()
+        .find(|f| f.rule_id == id)
+        .unwrap()
 }
 
 #[test]
@@ -258,8 +262,8 @@ fn ignore_waivers_reports_everything_as_it_is() {
 fn waived_counts_as_decided_but_not_passing() {
     let with = assessment(&fixture("ride-hailing"), false);
     let without = assessment(&fixture("ride-hailing"), true);
-    let s = hegui_core::eval::score::Score::of(&with.findings);
-    let t = hegui_core::eval::score::Score::of(&without.findings);
+    let s = hegui_core::eval::score::Score::of(&with.packs[0].findings);
+    let t = hegui_core::eval::score::Score::of(&without.packs[0].findings);
     assert_eq!(
         (s.earned, s.possible, s.decided),
         (t.earned, t.possible, t.decided)
@@ -281,7 +285,7 @@ fn a_verdict_with_only_waived_gaps_is_not_compliant_wording() {
         ..Default::default()
     };
     let v = hegui_core::eval::score::verdict(&s);
-    assert_eq!(v.status, "waived");
+    assert_eq!(v.status.name(), "waived");
     assert!(!v.headline.zh.starts_with("合规") && !v.headline.en.starts_with("Compliant"));
 }
 

@@ -57,7 +57,7 @@ fn s02_dont_know_is_reported_on_its_own() {
         AnswerState::DontKnow
     );
     let a = assessment("security.log_months: 不清楚\n");
-    assert_eq!(a.summary.required_dont_know, 1);
+    assert_eq!(a.packs[0].summary.required_dont_know, 1);
 }
 
 #[test]
@@ -498,6 +498,8 @@ fn s20_waivers() {
                 ignore_waivers: ignore,
             },
         )
+        .packs
+        .remove(0)
         .findings
         .into_iter()
         .find(|f| f.rule_id == "demo.logs")
@@ -629,7 +631,7 @@ fn s22_deterministic_and_dated_references() {
     let a = hegui_core::result::json(&assessment(&answers));
     let b = hegui_core::result::json(&assessment(&answers));
     assert_eq!(a, b);
-    let ids: Vec<String> = assessment(&answers)
+    let ids: Vec<String> = assessment(&answers).packs[0]
         .findings
         .iter()
         .map(|f| f.rule_id.clone())
@@ -648,7 +650,7 @@ fn s22_deterministic_and_dated_references() {
         AssessOptions::default(),
     );
     let art = |a: &hegui_core::eval::assess::Assessment| {
-        let r = &a
+        let r = &a.packs[0]
             .findings
             .iter()
             .find(|f| f.rule_id == "demo.real-name")
@@ -737,7 +739,7 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     let a = licensing_assessment(
         "scope.heilongjiang: true\nscope.telecom_role: value_added\nlicensing.icp_licence: false\n",
     );
-    let f = a
+    let f = a.packs[0]
         .findings
         .iter()
         .find(|f| f.rule_id == "lic.licence")
@@ -765,6 +767,8 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     );
     // A basic operator passes through the first branch; the other branch is not explained.
     let f = licensing_assessment("scope.heilongjiang: true\nscope.telecom_role: basic_operator\n")
+        .packs
+        .remove(0)
         .findings
         .into_iter()
         .find(|f| f.rule_id == "lic.licence")
@@ -795,7 +799,7 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     );
     // A `some` over a group reported with no items explains itself.
     let a = licensing_assessment("scope.heilongjiang: true\nsites: []\n");
-    let f = a
+    let f = a.packs[0]
         .findings
         .iter()
         .find(|f| f.rule_id == "lic.sites")
@@ -815,6 +819,8 @@ fn s23_a_false_any_lists_every_branch_the_closest_first() {
     // With an item that is not filed, the item is named instead.
     let f =
         licensing_assessment("scope.heilongjiang: true\nsites:\n  - {name: 官网, filed: false}\n")
+            .packs
+            .remove(0)
             .findings
             .into_iter()
             .find(|f| f.rule_id == "lic.sites")

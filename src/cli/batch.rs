@@ -258,7 +258,9 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
         && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
         && diff::is_result(&v)
     {
-        return diff::Side::from_result_json(path, &v).map_err(fail);
+        let side = diff::Side::from_result_json(path, &v).map_err(fail)?;
+        print_diags(&side.warnings);
+        return Ok(side);
     }
     let loaded = pack_from(pack)?;
     let facts = match load_facts_cli(&name, &text, &loaded.pack) {

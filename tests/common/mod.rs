@@ -87,6 +87,8 @@ pub fn assessment(answers: &str) -> Assessment {
 
 pub fn finding(answers: &str, rule: &str) -> Finding {
     assessment(answers)
+        .packs
+        .remove(0)
         .findings
         .into_iter()
         .find(|f| f.rule_id == rule)

@@ -846,8 +846,7 @@ pub fn process_at(
                 Ok(()) => report = Some(rel),
                 Err(e) => return Processed::Rejected(vec![format!("{path}: 报告 report: {e}")]),
             }
-            a.findings
-                .iter()
+            a.findings()
                 .map(|f| RuleOutcome {
                     outcome: f.outcome,
                     dont_know: f.outcome == Outcome::Unanswered && !f.dont_know.is_empty(),

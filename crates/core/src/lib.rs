@@ -22,7 +22,7 @@
 //! let facts = "pack: {id: demo, version: 1.0.0}\norganisation: {name: 某公司}\nassessment_date: 2026-01-05\nanswers: {logs.months: 3}\n";
 //! let facts = load_facts("facts.yaml", facts, &pack).map_err(|e| format!("{e:?}"))?.facts;
 //! let result = assess(&pack, &facts, AssessOptions::default());
-//! assert_eq!(result.findings[0].outcome, Outcome::Fail);
+//! assert_eq!(result.packs[0].findings[0].outcome, Outcome::Fail);
 //! assert!(hegui_core::result::json(&result).contains("\"outcome\": \"fail\""));
 //! # Ok::<(), String>(())
 //! ```

@@ -1,7 +1,7 @@
 //! Diff: what changed between two assessments of one organisation.
 //!
 //! Each side is an assessment — made here from a facts file, or read back from a JSON result
-//! in any format version hegui has written ([`RESULT_FORMATS`]; today `hegui.assessment/1`),
+//! in any format version hegui has written ([`RESULT_FORMATS`]: `hegui.assessment/1` and `/2`),
 //! checked on the way: an unknown version, a rule listed twice, an impossible date or counts
 //! that disagree with the result's own summary are refused. Rules are matched by id. A rule whose `rule_digest` is the same on
 //! both sides means the same thing, so a change of its outcome comes from the company's
@@ -9,9 +9,10 @@
 //! apart. Two different organisations (credit code, or name when a code is missing) are refused
 //! unless forced.
 
+use hegui_core::diag::{Diagnostic, Diagnostics, Loc};
 use hegui_core::eval::assess::{Assessment, Outcome};
 use hegui_core::eval::outcome::{RuleOutcome, score_items};
-use hegui_core::eval::score::Score;
+use hegui_core::eval::score::{self, Score, Status};
 use hegui_core::model::{Level, Severity};
 use hegui_core::text::Text;
 use serde::Serialize;
@@ -53,11 +54,17 @@ pub struct Side {
     pub credit_code: Option<String>,
     /// Assessment date.
     pub assessment_date: String,
-    /// Score and coverage.
+    /// Verdict, recomputed from the outcomes (docs/SCORING.md).
+    pub verdict: Status,
+    /// Score and coverage, recomputed from the outcomes.
     pub score: Score,
     /// Rules, in pack order.
     #[serde(skip)]
     pub rules: Vec<RuleState>,
+    /// Problems worth a warning: a stored verdict, score or coverage that disagrees with the
+    /// one recomputed from the outcomes (naming the file and key).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn side_score(rules: &[RuleState]) -> Score {
@@ -74,10 +81,12 @@ fn side_score(rules: &[RuleState]) -> Score {
 }
 
 impl Side {
-    /// A side from an assessment made here.
+    /// A side from an assessment made here (of one pack: its first entry).
     pub fn from_assessment(path: &str, a: &Assessment) -> Side {
-        let rules: Vec<RuleState> = a
-            .findings
+        let p = a.packs.first();
+        let rules: Vec<RuleState> = p
+            .map(|p| p.findings.as_slice())
+            .unwrap_or_default()
             .iter()
             .map(|f| RuleState {
                 rule_id: f.rule_id.clone(),
@@ -89,16 +98,19 @@ impl Side {
                 dont_know: f.outcome == Outcome::Unanswered && !f.dont_know.is_empty(),
             })
             .collect();
+        let score = side_score(&rules);
         Side {
             path: path.to_string(),
-            pack_id: a.pack.id.clone(),
-            pack_version: a.pack.version.clone(),
-            pack_digest: a.pack.digest.clone(),
+            pack_id: p.map(|p| p.pack.id.clone()).unwrap_or_default(),
+            pack_version: p.map(|p| p.pack.version.clone()).unwrap_or_default(),
+            pack_digest: p.map(|p| p.pack.digest.clone()).unwrap_or_default(),
             name: a.organisation.organisation.name.clone(),
             credit_code: a.organisation.organisation.credit_code.clone(),
             assessment_date: a.assessment_date.to_string(),
-            score: side_score(&rules),
+            verdict: score.status(),
+            score,
             rules,
+            warnings: Vec::new(),
         }
     }
 
@@ -119,30 +131,62 @@ impl Side {
         }
     }
 
-    /// A side from a `hegui.assessment/1` result, checked: a finding per rule (no rule twice),
-    /// a real assessment date, and counts that agree with the result's own `summary`.
+    /// A side from a result of any shape hegui has written, checked: a finding per rule (no
+    /// rule twice), a real assessment date, and counts that agree with the result's own
+    /// `summary`. Three shapes: `hegui.assessment/1` and the early, flat `/2` (`pack` and
+    /// `findings` at the top), read as one pack; and `/2` with its `packs` list. A stored
+    /// verdict, score or coverage is checked against the one recomputed from the outcomes
+    /// ([`Score`]); a disagreement is a warning naming the file and key.
     fn from_result_v1_v2(path: &str, v: &serde_json::Value) -> Result<Side, String> {
-        let s = |v: &serde_json::Value, key: &str| -> Result<String, String> {
+        let s = |v: &serde_json::Value, at: &str, key: &str| -> Result<String, String> {
             v.get(key)
                 .and_then(|x| x.as_str())
                 .map(str::to_string)
-                .ok_or_else(|| format!("{path}: 结果缺少 `{key}` / the result has no text `{key}`"))
+                .ok_or_else(|| {
+                    format!("{path}: 结果缺少 `{at}{key}` / the result has no text `{at}{key}`")
+                })
         };
-        let pack = v
+        // The one pack's entry and the prefix of its keys.
+        let (entry, at) = match v.get("packs") {
+            None => (v, String::new()),
+            Some(packs) => {
+                let packs = packs
+                    .as_array()
+                    .ok_or_else(|| format!("{path}: `packs` 应为列表 / `packs` must be a list"))?;
+                match packs.as_slice() {
+                    [one] => (one, "packs[0].".to_string()),
+                    [] => {
+                        return Err(format!(
+                            "{path}: `packs` 为空，没有可对比的规则包 / `packs` is empty: no pack to compare"
+                        ));
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{path}: 结果含 {n} 个规则包；本版本 diff 只能对比单个规则包的结果 / the result holds {n} packs: this hegui's diff compares results of one pack",
+                            n = packs.len()
+                        ));
+                    }
+                }
+            }
+        };
+        let pack = entry
             .get("pack")
-            .ok_or_else(|| format!("{path}: 结果缺少 `pack` / the result has no `pack`"))?;
+            .ok_or_else(|| format!("{path}: 结果缺少 `{at}pack` / the result has no `{at}pack`"))?;
         let org = v.get("organisation").ok_or_else(|| {
             format!("{path}: 结果缺少 `organisation` / the result has no `organisation`")
         })?;
-        let findings = v
+        let findings = entry
             .get("findings")
             .and_then(|f| f.as_array())
             .ok_or_else(|| {
-                format!("{path}: 结果缺少 `findings` / the result has no `findings` list")
+                format!("{path}: 结果缺少 `{at}findings` / the result has no `{at}findings` list")
             })?;
         let mut rules = Vec::with_capacity(findings.len());
         for (i, f) in findings.iter().enumerate() {
-            let at = |key: &str| format!("{path}: findings[{i}].{key}");
+            let at = |key: &str| format!("{path}: {at}findings[{i}].{key}");
+            let s = |v: &serde_json::Value, key: &str| {
+                s(v, "", key).map_err(|_| format!("{}: 缺少文本 missing text", at(key)))
+            };
             let outcome = Outcome::parse(&s(f, "outcome")?)
                 .ok_or_else(|| format!("{}: 未知结果 unknown outcome", at("outcome")))?;
             let level: Level = serde_json::from_value(f.get("level").cloned().unwrap_or_default())
@@ -170,44 +214,101 @@ impl Side {
         for (i, r) in rules.iter().enumerate() {
             if let Some(j) = first_at.insert(r.rule_id.as_str(), i) {
                 return Err(format!(
-                    "{path}: findings[{i}]: 规则 `{id}` 出现两次（又见 findings[{j}]）；结果文件被改动或损坏 / rule `{id}` appears twice (also findings[{j}]): the result was edited or damaged",
+                    "{path}: {at}findings[{i}]: 规则 `{id}` 出现两次（又见 {at}findings[{j}]）；结果文件被改动或损坏 / rule `{id}` appears twice (also {at}findings[{j}]): the result was edited or damaged",
                     id = r.rule_id
                 ));
             }
         }
-        let date = s(v, "assessment_date")?;
+        let date = s(v, "", "assessment_date")?;
         if hegui_core::model::condition::parse_date(&date).is_none() {
             return Err(format!(
                 "{path}: assessment_date: `{date}` 不是有效日期 is not a valid date: {}",
                 hegui_core::model::condition::date_problem(&date)
             ));
         }
-        if let Some(all) = v.get("summary").and_then(|x| x.get("all")) {
+        if let Some(all) = entry.get("summary").and_then(|x| x.get("all")) {
             for o in Outcome::ALL {
                 let stated = all.get(o.name()).and_then(serde_json::Value::as_u64);
                 let counted = rules.iter().filter(|r| r.outcome == o).count() as u64;
                 if stated.is_some_and(|n| n != counted) {
                     return Err(format!(
-                        "{path}: summary.all.{name} 为 {stated} 但 findings 里有 {counted} 条；结果文件被改动或损坏 / summary.all.{name} says {stated} but the findings hold {counted}: the result was edited or damaged",
+                        "{path}: {at}summary.all.{name} 为 {stated} 但 findings 里有 {counted} 条；结果文件被改动或损坏 / {at}summary.all.{name} says {stated} but the findings hold {counted}: the result was edited or damaged",
                         name = o.name(),
                         stated = stated.unwrap_or_default()
                     ));
                 }
             }
         }
+        let score = side_score(&rules);
+        let mut warnings = Diagnostics::new(path);
+        let mut stored_verdict = |key: String,
+                                  stored: Option<&serde_json::Value>,
+                                  verdict: Status| {
+            if let Some(stored) = stored
+                && stored.as_str() != Some(verdict.name())
+            {
+                warnings.warning(
+                    Loc::UNKNOWN,
+                    key.clone(),
+                    format!(
+                        "`{key}` 记载为 {stored}，但按各规则结果重新计算为 \"{v}\"(docs/SCORING.md)；以重新计算的为准 / `{key}` says {stored} but the outcomes give \"{v}\" (docs/SCORING.md): the recomputed value is used",
+                        v = verdict.name()
+                    ),
+                );
+            }
+        };
+        stored_verdict(
+            format!("{at}verdict"),
+            entry.get("verdict").filter(|_| !at.is_empty()),
+            score.status(),
+        );
+        stored_verdict(
+            "verdict".to_string(),
+            v.get("verdict").filter(|_| !at.is_empty()),
+            score::overall([score.status()]),
+        );
+        if !at.is_empty() {
+            for (name, ratio) in [
+                ("score", score.score_ratio()),
+                ("coverage", score.coverage_ratio()),
+            ] {
+                let Some(stored) = entry.get(name) else {
+                    continue;
+                };
+                let expected = serde_json::to_value(ratio).unwrap_or_default();
+                for k in ["numerator", "denominator", "percent"] {
+                    let (got, want) = (stored.get(k), expected.get(k));
+                    if got != want {
+                        let key = format!("{at}{name}.{k}");
+                        let got =
+                            got.map_or_else(|| "(缺少 missing)".to_string(), ToString::to_string);
+                        let want = want.map_or_else(String::new, ToString::to_string);
+                        warnings.warning(
+                            Loc::UNKNOWN,
+                            key.clone(),
+                            format!(
+                                "`{key}` 记载为 {got}，但按各规则结果重新计算为 {want}(docs/SCORING.md)；以重新计算的为准 / `{key}` says {got} but the outcomes give {want} (docs/SCORING.md): the recomputed value is used"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         Ok(Side {
             path: path.to_string(),
-            pack_id: s(pack, "id")?,
-            pack_version: s(pack, "version")?,
-            pack_digest: s(pack, "digest")?,
-            name: s(org, "name")?,
+            pack_id: s(pack, &format!("{at}pack."), "id")?,
+            pack_version: s(pack, &format!("{at}pack."), "version")?,
+            pack_digest: s(pack, &format!("{at}pack."), "digest")?,
+            name: s(org, "organisation.", "name")?,
             credit_code: org
                 .get("credit_code")
                 .and_then(|c| c.as_str())
                 .map(str::to_string),
             assessment_date: date,
-            score: side_score(&rules),
+            verdict: score.status(),
+            score,
             rules,
+            warnings: warnings.into_vec(),
         })
     }
 }
@@ -217,7 +318,8 @@ type ResultReader = fn(&str, &serde_json::Value) -> Result<Side, String>;
 
 /// Every result format hegui has written, each with its reader: a later version is added here
 /// beside the earlier ones, so last year's results stay comparable. `/2` keeps the findings'
-/// rule id, outcome, level, severity, title and digest where `/1` had them.
+/// rule id, outcome, level, severity, title and digest as `/1` had them, inside `packs[i]` (an
+/// unreleased build wrote a flat `/2` with them at the top: read as one pack).
 pub const RESULT_FORMATS: &[(&str, ResultReader)] = &[
     ("hegui.assessment/1", Side::from_result_v1_v2),
     ("hegui.assessment/2", Side::from_result_v1_v2),
@@ -473,16 +575,23 @@ pub fn markdown(d: &Diff) -> String {
         }
     ));
     out.push_str(&format!(
-        "| 得分 score | {} | {} | {} |\n",
-        pct(d.old.score.score),
-        pct(d.new.score.score),
-        signed(d.score_change)
+        "| 结论 verdict | {} {} | {} {} | |\n",
+        d.old.verdict.label().zh,
+        d.old.verdict.label().en,
+        d.new.verdict.label().zh,
+        d.new.verdict.label().en
     ));
     out.push_str(&format!(
         "| 覆盖率 coverage | {} | {} | {} |\n",
         pct(d.old.score.coverage),
         pct(d.new.score.coverage),
         signed(d.coverage_change)
+    ));
+    out.push_str(&format!(
+        "| 得分(仅计已判定规则) score (decided rules only) | {} | {} | {} |\n",
+        pct(d.old.score.score),
+        pct(d.new.score.score),
+        signed(d.score_change)
     ));
     out.push_str(&format!(
         "| 未满足 fail | {} | {} | |\n",

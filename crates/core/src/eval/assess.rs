@@ -7,6 +7,7 @@
 //! the JSON contract documented in `docs/RESULT.md`: no clock, stable order, same input → same bytes.
 
 use crate::answers::{Facts, Organisation, Person};
+use crate::eval::score::{self, Ratio, Score, Status};
 use crate::eval::{Env, Observation, Truth, explain, truth};
 use crate::model::digest;
 use crate::model::{Condition, DocKind, LawRef, Level, Pack, Rule, Severity};
@@ -287,21 +288,41 @@ pub struct ScopeInfo {
     pub title: Text,
 }
 
-/// The result of assessing one facts file: the JSON contract.
+/// A pack named by id and version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PackRef {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+}
+
+/// Answers the facts carry for a pack that was not assessed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct IgnoredAnswers {
+    /// Pack id.
+    pub pack: String,
+    /// Pack version.
+    pub version: String,
+    /// The questions answered for it.
+    pub questions: Vec<String>,
+}
+
+/// One pack's part of a result: its verdict, score, coverage and findings.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Assessment {
-    /// Format version of this result.
-    pub format: &'static str,
+pub struct PackAssessment {
     /// Pack used.
     pub pack: PackInfo,
-    /// Organisation.
-    pub organisation: OrgInfo,
-    /// Assessment date.
-    pub assessment_date: NaiveDate,
-    /// Digest of the answers (canonical form).
-    pub answers_digest: String,
-    /// Whether waivers were ignored.
-    pub waivers_ignored: bool,
+    /// Whether the facts were answered for this pack (a pack not answered is assessed with
+    /// its questions unanswered: undecided, never N/A).
+    pub answered: bool,
+    /// `compliant`, `not_compliant`, `undecided`, `waived` or `no_obligations`
+    /// (docs/SCORING.md), computed from the findings by [`score::Score`].
+    pub verdict: Status,
+    /// Weight of passing ÷ weight of decided applicable required rules.
+    pub score: Ratio,
+    /// Decided ÷ applicable required rules.
+    pub coverage: Ratio,
     /// Kinds of enterprise.
     pub scopes: Vec<ScopeInfo>,
     /// Counts.
@@ -310,6 +331,50 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
     /// What this assessment does not check.
     pub limits: Limits,
+}
+
+impl PackAssessment {
+    /// The score, coverage and counts of this pack's findings: the one definition of
+    /// docs/SCORING.md.
+    pub fn score(&self) -> Score {
+        Score::of(&self.findings)
+    }
+}
+
+/// The result of assessing one facts file: the JSON contract (`docs/RESULT.md`), one entry in
+/// `packs` per pack assessed.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Assessment {
+    /// Format version of this result.
+    pub format: &'static str,
+    /// Organisation.
+    pub organisation: OrgInfo,
+    /// Assessment date.
+    pub assessment_date: NaiveDate,
+    /// Digest of the answers (canonical form).
+    pub answers_digest: String,
+    /// Whether waivers were ignored.
+    pub waivers_ignored: bool,
+    /// The packs the facts were answered for.
+    pub answered_for: Vec<PackRef>,
+    /// Answers for packs that were not assessed.
+    pub ignored_answers: Vec<IgnoredAnswers>,
+    /// The overall verdict: the worst over the packs ([`score::overall`]).
+    pub verdict: Status,
+    /// One entry per pack assessed.
+    pub packs: Vec<PackAssessment>,
+}
+
+impl Assessment {
+    /// Every finding of every pack, pack by pack.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.packs.iter().flat_map(|p| p.findings.iter())
+    }
+
+    /// Recomputes the overall verdict from the packs' verdicts.
+    pub fn update_verdict(&mut self) {
+        self.verdict = score::overall(self.packs.iter().map(|p| p.verdict));
+    }
 }
 
 /// The outcome of one rule before waivers, without explanations (the fast path for
@@ -365,8 +430,33 @@ pub fn apply_waiver(
     (outcome, Some(effect))
 }
 
-/// Assesses `facts` against `pack`.
+/// Assesses `facts` against `pack`: a result with one entry in `packs`.
 pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
+    let p = assess_pack(pack, facts, opts);
+    let mut a = Assessment {
+        format: FORMAT,
+        organisation: OrgInfo {
+            organisation: facts.organisation.clone(),
+            prepared_by: facts.prepared_by.clone(),
+            responsible_person: facts.responsible_person.clone(),
+        },
+        assessment_date: facts.assessment_date,
+        answers_digest: answers_digest(pack, facts),
+        waivers_ignored: opts.ignore_waivers,
+        answered_for: vec![PackRef {
+            id: pack.meta.id.clone(),
+            version: pack.meta.version.clone(),
+        }],
+        ignored_answers: Vec::new(),
+        verdict: p.verdict,
+        packs: vec![p],
+    };
+    a.update_verdict();
+    a
+}
+
+/// Assesses `facts` against one `pack`: that pack's entry of a result.
+pub fn assess_pack(pack: &Pack, facts: &Facts, opts: AssessOptions) -> PackAssessment {
     let env = Env::new(pack, facts);
     let mut findings = Vec::with_capacity(pack.rules.len());
     for rule in &pack.rules {
@@ -401,8 +491,8 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
         })
         .collect();
     let limits = limits(pack, Some(&env));
-    Assessment {
-        format: FORMAT,
+    let score = Score::of(&findings);
+    PackAssessment {
         pack: PackInfo {
             id: pack.meta.id.clone(),
             version: pack.meta.version.clone(),
@@ -410,14 +500,10 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
             digest: pack.digest.clone(),
             questionnaire_digest: pack.questionnaire.digest.clone(),
         },
-        organisation: OrgInfo {
-            organisation: facts.organisation.clone(),
-            prepared_by: facts.prepared_by.clone(),
-            responsible_person: facts.responsible_person.clone(),
-        },
-        assessment_date: facts.assessment_date,
-        answers_digest: answers_digest(pack, facts),
-        waivers_ignored: opts.ignore_waivers,
+        answered: true,
+        verdict: score.status(),
+        score: score.score_ratio(),
+        coverage: score.coverage_ratio(),
         scopes,
         summary,
         findings,
@@ -652,7 +738,7 @@ pub fn answers_digest(pack: &Pack, facts: &Facts) -> String {
 /// Whether any required rule failed at or above `threshold` (waived, unanswered and
 /// recommended rules never count).
 pub fn fails_at(a: &Assessment, threshold: Severity) -> bool {
-    a.findings.iter().any(|f| {
+    a.findings().any(|f| {
         f.level == Level::Required && f.outcome == Outcome::Fail && f.severity <= threshold
     })
 }

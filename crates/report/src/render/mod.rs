@@ -43,9 +43,14 @@ pub(crate) fn ser<T: Serialize>(v: T) -> Value {
     Value::from(Serde(v))
 }
 
-/// The template context: `a` (the JSON result), `r` (the report view), `sections`,
-/// `questions`, `labels` and `lang`.
-pub fn context(a: &Assessment, pack: &Pack, lang: Lang, opts: &ReportOptions) -> Value {
+/// The template context: `a` (the JSON result), `r` (the report view of `pack`'s entry in
+/// `a.packs`), `sections`, `questions`, `labels` and `lang`. `None` when `pack` was not
+/// assessed in `a`.
+pub fn context(a: &Assessment, pack: &Pack, lang: Lang, opts: &ReportOptions) -> Option<Value> {
+    let p = a
+        .packs
+        .iter()
+        .find(|p| p.pack.id == pack.meta.id && p.pack.version == pack.meta.version)?;
     let sections: Vec<_> = pack
         .sections
         .iter()
@@ -59,14 +64,14 @@ pub fn context(a: &Assessment, pack: &Pack, lang: Lang, opts: &ReportOptions) ->
             context! { id => &q.id, section => &q.section, label => ser(&q.label) }
         })
         .collect();
-    context! {
+    Some(context! {
         a => ser(a),
-        r => ser(view::build(a, pack, opts)),
+        r => ser(view::build(a, p, pack, opts)),
         sections => sections,
         questions => questions,
         labels => ser(labels::all()),
         lang => ser(lang),
-    }
+    })
 }
 
 /// Renders template `name` for the assessment.
@@ -79,8 +84,15 @@ pub fn report(
     opts: &ReportOptions,
 ) -> Result<String, RenderError> {
     let tmpl = env.get_template(name).map_err(|e| err(name, &e))?;
-    tmpl.render(context(a, pack, lang, opts))
-        .map_err(|e| err(name, &e))
+    let ctx = context(a, pack, lang, opts).ok_or_else(|| RenderError {
+        name: name.to_string(),
+        message: format!(
+            "结果中没有规则包 {id} {version} / the result holds no pack {id} {version}",
+            id = pack.meta.id,
+            version = pack.meta.version
+        ),
+    })?;
+    tmpl.render(ctx).map_err(|e| err(name, &e))
 }
 
 fn err(name: &str, e: &minijinja::Error) -> RenderError {

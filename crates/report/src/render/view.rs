@@ -5,7 +5,7 @@
 use super::labels;
 use super::plan::{self, Deadlines};
 use chrono::NaiveDate;
-use hegui_core::eval::assess::{Assessment, Finding, Outcome, WaiverEffect};
+use hegui_core::eval::assess::{Assessment, Finding, Outcome, PackAssessment, WaiverEffect};
 use hegui_core::eval::score::{self, Score, Verdict};
 use hegui_core::model::{Level, Pack, QType, Severity};
 use hegui_core::text::Text;
@@ -450,14 +450,14 @@ fn section_title(pack: &Pack, id: &str) -> Text {
 }
 
 /// Builds the report view of `a`.
-pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
-    let score = Score::of(&a.findings);
+pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptions) -> Report {
+    let score = p.score();
     let verdict = score::verdict(&score);
     let counts = Outcome::ALL
         .into_iter()
         .map(|o| {
             let n = |l: Level| {
-                a.findings
+                p.findings
                     .iter()
                     .filter(|f| f.level == l && f.outcome == o)
                     .count()
@@ -477,14 +477,14 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
             label: labels::severity(s.name()),
             weight: score::weight(s),
             deadline_days: opts.deadlines.days(s),
-            score: Score::of(a.findings.iter().filter(|f| f.severity == s)),
+            score: Score::of(p.findings.iter().filter(|f| f.severity == s)),
         })
         .collect();
     let sections = pack
         .sections
         .iter()
         .filter_map(|s| {
-            let fs: Vec<&Finding> = a.findings.iter().filter(|f| f.section == s.id).collect();
+            let fs: Vec<&Finding> = p.findings.iter().filter(|f| f.section == s.id).collect();
             if fs.is_empty() {
                 return None;
             }
@@ -498,7 +498,7 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
             })
         })
         .collect();
-    let mut gaps: Vec<Gap> = a
+    let mut gaps: Vec<Gap> = p
         .findings
         .iter()
         .filter(|f| {
@@ -507,7 +507,7 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
         .map(|f| gap(a, pack, f, opts))
         .collect();
     gaps.sort_by_key(|g| (g.severity, g.outcome == Outcome::Waived));
-    let recommendations = a
+    let recommendations = p
         .findings
         .iter()
         .filter(|f| {
@@ -515,12 +515,12 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
         })
         .map(|f| gap(a, pack, f, opts))
         .collect();
-    let waivers = a
+    let waivers = p
         .findings
         .iter()
         .filter_map(|f| f.waiver.as_ref().map(|w| waiver_view(f, w)))
         .collect();
-    let mut trace: Vec<TraceRow> = a
+    let mut trace: Vec<TraceRow> = p
         .findings
         .iter()
         .map(|f| TraceRow {
@@ -556,12 +556,12 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
             prepared_by: person(&org.prepared_by),
             responsible_person: person(&org.responsible_person),
             assessment_date: a.assessment_date,
-            pack_id: a.pack.id.clone(),
-            pack_version: a.pack.version.clone(),
-            pack_title: a.pack.title.clone(),
-            pack_digest: a.pack.digest.clone(),
+            pack_id: p.pack.id.clone(),
+            pack_version: p.pack.version.clone(),
+            pack_title: p.pack.title.clone(),
+            pack_digest: p.pack.digest.clone(),
             answers_digest: a.answers_digest.clone(),
-            scopes: a.scopes.iter().map(|s| s.title.clone()).collect(),
+            scopes: p.scopes.iter().map(|s| s.title.clone()).collect(),
             generated_at: opts.generated_at.clone(),
             waivers_ignored: a.waivers_ignored,
         },
@@ -572,11 +572,11 @@ pub fn build(a: &Assessment, pack: &Pack, opts: &ReportOptions) -> Report {
         sections,
         gaps,
         recommendations,
-        open_questions: questions(a, pack, |f| &f.missing),
-        dont_know: questions(a, pack, |f| &f.dont_know),
+        open_questions: questions(p, pack, |f| &f.missing),
+        dont_know: questions(p, pack, |f| &f.dont_know),
         waivers,
         trace,
-        limits: limits_view(&a.limits, pack),
+        limits: limits_view(&p.limits, pack),
         deadlines: opts.deadlines,
     }
 }
@@ -829,7 +829,7 @@ fn why(pack: &Pack, o: &hegui_core::eval::Observation) -> Why {
 
 /// Questions named by `pick` (missing or 不清楚) across undecided findings, grouped by section.
 fn questions(
-    a: &Assessment,
+    a: &PackAssessment,
     pack: &Pack,
     pick: impl Fn(&Finding) -> &Vec<String>,
 ) -> Vec<QuestionSection> {
