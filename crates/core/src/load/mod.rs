@@ -885,7 +885,7 @@ impl<'a> Loader<'a> {
                     self.diags.error(
                         meta_node.loc,
                         &subject,
-                        format!("bad `clause_part` regex: {e}"),
+                        format!("`clause_part` 正则表达式有误 / bad `clause_part` regex: {e}"),
                     );
                     continue;
                 }
