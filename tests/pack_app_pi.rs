@@ -314,6 +314,27 @@ fn the_method_is_a_source_document_cited_by_determination_criterion_never_the_ba
         md.contains("认定情形4.2（文字未经两份独立副本核实）"),
         "{md}"
     );
+    // The HTML report prints the document title and the item label: the mark goes with it.
+    let html = hegui_report::render::report(
+        &env,
+        "report.html.j2",
+        &a,
+        pack(),
+        hegui_core::text::Lang::Both,
+        &opts,
+    )
+    .unwrap();
+    assert!(
+        html.contains("认定情形4.2（文字未经两份独立副本核实）"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "determination criterion 4.2 (wording not verified against two independent copies)"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("认定情形1.3（"), "{html}");
 }
 
 #[test]

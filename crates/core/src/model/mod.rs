@@ -975,8 +975,22 @@ impl SourceDoc {
         }
     }
 
+    /// Clause `n` as printed beside a finding: [`Self::clause_number`], followed by
+    /// （文字未经两份独立副本核实） / (wording not verified …) when the clause is marked unverified.
+    pub fn clause_label(&self, n: &str) -> Text {
+        let c = self.clause_number(n);
+        if !self.is_unverified(n) {
+            return c;
+        }
+        let u = unverified_mark();
+        Text::new(
+            format!("{}（{}）", c.zh, u.zh),
+            format!("{} ({})", c.en, u.en),
+        )
+    }
+
     /// The whole citation of clause `n`, ready to print (see [`DocKind::source_cite`]); a
-    /// clause marked unverified says so: （文字未经核实） / (wording unverified).
+    /// clause marked unverified says so: （文字未经两份独立副本核实） / (wording not verified …).
     pub fn cite(&self, n: &str) -> Text {
         let h = source_heading(self.kind.source_label());
         let c = self.clause_number(n);

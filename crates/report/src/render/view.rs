@@ -627,7 +627,7 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             clause: f.source.clause.clone(),
             clause_label: pack.source(&f.source.document).map_or_else(
                 || labels::clause_number(f.source.kind, &f.source.clause),
-                |d| d.clause_number(&f.source.clause),
+                |d| d.clause_label(&f.source.clause),
             ),
             cite: f.source.cite.clone(),
             quote: f.source.quote.clone(),
