@@ -7,7 +7,7 @@
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use hegui_core::diag::Level as DiagLevel;
-use hegui_core::eval::assess::{AssessOptions, assess, fails_at};
+use hegui_core::eval::assess::{AssessOptions, fails_at};
 use hegui_core::facts::{LoadedFacts, load_facts_with};
 use hegui_core::load::set::PackSet;
 use hegui_core::load::{Loaded, PackFiles, load_pack};
@@ -451,10 +451,6 @@ fn pack_from(args: &PackArgs) -> Result<Loaded, Exit> {
 
 /// The packs a command uses: every `--pack` then every `--rules`; with none, the packs
 /// `header` names (a facts file's), else the default pack. Joined into one set.
-#[allow(
-    dead_code,
-    reason = "multi-pack commands use it in the question library's next step (issue 19); kept so apppi's branch passes clippy"
-)]
 fn set_from(args: &PackArgs, header: &[String]) -> Result<PackSet, Exit> {
     let mut loaded = Vec::new();
     if args.named() {
@@ -475,6 +471,91 @@ fn set_from(args: &PackArgs, header: &[String]) -> Result<PackSet, Exit> {
         print_diags(&diags);
         fail("这些规则包不能一起使用 / these packs cannot be used together")
     })
+}
+
+/// The packs a facts file's header names, when no pack is named and they are not simply
+/// the default pack (the header is parsed only then).
+fn header_packs(args: &PackArgs, name: &str, text: &str) -> Vec<String> {
+    if args.named() {
+        return Vec::new();
+    }
+    let others = hegui_packs::pack_ids();
+    if !text.contains("packs")
+        && !others
+            .iter()
+            .any(|id| id != hegui_packs::DEFAULT_PACK && text.contains(id.as_str()))
+    {
+        return Vec::new();
+    }
+    let ids = hegui_core::facts::header_pack_ids(name, text);
+    // Only embedded packs can be named by id; with none of those, the default pack (whose
+    // loader then says what the header asks for).
+    let embedded: Vec<String> = ids.into_iter().filter(|id| others.contains(id)).collect();
+    embedded
+}
+
+/// How `assess` writes the result of several packs.
+struct SetOutput<'a> {
+    format: Format,
+    output: &'a str,
+    fail_on: Option<Severity>,
+    ignore_waivers: bool,
+    lang: Lang,
+    templates: Option<&'a Path>,
+    opts: &'a render::ReportOptions,
+}
+
+/// `assess` with several packs: the answers read once, each pack assessed, one result.
+fn assess_set_cli(set: &PackSet, name: &str, text: &str, out: SetOutput<'_>) -> Result<u8, Exit> {
+    let Some(view) = set.view() else {
+        return Err(fail("no pack"));
+    };
+    let facts = load_facts_cli(name, text, view)?.facts;
+    let Some(r) = hegui_core::result::assess_set(
+        set,
+        &facts,
+        AssessOptions {
+            ignore_waivers: out.ignore_waivers,
+        },
+    ) else {
+        return Err(fail("no pack"));
+    };
+    for p in &r.packs {
+        let req = &p.summary.required;
+        info(&format!(
+            "{name}: {} {}: {} (required {}: pass {}, fail {}, waived {}, unanswered {}, n/a {}){} / 已评估",
+            p.pack.id,
+            p.pack.version,
+            p.verdict.name(),
+            req.total,
+            req.pass,
+            req.fail,
+            req.waived,
+            req.unanswered,
+            req.not_applicable,
+            if p.answered {
+                ""
+            } else {
+                "; not answered for this pack / 答卷未针对该规则包"
+            }
+        ));
+    }
+    info(&format!("{name}: overall {} / 总体结论", r.verdict.name()));
+    let text = match out.format {
+        Format::Json => hegui_core::result::json(&r),
+        Format::Markdown | Format::Html => {
+            let tmpl = if matches!(out.format, Format::Html) {
+                "report-set.html.j2"
+            } else {
+                "report-set.md.j2"
+            };
+            let env = render::environment(out.lang, out.templates);
+            render::set_report(&env, tmpl, &r, set, out.lang, out.opts).map_err(fail)?
+        }
+    };
+    write_output(out.output, &text)?;
+    let fails = out.fail_on.is_some_and(|sev| fails_at(&r, sev));
+    Ok(u8::from(fails))
 }
 
 fn load_source(source: PackSource<'_>, args: &PackArgs) -> Result<Loaded, Exit> {
@@ -661,11 +742,34 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 deadlines: deadlines.unwrap_or_default(),
                 generated_at,
             };
-            let loaded = pack_from(&pack)?;
-            let pack = &loaded.pack;
             let (name, text) = read_input(&facts)?;
+            let set = set_from(&pack, &header_packs(&pack, &name, &text))?;
+            if set.is_multi() {
+                return assess_set_cli(
+                    &set,
+                    &name,
+                    &text,
+                    SetOutput {
+                        format,
+                        output: &output,
+                        fail_on,
+                        ignore_waivers,
+                        lang,
+                        templates: templates.as_deref(),
+                        opts: &opts,
+                    },
+                );
+            }
+            let Some(pack) = set.packs.first() else {
+                return Err(fail("no pack"));
+            };
             let facts = load_facts_cli(&name, &text, pack)?.facts;
-            let a = assess(pack, &facts, AssessOptions { ignore_waivers });
+            // The one path of sets: `answered_for` and `ignored_answers` from the header.
+            let Some(a) =
+                hegui_core::result::assess_set(&set, &facts, AssessOptions { ignore_waivers })
+            else {
+                return Err(fail("no pack"));
+            };
             for p in &a.packs {
                 let (req, rec) = (&p.summary.required, &p.summary.recommended);
                 info(&format!(
@@ -702,11 +806,22 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             })
         }
         Command::Validate { files, pack } => {
-            let loaded = pack_from(&pack)?;
+            let set = set_from(&pack, &[])?;
+            let Some(view) = set.view() else {
+                return Err(fail("no pack"));
+            };
             let mut bad = 0;
             for f in &files {
                 let (name, text) = read_input(f)?;
-                match load_facts_cli(&name, &text, &loaded.pack) {
+                // Without --pack, each file's header decides its packs.
+                let header = header_packs(&pack, &name, &text);
+                let own = if header.is_empty() {
+                    None
+                } else {
+                    Some(set_from(&pack, &header)?)
+                };
+                let target = own.as_ref().and_then(PackSet::view).unwrap_or(view);
+                match load_facts_cli(&name, &text, target) {
                     Ok(l) => info(&format!(
                         "{name}: valid ({} warning(s)) / 有效",
                         l.warnings.len()
@@ -714,7 +829,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     Err(Exit(_)) => bad += 1,
                 }
             }
-            let p = &loaded.pack;
+            let p = view;
             if bad > 0 {
                 return Err(fail(format!(
                     "{bad} of {} file(s) invalid / 个文件无效",
@@ -723,9 +838,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             }
             {
                 note(&format!(
-                    "ok: pack {} {} ({} questions, {} rules){}",
-                    p.meta.id,
-                    p.meta.version,
+                    "ok: pack {} ({} questions, {} rules){}",
+                    set.describe(),
                     p.questionnaire.questions.len(),
                     p.rules.len(),
                     if files.is_empty() {
@@ -739,8 +853,18 @@ fn run(cli: Cli) -> Result<u8, Exit> {
         }
         Command::Rules { action } => match action {
             RulesAction::List { pack } => {
-                let loaded = pack_from(&pack)?;
-                write_output("-", &hegui_report::show::rules_list(&loaded.pack))?;
+                let set = set_from(&pack, &[])?;
+                let mut text = String::new();
+                for p in &set.packs {
+                    if set.is_multi() {
+                        text.push_str(&format!(
+                            "# {} {} — {}\n",
+                            p.meta.id, p.meta.version, p.meta.title.zh
+                        ));
+                    }
+                    text.push_str(&hegui_report::show::rules_list(p));
+                }
+                write_output("-", &text)?;
                 Ok(0)
             }
             RulesAction::Show { id, pack } => {
@@ -772,8 +896,11 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                 &output,
                 &answers.iter().map(String::as_str).collect::<Vec<_>>(),
             )?;
-            let loaded = pack_from(&pack)?;
-            let pack = &loaded.pack;
+            // Several packs give one questionnaire where a shared question appears once.
+            let set = set_from(&pack, &[])?;
+            let Some(pack) = set.view() else {
+                return Err(fail("no pack"));
+            };
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let format = format.unwrap_or_else(|| qn::format_for(&output));
             let prefill = match &answers {
@@ -827,8 +954,10 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             output,
         } => {
             check_output(&output, &[&workbook])?;
-            let loaded = pack_from(&pack)?;
-            let pack = &loaded.pack;
+            let set = set_from(&pack, &[])?;
+            let Some(pack) = set.view() else {
+                return Err(fail("no pack"));
+            };
             // Workbooks are zipped: their own cap (20 MB), lowered by --max-input-size. The
             // read stops one byte past it (a device, pipe or growing file included).
             let limit = ui::ui()
@@ -880,20 +1009,42 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             Ok(0)
         }
         Command::Test { pack } => {
-            let loaded = pack_from(&pack)?;
-            let report = hegui_core::selftest::run(&loaded.pack);
-            write_output("-", &hegui_core::selftest::render(&report, &loaded.pack))?;
-            Ok(if report.ok() { 0 } else { 1 })
+            // Each pack's self-tests, on the joint questionnaire when several are given (so
+            // the packs are checked to load together too).
+            let set = set_from(&pack, &[])?;
+            let mut text = String::new();
+            let mut ok = true;
+            for p in &set.packs {
+                let report = hegui_core::selftest::run(p);
+                ok &= report.ok();
+                text.push_str(&hegui_core::selftest::render(&report, p));
+            }
+            write_output("-", &text)?;
+            Ok(if ok { 0 } else { 1 })
         }
         Command::Coverage { pack } => {
-            let loaded = pack_from(&pack)?;
-            write_output("-", &hegui_report::show::coverage(&loaded.pack))?;
+            let set = set_from(&pack, &[])?;
+            let mut text = String::new();
+            for p in &set.packs {
+                if set.is_multi() {
+                    text.push_str(&format!("# {} {}\n", p.meta.id, p.meta.version));
+                }
+                text.push_str(&hegui_report::show::coverage(p));
+            }
+            if set.is_multi() {
+                text.push('\n');
+                text.push_str(&hegui_report::show::cross_coverage(&set.packs));
+            }
+            write_output("-", &text)?;
             Ok(0)
         }
         Command::Schema { kind, pack, output } => {
             check_output(&output, &[])?;
-            let loaded = pack_from(&pack)?;
-            let schema = hegui_core::schema::schema(kind, &loaded.pack);
+            let set = set_from(&pack, &[])?;
+            let Some(view) = set.view() else {
+                return Err(fail("no pack"));
+            };
+            let schema = hegui_core::schema::schema(kind, view);
             let mut text = serde_json::to_string_pretty(&schema).map_err(fail)?;
             text.push('\n');
             write_output(&output, &text)?;

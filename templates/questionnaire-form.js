@@ -266,7 +266,10 @@
   // The facts file: pack, organisation, people, date, answers (as shown), waivers (kept).
   function factsDoc() {
     recompute();
-    var doc = { pack: DATA.pack, organisation: { name: "" } };
+    // Several packs: facts format 2 lists them all.
+    var doc = DATA.packs
+      ? { format: "hegui.facts/2", packs: DATA.packs, organisation: { name: "" } }
+      : { pack: DATA.pack, organisation: { name: "" } };
     all("[data-field]").forEach(function (input) {
       var v = input.value.trim();
       if (v && input.dataset.field !== "assessment_date") setPath(doc, input.dataset.field, v);

@@ -84,7 +84,12 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
     if let Some(n) = batch::clamp_threads() {
         note(&n);
     }
-    let loaded = pack_from(&args.pack)?;
+    // Several packs: every submission is read once against the set's joint questionnaire, and
+    // the rules of every pack are evaluated on it.
+    let set = super::set_from(&args.pack, &[])?;
+    let Some(pack) = set.view() else {
+        return Err(fail("no pack"));
+    };
     std::fs::create_dir_all(&args.out).map_err(|e| fail(format!("{}: {e}", args.out.display())))?;
     // The lock on --out, the run's temporary directories and the signal handler that removes
     // them (batch/guard); held to the end of the run.
@@ -146,7 +151,7 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let phase = std::time::Instant::now();
-    let summary = batch::run(&loaded.pack, inputs, &opts).map_err(fail)?;
+    let summary = batch::run(pack, inputs, &opts).map_err(fail)?;
     info(&format!(
         "assessed and summarised / 评估与汇总: {:.2} s{}; submissions table {}",
         phase.elapsed().as_secs_f64(),

@@ -727,8 +727,12 @@ impl LineReader<'_> {
 pub struct Summary {
     /// Format of `summary.json`.
     pub format: &'static str,
-    /// Pack used.
+    /// Pack used (for several packs: the first; see `packs`).
     pub pack: hegui_core::eval::assess::PackInfo,
+    /// For several packs (`--pack A --pack B`): every pack of the set, in order; each
+    /// submission was read once and the rules of all of them are counted together in `rules`
+    /// and the rates. Absent for one pack.
+    pub packs: Vec<hegui_core::eval::assess::PackRef>,
     /// Whether waivers were ignored.
     pub waivers_ignored: bool,
     /// Inputs found: facts files plus arguments that named nothing.
@@ -1125,9 +1129,14 @@ impl Summary {
         s: S,
         with_submissions: bool,
     ) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Summary", 24)?;
+        let mut st = s.serialize_struct("Summary", 25)?;
         st.serialize_field("format", self.format)?;
         st.serialize_field("pack", &self.pack)?;
+        if self.packs.is_empty() {
+            st.skip_field("packs")?;
+        } else {
+            st.serialize_field("packs", &self.packs)?;
+        }
         st.serialize_field("waivers_ignored", &self.waivers_ignored)?;
         st.serialize_field("as_of", &self.as_of)?;
         st.serialize_field("found", &self.found)?;
@@ -1621,7 +1630,16 @@ fn summarise(
             title: pack.meta.title.clone(),
             digest: pack.digest.clone(),
             questionnaire_digest: pack.questionnaire.digest.clone(),
+            library: pack.library.clone(),
         },
+        packs: pack
+            .members
+            .iter()
+            .map(|m| hegui_core::eval::assess::PackRef {
+                id: m.id.clone(),
+                version: m.version.clone(),
+            })
+            .collect(),
         waivers_ignored: opts.ignore_waivers,
         found: records.len() + unnamed,
         assessed,

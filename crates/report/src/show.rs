@@ -234,3 +234,62 @@ pub fn coverage(pack: &Pack) -> String {
     }
     s
 }
+
+/// The cross-pack map of a set of packs: each article of national law that rules of two or
+/// more packs rest on, with those rules (`hegui coverage --pack A --pack B`).
+pub fn cross_coverage(packs: &[Pack]) -> String {
+    use std::collections::BTreeMap;
+    // (instrument, version, article) → [(pack, rule)].
+    let mut map: BTreeMap<(String, String, String), Vec<(String, String)>> = BTreeMap::new();
+    let mut titles: BTreeMap<String, hegui_core::text::Text> = BTreeMap::new();
+    for p in packs {
+        for r in &p.rules {
+            for l in &r.references {
+                if let Some(i) = p.instrument(&l.instrument) {
+                    titles
+                        .entry(i.id.clone())
+                        .or_insert_with(|| i.title.clone());
+                }
+                for (version, article) in &l.articles {
+                    let e = map
+                        .entry((l.instrument.clone(), version.clone(), article.clone()))
+                        .or_default();
+                    let item = (p.meta.id.clone(), r.id.clone());
+                    if !e.contains(&item) {
+                        e.push(item);
+                    }
+                }
+            }
+        }
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "跨规则包对照：多个规则包的规则所依据的同一国家法律条文 / Cross-pack map: articles of national law behind rules of several packs"
+    );
+    let mut any = false;
+    for ((instrument, version, article), rules) in &map {
+        let first = rules.first().map(|r| r.0.as_str());
+        if !rules.iter().any(|r| Some(r.0.as_str()) != first) {
+            continue;
+        }
+        any = true;
+        let title = titles.get(instrument);
+        let _ = writeln!(
+            s,
+            "  {instrument} {version} {article} — {} / {}",
+            title.map_or("", |t| t.zh.as_str()),
+            title.map_or("", |t| t.en.as_str())
+        );
+        for (pack, rule) in rules {
+            let _ = writeln!(s, "      {pack}: {rule}");
+        }
+    }
+    if !any {
+        let _ = writeln!(
+            s,
+            "  (无 none: no article stands behind rules of more than one pack)"
+        );
+    }
+    s
+}

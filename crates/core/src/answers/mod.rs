@@ -8,6 +8,10 @@ use crate::model::Value;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// The facts format version of files listing several packs (docs/FACTS-FORMAT.md); version 1
+/// has no `format`.
+pub const FACTS_FORMAT: &str = "hegui.facts/2";
+
 /// Words that mean "don't know" (不清楚) for any question.
 pub const DONT_KNOW_WORDS: &[&str] = &["不清楚", "dont_know"];
 
@@ -140,6 +144,9 @@ pub struct Waiver {
     /// Last day it applies (inclusive).
     #[serde(deserialize_with = "de_expires")]
     pub expires: NaiveDate,
+    /// The pack of the rule (facts/2); needed when the rule id exists in two packs assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<String>,
 }
 
 /// What an answer says.
@@ -190,6 +197,18 @@ pub struct Facts {
     pub groups: Vec<Option<Vec<Item>>>,
     /// Waivers.
     pub waivers: Vec<Waiver>,
+    /// Every pack the header lists (`packs`, or `pack` as a list of one), in order.
+    pub packs: Vec<PackRef>,
+    /// Answers ignored because they belong to a pack the header lists but that was not
+    /// loaded: their question ids.
+    pub ignored_answers: Vec<String>,
+}
+
+impl Facts {
+    /// Whether the header lists pack `id` (the answers were given for it).
+    pub fn answered_for(&self, id: &str) -> bool {
+        self.packs.iter().any(|p| p.id == id) || (self.packs.is_empty() && self.pack.id == id)
+    }
 }
 
 fn de_expires<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {

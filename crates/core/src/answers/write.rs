@@ -99,10 +99,19 @@ pub fn facts_json(pack: &Pack, facts: &Facts) -> J {
         }
     }
     let mut root = Map::new();
-    root.insert(
-        "pack".into(),
-        serde_json::to_value(&facts.pack).unwrap_or(J::Null),
-    );
+    if facts.packs.len() > 1 {
+        // Answers for several packs: facts format 2 lists them all.
+        root.insert("format".into(), J::String(super::FACTS_FORMAT.to_string()));
+        root.insert(
+            "packs".into(),
+            serde_json::to_value(&facts.packs).unwrap_or(J::Null),
+        );
+    } else {
+        root.insert(
+            "pack".into(),
+            serde_json::to_value(&facts.pack).unwrap_or(J::Null),
+        );
+    }
     root.insert(
         "organisation".into(),
         serde_json::to_value(&facts.organisation).unwrap_or(J::Null),

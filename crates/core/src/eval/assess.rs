@@ -81,6 +81,8 @@ pub struct PackInfo {
     pub digest: String,
     /// Digest of the questionnaire.
     pub questionnaire_digest: String,
+    /// The question library the pack uses (`null` without one).
+    pub library: Option<crate::model::LibraryInfo>,
 }
 
 /// Counts of outcomes.
@@ -499,6 +501,7 @@ pub fn assess_pack(pack: &Pack, facts: &Facts, opts: AssessOptions) -> PackAsses
             title: pack.meta.title.clone(),
             digest: pack.digest.clone(),
             questionnaire_digest: pack.questionnaire.digest.clone(),
+            library: pack.library.clone(),
         },
         answered: true,
         verdict: score.status(),

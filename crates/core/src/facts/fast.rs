@@ -169,20 +169,22 @@ impl TypedHeader {
             return None;
         };
         let here = crate::diag::Loc::UNKNOWN;
-        crate::facts::check_pack(&pack_ref, here, pack, d);
+        crate::facts::check_header(std::slice::from_ref(&pack_ref), &[here], pack, d)?;
         crate::facts::check_organisation(&organisation, None, d);
         let mut checked = Vec::new();
         for w in waivers.unwrap_or_default() {
             crate::facts::add_waiver(w, here, pack, &mut checked, d);
         }
         Some(Facts {
-            pack: pack_ref,
+            pack: pack_ref.clone(),
             organisation,
             prepared_by,
             responsible_person,
             assessment_date,
             answers: Vec::new(),
             groups: Vec::new(),
+            packs: vec![pack_ref.clone()],
+            ignored_answers: Vec::new(),
             waivers: checked,
         })
     }

@@ -161,8 +161,13 @@ fn look_alike_help(mut diags: Vec<Diagnostic>, root: &Node) -> Vec<Diagnostic> {
     diags
 }
 
+pub use crate::answers::FACTS_FORMAT;
+
 const TOP_KEYS: &[&str] = &[
+    "format",
     "pack",
+    "packs",
+    "library",
     "organisation",
     "prepared_by",
     "responsible_person",
@@ -185,8 +190,13 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
         ));
         return None;
     }
+    let facts_format = root
+        .get("format")
+        .and_then(Node::as_str)
+        .filter(|f| f.starts_with("hegui.facts/"));
     if let Some(format) = root.get("format").and_then(Node::as_str)
         && format.starts_with("hegui.")
+        && facts_format.is_none()
     {
         d.error(
             root.loc,
@@ -223,7 +233,79 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                 .help(help);
         }
     }
-    let pack_ref: Option<PackRef> = required(root, "pack", d).and_then(|n| decoded(n, d));
+    // facts/2: `format` first; `packs` and `library` only with it.
+    let v2 = match (root.get("format"), facts_format) {
+        (None, _) => false,
+        (Some(_), Some(FACTS_FORMAT)) => true,
+        (Some(n), _) => {
+            d.error(
+                n.loc,
+                "",
+                format!(
+                    "未知的答卷格式 {f}(本程序读取 1 与 2 版)，请升级 hegui / unknown facts format {f} (this hegui reads versions 1 and 2): upgrade hegui",
+                    f = n.as_str().unwrap_or("?")
+                ),
+            );
+            return None;
+        }
+    };
+    if !v2 {
+        for key in ["packs", "library"] {
+            if let Some((k, _)) = entries.iter().find(|(k, _)| k.name == key) {
+                d.error(
+                    k.loc,
+                    "",
+                    format!("`{key}` belongs to facts format 2 / `{key}` 是第 2 版答卷格式的键"),
+                )
+                .help(format!("add `format: {FACTS_FORMAT}` as the first line"));
+            }
+        }
+    }
+    let header_loc = |key: &str| root.get(key).map(|n| n.loc).unwrap_or(root.loc);
+    let (refs, locs): (Vec<PackRef>, Vec<Loc>) = match (root.get("pack"), root.get("packs")) {
+        (Some(_), Some(n)) => {
+            d.error(
+                n.loc,
+                "",
+                "`pack` and `packs` together: list every pack under `packs` / 不能同时写 pack 与 packs",
+            );
+            (Vec::new(), Vec::new())
+        }
+        (None, Some(n)) => match &n.kind {
+            NodeKind::Seq(items) if !items.is_empty() => {
+                let mut refs = Vec::new();
+                let mut locs = Vec::new();
+                for item in items {
+                    if let Some(r) = decoded::<PackRef>(item, d) {
+                        if refs.iter().any(|x: &PackRef| x.id == r.id) {
+                            d.error(item.loc, "", format!("pack `{}` is listed twice", r.id));
+                            continue;
+                        }
+                        refs.push(r);
+                        locs.push(item.loc);
+                    }
+                }
+                (refs, locs)
+            }
+            _ => {
+                d.error(
+                    n.loc,
+                    "",
+                    "`packs` is a non-empty list of {id, version, questionnaire_digest?}",
+                );
+                (Vec::new(), Vec::new())
+            }
+        },
+        _ => {
+            let r: Option<PackRef> = required(root, "pack", d).and_then(|n| decoded(n, d));
+            (r.into_iter().collect(), vec![header_loc("pack")])
+        }
+    };
+    if let Some(n) = root.get("library")
+        && n.kind != NodeKind::Null
+    {
+        let _: Option<LibraryRef> = decoded(n, d);
+    }
     let organisation: Option<Organisation> =
         required(root, "organisation", d).and_then(|n| decoded(n, d));
     let prepared_by: Option<Person> = root
@@ -250,18 +332,15 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             None
         }
     });
-    if let Some(p) = &pack_ref {
-        check_pack(
-            p,
-            root.get("pack").map(|n| n.loc).unwrap_or(root.loc),
-            pack,
-            d,
-        );
-        if awaits_migration(p, pack) {
+    let mut unloaded = Vec::new();
+    if !refs.is_empty() {
+        match check_header(&refs, &locs, pack, d) {
             // The answers belong to another questionnaire: one message, not one per answer.
-            return None;
+            None => return None,
+            Some(u) => unloaded = u,
         }
     }
+    let mut ignored_answers: Vec<String> = Vec::new();
     if let Some(org) = &organisation {
         check_organisation(org, Some(root.get("organisation").unwrap_or(root)), d);
     }
@@ -289,6 +368,9 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                         if let Some(slot) = groups.get_mut(g) {
                             *slot = items;
                         }
+                    } else if !unloaded.is_empty() && qn.question(&k.name).is_none() {
+                        // A question of a pack the header lists but that is not assessed.
+                        ignored_answers.push(k.name.clone());
                     } else {
                         unknown_answer(&k.name, k.loc, pack, d);
                     }
@@ -306,9 +388,30 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
             }
         }
     }
+    if !ignored_answers.is_empty() {
+        d.warning(
+            header_loc("answers"),
+            "",
+            format!(
+                "忽略了未评估的规则包({packs})的 {n} 个答案 / {n} answer(s) for pack(s) not assessed ({packs}) are ignored: {ids}",
+                n = ignored_answers.len(),
+                packs = unloaded.join(", "),
+                ids = ignored_answers.join(", ")
+            ),
+        )
+        .help("assess with those packs too (`--pack`), or leave out `--pack` so the header decides");
+    }
     let waivers = waivers(root, pack, d);
+    // The pack the answers stand for: the first listed pack that is assessed.
+    let main_ref = refs
+        .iter()
+        .find(|r| !unloaded.contains(&r.id))
+        .or(refs.first())
+        .cloned();
     let facts = Facts {
-        pack: pack_ref?,
+        pack: main_ref?,
+        packs: refs,
+        ignored_answers,
         organisation: organisation?,
         prepared_by,
         responsible_person,
@@ -414,6 +517,102 @@ pub(crate) fn check_pack(p: &PackRef, loc: Loc, pack: &Pack, d: &mut Diagnostics
                 .help("add the questionnaire digest printed by `hegui questionnaire`, or assess with the pack version the answers were given for");
         }
     }
+}
+
+/// `library:` in a facts/2 header: the question library answered (its shape is checked; the
+/// packs' own library is what counts).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct LibraryRef {
+    id: String,
+    version: String,
+}
+
+/// Checks the packs a header lists against the packs assessed (`pack`, or the members of the
+/// set it stands for): each listed pack that is assessed as [`check_pack`] does. Returns the
+/// ids of listed packs that are not assessed, or `None` when the answers must be migrated
+/// first. Listing none of the assessed packs is an error.
+pub(crate) fn check_header(
+    refs: &[PackRef],
+    locs: &[Loc],
+    pack: &Pack,
+    d: &mut Diagnostics,
+) -> Option<Vec<String>> {
+    if pack.members.is_empty() {
+        // One pack: the first listed pack with its id, else the first (an error).
+        let i = refs.iter().position(|r| r.id == pack.meta.id).unwrap_or(0);
+        let r = refs.get(i)?;
+        let loc = locs.get(i).copied().unwrap_or(Loc::UNKNOWN);
+        check_pack(r, loc, pack, d);
+        if awaits_migration(r, pack) {
+            return None;
+        }
+        return Some(
+            refs.iter()
+                .filter(|x| x.id != pack.meta.id)
+                .map(|x| x.id.clone())
+                .collect(),
+        );
+    }
+    let mut unloaded = Vec::new();
+    let mut migrate = false;
+    for (i, r) in refs.iter().enumerate() {
+        let loc = locs.get(i).copied().unwrap_or(Loc::UNKNOWN);
+        let Some(m) = pack.members.iter().find(|m| m.id == r.id) else {
+            unloaded.push(r.id.clone());
+            continue;
+        };
+        // The member's identity in a pack of its own, for the one check of versions.
+        let mut alone = Pack {
+            meta: pack.meta.clone(),
+            sections: Vec::new(),
+            scopes: Vec::new(),
+            sources: Vec::new(),
+            instruments: Vec::new(),
+            citations: Vec::new(),
+            questionnaire: crate::model::Questionnaire::default(),
+            rules: Vec::new(),
+            coverage: Vec::new(),
+            known_gaps: Vec::new(),
+            limits: Vec::new(),
+            tests: Vec::new(),
+            digest: String::new(),
+            migrations: Vec::new(),
+            library: None,
+            members: Vec::new(),
+        };
+        alone.meta.id.clone_from(&m.id);
+        alone.meta.version.clone_from(&m.version);
+        alone
+            .questionnaire
+            .digest
+            .clone_from(&m.questionnaire_digest);
+        alone.migrations = m
+            .migrates_from
+            .iter()
+            .map(|f| crate::model::migration::MigrationMap {
+                from: f.clone(),
+                ..Default::default()
+            })
+            .collect();
+        check_pack(r, loc, &alone, d);
+        migrate |= awaits_migration(r, &alone);
+    }
+    if unloaded.len() == refs.len() {
+        let ids: Vec<&str> = pack.members.iter().map(|m| m.id.as_str()).collect();
+        d.error(
+            locs.first().copied().unwrap_or(Loc::UNKNOWN),
+            "",
+            format!(
+                "answers are for pack(s) {}, but none of them is assessed (packs used: {})",
+                unloaded.join(", "),
+                ids.join(", ")
+            ),
+        )
+        .help("assess with the packs the questionnaire came from (`--pack`), or leave out `--pack` so the header decides");
+    }
+    (!migrate).then_some(unloaded)
 }
 
 /// Checks a unified social credit code (GB 32100-2015): 18 characters, check character last.
@@ -1098,5 +1297,20 @@ pub(crate) fn hidden_answers(facts: &Facts, pack: &Pack, root: Option<&Node>, d:
                 }
             }
         }
+    }
+}
+
+/// The pack ids a facts file's header lists (`packs[*].id`, or `pack.id`), in order; empty
+/// when the file cannot be parsed or lists none (the loader then says why). Used to choose
+/// the packs when none is named.
+pub fn header_pack_ids(name: &str, text: &str) -> Vec<String> {
+    let Ok(root) = node::parse(text, Format::from_path(name)) else {
+        return Vec::new();
+    };
+    let id = |n: &Node| n.get("id").and_then(Node::as_str).map(str::to_string);
+    match (root.get("packs").map(|n| &n.kind), root.get("pack")) {
+        (Some(NodeKind::Seq(items)), _) => items.iter().filter_map(id).collect(),
+        (_, Some(p)) => id(p).into_iter().collect(),
+        _ => Vec::new(),
     }
 }

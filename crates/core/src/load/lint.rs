@@ -322,6 +322,8 @@ fn implies(
         answers: vec![None; qn.questions.len()],
         groups: vec![None; qn.groups.len()],
         waivers: Vec::new(),
+        packs: Vec::new(),
+        ignored_answers: Vec::new(),
     };
     if let Some(g) = item_group {
         let n = qn.groups.get(g).map(|g| g.members.len()).unwrap_or(0);

@@ -784,6 +784,7 @@ impl<'a> Loader<'a> {
             },
             migrations: Vec::new(),
             library: lib.map(|l| l.info),
+            members: Vec::new(),
         };
         let files = self.files;
         let trees: Vec<(String, Node)> = files

@@ -384,6 +384,15 @@ pub fn pack_set(packs: Vec<Pack>) -> Result<PackSet, Vec<Diagnostic>> {
         let mut v = first.clone();
         v.sections = sections.clone();
         v.rules = out.iter().flat_map(|p| p.rules.iter().cloned()).collect();
+        v.members = out
+            .iter()
+            .map(|p| crate::model::PackMember {
+                id: p.meta.id.clone(),
+                version: p.meta.version.clone(),
+                questionnaire_digest: p.questionnaire.digest.clone(),
+                migrates_from: p.migrations.iter().map(|m| m.from.clone()).collect(),
+            })
+            .collect();
         Box::new(v)
     });
     Ok(PackSet {

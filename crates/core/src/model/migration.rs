@@ -36,7 +36,7 @@ pub struct MapEntry {
 }
 
 /// A pack's declared migration from one older version.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MigrationMap {
     /// The older version the answers were given for.
     pub from: String,

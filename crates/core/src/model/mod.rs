@@ -1113,10 +1113,26 @@ pub struct Pack {
     pub migrations: Vec<migration::MigrationMap>,
     /// The question library the pack uses, if any.
     pub library: Option<LibraryInfo>,
+    /// Only in the pack standing for a set of packs (`load::set::PackSet::view`): the packs
+    /// of the set, so a facts file's header is checked against each. Empty otherwise.
+    pub members: Vec<PackMember>,
+}
+
+/// A pack of a set, as a facts file's header is checked against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackMember {
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Its own questionnaire digest.
+    pub questionnaire_digest: String,
+    /// Versions it declares a migration from.
+    pub migrates_from: Vec<String>,
 }
 
 /// The question library a pack uses: its identity, as loaded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LibraryInfo {
     /// Library id (`hegui-common`).
     pub id: String,

@@ -191,6 +191,13 @@ fn page_data(pack: &Pack, lang: Lang, prefill: Option<&Facts>) -> J {
             "version": pack.meta.version,
             "questionnaire_digest": qn.digest,
         },
+        // Several packs: the facts file lists them all (facts/2).
+        "packs": (!pack.members.is_empty()).then(|| {
+            pack.members
+                .iter()
+                .map(|m| json!({"id": m.id, "version": m.version, "questionnaire_digest": m.questionnaire_digest}))
+                .collect::<Vec<J>>()
+        }),
         "labels": labels(lang),
         "questions": questions,
         "groups": groups,

@@ -69,10 +69,19 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
     let schema = schema_file_name(pack);
     let _ = writeln!(out, "# yaml-language-server: $schema={schema}");
     let _ = writeln!(out, "# {} / {}", pack.meta.title.zh, pack.meta.title.en);
+    let packs = if pack.members.is_empty() {
+        format!("pack {} {}", pack.meta.id, pack.meta.version)
+    } else {
+        let list: Vec<String> = pack
+            .members
+            .iter()
+            .map(|m| format!("{} {}", m.id, m.version))
+            .collect();
+        format!("packs {}", list.join(", "))
+    };
     let _ = writeln!(
         out,
-        "# 自评问卷 Self-assessment questionnaire — hegui, pack {} {}",
-        pack.meta.id, pack.meta.version
+        "# 自评问卷 Self-assessment questionnaire — hegui, {packs}"
     );
     for line in super::basis_lines(pack, crate::render::Lang::Both) {
         let _ = writeln!(out, "# {line}");
@@ -85,10 +94,26 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
         out,
         "# How to fill in: put each answer after its question; null means unanswered; write 不清楚 if you don't know."
     );
-    let _ = writeln!(out, "pack:");
-    let _ = writeln!(out, "  id: {}", pack.meta.id);
-    let _ = writeln!(out, "  version: {}", pack.meta.version);
-    let _ = writeln!(out, "  questionnaire_digest: {}", qn.digest);
+    if pack.members.is_empty() {
+        let _ = writeln!(out, "pack:");
+        let _ = writeln!(out, "  id: {}", pack.meta.id);
+        let _ = writeln!(out, "  version: {}", pack.meta.version);
+        let _ = writeln!(out, "  questionnaire_digest: {}", qn.digest);
+    } else {
+        // Several packs (a set's view): one questionnaire, every pack listed.
+        let _ = writeln!(out, "format: {}", hegui_core::facts::FACTS_FORMAT);
+        let _ = writeln!(out, "packs:");
+        for m in &pack.members {
+            let _ = writeln!(
+                out,
+                "  - {{ id: {}, version: {}, questionnaire_digest: \"{}\" }}",
+                m.id, m.version, m.questionnaire_digest
+            );
+        }
+        if let Some(l) = &pack.library {
+            let _ = writeln!(out, "library: {{ id: {}, version: {} }}", l.id, l.version);
+        }
+    }
     let _ = writeln!(out, "organisation:");
     let _ = writeln!(out, "  name: \"\"            # 单位名称 registered name");
     let _ = writeln!(

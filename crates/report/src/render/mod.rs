@@ -15,6 +15,7 @@
 pub mod env;
 pub mod labels;
 pub mod plan;
+pub mod set;
 pub mod view;
 
 use hegui_core::eval::assess::Assessment;
@@ -93,6 +94,27 @@ pub fn report(
         ),
     })?;
     tmpl.render(ctx).map_err(|e| err(name, &e))
+}
+
+/// Renders template `name` (`report-set.md.j2`, `report-set.html.j2`) for a set of packs.
+/// Context: `s` (the set view, [`set::SetView`]), `a` (the JSON result of the set),
+/// `labels` and `lang`.
+pub fn set_report(
+    env: &Environment<'_>,
+    name: &str,
+    r: &Assessment,
+    packs: &hegui_core::load::set::PackSet,
+    lang: Lang,
+    opts: &ReportOptions,
+) -> Result<String, RenderError> {
+    let tmpl = env.get_template(name).map_err(|e| err(name, &e))?;
+    tmpl.render(context! {
+        s => ser(set::build(r, packs, opts)),
+        a => ser(r),
+        labels => ser(labels::all()),
+        lang => ser(lang),
+    })
+    .map_err(|e| err(name, &e))
 }
 
 fn err(name: &str, e: &minijinja::Error) -> RenderError {

@@ -581,6 +581,27 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
     }
 }
 
+/// A header with no organisation (a set of no packs).
+pub fn empty_header(date: NaiveDate) -> Header {
+    Header {
+        name: String::new(),
+        credit_code: None,
+        region_code: None,
+        industry: None,
+        prepared_by: None,
+        responsible_person: None,
+        assessment_date: date,
+        pack_id: String::new(),
+        pack_version: String::new(),
+        pack_title: Text::new("", ""),
+        pack_digest: String::new(),
+        answers_digest: String::new(),
+        scopes: Vec::new(),
+        generated_at: None,
+        waivers_ignored: false,
+    }
+}
+
 fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
     let numbering = |r: &hegui_core::eval::assess::Reference| {
         pack.instrument(&r.instrument)

@@ -1,0 +1,448 @@
+//! Several packs on one set of answers (issue 19): the question library, pack sets, the
+//! facts header, per-pack and overall verdicts, one plan across packs. Test packs:
+//! `tests/data/multi` (README there).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "tests fail loudly"
+)]
+
+use assert_cmd::Command;
+use hegui_core::load::set::pack_set;
+use hegui_core::{PackFiles, load_pack};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn hegui() -> Command {
+    let mut c = Command::cargo_bin("hegui").unwrap();
+    c.current_dir(root()).env("NO_COLOR", "1");
+    c
+}
+
+const A: &str = "tests/data/multi/rules/multi-a";
+const B: &str = "tests/data/multi/rules/multi-b";
+const C: &str = "tests/data/multi/rules/multi-c";
+const A_ONLY: &str = "tests/data/multi/facts/a-only.yaml";
+const A_AND_B: &str = "tests/data/multi/facts/a-and-b.yaml";
+const NO_PI: &str = "tests/data/multi/facts/no-pi.yaml";
+
+/// A test pack with its library attached, as the binary finds it.
+fn files(dir: &str) -> PackFiles {
+    let path = root().join(dir);
+    let mut f = PackFiles::from_dir(&path).unwrap();
+    assert_eq!(f.find_library(&path, &[]).unwrap(), None);
+    f
+}
+
+fn msgs(d: &[hegui_core::Diagnostic]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn pack(dir: &str) -> hegui_core::Pack {
+    load_pack(&files(dir)).unwrap().pack
+}
+
+fn assess_json(facts: &str, packs: &[&str]) -> Value {
+    let mut args = vec!["assess", facts, "--format", "json"];
+    for p in packs {
+        args.extend(["--rules", p]);
+    }
+    let out = hegui().args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn finding<'a>(r: &'a Value, pack: &str, rule: &str) -> &'a Value {
+    let p = r["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pack"]["id"] == pack)
+        .unwrap();
+    p["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule)
+        .unwrap()
+}
+
+#[test]
+fn library_questions_come_first_with_their_definition() {
+    let a = pack(A);
+    let qn = &a.questionnaire;
+    let ids: Vec<&str> = qn.questions.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(&ids[..2], ["org.channels", "org.processes_pi"]);
+    let q = &qn.questions[qn.question("org.channels").unwrap()];
+    assert_eq!(q.library.as_deref(), Some("test-common 1.0.0"));
+    // The library's sections come before the pack's.
+    let sections: Vec<&str> = a.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(sections, ["organisation", "channels", "checks"]);
+    // The pack's own member extends the library group, after the library's members.
+    let g = &qn.groups[qn.group("apps").unwrap()];
+    let members: Vec<&str> = g
+        .members
+        .iter()
+        .map(|m| qn.questions[*m].local_id.as_str())
+        .collect();
+    assert_eq!(
+        members,
+        [
+            "name",
+            "platform",
+            "version",
+            "store",
+            "filed",
+            "a_sdk_listed"
+        ]
+    );
+    assert!(qn.questions[g.members[5]].library.is_none());
+    let lib = a.library.as_ref().unwrap();
+    assert_eq!(
+        (lib.id.as_str(), lib.version.as_str()),
+        ("test-common", "1.0.0")
+    );
+    // The pack digest covers the library's files.
+    let mut without = files(A);
+    without.files.retain(|(p, _)| !p.starts_with("@library/"));
+    assert_ne!(hegui_core::model::digest::files(&without.files), a.digest);
+}
+
+#[test]
+fn a_missing_or_incompatible_library_is_named() {
+    let mut f = PackFiles::from_dir(&root().join(A)).unwrap();
+    let e = load_pack(&f).unwrap_err();
+    let m = msgs(&e);
+    assert!(m.contains("test-common") && m.contains("not found"), "{m}");
+    f = files(A);
+    for (p, t) in &mut f.files {
+        if p == "pack.yaml" {
+            *t = t.replace("version: 1.0.0\n  questions", "version: 2.0.0\n  questions");
+        }
+    }
+    let e = load_pack(&f).unwrap_err();
+    let m = msgs(&e);
+    assert!(
+        m.contains("needs question library `test-common` 2.0.0"),
+        "{m}"
+    );
+    // An id the library does not have.
+    let mut f = files(A);
+    for (p, t) in &mut f.files {
+        if p == "pack.yaml" {
+            *t = t.replace("org.processes_pi, apps", "org.processes_pii, apps");
+        }
+    }
+    let m = msgs(&load_pack(&f).unwrap_err());
+    assert!(
+        m.contains("has no question or group `org.processes_pii`"),
+        "{m}"
+    );
+}
+
+#[test]
+fn shared_ids_appear_once_and_each_pack_keeps_its_digest() {
+    let (a, b) = (pack(A), pack(B));
+    let (da, db) = (
+        a.questionnaire.digest.clone(),
+        b.questionnaire.digest.clone(),
+    );
+    let set = pack_set(vec![a, b]).unwrap();
+    let qn = set.questionnaire().unwrap();
+    let n = |id: &str| qn.questions.iter().filter(|q| q.id == id).count();
+    assert_eq!(n("org.channels"), 1);
+    assert_eq!(n("apps[*].filed"), 1);
+    assert_eq!(n("b.identity_before_publishing"), 1);
+    assert_eq!(set.packs[0].questionnaire.digest, da);
+    assert_eq!(set.packs[1].questionnaire.digest, db);
+}
+
+#[test]
+fn a_conflicting_definition_is_refused_with_the_reason() {
+    let e = pack_set(vec![pack(A), pack(C)]).unwrap_err();
+    let m = msgs(&e);
+    assert!(m.contains("multi-a") && m.contains("multi-c"), "{m}");
+    assert!(m.contains("org.processes_pi"), "{m}");
+    assert!(m.contains("type yes_no ≠ single_choice"), "{m}");
+    assert!(m.contains("10-organisation.yaml"), "{m}");
+    // The binary says the same and stops.
+    let out = hegui()
+        .args(["assess", A_ONLY, "--rules", A, "--rules", C])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be loaded together"), "{err}");
+}
+
+#[test]
+fn answers_for_one_pack_assessed_against_two() {
+    let r = assess_json(A_ONLY, &[A, B]);
+    assert_eq!(r["format"], "hegui.assessment/2");
+    assert_eq!(
+        r["answered_for"],
+        serde_json::json!([{"id": "multi-a", "version": "1.0.0"}])
+    );
+    assert_eq!(r["packs"][0]["answered"], true);
+    assert_eq!(r["packs"][1]["answered"], false);
+    // B's own question is unanswered: undecided, never N/A.
+    let f = finding(&r, "multi-b", "b.identity");
+    assert_eq!(f["outcome"], "unanswered");
+    assert_eq!(f["missing"][0], "b.identity_before_publishing");
+    // The shared answer decides B's rule all the same.
+    assert_eq!(finding(&r, "multi-b", "b.app-filed")["outcome"], "fail");
+    assert_eq!(r["verdict"], "not_compliant");
+}
+
+#[test]
+fn per_pack_and_overall_verdicts() {
+    let r = assess_json(A_AND_B, &[A, B]);
+    assert_eq!(r["packs"][0]["verdict"], "not_compliant");
+    assert_eq!(r["packs"][1]["verdict"], "not_compliant");
+    assert_eq!(r["verdict"], "not_compliant");
+    assert_eq!(
+        r["packs"][1]["score"],
+        serde_json::json!({"numerator": 3, "denominator": 6, "percent": 50})
+    );
+    assert!(r.get("score").is_none(), "no overall score");
+    // Per-app findings name app, platform and version.
+    assert_eq!(
+        finding(&r, "multi-a", "a.app-filed")["items"],
+        serde_json::json!(["主App · ios · 3.2.0"])
+    );
+    // A pack with no applicable required rule does not count in the overall verdict.
+    let r = assess_json(NO_PI, &[A, B]);
+    assert_eq!(r["packs"][0]["verdict"], "compliant");
+    assert_eq!(r["packs"][1]["verdict"], "no_obligations");
+    assert_eq!(r["verdict"], "compliant");
+    // Each pack names its library.
+    assert_eq!(r["packs"][1]["pack"]["library"]["id"], "test-common");
+}
+
+#[test]
+fn answers_for_a_pack_not_assessed_are_ignored_with_a_note() {
+    let out = hegui()
+        .args(["assess", A_AND_B, "--rules", A, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("b.identity_before_publishing") && err.contains("ignored"),
+        "{err}"
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["ignored_answers"],
+        serde_json::json!([{"pack": "multi-b", "version": "1.0.0", "questions": ["b.identity_before_publishing"]}])
+    );
+    assert_eq!(r["answered_for"].as_array().unwrap().len(), 2);
+    assert_eq!(r["packs"].as_array().unwrap().len(), 1);
+    assert_eq!(r["packs"][0]["answered"], true);
+}
+
+#[test]
+fn one_action_closes_rules_in_two_packs() {
+    let out = hegui()
+        .args([
+            "assess", A_AND_B, "--rules", A, "--rules", B, "--format", "markdown", "--lang", "en",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let md = String::from_utf8(out.stdout).unwrap();
+    let plan = md
+        .split("## Remediation plan (across packs)")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = plan.lines().filter(|l| l.starts_with("| 1 ")).collect();
+    assert_eq!(rows.len(), 1, "{plan}");
+    assert!(
+        rows[0].contains("`a.app-filed`") && rows[0].contains("`b.app-filed`"),
+        "{plan}"
+    );
+    assert!(!plan.contains("| 2 "), "one action only: {plan}");
+    // The earliest due date of the two (b's rule is high: 60 days).
+    assert!(rows[0].contains("2026-12-31"), "{plan}");
+    let shared = md
+        .split("## Answers that decide rules in several packs")
+        .nth(1)
+        .unwrap();
+    assert!(shared.contains("`apps[*].filed`"), "{shared}");
+    assert!(md.contains("self-assessment aid"));
+    // The HTML form has the same parts.
+    let out = hegui()
+        .args([
+            "assess", A_AND_B, "--rules", A, "--rules", B, "--format", "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("<code>b.app-filed</code>") && html.contains("verdict-not_compliant"));
+}
+
+#[test]
+fn facts_2_header_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    let text = std::fs::read_to_string(root().join(A_AND_B)).unwrap();
+    // `packs` without `format`.
+    std::fs::write(&bad, text.replace("format: hegui.facts/2\n", "")).unwrap();
+    let out = hegui()
+        .args(["assess", bad.to_str().unwrap(), "--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("add `format: hegui.facts/2`"), "{err}");
+    // An unknown version.
+    std::fs::write(&bad, text.replace("hegui.facts/2", "hegui.facts/3")).unwrap();
+    let out = hegui()
+        .args(["assess", bad.to_str().unwrap(), "--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown facts format hegui.facts/3"), "{err}");
+    // None of the listed packs is assessed.
+    let out = hegui()
+        .args(["assess", A_ONLY, "--rules", B])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn test_packs_pass_their_self_tests() {
+    for p in [A, B] {
+        let out = hegui().args(["test", "--rules", p]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    assert!(Path::new(&root().join(C)).is_dir());
+}
+
+#[test]
+fn commands_work_on_pack_sets() {
+    let run = |args: &[&str]| {
+        let out = hegui().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The cross-pack map: the national article behind rules of both packs.
+    let cov = run(&["coverage", "--rules", A, "--rules", B]);
+    let cross = cov.split("Cross-pack map").nth(1).unwrap();
+    assert!(
+        cross.contains("iis-measures 2011 4")
+            && cross.contains("multi-a: a.app-filed")
+            && cross.contains("multi-b: b.app-filed"),
+        "{cross}"
+    );
+    let list = run(&["rules", "list", "--rules", A, "--rules", B]);
+    assert!(list.contains("# multi-a 1.0.0") && list.contains("b.identity"));
+    let t = run(&["test", "--rules", A, "--rules", B]);
+    assert!(
+        t.contains("pack multi-a") && t.contains("pack multi-b"),
+        "{t}"
+    );
+    run(&["validate", A_AND_B, A_ONLY, "--rules", A, "--rules", B]);
+    // A set that does not load together fails every command.
+    let out = hegui()
+        .args(["rules", "list", "--rules", A, "--rules", C])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn one_questionnaire_for_several_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("blank.yaml");
+    let out = hegui()
+        .args([
+            "questionnaire",
+            "--rules",
+            A,
+            "--rules",
+            B,
+            "--date",
+            "2026-11-01",
+            "-o",
+            blank.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&blank).unwrap();
+    assert!(text.contains("format: hegui.facts/2\npacks:\n  - { id: multi-a"));
+    // A shared question appears once.
+    assert_eq!(text.matches("\n  org.channels:").count(), 1);
+    assert_eq!(text.matches(" filed:").count(), 1);
+    // The blank is valid for both packs, and without --pack its header is read.
+    let out = hegui()
+        .args([
+            "validate",
+            blank.to_str().unwrap(),
+            "--rules",
+            A,
+            "--rules",
+            B,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (format, name) in [("html", "q.html"), ("xlsx", "q.xlsx"), ("markdown", "q.md")] {
+        let path = dir.path().join(name);
+        let out = hegui()
+            .args([
+                "questionnaire",
+                "--rules",
+                A,
+                "--rules",
+                B,
+                "--format",
+                format,
+                "-o",
+                path.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{format}");
+        if format != "xlsx" {
+            let t = std::fs::read_to_string(&path).unwrap();
+            assert!(t.contains("b.identity_before_publishing"), "{format}");
+        }
+    }
+    let html = std::fs::read_to_string(dir.path().join("q.html")).unwrap();
+    assert!(
+        html.contains("\"packs\":[{\"id\":\"multi-a\""),
+        "the form lists both packs"
+    );
+}
