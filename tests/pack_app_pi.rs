@@ -589,3 +589,31 @@ fn fixture_half_answered_mini_program_leaves_what_it_did_not_answer_undecided() 
     // library's group as well, and never reports them not applicable for being one.
     assert!(outcomes(name, Outcome::NotApplicable).is_empty());
 }
+
+/// The commands the pack is checked with, run as a user runs them.
+#[test]
+fn the_commands_test_coverage_and_validate_work_on_the_embedded_pack() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hegui"))
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, _) = run(&["test", "--pack", ID]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(" 0 failed"), "{out}");
+    let (code, out, _) = run(&["coverage", "--pack", ID]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("unverified items / 未核实条目 (20;"), "{out}");
+    assert!(!out.contains("NOT COVERED"), "{out}");
+    let (code, out, err) = run(&["validate", "--rules", "rules/cn-app-pi-2019"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("(53 questions, 29 rules)"), "{err}");
+    assert!(err.contains("18 quotes are unverified"), "{err}");
+}
