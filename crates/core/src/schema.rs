@@ -544,7 +544,9 @@ pub fn pack_file() -> Value {
                 "additionalProperties": false,
                 "properties": {
                     "id": {"type": "string"}, "kind": doc_kind(), "title": {"$ref": "#/definitions/text"}, "issuer": {"$ref": "#/definitions/text"},
-                    "date": date, "path": {"type": "string"}, "clause_heading": {"type": "string"}, "clause_end": {"type": "string"}
+                    "date": date, "path": {"type": "string"}, "clause_heading": {"type": "string"}, "clause_end": {"type": "string"},
+                    "clause_part": {"type": "string"}, "clause_name": {"$ref": "#/definitions/text"},
+                    "unverified": {"type": "array", "items": {"type": ["string", "integer"]}}
                 }
             }},
             "limits": {"type": "array", "items": {"$ref": "#/definitions/text"}},

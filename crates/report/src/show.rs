@@ -144,7 +144,7 @@ pub fn coverage(pack: &Pack) -> String {
             doc.id, doc.title.zh, doc.title.en, kind.zh, kind.en, heading.zh, heading.en
         );
         for (n, text) in &doc.clauses {
-            let number = labels::clause_number(doc.kind, n);
+            let number = doc.clause_number(n);
             let heading: String = text
                 .lines()
                 .next()
@@ -189,6 +189,10 @@ pub fn coverage(pack: &Pack) -> String {
                     rules.join(", ")
                 );
             }
+            if doc.is_unverified(n) {
+                let u = hegui_core::model::unverified_mark();
+                let _ = writeln!(s, "      UNVERIFIED: {} / {}", u.zh, u.en);
+            }
             for g in pack
                 .known_gaps
                 .iter()
@@ -208,12 +212,23 @@ pub fn coverage(pack: &Pack) -> String {
                 );
             }
         }
+        if !doc.unverified.is_empty() {
+            let u = hegui_core::model::unverified_mark();
+            let _ = writeln!(
+                s,
+                "  unverified items / 未核实条目 ({}; {} / {}): {}",
+                doc.unverified.len(),
+                u.zh,
+                u.en,
+                doc.unverified.join(", ")
+            );
+        }
     }
     let _ = writeln!(s, "\nrule → clause");
     for r in &pack.rules {
         let number = pack
             .source(&r.source.document)
-            .map(|d| labels::clause_number(d.kind, &r.source.clause))
+            .map(|d| d.clause_number(&r.source.clause))
             .map_or_else(|| r.source.clause.clone(), |t| t.zh);
         let _ = writeln!(s, "  {} → {} {}", r.id, r.source.document, number);
     }

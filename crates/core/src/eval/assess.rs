@@ -148,8 +148,12 @@ pub struct SourceCite {
     pub date: NaiveDate,
     /// Verbatim quote from the clause.
     pub quote: String,
-    /// The citation ready to print (`政策背景：《…》第14项` / `Policy context: … (item 14)`).
+    /// The citation ready to print (`政策背景：《…》第14项` / `Policy context: … (item 14)`); a
+    /// clause whose wording is unverified says so in it.
     pub cite: Text,
+    /// The clause's wording is not confirmed by two independent copies (absent when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
 }
 
 /// The limits of an assessment: what the pack does not check, so that "no finding" is never
@@ -604,7 +608,11 @@ pub fn source_cite(pack: &Pack, rule: &Rule) -> SourceCite {
         clause: s.clause.clone(),
         date: doc.map_or(NaiveDate::MIN, |d| d.date),
         quote: s.quote.clone(),
-        cite: kind.source_cite(&title, &s.clause),
+        cite: doc.map_or_else(
+            || kind.source_cite(&title, &s.clause),
+            |d| d.cite(&s.clause),
+        ),
+        unverified: doc.is_some_and(|d| d.is_unverified(&s.clause)),
     }
 }
 

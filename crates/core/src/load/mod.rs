@@ -306,6 +306,12 @@ struct RawSource {
     clause_heading: String,
     #[serde(default)]
     clause_end: Option<String>,
+    #[serde(default)]
+    clause_part: Option<String>,
+    #[serde(default)]
+    clause_name: Option<Text>,
+    #[serde(default)]
+    unverified: Vec<Num>,
 }
 
 #[derive(Deserialize)]
@@ -529,6 +535,9 @@ struct Loader<'a> {
     /// Normalised paragraphs of each clause quoted so far, by (source, clause) index: many
     /// rules quote the same clause, and normalising it is the costly part of a quote check.
     clause_paragraphs: HashMap<(usize, usize), Vec<String>>,
+    /// Quotes found in clauses marked unverified: (source id, rule subject, clause), reported
+    /// together once the rules are read.
+    unverified_quotes: Vec<(String, String, String)>,
     /// Keep every parsed tree in `kept` ([`prepared::prepare`]).
     keep_trees: bool,
     kept: Vec<(String, Node)>,
@@ -544,6 +553,7 @@ impl<'a> Loader<'a> {
             files,
             diags: Diagnostics::new(files.root.clone()),
             clause_paragraphs: HashMap::new(),
+            unverified_quotes: Vec::new(),
             keep_trees: false,
             kept: Vec::new(),
             prepared: None,
@@ -738,6 +748,7 @@ impl<'a> Loader<'a> {
         let scopes = self.scopes(scope_node, &qn);
         let (instruments, citations) = self.ledger();
         let rules = self.rules(&qn, &section_ids, &sources, &instruments, &citations);
+        self.report_unverified_quotes(&sources);
         let (coverage, known_gaps) = self.coverage(&sources, &scopes);
         let mut tests = Vec::new();
         for (path, text) in self.files_under("tests") {
@@ -871,7 +882,34 @@ impl<'a> Loader<'a> {
                 }
                 None => None,
             };
-            let clauses = split_clauses(text, &heading, end.as_ref());
+            let part = match s.clause_part.as_deref().map(Regex::new) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => {
+                    self.diags.error(
+                        meta_node.loc,
+                        &subject,
+                        format!("`clause_part` 正则表达式有误 / bad `clause_part` regex: {e}"),
+                    );
+                    continue;
+                }
+                None => None,
+            };
+            let clauses = split_clauses(text, &heading, end.as_ref(), part.as_ref());
+            let mut unverified = Vec::new();
+            for u in &s.unverified {
+                if !clauses.iter().any(|(n, _)| *n == u.0) {
+                    self.diags.error(
+                        item_loc,
+                        &subject,
+                        format!(
+                            "未核实条目 `{0}` 不在来源文本中；`unverified` names clause `{0}`, which the text does not have",
+                            u.0
+                        ),
+                    );
+                } else if !unverified.contains(&u.0) {
+                    unverified.push(u.0.clone());
+                }
+            }
             if clauses.is_empty() {
                 self.diags.warning(
                     meta_node.loc,
@@ -888,6 +926,8 @@ impl<'a> Loader<'a> {
                 path: s.path.clone(),
                 text: text.replace("\r\n", "\n"),
                 clauses,
+                clause_name: s.clause_name.clone(),
+                unverified,
             });
         }
         out
@@ -1688,6 +1728,33 @@ impl<'a> Loader<'a> {
         out
     }
 
+    /// One warning per source for the quotes found in its unverified clauses: the quote check
+    /// reports them as unverified rather than passing them.
+    fn report_unverified_quotes(&mut self, sources: &[SourceDoc]) {
+        let quotes = std::mem::take(&mut self.unverified_quotes);
+        for doc in sources {
+            let rules: Vec<String> = quotes
+                .iter()
+                .filter(|(d, _, _)| *d == doc.id)
+                .map(|(_, r, c)| format!("{r} ({c})"))
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            self.diags.set_file(self.files.name("pack.yaml"));
+            self.diags.warning(
+                Loc::UNKNOWN,
+                format!("source `{}`", doc.id),
+                format!(
+                    "{} 条规则引用的条目文字未经核实(未经两份独立副本核对)，报告在来源旁注明；{} quotes are unverified: their clauses' wording is not confirmed by two independent copies, and reports say so beside the finding: {}",
+                    rules.len(),
+                    rules.len(),
+                    rules.join(", ")
+                ),
+            );
+        }
+    }
+
     fn check_source(&mut self, s: &RawSourceRef, subject: &str, loc: Loc, sources: &[SourceDoc]) {
         let Some((doc_idx, doc)) = sources.iter().enumerate().find(|(_, d)| d.id == s.document)
         else {
@@ -1724,6 +1791,13 @@ impl<'a> Loader<'a> {
             .entry((doc_idx, clause_idx))
             .or_insert_with(|| normalised_paragraphs(clause));
         match quote_check_paragraphs(paragraphs, &s.quote) {
+            QuoteCheck::Ok if doc.is_unverified(&s.clause.0) => {
+                self.unverified_quotes.push((
+                    s.document.clone(),
+                    subject.to_string(),
+                    s.clause.0.clone(),
+                ));
+            }
             QuoteCheck::Ok => {}
             QuoteCheck::NotFound => {
                 self.diags.error(loc, subject, format!("quote is not in clause {} of `{}`", s.clause.0, s.document)).help("quotes are verbatim; they are compared after NFKC normalisation with whitespace removed");
@@ -2233,16 +2307,30 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// Splits a source text into numbered clauses.
-pub fn split_clauses(text: &str, heading: &Regex, end: Option<&Regex>) -> Vec<(String, String)> {
+/// Splits a source text into numbered clauses. A line matching `part` (optional) ends the
+/// current clause and starts the next part: clauses after the k-th part line are numbered
+/// `k.n`, so a text whose items restart at 1 in every part still has one id per item.
+pub fn split_clauses(
+    text: &str,
+    heading: &Regex,
+    end: Option<&Regex>,
+    part: Option<&Regex>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut current: Option<(String, Vec<&str>)> = None;
+    let mut parts = 0usize;
     for line in text.lines() {
-        if let Some(c) = heading.captures(line) {
+        if part.is_some_and(|p| p.is_match(line)) {
+            if let Some((n, lines)) = current.take() {
+                out.push((n, lines.join("\n")));
+            }
+            parts += 1;
+        } else if let Some(c) = heading.captures(line) {
             if let Some((n, lines)) = current.take() {
                 out.push((n, lines.join("\n")));
             }
             let n = c.get(1).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let n = if parts > 0 { format!("{parts}.{n}") } else { n };
             current = Some((n, vec![line]));
         } else if end.is_some_and(|e| e.is_match(line)) {
             if let Some((n, lines)) = current.take() {
@@ -2347,10 +2435,98 @@ mod tests {
         let text = "一、总体要求\n\n  1.指导思想。甲。\n\n  2.基本原则。乙。\n\n  二、推动\n\n  3.进一步\n\n  丙。\n";
         let h = Regex::new(r"^\s*(\d+)\.").unwrap();
         let e = Regex::new(r"^\s*[一二三四五六七八九十]+、").unwrap();
-        let c = split_clauses(text, &h, Some(&e));
+        let c = split_clauses(text, &h, Some(&e), None);
         let nums: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(nums, ["1", "2", "3"]);
         assert!(!c[1].1.contains("二、推动"));
         assert!(c[2].1.contains("丙"));
+    }
+
+    /// A normative-document pack whose items restart in each part, with `unverified` items.
+    fn parts_pack(unverified: &str) -> PackFiles {
+        let meta = format!(
+            "id: demo\nversion: 1.0.0\ntitle: {{zh: 演示, en: Demo}}\njurisdiction: {{zh: 全国, en: National}}\neffective_date: 2019-11-28\nsections: [{{id: s, title: {{zh: 节, en: Section}}}}]\nsources: [{{id: doc, kind: normative_document, title: {{zh: 办法, en: Method}}, issuer: {{zh: 某机关, en: An authority}}, date: 2019-11-28, path: sources/doc.txt, clause_heading: '^(\\d+)\\.', clause_part: '^[一二]、', clause_name: {{zh: 认定情形, en: criterion}}, unverified: {unverified}}}]\n"
+        );
+        let rule = |id: &str, clause: &str, quote: &str| {
+            format!(
+                "  - id: {id}\n    title: {{zh: 规则, en: Rule}}\n    section: s\n    level: recommended\n    severity: high\n    source: {{document: doc, clause: '{clause}', quote: {quote}}}\n    check: {{q.x: true}}\n    evidence: [{{zh: 证据, en: Evidence}}]\n    remediation: {{zh: 整改, en: Fix}}\n"
+            )
+        };
+        PackFiles {
+            root: "demo".into(),
+            files: vec![
+                ("pack.yaml".into(), meta),
+                (
+                    "sources/doc.txt".into(),
+                    "一、甲类\n1.甲类第一项。\n二、乙类\n1.乙类第一项。\n2.乙类第二项。\n".into(),
+                ),
+                (
+                    "questions/q.yaml".into(),
+                    "questions:\n  - {id: q.x, section: s, type: yes_no, label: {zh: 问, en: Q}}\n"
+                        .into(),
+                ),
+                (
+                    "rules/r.yaml".into(),
+                    format!(
+                        "rules:\n{}{}",
+                        rule("a", "1.1", "甲类第一项。"),
+                        rule("b", "2.2", "乙类第二项。")
+                    ),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn parts_name_items_and_unverified_items_are_marked_in_quotes_and_citations() {
+        let loaded = load_pack(&parts_pack("['2.2']")).unwrap();
+        let doc = loaded.pack.source("doc").unwrap();
+        let ids: Vec<&str> = doc.clauses.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(ids, ["1.1", "2.1", "2.2"]);
+        assert_eq!(doc.unverified, ["2.2"]);
+        // The quote from the unverified item is reported, the other is not.
+        let w: Vec<String> = loaded.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("quotes are unverified") && w[0].contains("rule `b` (2.2)"));
+        assert!(!w[0].contains("rule `a`"));
+        // Citations use the item name and say when the wording is unverified.
+        assert_eq!(doc.clause_number("1.1").zh, "认定情形1.1");
+        assert_eq!(doc.clause_number("1.1").en, "criterion 1.1");
+        assert_eq!(doc.cite("1.1").zh, "来源文件：《办法》认定情形1.1");
+        assert_eq!(
+            doc.cite("2.2").zh,
+            "来源文件：《办法》认定情形2.2（文字未经两份独立副本核实）"
+        );
+        assert_eq!(
+            doc.cite("2.2").en,
+            "Source document: Method (criterion 2.2) (wording not verified against two independent copies)"
+        );
+    }
+
+    #[test]
+    fn an_unverified_item_the_text_does_not_have_is_an_error() {
+        let Err(d) = load_pack(&parts_pack("['3.1']")) else {
+            panic!("an unknown unverified item must not load");
+        };
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("`unverified` names clause `3.1`")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn items_restarting_in_every_part_are_numbered_part_dot_item() {
+        let text = "前言\n1.序。\n一、甲类\n1.甲一。\n2.甲二。\n二、乙类\n1.乙一。\n";
+        let h = Regex::new(r"^\s*(\d+)\.").unwrap();
+        let p = Regex::new(r"^\s*[一二三四五六七八九十]+、").unwrap();
+        let c = split_clauses(text, &h, None, Some(&p));
+        let nums: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(nums, ["1", "1.1", "1.2", "2.1"]);
+        assert!(
+            !c[2].1.contains("乙类"),
+            "a part line ends the clause before it"
+        );
+        assert!(c[3].1.contains("乙一"));
     }
 }

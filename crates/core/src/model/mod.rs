@@ -1064,6 +1064,12 @@ pub struct SourceDoc {
     pub text: String,
     /// Clauses: (number, text), in order.
     pub clauses: Vec<(String, String)>,
+    /// What the source calls its numbered parts, when the pack names it (认定情形 /
+    /// determination criterion): clause `n` is then printed as that name and `n`.
+    pub clause_name: Option<Text>,
+    /// Clauses whose wording the pack could not confirm from two independent copies: quotes
+    /// from them are reported as unverified, and so is every citation of them.
+    pub unverified: Vec<String>,
 }
 
 impl SourceDoc {
@@ -1074,6 +1080,60 @@ impl SourceDoc {
             .find(|(k, _)| k == n)
             .map(|(_, t)| t.as_str())
     }
+
+    /// Whether the wording of clause `n` is marked unverified.
+    pub fn is_unverified(&self, n: &str) -> bool {
+        self.unverified.iter().any(|u| u == n)
+    }
+
+    /// Clause `n` as this source numbers it: the pack's `clause_name` and `n` when it names
+    /// its parts (认定情形3.2 / determination criterion 3.2), else as its kind numbers them
+    /// ([`DocKind::clause_number`]).
+    pub fn clause_number(&self, n: &str) -> Text {
+        match &self.clause_name {
+            Some(name) => Text::new(format!("{}{n}", name.zh), format!("{} {n}", name.en)),
+            None => self.kind.clause_number(n),
+        }
+    }
+
+    /// Clause `n` as printed beside a finding: [`Self::clause_number`], followed by
+    /// （文字未经两份独立副本核实） / (wording not verified …) when the clause is marked unverified.
+    pub fn clause_label(&self, n: &str) -> Text {
+        let c = self.clause_number(n);
+        if !self.is_unverified(n) {
+            return c;
+        }
+        let u = unverified_mark();
+        Text::new(
+            format!("{}（{}）", c.zh, u.zh),
+            format!("{} ({})", c.en, u.en),
+        )
+    }
+
+    /// The whole citation of clause `n`, ready to print (see [`DocKind::source_cite`]); a
+    /// clause marked unverified says so: （文字未经两份独立副本核实） / (wording not verified …).
+    pub fn cite(&self, n: &str) -> Text {
+        let h = source_heading(self.kind.source_label());
+        let c = self.clause_number(n);
+        let u = unverified_mark();
+        let (uz, ue) = if self.is_unverified(n) {
+            (format!("（{}）", u.zh), format!(" ({})", u.en))
+        } else {
+            (String::new(), String::new())
+        };
+        Text::new(
+            format!("{}：《{}》{}{uz}", h.zh, self.title.zh, c.zh),
+            format!("{}: {} ({}){ue}", h.en, self.title.en, c.en),
+        )
+    }
+}
+
+/// The mark of a clause whose wording is unverified (see [`SourceDoc::unverified`]).
+pub fn unverified_mark() -> Text {
+    Text::new(
+        "文字未经两份独立副本核实",
+        "wording not verified against two independent copies",
+    )
 }
 
 /// Why a clause has no rule.

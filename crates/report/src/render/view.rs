@@ -382,16 +382,19 @@ pub fn limits_view(limits: &hegui_core::eval::assess::Limits, pack: &Pack) -> Li
             .known_gaps
             .iter()
             .map(|g| {
-                let (kind, title) = doc_of(&g.document).map_or(
-                    (
-                        hegui_core::model::DocKind::PolicyDocument,
-                        Text::new(&g.document, &g.document),
-                    ),
-                    |d| (d.kind, d.title.clone()),
+                let cite = doc_of(&g.document).map_or_else(
+                    || {
+                        labels::source_cite(
+                            hegui_core::model::DocKind::PolicyDocument,
+                            &Text::new(&g.document, &g.document),
+                            &g.clause,
+                        )
+                    },
+                    |d| d.cite(&g.clause),
                 );
                 KnownGapView {
                     id: g.id.clone(),
-                    cite: labels::source_cite(kind, &title, &g.clause),
+                    cite,
                     addressee_label: labels::addressee(&g.addressee),
                     obligation: g.obligation.clone(),
                     why_not_encoded: g.why_not_encoded.clone(),
@@ -403,8 +406,10 @@ pub fn limits_view(limits: &hegui_core::eval::assess::Limits, pack: &Pack) -> Li
             .government_items
             .iter()
             .map(|n| {
-                let kind = first_doc.map_or(hegui_core::model::DocKind::PolicyDocument, |d| d.kind);
-                labels::clause_number(kind, n)
+                first_doc.map_or_else(
+                    || labels::clause_number(hegui_core::model::DocKind::PolicyDocument, n),
+                    |d| d.clause_number(n),
+                )
             })
             .collect(),
     }
@@ -670,7 +675,10 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             label: f.source.label,
             heading: labels::source_heading(f.source.label),
             clause: f.source.clause.clone(),
-            clause_label: labels::clause_number(f.source.kind, &f.source.clause),
+            clause_label: pack.source(&f.source.document).map_or_else(
+                || labels::clause_number(f.source.kind, &f.source.clause),
+                |d| d.clause_label(&f.source.clause),
+            ),
             cite: f.source.cite.clone(),
             quote: f.source.quote.clone(),
         },
