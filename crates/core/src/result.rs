@@ -62,11 +62,7 @@ pub fn assess_set(set: &PackSet, facts: &Facts, opts: AssessOptions) -> Option<A
     };
     let mut a = Assessment {
         format: FORMAT,
-        organisation: OrgInfo {
-            organisation: facts.organisation.clone(),
-            prepared_by: facts.prepared_by.clone(),
-            responsible_person: facts.responsible_person.clone(),
-        },
+        organisation: OrgInfo::of(facts),
         assessment_date: facts.assessment_date,
         answers_digest: answers_digest(view, facts),
         waivers_ignored: opts.ignore_waivers,

@@ -192,6 +192,17 @@ impl Writer<'_> {
         self.push(p);
     }
 
+    /// Opens a top-level section: its heading and help line; when `empty`, the `empty` label
+    /// instead of content. Returns whether content follows.
+    fn section(&mut self, key: &str, empty: bool, empty_label: &str) -> bool {
+        self.heading(1, self.l(key));
+        self.small(&label(&format!("{key}_help")));
+        if empty {
+            self.para(&label(empty_label));
+        }
+        !empty
+    }
+
     fn small(&mut self, x: &Text) {
         let p = self
             .runs(x)
@@ -792,10 +803,7 @@ fn due_text(w: &Writer<'_>, g: &Gap) -> String {
 }
 
 fn plan(w: &mut Writer<'_>, r: &Report) {
-    w.heading(1, w.l("plan"));
-    w.small(&label("plan_help"));
-    if r.gaps.is_empty() {
-        w.para(&label("no_gaps"));
+    if !w.section("plan", r.gaps.is_empty(), "no_gaps") {
         return;
     }
     let head = [
@@ -1013,10 +1021,7 @@ fn gaps(w: &mut Writer<'_>, r: &Report) {
 }
 
 fn recommendations(w: &mut Writer<'_>, r: &Report) {
-    w.heading(1, w.l("recommendations"));
-    w.small(&label("recommendations_help"));
-    if r.recommendations.is_empty() {
-        w.para(&label("no_gaps"));
+    if !w.section("recommendations", r.recommendations.is_empty(), "no_gaps") {
         return;
     }
     let head = [
@@ -1055,10 +1060,7 @@ fn recommendations(w: &mut Writer<'_>, r: &Report) {
 }
 
 fn questions(w: &mut Writer<'_>, key: &str, sections: &[QuestionSection]) {
-    w.heading(1, w.l(key));
-    w.small(&label(&format!("{key}_help")));
-    if sections.is_empty() {
-        w.para(&label("no_gaps"));
+    if !w.section(key, sections.is_empty(), "no_gaps") {
         return;
     }
     for s in sections {
@@ -1116,10 +1118,7 @@ fn questions(w: &mut Writer<'_>, key: &str, sections: &[QuestionSection]) {
 }
 
 fn waivers(w: &mut Writer<'_>, r: &Report) {
-    w.heading(1, w.l("waivers"));
-    w.small(&label("waivers_help"));
-    if r.waivers.is_empty() {
-        w.para(&label("no_waivers"));
+    if !w.section("waivers", r.waivers.is_empty(), "no_waivers") {
         return;
     }
     let head = [

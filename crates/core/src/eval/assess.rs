@@ -286,6 +286,17 @@ pub struct OrgInfo {
     pub responsible_person: Option<Person>,
 }
 
+impl OrgInfo {
+    /// The organisation block of the answers' header.
+    pub(crate) fn of(facts: &Facts) -> OrgInfo {
+        OrgInfo {
+            organisation: facts.organisation.clone(),
+            prepared_by: facts.prepared_by.clone(),
+            responsible_person: facts.responsible_person.clone(),
+        }
+    }
+}
+
 /// A kind of enterprise the answers put the company in.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ScopeInfo {
@@ -448,11 +459,7 @@ pub fn assess(pack: &Pack, facts: &Facts, opts: AssessOptions) -> Assessment {
     let p = assess_pack(pack, facts, opts);
     let mut a = Assessment {
         format: FORMAT,
-        organisation: OrgInfo {
-            organisation: facts.organisation.clone(),
-            prepared_by: facts.prepared_by.clone(),
-            responsible_person: facts.responsible_person.clone(),
-        },
+        organisation: OrgInfo::of(facts),
         assessment_date: facts.assessment_date,
         answers_digest: answers_digest(pack, facts),
         waivers_ignored: opts.ignore_waivers,
