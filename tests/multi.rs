@@ -572,3 +572,113 @@ fn a_word_report_of_several_packs_is_refused_clearly() {
     );
     assert!(!out_file.exists(), "nothing written");
 }
+
+/// A batch over a pack set: each submission row carries the overall verdict and, per pack,
+/// the verdict, score and coverage `hegui assess` gives; never one score over the packs.
+#[test]
+fn a_batch_over_a_pack_set_has_per_pack_numbers_and_no_joint_score() {
+    let dir = tempfile::tempdir().unwrap();
+    // Pack A passes fully; pack B fails one rule.
+    let f = dir.path().join("a-passes-b-fails.yaml");
+    let text = std::fs::read_to_string(root().join(A_AND_B))
+        .unwrap()
+        .replace("filed: false", "filed: true")
+        .replace(
+            "b.identity_before_publishing: true",
+            "b.identity_before_publishing: false",
+        );
+    std::fs::write(&f, text).unwrap();
+    let r = assess_json(f.to_str().unwrap(), &[A, B]);
+    let per_pack: Vec<(String, Value, Value, Value)> = r["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["pack"]["id"].as_str().unwrap().to_string(),
+                p["verdict"].clone(),
+                p["score"]["percent"].clone(),
+                p["coverage"]["percent"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(per_pack.len(), 2);
+    assert_eq!(per_pack[0].1, "compliant", "{per_pack:?}");
+    assert_eq!(per_pack[0].2, 100, "{per_pack:?}");
+    assert_eq!(per_pack[1].1, "not_compliant", "{per_pack:?}");
+    assert_ne!(per_pack[1].2, 100, "{per_pack:?}");
+    let out = dir.path().join("out");
+    let b = hegui()
+        .args(["batch", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let row = &summary["submissions"][0];
+    assert_eq!(row["verdict"], r["verdict"], "{row}");
+    assert_eq!(row["verdict"], "not_compliant", "{row}");
+    let o = row.as_object().unwrap();
+    assert!(
+        !o.contains_key("score") && !o.contains_key("coverage"),
+        "no score over the packs together: {row}"
+    );
+    let packs = row["packs"].as_array().unwrap();
+    assert_eq!(packs.len(), 2, "{row}");
+    for (p, (id, verdict, score, coverage)) in packs.iter().zip(&per_pack) {
+        assert_eq!(p["id"], id.as_str(), "{row}");
+        assert_eq!(p["version"], "1.0.0", "{row}");
+        assert_eq!(&p["verdict"], verdict, "{row}");
+        assert_eq!(&p["score"], score, "{row}");
+        assert_eq!(&p["coverage"], coverage, "{row}");
+    }
+    // The roll-up: per pack, no joint mean score or histogram.
+    assert!(summary["mean_score"].is_null(), "{}", summary["mean_score"]);
+    assert!(summary.get("score_histogram").is_none());
+    let stats = summary["pack_stats"].as_array().unwrap();
+    assert_eq!(stats[0]["verdicts"]["compliant"], 1);
+    assert_eq!(stats[0]["mean_score"], 100.0);
+    assert_eq!(stats[1]["verdicts"]["not_compliant"], 1);
+    assert_eq!(
+        stats[1]["mean_score"].as_f64().unwrap(),
+        per_pack[1].2.as_f64().unwrap()
+    );
+    // The CSV: per-pack columns in place of the joint score and coverage.
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let line: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(head.len(), line.len(), "{csv}");
+    assert!(
+        !head.contains(&"得分(仅计已判定规则) score (decided rules only)"),
+        "{head:?}"
+    );
+    assert!(!head.contains(&"覆盖率 coverage"), "{head:?}");
+    let cell = |h: &str| {
+        line[head
+            .iter()
+            .position(|x| *x == h)
+            .unwrap_or_else(|| panic!("{h}: {head:?}"))]
+    };
+    assert_eq!(cell("总体结论 overall verdict"), "not_compliant");
+    assert_eq!(cell("结论 verdict [multi-a]"), "compliant");
+    assert_eq!(
+        cell("得分(仅计已判定规则) score (decided rules only) [multi-a]"),
+        "100"
+    );
+    assert_eq!(cell("结论 verdict [multi-b]"), "not_compliant");
+    assert_eq!(
+        cell("得分(仅计已判定规则) score (decided rules only) [multi-b]"),
+        per_pack[1].2.to_string()
+    );
+    assert_eq!(cell("覆盖率 coverage [multi-b]"), per_pack[1].3.to_string());
+    // The overview: a per-pack table, no joint mean score or score distribution.
+    let html = std::fs::read_to_string(out.join("overview.html")).unwrap();
+    assert!(html.contains("By pack"), "per-pack table");
+    assert!(!html.contains("Score distribution"), "no joint histogram");
+    assert!(
+        !html.contains("<th>平均得分(仅计已判定规则) <span class=\"en\">mean score (decided rules only)</span></th><td"),
+        "no joint mean score"
+    );
+}

@@ -183,6 +183,64 @@ impl Acc {
     }
 }
 
+/// One pack's roll-up in a batch over several packs (`pack_stats` in summary.json): its
+/// verdicts and its mean score and coverage over the counted submissions. There is no score
+/// over the packs together.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackStat {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Counted submissions by this pack's verdict.
+    pub verdicts: VerdictCounts,
+    /// Mean of this pack's score over the submissions with one (percent, one decimal).
+    pub mean_score: Option<f64>,
+    /// Submissions with a score for this pack.
+    pub scored: u64,
+    /// Mean of this pack's coverage over the submissions with one (percent, one decimal).
+    pub mean_coverage: Option<f64>,
+    /// Submissions with a coverage for this pack (some required rule of it applies).
+    pub covered: u64,
+}
+
+#[derive(Default)]
+struct PackAcc {
+    verdicts: VerdictCounts,
+    score_sum: u64,
+    scored: u64,
+    coverage_sum: u64,
+    covered: u64,
+}
+
+impl PackAcc {
+    fn add(&mut self, s: &hegui_core::eval::score::Score) {
+        self.verdicts.add(s.status());
+        if let Some(x) = s.score {
+            self.score_sum += u64::from(x);
+            self.scored += 1;
+        }
+        if let Some(x) = s.coverage {
+            self.coverage_sum += u64::from(x);
+            self.covered += 1;
+        }
+    }
+
+    fn stat(&self, m: &MemberSpan) -> PackStat {
+        let mean =
+            |sum: u64, n: u64| (n > 0).then(|| ((sum as f64) * 10.0 / (n as f64)).round() / 10.0);
+        PackStat {
+            id: m.id.clone(),
+            version: m.version.clone(),
+            verdicts: self.verdicts,
+            mean_score: mean(self.score_sum, self.scored),
+            scored: self.scored,
+            mean_coverage: mean(self.coverage_sum, self.covered),
+            covered: self.covered,
+        }
+    }
+}
+
 /// Adds to the accumulator of `key`, making one only for a key not met before (no allocation
 /// per submission).
 fn add_keyed(map: &mut BTreeMap<String, Acc>, key: &str, counts: &Tally, score: Option<u32>) {
@@ -210,12 +268,20 @@ pub struct SubmissionLine<'a> {
     /// Assessment date.
     #[serde(serialize_with = "iso_date")]
     pub assessment_date: Option<NaiveDate>,
-    /// Verdict (docs/SCORING.md), `null` for a rejected input.
+    /// Verdict (docs/SCORING.md), `null` for a rejected input; for several packs the overall
+    /// verdict, the worst of the packs' ([`score::overall`]).
     pub verdict: Option<Status>,
-    /// Score (percent, rounded down).
-    pub score: Option<u32>,
-    /// Coverage (percent, rounded down).
-    pub coverage: Option<u32>,
+    /// Score (percent, rounded down). Left out for several packs: a score exists per pack
+    /// only (`packs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<Option<u32>>,
+    /// Coverage (percent, rounded down). Left out for several packs, as `score`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Option<u32>>,
+    /// For several packs: per pack, in pack order, its verdict, score and coverage. Left out
+    /// for one pack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packs: Option<Vec<PackLine<'a>>>,
     /// Required rules failing.
     pub fail: u32,
     /// Required rules undecided.
@@ -240,6 +306,21 @@ pub struct SubmissionLine<'a> {
     pub report: Option<String>,
     /// Errors of a rejected input.
     pub errors: &'a [String],
+}
+
+/// One pack's numbers in a submission's line (several packs only).
+#[derive(Clone, Debug, Serialize)]
+pub struct PackLine<'a> {
+    /// Pack id.
+    pub id: &'a str,
+    /// Pack version.
+    pub version: &'a str,
+    /// The pack's verdict, `null` for a rejected input.
+    pub verdict: Option<Status>,
+    /// The pack's score (percent, rounded down).
+    pub score: Option<u32>,
+    /// The pack's coverage (percent, rounded down).
+    pub coverage: Option<u32>,
 }
 
 /// An optional date as chrono serialises it (`YYYY-MM-DD`), without its format machinery.
@@ -509,6 +590,24 @@ impl<'a> RecordView<'a> {
         errors: &'a [String],
     ) -> SubmissionLine<'a> {
         let [fail, unanswered, dont_know, waived, pass, not_applicable] = self.counts;
+        let packs = (!ctx.members.is_empty()).then(|| {
+            ctx.pack_scores(self.outcomes)
+                .map(|(m, s)| PackLine {
+                    id: &m.id,
+                    version: &m.version,
+                    verdict: self.assessed.then(|| s.status()),
+                    score: s.score,
+                    coverage: s.coverage,
+                })
+                .collect::<Vec<_>>()
+        });
+        let verdict = match &packs {
+            Some(packs) => self
+                .assessed
+                .then(|| score::overall(packs.iter().filter_map(|p| p.verdict))),
+            None => self.assessed.then(|| self.verdict()),
+        };
+        let multi = packs.is_some();
         SubmissionLine {
             path: self.path,
             status: if self.assessed {
@@ -521,9 +620,10 @@ impl<'a> RecordView<'a> {
             region_code: self.region_code,
             industry: self.industry,
             assessment_date: self.assessed.then_some(self.date),
-            verdict: self.assessed.then(|| self.verdict()),
-            score: self.score,
-            coverage: self.coverage,
+            verdict,
+            score: (!multi).then_some(self.score),
+            coverage: (!multi).then_some(self.coverage),
+            packs,
             fail,
             unanswered,
             dont_know,
@@ -555,6 +655,62 @@ impl<'a> RecordView<'a> {
 struct LineContext {
     scope_ids: Vec<String>,
     report_format: Option<ReportFormat>,
+    /// For several packs: each pack's id, version and its rules' range; empty for one pack.
+    members: Vec<MemberSpan>,
+    /// Per rule: level and severity (what a pack's score needs besides the outcome).
+    weights: Vec<(Level, hegui_core::model::Severity)>,
+}
+
+/// A pack of a set: its id, version, and the range of its rules in the set's rules.
+#[derive(Debug)]
+struct MemberSpan {
+    id: String,
+    version: String,
+    rules: std::ops::Range<usize>,
+}
+
+impl LineContext {
+    fn new(pack: &Pack, report_format: Option<ReportFormat>) -> LineContext {
+        let mut start = 0;
+        let members = pack
+            .members
+            .iter()
+            .map(|m| {
+                let rules = start..start + m.rules.len();
+                start = rules.end;
+                MemberSpan {
+                    id: m.id.clone(),
+                    version: m.version.clone(),
+                    rules,
+                }
+            })
+            .collect();
+        LineContext {
+            scope_ids: pack.scopes.iter().map(|s| s.id.clone()).collect(),
+            report_format,
+            members,
+            weights: pack.rules.iter().map(|r| (r.level, r.severity)).collect(),
+        }
+    }
+
+    /// Per pack of a set, in pack order: its score from the outcome bytes of its rules (the
+    /// core function, [`hegui_core::eval::score::Score::from_outcomes`]).
+    fn pack_scores<'s>(
+        &'s self,
+        outcomes: &'s [u8],
+    ) -> impl Iterator<Item = (&'s MemberSpan, hegui_core::eval::score::Score)> + 's {
+        self.members.iter().map(move |m| {
+            let codes = outcomes.get(m.rules.clone()).unwrap_or_default();
+            let weights = self.weights.get(m.rules.clone()).unwrap_or_default();
+            let score = hegui_core::eval::score::Score::from_outcomes(
+                codes.iter().zip(weights).map(|(code, (level, severity))| {
+                    let o = RuleOutcome::from_code(*code);
+                    (*level, *severity, o.outcome, o.dont_know)
+                }),
+            );
+            (m, score)
+        })
+    }
 }
 
 /// The inputs one thread assessed, encoded: their records, the duplicate keys of those with a
@@ -804,8 +960,14 @@ pub struct Summary {
     pub counties: Vec<GroupStat>,
     /// Per industry (as written).
     pub industries: Vec<GroupStat>,
-    /// Counted submissions that have no score (no decided required rule).
+    /// Counted submissions that have no score (no decided required rule); 0 for several
+    /// packs (see `pack_stats`).
     pub unscored: u64,
+    /// For several packs: per pack, its verdicts and mean score and coverage; empty for one
+    /// pack. For several packs `mean_score` is `null`, the groups' mean scores are `null`
+    /// and `score_histogram` and `unscored` are left out of summary.json: a score exists per
+    /// pack only.
+    pub pack_stats: Vec<PackStat>,
     /// Organisations that submitted more than once (each listed in `duplicates`).
     pub duplicate_organisations: u64,
     /// Files found in walked directories that are not facts files (each listed in
@@ -1184,9 +1346,18 @@ impl Summary {
         st.serialize_field("counted", &self.counted)?;
         st.serialize_field("superseded", &self.superseded)?;
         st.serialize_field("verdicts", &self.verdicts)?;
+        if self.pack_stats.is_empty() {
+            st.skip_field("pack_stats")?;
+        } else {
+            st.serialize_field("pack_stats", &self.pack_stats)?;
+        }
         st.serialize_field("score_definition", self.score_definition)?;
         st.serialize_field("duplicate_rule", self.duplicate_rule)?;
-        st.serialize_field("score_histogram", &self.score_histogram)?;
+        if self.pack_stats.is_empty() {
+            st.serialize_field("score_histogram", &self.score_histogram)?;
+        } else {
+            st.skip_field("score_histogram")?;
+        }
         st.serialize_field("mean_score", &self.mean_score)?;
         st.serialize_field("rules", &self.rules)?;
         st.serialize_field("sections", &self.sections)?;
@@ -1195,7 +1366,11 @@ impl Summary {
         st.serialize_field("counties", &self.counties)?;
         st.serialize_field("industries", &self.industries)?;
         st.serialize_field("lowest", &self.lowest().map_err(ser_err)?)?;
-        st.serialize_field("unscored", &self.unscored)?;
+        if self.pack_stats.is_empty() {
+            st.serialize_field("unscored", &self.unscored)?;
+        } else {
+            st.skip_field("unscored")?;
+        }
         st.serialize_field("duplicates", &Duplicates(self))?;
         st.serialize_field("rejected_files", &RejectedFiles(self))?;
         st.serialize_field("other_files", &PathList(&self.other_files))?;
@@ -1528,6 +1703,9 @@ fn summarise(
     let mut counties: BTreeMap<String, Acc> = BTreeMap::new();
     let mut industries: BTreeMap<String, Acc> = BTreeMap::new();
     let mut histogram = vec![0u64; 11];
+    let context = LineContext::new(pack, opts.reports);
+    let multi = !context.members.is_empty();
+    let mut pack_accs: Vec<PackAcc> = context.members.iter().map(|_| PackAcc::default()).collect();
     let (mut assessed, mut counted, mut superseded) = (0u64, 0u64, 0u64);
     let mut verdicts = VerdictCounts::default();
     let mut superseded_at = SupersededCursor::new(&resolved.superseded_by)?;
@@ -1551,7 +1729,33 @@ fn summarise(
             continue;
         }
         counted += 1;
-        verdicts.add(r.verdict());
+        // For several packs, a submission has no score of its own: each pack's numbers are
+        // counted per pack, and the groups and the histogram get none (never a blended score).
+        let own_score = if multi {
+            let mut worst = None::<u32>;
+            let mut overall = Vec::with_capacity(pack_accs.len());
+            for ((_, s), acc) in context.pack_scores(r.outcomes).zip(&mut pack_accs) {
+                acc.add(&s);
+                overall.push(s.status());
+                worst = match (worst, s.score) {
+                    (Some(w), Some(x)) => Some(w.min(x)),
+                    (w, x) => w.or(x),
+                };
+            }
+            verdicts.add(score::overall(overall));
+            // The lowest-scoring list ranks by the worst pack's score.
+            if let Some(w) = worst {
+                lowest.push((w, at, rec.to_vec()));
+                if lowest.len() >= opts.lowest.max(1) * 2 + 64 {
+                    lowest.sort_unstable();
+                    lowest.truncate(opts.lowest);
+                }
+            }
+            None
+        } else {
+            verdicts.add(r.verdict());
+            r.score
+        };
         let mut req = Tally::default();
         for (k, code) in r.outcomes.iter().enumerate() {
             let o = RuleOutcome::from_code(*code);
@@ -1572,12 +1776,12 @@ fn summarise(
         }
         for (acc, has_rules) in sections.iter_mut().zip(&section_has_rules) {
             if *has_rules {
-                acc.add(&Tally::default(), r.score);
+                acc.add(&Tally::default(), own_score);
             }
         }
         for (b, acc) in scopes.iter_mut().enumerate() {
             if b < 64 && r.scopes & (1 << b) != 0 {
-                acc.add(&req, r.score);
+                acc.add(&req, own_score);
             }
         }
         let region = r.region_code.filter(|c| c.len() == 6 && c.is_ascii());
@@ -1594,15 +1798,16 @@ fn summarise(
                 NOT_GIVEN
             }
         };
-        add_keyed(&mut prefectures, &prefecture, &req, r.score);
-        add_keyed(&mut counties, county, &req, r.score);
+        add_keyed(&mut prefectures, &prefecture, &req, own_score);
+        add_keyed(&mut counties, county, &req, own_score);
         add_keyed(
             &mut industries,
             r.industry.unwrap_or(NOT_GIVEN),
             &req,
-            r.score,
+            own_score,
         );
-        match r.score {
+        match own_score {
+            _ if multi => {}
             Some(s) => {
                 score_sum += u64::from(s);
                 scored += 1;
@@ -1700,14 +1905,17 @@ fn summarise(
         prefectures: stats(prefectures),
         counties: stats(counties),
         industries: stats(industries),
-        unscored: counted - scored,
+        unscored: if multi { 0 } else { counted - scored },
+        pack_stats: context
+            .members
+            .iter()
+            .zip(&pack_accs)
+            .map(|(m, acc)| acc.stat(m))
+            .collect(),
         duplicate_organisations: resolved.organisations,
         other_file_count: other_files.len(),
         lowest: lowest.into_iter().map(|(_, i, rec)| (i, rec)).collect(),
-        context: LineContext {
-            scope_ids: pack.scopes.iter().map(|s| s.id.clone()).collect(),
-            report_format: opts.reports,
-        },
+        context,
         records,
         superseded_by: resolved.superseded_by,
         duplicates: resolved.duplicates,

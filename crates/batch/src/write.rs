@@ -175,10 +175,34 @@ fn push_json_line(out: &mut Vec<u8>, s: &SubmissionLine<'_>) {
     out.extend_from_slice(b",\"verdict\":");
     push_json_or_null(out, s.verdict, |out, v| push_json_str(out, v.name()));
     let number = |out: &mut Vec<u8>, n: u32| push_u64(out, u64::from(n));
-    out.extend_from_slice(b",\"score\":");
-    push_json_or_null(out, s.score, number);
-    out.extend_from_slice(b",\"coverage\":");
-    push_json_or_null(out, s.coverage, number);
+    if let Some(score) = s.score {
+        out.extend_from_slice(b",\"score\":");
+        push_json_or_null(out, score, number);
+    }
+    if let Some(coverage) = s.coverage {
+        out.extend_from_slice(b",\"coverage\":");
+        push_json_or_null(out, coverage, number);
+    }
+    if let Some(packs) = &s.packs {
+        out.extend_from_slice(b",\"packs\":[");
+        for (i, p) in packs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"id\":");
+            push_json_str(out, p.id);
+            out.extend_from_slice(b",\"version\":");
+            push_json_str(out, p.version);
+            out.extend_from_slice(b",\"verdict\":");
+            push_json_or_null(out, p.verdict, |out, v| push_json_str(out, v.name()));
+            out.extend_from_slice(b",\"score\":");
+            push_json_or_null(out, p.score, number);
+            out.extend_from_slice(b",\"coverage\":");
+            push_json_or_null(out, p.coverage, number);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
     for (key, n) in [
         (&b",\"fail\":"[..], s.fail),
         (b",\"unanswered\":", s.unanswered),
@@ -432,8 +456,8 @@ pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> 
         text(s.industry),
         Cell::Text(date),
         Cell::Text(s.verdict.map_or("", hegui_core::eval::score::Status::name)),
-        Cell::Number(s.coverage.map(u64::from)),
-        Cell::Number(s.score.map(u64::from)),
+        Cell::Number(s.coverage.flatten().map(u64::from)),
+        Cell::Number(s.score.flatten().map(u64::from)),
         num(s.fail),
         num(s.unanswered),
         num(s.dont_know),
@@ -444,6 +468,71 @@ pub(super) fn cells<'a>(s: &'a SubmissionLine<'a>, scratch: &'a mut Scratch) -> 
         text(s.report.as_deref()),
         Cell::Text(errors),
     ]
+}
+
+/// Where the joint verdict, coverage and score columns are in [`CSV_HEADER`].
+const VERDICT_COLUMN: usize = 10;
+
+/// The header of the submissions table: [`CSV_HEADER`] for one pack; for several packs, the
+/// overall verdict, then per pack its verdict, coverage and score, in place of the joint
+/// coverage and score (there is no score over the packs together).
+pub(super) fn header(summary: &Summary) -> Vec<String> {
+    let mut out = Vec::with_capacity(CSV_HEADER.len() + 3 * summary.packs.len());
+    for (c, h) in CSV_HEADER.iter().enumerate() {
+        if summary.packs.is_empty() || c <= VERDICT_COLUMN {
+            out.push((*h).to_string());
+        }
+        if !summary.packs.is_empty() && c == VERDICT_COLUMN {
+            if let Some(last) = out.last_mut() {
+                *last = "总体结论 overall verdict".to_string();
+            }
+            for p in &summary.packs {
+                for h in CSV_HEADER.iter().skip(VERDICT_COLUMN).take(3) {
+                    out.push(format!("{h} [{}]", p.id));
+                }
+            }
+        }
+        if !summary.packs.is_empty() && c > VERDICT_COLUMN + 2 {
+            out.push((*h).to_string());
+        }
+    }
+    out
+}
+
+/// Calls `f` with each cell of a line, in [`header`]'s order: [`cells`] for one pack; for
+/// several packs, per pack its verdict, coverage and score in place of the joint columns.
+pub(super) fn each_cell<'a, E>(
+    s: &'a SubmissionLine<'a>,
+    scratch: &'a mut Scratch,
+    mut f: impl FnMut(usize, &Cell<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let base = cells(s, scratch);
+    let Some(packs) = &s.packs else {
+        for (c, cell) in base.iter().enumerate() {
+            f(c, cell)?;
+        }
+        return Ok(());
+    };
+    let mut c = 0;
+    for (k, cell) in base.iter().enumerate() {
+        if k == VERDICT_COLUMN + 1 || k == VERDICT_COLUMN + 2 {
+            continue;
+        }
+        f(c, cell)?;
+        c += 1;
+        if k == VERDICT_COLUMN {
+            for p in packs {
+                f(
+                    c,
+                    &Cell::Text(p.verdict.map_or("", hegui_core::eval::score::Status::name)),
+                )?;
+                f(c + 1, &Cell::Number(p.coverage.map(u64::from)))?;
+                f(c + 2, &Cell::Number(p.score.map(u64::from)))?;
+                c += 3;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Appends `n` in decimal (what `{n}` writes, without the formatting machinery).
@@ -474,7 +563,7 @@ pub fn csv(summary: &Summary) -> String {
 
 pub(crate) fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
-    for (c, h) in CSV_HEADER.iter().enumerate() {
+    for (c, h) in header(summary).iter().enumerate() {
         if c > 0 {
             w.write_all(b",")?;
         }
@@ -486,7 +575,7 @@ pub(crate) fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Resul
     let mut lines = summary.lines()?;
     while let Some(line) = lines.next()? {
         row.clear();
-        for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
+        each_cell(&line, &mut scratch, |c, cell| {
             if c > 0 {
                 row.push(b',');
             }
@@ -495,7 +584,8 @@ pub(crate) fn write_csv(summary: &Summary, w: &mut impl Write) -> std::io::Resul
                 Cell::Number(Some(n)) => push_u64(&mut row, *n),
                 Cell::Number(None) => {}
             }
-        }
+            std::io::Result::Ok(())
+        })?;
         row.extend_from_slice(b"\r\n");
         w.write_all(&row)?;
     }
@@ -563,6 +653,13 @@ pub(crate) fn write_overview(
         "score_definition": summary.score_definition, "duplicate_rule": summary.duplicate_rule,
         "limits": summary.limits,
     });
+    // The packs of a set and each one's numbers (empty for one pack): for several packs the
+    // overview shows no joint score.
+    let mut view = view;
+    if let Some(v) = view.as_object_mut() {
+        v.insert("packs".into(), serde_json::json!(summary.packs));
+        v.insert("pack_stats".into(), serde_json::json!(summary.pack_stats));
+    }
     let mut view = view;
     if let Some(v) = view.as_object_mut() {
         if !flags.is_empty() {
@@ -738,5 +835,37 @@ mod tests {
         let mut ours = Vec::new();
         write_json(&empty, &mut ours).unwrap();
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json_of(&empty));
+    }
+
+    /// The same for a batch over a pack set (per-pack numbers, no joint score), with a
+    /// rejected input among them.
+    #[test]
+    fn summary_json_of_a_pack_set_is_what_serde_writes() {
+        let load = |dir: &str| {
+            let path = std::path::PathBuf::from(super::super::test_support::repo(dir));
+            let mut files = hegui_core::PackFiles::from_dir(&path).unwrap();
+            files.find_library(&path, &[]).unwrap();
+            hegui_core::load::load_pack(&files).unwrap().pack
+        };
+        let set = hegui_core::load::set::pack_set(vec![
+            load("tests/data/multi/rules/multi-a"),
+            load("tests/data/multi/rules/multi-b"),
+        ])
+        .unwrap();
+        let pack = set.view().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.yaml"), "format: [").unwrap();
+        let inputs = super::super::expand_inputs(&[
+            super::super::test_support::repo("tests/data/multi/facts"),
+            dir.path().display().to_string(),
+        ])
+        .unwrap();
+        let summary = super::super::run(pack, inputs, &opts()).unwrap();
+        assert!(summary.rejected >= 1 && summary.pack_stats.len() == 2);
+        let mut ours = Vec::new();
+        write_json(&summary, &mut ours).unwrap();
+        let ours = String::from_utf8(ours).unwrap();
+        assert!(ours.contains("\"packs\":[{\"id\":\"multi-a\""), "{ours}");
+        assert_eq!(ours, serde_json_of(&summary));
     }
 }

@@ -9,7 +9,7 @@
 //! those hold only the small sheets and the header row here).
 
 use super::summary::Summary;
-use super::write::{CSV_HEADER, Cell, Scratch, cells, push_u64};
+use super::write::{Cell, Scratch, each_cell, header, push_u64};
 use hegui_core::model::Level;
 use std::io::Write;
 use std::path::Path;
@@ -65,16 +65,10 @@ fn stream_submissions(
             .unwrap_or(usize::MAX)
             .min(XLSX_LAST_ROW);
         // The used range now reaches the last row written.
+        let last = column_name(header(summary).len().saturating_sub(1));
         let head = head.replacen(
-            &format!(
-                "<dimension ref=\"A1:{}1\"/>",
-                column_name(CSV_HEADER.len() - 1)
-            ),
-            &format!(
-                "<dimension ref=\"A1:{}{}\"/>",
-                column_name(CSV_HEADER.len() - 1),
-                rows + 1
-            ),
+            &format!("<dimension ref=\"A1:{last}1\"/>"),
+            &format!("<dimension ref=\"A1:{last}{}\"/>", rows + 1),
             1,
         );
         out.start_file(SUBMISSIONS_PART, options)?;
@@ -87,13 +81,18 @@ fn stream_submissions(
     Ok(())
 }
 
-/// Column letters for the submissions table (A…V; 22 columns).
-fn column_name(c: usize) -> &'static str {
-    const NAMES: [&str; 26] = [
-        "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
-        "S", "T", "U", "V", "W", "X", "Y", "Z",
-    ];
-    NAMES.get(c).copied().unwrap_or("Z")
+/// Column letters of column `c` (from 0): A…Z, AA…; the submissions table has 22 columns for
+/// one pack and three more per further pack.
+fn column_name(c: usize) -> String {
+    let mut n = c + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        out.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes the rows of the submissions sheet to `w` (the compressor) while a second thread
@@ -123,6 +122,7 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std:
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let mut row_name: Vec<u8> = Vec::with_capacity(8);
     let mut scratch = Scratch::default();
+    let columns: Vec<String> = (0..header(summary).len()).map(column_name).collect();
     let mut lines = summary.lines()?;
     for r in 0.. {
         let Some(line) = lines.next()? else { break };
@@ -146,8 +146,8 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std:
         buf.extend_from_slice(b"<row r=\"");
         buf.extend_from_slice(row_name.as_bytes());
         buf.extend_from_slice(b"\">");
-        for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
-            let col = column_name(c);
+        each_cell(&line, &mut scratch, |c, cell| {
+            let col = columns.get(c).map_or("", String::as_str);
             match cell {
                 Cell::Text("") => {}
                 Cell::Text(t) => push_inline_string(&mut buf, col, row_name, t),
@@ -161,7 +161,8 @@ fn format_rows(summary: &Summary, mut emit: impl FnMut(Vec<u8>) -> bool) -> std:
                 }
                 Cell::Number(None) => {}
             }
-        }
+            std::io::Result::Ok(())
+        })?;
         buf.extend_from_slice(b"</row>");
         if buf.len() >= BLOCK
             && !emit(std::mem::replace(
@@ -286,15 +287,15 @@ fn workbook(
     {
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name("提交 submissions")?;
-        for (c, h) in CSV_HEADER.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        for (c, h) in header(summary).iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)?;
         }
         let mut scratch = Scratch::default();
         let mut lines = summary.lines()?;
         let mut row = 0u32;
         while rows && let Some(line) = lines.next()? {
             row += 1;
-            for (c, cell) in cells(&line, &mut scratch).iter().enumerate() {
+            each_cell(&line, &mut scratch, |c, cell| {
                 let col = c as u16;
                 match cell {
                     Cell::Text("") => {}
@@ -306,7 +307,8 @@ fn workbook(
                     }
                     Cell::Number(None) => {}
                 }
-            }
+                Ok::<(), rust_xlsxwriter::XlsxError>(())
+            })?;
         }
     }
     {
