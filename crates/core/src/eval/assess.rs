@@ -151,8 +151,8 @@ pub struct SourceCite {
     /// The citation ready to print (`政策背景：《…》第14项` / `Policy context: … (item 14)`); a
     /// clause whose wording is unverified says so in it.
     pub cite: Text,
-    /// The clause's wording is not confirmed by two independent copies (absent when it is).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// The clause's wording is not confirmed by two independent copies (always present, as
+    /// every key of the result is; `false` when it is confirmed).
     pub unverified: bool,
 }
 
