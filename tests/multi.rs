@@ -459,14 +459,7 @@ fn a_waiver_naming_a_pack_applies_to_that_pack_only() {
     assert_eq!(finding(&r, "multi-b", "b.app-filed")["outcome"], "fail");
     // The batch path (outcomes without findings) agrees.
     let out = dir.path().join("out");
-    let b = hegui()
-        .args(["batch", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .args(["--rules", A, "--rules", B])
-        .output()
-        .unwrap();
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = batch_summary(&f, &out);
     assert_eq!(summary["packs"].as_array().unwrap().len(), 2);
     let rule = |id: &str| {
         summary["rules"]
@@ -608,14 +601,7 @@ fn a_batch_over_a_pack_set_has_per_pack_numbers_and_no_joint_score() {
     assert_eq!(per_pack[1].1, "not_compliant", "{per_pack:?}");
     assert_ne!(per_pack[1].2, 100, "{per_pack:?}");
     let out = dir.path().join("out");
-    let b = hegui()
-        .args(["batch", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .args(["--rules", A, "--rules", B])
-        .output()
-        .unwrap();
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = batch_summary(&f, &out);
     let row = &summary["submissions"][0];
     assert_eq!(row["verdict"], r["verdict"], "{row}");
     assert_eq!(row["verdict"], "not_compliant", "{row}");
@@ -681,4 +667,15 @@ fn a_batch_over_a_pack_set_has_per_pack_numbers_and_no_joint_score() {
         !html.contains("<th>平均得分(仅计已判定规则) <span class=\"en\">mean score (decided rules only)</span></th><td"),
         "no joint mean score"
     );
+}
+
+/// Runs `hegui batch FILE --out OUT --rules A --rules B` and reads its `summary.json`.
+fn batch_summary(f: &std::path::Path, out: &std::path::Path) -> Value {
+    let b = hegui()
+        .args(["batch", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["--rules", A, "--rules", B])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
 }
