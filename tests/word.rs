@@ -465,19 +465,7 @@ fn a_bad_settings_file_is_named_with_line_and_key_and_nothing_is_written() {
     .unwrap();
     let out = dir.path().join("r.docx");
     let fixture = root().join("fixtures/companies/news-app.yaml");
-    let o = hegui()
-        .args([
-            "assess",
-            fixture.to_str().unwrap(),
-            "--format",
-            "docx",
-            "--templates",
-        ])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = assess_docx(&fixture, dir.path(), &out);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -592,19 +580,8 @@ fn a_reference_document_gives_its_styles_matched_by_name() {
     std::fs::write(dir.path().join("word.yaml"), "reference: 样式.docx\n").unwrap();
     let out = dir.path().join("r.docx");
     let fixture = root().join("fixtures/companies/news-app.yaml");
-    hegui()
-        .args([
-            "assess",
-            fixture.to_str().unwrap(),
-            "--format",
-            "docx",
-            "--templates",
-        ])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    let o = assess_docx(&fixture, dir.path(), &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let d = std::fs::read(&out).unwrap();
     let st = part(&d, "word/styles.xml");
     assert!(
@@ -635,19 +612,7 @@ fn a_reference_document_gives_its_styles_matched_by_name() {
         "firm: 甲\nreference: bad.docx\n",
     )
     .unwrap();
-    let o = hegui()
-        .args([
-            "assess",
-            fixture.to_str().unwrap(),
-            "--format",
-            "docx",
-            "--templates",
-        ])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = assess_docx(&fixture, dir.path(), &out);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -678,4 +643,16 @@ fn an_imprecise_date_is_named_with_its_reason_as_in_the_html() {
     // Without an imprecise date there is no such section.
     let (plain, _) = docx_of(&root().join("fixtures/companies/news-app.yaml"), Lang::Zh);
     assert!(!text_of(&part(&plain, "word/document.xml")).contains("日期不够精确的问题"));
+}
+
+/// `hegui assess FIXTURE --format docx --templates DIR -o OUT`.
+fn assess_docx(fixture: &Path, templates: &Path, out: &Path) -> std::process::Output {
+    hegui()
+        .args(["assess", fixture.to_str().unwrap(), "--format", "docx"])
+        .arg("--templates")
+        .arg(templates)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
 }

@@ -297,6 +297,25 @@ impl Writer<'_> {
     }
 }
 
+/// A table cell naming a rule: its title, and its id in grey beneath.
+fn rule_cell(w: &Writer<'_>, title: &Text, rule_id: &str) -> Vec<Paragraph> {
+    vec![
+        w.cell_runs(title),
+        Paragraph::new()
+            .style("TableText")
+            .add_run(Run::new().add_text(rule_id).color(GREY)),
+    ]
+}
+
+/// A table cell with an outcome's label, red when it fails.
+fn outcome_cell(w: &Writer<'_>, name: &str, label: &Text) -> Vec<Paragraph> {
+    vec![
+        Paragraph::new()
+            .style("TableText")
+            .add_run(outcome_run(w, name, label)),
+    ]
+}
+
 /// The label of an outcome, red when it fails.
 fn outcome_run(w: &Writer<'_>, name: &str, x: &Text) -> Run {
     let r = Run::new().add_text(w.t(x));
@@ -820,18 +839,9 @@ fn plan(w: &mut Writer<'_>, r: &Report) {
         .map(|(i, g)| {
             vec![
                 w.n(i + 1),
-                vec![
-                    w.cell_runs(&g.title),
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(&g.rule_id).color(GREY)),
-                ],
+                rule_cell(w, &g.title, &g.rule_id),
                 vec![w.cell_runs(&g.severity_label)],
-                vec![Paragraph::new().style("TableText").add_run(outcome_run(
-                    w,
-                    g.outcome.name(),
-                    &g.outcome_label,
-                ))],
+                outcome_cell(w, g.outcome.name(), &g.outcome_label),
                 vec![w.cell_text(&due_text(w, g))],
             ]
         })
@@ -1035,17 +1045,8 @@ fn recommendations(w: &mut Writer<'_>, r: &Report) {
         .iter()
         .map(|g| {
             vec![
-                vec![
-                    w.cell_runs(&g.title),
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(&g.rule_id).color(GREY)),
-                ],
-                vec![Paragraph::new().style("TableText").add_run(outcome_run(
-                    w,
-                    g.outcome.name(),
-                    &g.outcome_label,
-                ))],
+                rule_cell(w, &g.title, &g.rule_id),
+                outcome_cell(w, g.outcome.name(), &g.outcome_label),
                 vec![w.cell_runs(&g.remediation)],
                 vec![w.cell_text(&format!(
                     "{} {}",
@@ -1134,12 +1135,7 @@ fn waivers(w: &mut Writer<'_>, r: &Report) {
         .iter()
         .map(|x| {
             vec![
-                vec![
-                    w.cell_runs(&x.title),
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(&x.rule_id).color(GREY)),
-                ],
+                rule_cell(w, &x.title, &x.rule_id),
                 vec![
                     Paragraph::new()
                         .style("TableText")
@@ -1177,18 +1173,9 @@ fn appendix(w: &mut Writer<'_>, r: &Report) {
         .map(|t| {
             vec![
                 vec![w.cell_text(&format!("{} {}", t.document, t.clause))],
-                vec![
-                    w.cell_runs(&t.title),
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(&t.rule_id).color(GREY)),
-                ],
+                rule_cell(w, &t.title, &t.rule_id),
                 vec![w.cell_runs(&t.level_label)],
-                vec![Paragraph::new().style("TableText").add_run(outcome_run(
-                    w,
-                    t.outcome.name(),
-                    &t.outcome_label,
-                ))],
+                outcome_cell(w, t.outcome.name(), &t.outcome_label),
             ]
         })
         .collect();
