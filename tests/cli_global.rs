@@ -251,7 +251,7 @@ fn error_format_json_gives_one_object_per_diagnostic() {
     let bad = dir.path().join("bad.yaml");
     std::fs::write(
         &bad,
-        "pack: {id: hlj-2017-mobile-internet, version: 2.0.0}\norganisation: {name: X}\nassessment_date: 2026-01-01\nanswers:\n  nosuch.question: true\n",
+        "pack: {id: hlj-2017-mobile-internet, version: 2.1.0}\norganisation: {name: X}\nassessment_date: 2026-01-01\nanswers:\n  nosuch.question: true\n",
     )
     .unwrap();
     let (code, err) = stderr_of(&["validate", bad.to_str().unwrap(), "--error-format", "json"]);

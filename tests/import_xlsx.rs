@@ -244,9 +244,9 @@ fn what_spreadsheets_really_produce_is_read_by_the_question_type() {
         ],
         &[
             ("scope.heilongjiang", Cell::S(" 是 "), ""),
-            ("scope.processes_pi", Cell::B(true), ""),
-            ("scope.sensitive_pi", Cell::S("No"), ""),
-            ("scope.minors_under_14", Cell::S("FALSE"), ""),
+            ("org.processes_pi", Cell::B(true), ""),
+            ("org.sensitive_pi", Cell::S("No"), ""),
+            ("org.minors_under_14", Cell::S("FALSE"), ""),
             ("scope.shares_pi", Cell::S("不清楚"), "不确定"),
             // Labels, with a label that itself contains 、 and full-width commas between.
             (
@@ -256,7 +256,7 @@ fn what_spreadsheets_really_produce_is_read_by_the_question_type() {
                 ),
                 "",
             ),
-            ("scope.channels", Cell::S("Mobile apps"), ""),
+            ("org.channels", Cell::S("Mobile apps"), ""),
             ("scope.telecom_network", Cell::S("否"), ""),
             // Numbers that come back as decimals, or typed as text with full-width digits.
             ("security.log_retention_months", Cell::S("６"), ""),
@@ -309,12 +309,12 @@ fn what_spreadsheets_really_produce_is_read_by_the_question_type() {
     let a = answer_json(&f);
     let want = serde_json::json!({
         "scope.heilongjiang": true,
-        "scope.channels": ["app"],
+        "org.channels": ["app"],
         "scope.functions": ["games", "access_hosting", "domain_registration"],
         "scope.telecom_network": "none",
-        "scope.processes_pi": true,
-        "scope.sensitive_pi": false,
-        "scope.minors_under_14": false,
+        "org.processes_pi": true,
+        "org.sensitive_pi": false,
+        "org.minors_under_14": false,
         "scope.shares_pi": {"dont_know": true, "remark": "不确定"},
         "apps": [
             {"name": {"value": "主App", "remark": "主要产品"}, "has_accounts": true, "filed": true, "filing_number": "12345"},
@@ -333,12 +333,12 @@ fn problems_name_the_file_sheet_cell_and_question() {
         &[("assessment_date", Cell::D(2026, 5, 20))],
         &[
             ("scope.heilongjiang", Cell::S("maybe"), ""),
-            ("scope.channels", Cell::S("App、传真"), ""),
+            ("org.channels", Cell::S("App、传真"), ""),
             ("scope.functions", Cell::S("以上均无、网络游戏"), ""),
             ("security.log_retention_months", Cell::N(6.5), ""),
             ("security.anti_malware", Cell::S("是"), ""),
             ("security.inspected", Cell::S("是"), ""),
-            ("scope.chanels", Cell::S("x"), ""),
+            ("org.chanels", Cell::S("x"), ""),
             ("scope.heilongjiang", Cell::S("是"), ""),
             ("apps", Cell::S("无"), ""),
         ],
@@ -363,7 +363,7 @@ fn problems_name_the_file_sheet_cell_and_question() {
         format!(
             "{sheet} F3: question `scope.heilongjiang`: yes/no question expects true or false (是/否), found \"maybe\""
         ),
-        format!("{sheet} F4: question `scope.channels`: `传真` is not an option"),
+        format!("{sheet} F4: question `org.channels`: `传真` is not an option"),
         format!(
             "{sheet} F5: question `scope.functions`: option `none` excludes the others but is combined with them"
         ),
@@ -371,7 +371,7 @@ fn problems_name_the_file_sheet_cell_and_question() {
             "{sheet} F6: question `security.log_retention_months`: integer question expects a whole number, found 6.5"
         ),
         "bad.xlsx: 工作表 sheet「Features」单元格 cell B6: question `features[*].launch_date`: 2027-01-15 is after the assessment date 2026-05-20, but this is the date of a past event".to_string(),
-        format!("{sheet} B9: question `scope.chanels`: unknown question"),
+        format!("{sheet} B9: question `org.chanels`: unknown question"),
         format!(
             "{sheet} B10: question `scope.heilongjiang`: the question appears twice (also on row 3)"
         ),
@@ -381,7 +381,7 @@ fn problems_name_the_file_sheet_cell_and_question() {
     ] {
         assert!(m.contains(&want), "missing:\n{want}\n--- got:\n{m}");
     }
-    assert!(m.contains("did you mean `scope.channels`?"), "{m}");
+    assert!(m.contains("did you mean `org.channels`?"), "{m}");
     // Every problem has a place in the workbook.
     assert!(d.iter().all(|d| d.file.contains("单元格 cell")), "{m}");
 }

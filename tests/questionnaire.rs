@@ -41,7 +41,7 @@ fn markdown_lists_every_question_with_id_options_and_when_asked() {
         }
     }
     assert!(md.contains(&pack().questionnaire.digest));
-    assert!(md.contains("何时回答 Asked when: `scope.processes_pi equals true`"));
+    assert!(md.contains("何时回答 Asked when: `org.processes_pi equals true`"));
     let en = markdown::render(pack(), date(), Lang::En).unwrap();
     assert!(en.contains("Through which channels do you provide services to users?"));
     assert!(!en.contains("贵单位通过哪些渠道"));
@@ -62,7 +62,7 @@ fn html_is_one_offline_page_with_escaped_text_and_embedded_data() {
         assert!(!page.contains(bad), "{bad}");
     }
     assert!(page.contains("default-src 'none'"));
-    assert!(page.contains(r#"data-q="scope.channels" data-type="multiple_choice""#));
+    assert!(page.contains(r#"data-q="org.channels" data-type="multiple_choice""#));
     assert!(page.contains(r#"<template class="item-template">"#));
     // Text is HTML-escaped (the pack's "quotes" in help texts) and the JSON cannot close the script.
     let both = html::render(pack(), date(), Lang::Both, None).unwrap();
@@ -80,8 +80,8 @@ fn html_is_one_offline_page_with_escaped_text_and_embedded_data() {
         pack().questionnaire.digest.as_str()
     );
     assert_eq!(
-        v["questions"]["scope.sensitive_pi"]["ask_when"],
-        serde_json::json!({"q": "scope.processes_pi", "op": "equals", "value": true, "text": "scope.processes_pi equals true"})
+        v["questions"]["org.sensitive_pi"]["ask_when"],
+        serde_json::json!({"q": "org.processes_pi", "op": "equals", "value": true, "text": "org.processes_pi equals true"})
     );
     assert!(v["initial"].is_null());
 }

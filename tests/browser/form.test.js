@@ -103,20 +103,20 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
 
   await page.check(`${top("scope.heilongjiang")} input[value="true"]`);
   // Unanswered scoping question: the dependent question is shown; "no" hides it.
-  assert.strictEqual(await hidden(page, top("scope.sensitive_pi")), false);
-  await page.check(`${top("scope.processes_pi")} input[value="false"]`);
-  assert.strictEqual(await hidden(page, top("scope.sensitive_pi")), true);
-  await page.check(`${top("scope.processes_pi")} input[value="true"]`);
-  assert.strictEqual(await hidden(page, top("scope.sensitive_pi")), false);
-  await page.check(`${top("scope.sensitive_pi")} input[value="false"]`);
+  assert.strictEqual(await hidden(page, top("org.sensitive_pi")), false);
+  await page.check(`${top("org.processes_pi")} input[value="false"]`);
+  assert.strictEqual(await hidden(page, top("org.sensitive_pi")), true);
+  await page.check(`${top("org.processes_pi")} input[value="true"]`);
+  assert.strictEqual(await hidden(page, top("org.sensitive_pi")), false);
+  await page.check(`${top("org.sensitive_pi")} input[value="false"]`);
 
   // Exclusive option: "none" clears the others and hides the groups it rules out.
-  await page.check(`${top("scope.channels")} input[value="website"]`);
-  await page.check(`${top("scope.channels")} input[value="none"]`);
-  assert.strictEqual(await page.isChecked(`${top("scope.channels")} input[value="website"]`), false);
+  await page.check(`${top("org.channels")} input[value="website"]`);
+  await page.check(`${top("org.channels")} input[value="none"]`);
+  assert.strictEqual(await page.isChecked(`${top("org.channels")} input[value="website"]`), false);
   assert.strictEqual(await hidden(page, '.group[data-group="apps"]'), true);
-  await page.check(`${top("scope.channels")} input[value="app"]`);
-  assert.strictEqual(await page.isChecked(`${top("scope.channels")} input[value="none"]`), false);
+  await page.check(`${top("org.channels")} input[value="app"]`);
+  assert.strictEqual(await page.isChecked(`${top("org.channels")} input[value="none"]`), false);
   assert.strictEqual(await hidden(page, '.group[data-group="apps"]'), false);
   assert.strictEqual(await hidden(page, '.group[data-group="websites"]'), true);
 
@@ -163,7 +163,7 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   assert.strictEqual(doc.pack.id, "hlj-2017-mobile-internet");
   assert.strictEqual(doc.assessment_date, "2026-05-20");
   assert.strictEqual(doc.organisation.credit_code, "91230103MA1CK4T714");
-  assert.deepStrictEqual(doc.answers["scope.channels"], ["app"]);
+  assert.deepStrictEqual(doc.answers["org.channels"], ["app"]);
   assert.strictEqual(doc.answers["security.log_retention_months"], 6);
   assert.deepStrictEqual(doc.answers["security.incident_plan"], { dont_know: true, remark: "预案在修订中" });
   assert.deepStrictEqual(doc.answers.apps, [
@@ -182,7 +182,7 @@ test("filling in by hand: hidden questions, checks as you type, items, download,
   const again = await open(html);
   await again.page.setInputFiles("#load", file);
   await again.page.waitForFunction(() => /已载入|loaded/.test(document.getElementById("status").textContent));
-  assert.strictEqual(await hidden(again.page, top("scope.sensitive_pi")), false);
+  assert.strictEqual(await hidden(again.page, top("org.sensitive_pi")), false);
   assert.strictEqual(await hidden(again.page, `${apps} .items > .item:nth-child(2) .q[data-m="identity_check"]`), true);
   const file2 = await download(again.page, "hand-again.json");
   assert.deepStrictEqual(JSON.parse(fs.readFileSync(file2, "utf8")), doc);

@@ -299,7 +299,10 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/../../rules/hlj-2017-mobile-internet"
         );
-        PackFiles::from_dir(std::path::Path::new(dir)).unwrap()
+        let mut files = PackFiles::from_dir(std::path::Path::new(dir)).unwrap();
+        // The pack uses the question library beside the packs' folder.
+        files.find_library(std::path::Path::new(dir), &[]).unwrap();
+        files
     }
 
     /// The prepared path gives the very pack the ordinary loader gives (compared as Debug text,
@@ -308,7 +311,10 @@ mod tests {
     fn prepared_pack_equals_loaded_pack() {
         for dir in ["rules/hlj-2017-mobile-internet", "tests/data/demo"] {
             let path = format!("{}/../../{dir}", env!("CARGO_MANIFEST_DIR"));
-            let files = PackFiles::from_dir(std::path::Path::new(&path)).unwrap();
+            let mut files = PackFiles::from_dir(std::path::Path::new(&path)).unwrap();
+            files
+                .find_library(std::path::Path::new(&path), &[])
+                .unwrap();
             let prepared = prepare(&files).unwrap();
             let bytes = prepared.encode();
             assert_eq!(Prepared::decode(&bytes).unwrap(), prepared);
