@@ -365,7 +365,11 @@ pub fn from_node(root: &Node, pack: &Pack, d: &mut Diagnostics) -> Option<Facts>
                             }
                         }
                     } else if let Some(g) = qn.group(&k.name) {
-                        let items = group_items(pack, g, v, date, assessment_date.is_some(), d);
+                        // Members of a pack the header lists but that is not assessed are
+                        // ignored like its top-level answers (with the same note).
+                        let ignore = (!unloaded.is_empty()).then_some(&mut ignored_answers);
+                        let items =
+                            group_items(pack, g, v, date, assessment_date.is_some(), ignore, d);
                         if let Some(slot) = groups.get_mut(g) {
                             *slot = items;
                         }
@@ -825,6 +829,7 @@ fn group_items(
     v: &Node,
     date: NaiveDate,
     have_date: bool,
+    mut ignored: Option<&mut Vec<String>>,
     d: &mut Diagnostics,
 ) -> Option<Vec<Item>> {
     let qn = &pack.questionnaire;
@@ -863,6 +868,13 @@ fn group_items(
                     let a = answer(q, val, date, have_date, d);
                     if let Some(slot) = answers.get_mut(q.pos) {
                         *slot = a;
+                    }
+                }
+                None if ignored.is_some() => {
+                    if let Some(ids) = ignored.as_deref_mut()
+                        && !ids.contains(&full)
+                    {
+                        ids.push(full);
                     }
                 }
                 None => {
