@@ -28,6 +28,9 @@ check "coverage files" --schemafile "$out/coverage.json" "$pack"/coverage.yaml t
 for f in fixtures/companies/*.yaml; do
   "$hegui" assess "$f" --format json -o "$out/$(basename "$f" .yaml).result.json"
 done
+# A result of a pack set (several packs, per-app items as objects) against the same schema.
+"$hegui" assess tests/data/multi/facts/a-and-b.yaml --rules tests/data/multi/rules/multi-a \
+  --rules tests/data/multi/rules/multi-b --format json -o "$out/multi-a-and-b.result.json"
 check "JSON results" --schemafile "$out/result.json" "$out"/*.result.json
 # Blank questionnaire: valid against the facts schema too.
 "$hegui" questionnaire --date 2026-01-01 -o "$out/blank.yaml"

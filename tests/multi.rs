@@ -219,10 +219,14 @@ fn per_pack_and_overall_verdicts() {
         serde_json::json!({"numerator": 3, "denominator": 6, "percent": 50})
     );
     assert!(r.get("score").is_none(), "no overall score");
-    // Per-app findings name app, platform and version.
+    // Per-app findings name each failing item: app, platform and version, with its outcome.
     assert_eq!(
         finding(&r, "multi-a", "a.app-filed")["items"],
-        serde_json::json!(["主App · ios · 3.2.0"])
+        serde_json::json!([{
+            "group": "apps", "index": 2, "key": "主App · ios · 3.2.0",
+            "fields": {"name": "主App", "platform": "ios", "version": "3.2.0"},
+            "outcome": "fail"
+        }])
     );
     // A pack with no applicable required rule does not count in the overall verdict.
     let r = assess_json(NO_PI, &[A, B]);

@@ -254,7 +254,7 @@ pub struct Gap {
     /// For an undecided finding with a month or a year behind it: that answer, as written,
     /// with the reason 日期不够精确，无法判定 / date too imprecise to decide.
     pub imprecise: Option<Why>,
-    /// Failing items of repeatable groups.
+    /// Failing items of repeatable groups, by their label (apps: `name · platform · version`).
     pub items: Vec<String>,
     /// The clause.
     pub source: SourceView,
@@ -663,7 +663,12 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             .find(|o| o.result == hegui_core::eval::Truth::False)
             .map(|o| why(pack, o)),
         imprecise: imprecise_why(pack, f),
-        items: f.items.clone(),
+        items: f
+            .items
+            .iter()
+            .filter(|i| i.outcome == Outcome::Fail)
+            .map(|i| i.key.clone())
+            .collect(),
         source: SourceView {
             document: f.source.document.clone(),
             document_title: pack
