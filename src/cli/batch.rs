@@ -2,12 +2,12 @@
 
 use super::ui::{self, info, note};
 use super::{
-    Exit, PackArgs, check_output, fail, fail_in, load_facts_cli, pack_from, print_diags,
-    read_input, write_output,
+    Exit, PackArgs, PackSource, check_output, fail, fail_in, header_packs, load_facts_cli,
+    load_source, pack_from, print_diags, read_input, set_from, write_output,
 };
 use clap::{Args, ValueEnum};
 use hegui_batch::{self as batch, BatchOptions, ReportFormat};
-use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::eval::assess::AssessOptions;
 use hegui_core::load::{Loaded, PackFiles, load_pack};
 use hegui_core::text::Lang;
 use hegui_report::diff;
@@ -234,15 +234,17 @@ pub(super) struct DiffArgs {
     old: String,
     /// The later assessment: a facts file or a JSON result.
     new: String,
-    /// Pack for the NEW facts file (and the old one, unless --old-rules / --old-pack).
+    /// Packs for the NEW facts file (and the old one, unless --old-rules / --old-pack);
+    /// without any, the packs the file's header lists.
     #[command(flatten)]
     pack: PackArgs,
-    /// Pack directory for the OLD facts file, when it was answered for another pack version.
-    #[arg(long, value_name = "DIR", conflicts_with = "old_pack")]
-    old_rules: Option<PathBuf>,
-    /// Embedded pack for the OLD facts file.
+    /// Pack directory for the OLD facts file, when it was answered for another pack version
+    /// (repeatable, with --old-pack too, for several packs).
+    #[arg(long, value_name = "DIR")]
+    old_rules: Vec<PathBuf>,
+    /// Embedded pack for the OLD facts file (repeatable).
     #[arg(long, value_name = "ID")]
-    old_pack: Option<String>,
+    old_pack: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     format: DiffFormat,
@@ -267,8 +269,12 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
         print_diags(&side.warnings);
         return Ok(side);
     }
-    let loaded = pack_from(pack)?;
-    let facts = match load_facts_cli(&name, &text, &loaded.pack) {
+    // A facts file: assessed against the packs named, else those its header lists.
+    let set = set_from(pack, &header_packs(pack, &name, &text))?;
+    let Some(view) = set.view() else {
+        return Err(fail("no pack"));
+    };
+    let facts = match load_facts_cli(&name, &text, view) {
         Ok(f) => f.facts,
         Err(_) => {
             return Err(fail_in(
@@ -277,7 +283,10 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
             ));
         }
     };
-    let a = assess(&loaded.pack, &facts, AssessOptions { ignore_waivers });
+    let Some(a) = hegui_core::result::assess_set(&set, &facts, AssessOptions { ignore_waivers })
+    else {
+        return Err(fail("no pack"));
+    };
     Ok(diff::Side::from_assessment(path, &a))
 }
 
@@ -288,10 +297,10 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
         ));
     }
     check_output(&args.output, &[&args.old, &args.new])?;
-    let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
+    let old_pack = if !args.old_rules.is_empty() || !args.old_pack.is_empty() {
         PackArgs {
-            rules: args.old_rules.clone().into_iter().collect(),
-            pack: args.old_pack.clone().into_iter().collect(),
+            rules: args.old_rules.clone(),
+            pack: args.old_pack.clone(),
             library: args.pack.library.clone(),
         }
     } else {
