@@ -683,3 +683,113 @@ fn batch_summary(f: &std::path::Path, out: &std::path::Path) -> Value {
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
 }
+
+const A2: &str = "tests/data/multi/rules-v2/multi-a";
+const B2: &str = "tests/data/multi/rules-v2/multi-b";
+const B2_CONFLICT: &str = "tests/data/multi/rules-conflict/multi-b";
+
+/// `hegui migrate ARGS… -o OUT` in a temporary directory: the output and the text written.
+fn migrate(args: &[&str]) -> (std::process::Output, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("migrated.yaml");
+    let out = hegui()
+        .arg("migrate")
+        .args(args)
+        .arg("-o")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&out_file).unwrap_or_default();
+    (out, text, dir)
+}
+
+/// Answers for two packs, each carried to its new version by its own map: a shared question
+/// once, the header listing both packs at their new versions.
+#[test]
+fn answers_for_two_packs_migrate_each_by_its_own_map() {
+    let (out, text, dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B2]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        text.contains("format: \"hegui.facts/2\"") && text.contains("packs:"),
+        "{text}"
+    );
+    let header = text.split("organisation:").next().unwrap();
+    let (a, b) = (
+        header.find("id: multi-a").unwrap(),
+        header.find("id: multi-b").unwrap(),
+    );
+    assert!(a < b, "{header}");
+    assert!(header[a..b].contains("version: \"1.1.0\""), "{header}");
+    assert!(header[b..].contains("version: \"1.1.0\""), "{header}");
+    assert!(!text.contains("\npack:"), "{text}");
+    // multi-b's map moves its answer to the new id; multi-a's asks the SDK question again.
+    assert!(text.contains("b.identity_required: true"), "{text}");
+    assert!(!text.contains("b.identity_before_publishing"), "{text}");
+    assert_eq!(
+        text.matches("a_sdk_listed: null").count(),
+        2,
+        "one per app: {text}"
+    );
+    assert!(text.contains("answer again"), "{text}");
+    // Shared library answers carried once, unchanged.
+    assert_eq!(text.matches("org.channels:").count(), 1, "{text}");
+    assert_eq!(text.matches("filed: false").count(), 1, "{text}");
+    assert!(
+        err.contains("multi-a 1.0.0 → 1.1.0") && err.contains("multi-b 1.0.0 → 1.1.0"),
+        "{err}"
+    );
+    // The migrated file is valid for the new packs and assesses as expected.
+    let migrated = dir.path().join("migrated.yaml");
+    let r = assess_json(migrated.to_str().unwrap(), &[A2, B2]);
+    assert_eq!(
+        r["answered_for"],
+        serde_json::json!([{"id": "multi-a", "version": "1.1.0"}, {"id": "multi-b", "version": "1.1.0"}])
+    );
+    assert_eq!(finding(&r, "multi-b", "b.identity")["outcome"], "pass");
+    assert_eq!(
+        finding(&r, "multi-a", "a.sdk-list")["outcome"],
+        "unanswered"
+    );
+    assert_eq!(finding(&r, "multi-a", "a.app-filed")["outcome"], "fail");
+    // A pack whose version did not change keeps its answers as they are.
+    let (out, text, _dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("b.identity_before_publishing: true"),
+        "{text}"
+    );
+    assert!(text.contains("version: \"1.0.0\""), "{text}");
+}
+
+/// Two packs whose maps carry a shared question differently are refused, naming the question
+/// and both packs; so are answers for a pack not named, and a pack the answers are not for.
+#[test]
+fn migrating_a_set_refuses_maps_that_disagree_on_a_shared_question() {
+    let (out, text, _dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B2_CONFLICT]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text.is_empty(), "nothing written: {text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("org.processes_pi")
+            && err.contains("`multi-a`")
+            && err.contains("`multi-b`")
+            && err.contains("disagree")
+            && err.contains("不一致"),
+        "{err}"
+    );
+    // The header lists multi-b too: it must be named.
+    let (out, _, _dir) = migrate(&[A_AND_B, "--rules", A2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("also for multi-b 1.0.0"), "{err}");
+    // Answers for multi-a alone cannot be carried to multi-b.
+    let (out, _, _dir) = migrate(&[A_ONLY, "--rules", A2, "--rules", B2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not given for pack `multi-b`"), "{err}");
+}

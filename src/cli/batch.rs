@@ -447,6 +447,10 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
                 Exit(2)
             })?;
     let old = hegui_core::facts::migrate::node_json(&doc);
+    // Answers for several packs (a `packs` header), or several packs named: each pack's own map.
+    if old.get("packs").is_some() || args.pack.pack.len() + args.pack.rules.len() > 1 {
+        return run_migrate_set(args, &old);
+    }
     // With no pack named, the embedded pack the answers name.
     let pack_args = if args.pack.named() {
         args.pack.clone()
@@ -510,6 +514,134 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
             .map(|w| format!(": {} / {}", w.zh, w.en))
             .unwrap_or_default();
         note(&format!("  {zh} {en}: {}{from} ({}){why}", q.id, q.answers));
+    }
+    for id in &m.dropped {
+        note(&format!("  不再询问 no longer asked: {id}"));
+    }
+    for w in &m.dropped_waivers {
+        note(&format!(
+            "  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}"
+        ));
+    }
+    Ok(0)
+}
+
+/// `hegui migrate` of answers for several packs: each pack carried by its own declared map,
+/// shared questions once, the header listing every pack at its new version.
+fn run_migrate_set(args: &MigrateArgs, old: &serde_json::Value) -> Result<u8, Exit> {
+    use hegui_core::facts::migrate_set::{self as ms, SetError};
+    // The packs named, else the embedded packs the header lists.
+    let mut loaded = Vec::new();
+    if args.pack.named() {
+        for id in &args.pack.pack {
+            loaded.push(load_source(PackSource::Embedded(id), &args.pack)?.pack);
+        }
+        for dir in &args.pack.rules {
+            loaded.push(load_source(PackSource::Dir(dir), &args.pack)?.pack);
+        }
+    } else {
+        let ids: Vec<String> = match (old.get("packs"), old.get("pack")) {
+            (Some(serde_json::Value::Array(items)), _) => items
+                .iter()
+                .filter_map(|p| p.get("id").and_then(serde_json::Value::as_str))
+                .map(str::to_string)
+                .collect(),
+            (_, Some(p)) => p
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if ids.is_empty() {
+            return Err(fail_in(&args.facts, SetError::NoHeader));
+        }
+        for id in &ids {
+            loaded.push(load_source(PackSource::Embedded(id), &args.pack)?.pack);
+        }
+    }
+    let set = hegui_core::load::set::pack_set(loaded.clone()).map_err(|diags| {
+        print_diags(&diags);
+        fail("这些规则包不能一起使用 / these packs cannot be used together")
+    })?;
+    let Some(view) = set.view() else {
+        return Err(fail("no pack"));
+    };
+    let refs: Vec<&hegui_core::model::Pack> = loaded.iter().collect();
+    let out_name = if args.output == "-" {
+        "<stdout>.yaml"
+    } else {
+        args.output.as_str()
+    };
+    let (m, out) = match ms::migrate_set_checked(old, &refs, view, out_name) {
+        Ok(x) => x,
+        Err(e) => {
+            if let SetError::Invalid(diags)
+            | SetError::Pack {
+                error: hegui_core::facts::migrate::DeclaredError::Invalid(diags),
+                ..
+            } = &e
+            {
+                print_diags(diags);
+            }
+            return Err(fail_in(&args.facts, e));
+        }
+    };
+    write_output(&args.output, &out)?;
+    for s in &m.packs {
+        note(&format!(
+            "规则包 {} {} → {}：沿用 {} 个答案，映射 {} 个，需重新回答 {} 个 / pack {} {} → {}: {} answers kept, {} mapped, {} to answer again",
+            s.id,
+            s.from,
+            s.to,
+            s.kept,
+            s.mapped,
+            s.reasked,
+            s.id,
+            s.from,
+            s.to,
+            s.kept,
+            s.mapped,
+            s.reasked
+        ));
+    }
+    note(&format!(
+        "共计(共用问题只计一次)：沿用 {} 个，映射 {} 个，需重新回答 {} 个；不再询问的问题 {} 个 / in all (a shared question once): {} kept, {} mapped, {} to answer again; {} questions no longer asked",
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len(),
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len()
+    ));
+    for f in &m.questions {
+        let q = &f.fate;
+        if q.fate == hegui_core::facts::migrate::Fate::Kept {
+            continue;
+        }
+        let (zh, en) = match q.fate {
+            hegui_core::facts::migrate::Fate::Mapped => ("映射", "mapped"),
+            _ => ("需重新回答", "re-asked"),
+        };
+        let from = if q.from == q.id {
+            String::new()
+        } else {
+            format!(" ← {}", q.from)
+        };
+        let why = q
+            .why
+            .as_ref()
+            .map(|w| format!(": {} / {}", w.zh, w.en))
+            .unwrap_or_default();
+        note(&format!(
+            "  {zh} {en}: {}{from} ({}) [{}]{why}",
+            q.id,
+            q.answers,
+            f.packs.join(", ")
+        ));
     }
     for id in &m.dropped {
         note(&format!("  不再询问 no longer asked: {id}"));
