@@ -550,26 +550,6 @@ fn a_workbook_of_several_packs_round_trips_with_every_pack_answered() {
     );
 }
 
-#[test]
-fn a_word_report_of_several_packs_is_refused_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_file = dir.path().join("r.docx");
-    let out = hegui()
-        .args([
-            "assess", A_AND_B, "--rules", A, "--rules", B, "--format", "docx", "-o",
-        ])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("Word report of several packs is not supported yet"),
-        "{err}"
-    );
-    assert!(!out_file.exists(), "nothing written");
-}
-
 /// A batch over a pack set: each submission row carries the overall verdict and, per pack,
 /// the verdict, score and coverage `hegui assess` gives; never one score over the packs.
 #[test]
