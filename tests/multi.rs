@@ -449,6 +449,41 @@ fn one_questionnaire_for_several_packs() {
         html.contains("\"packs\":[{\"id\":\"multi-a\""),
         "the form lists both packs"
     );
+    // Every form names every pack with its version, not the first pack alone.
+    for line in [
+        "# 多规则包测试甲 / Multi-pack test A (multi-a 1.0.0)\n",
+        "# 多规则包测试乙 / Multi-pack test B (multi-b 1.0.0)\n",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    let title = "多规则包测试甲 / Multi-pack test A + 多规则包测试乙 / Multi-pack test B";
+    assert!(
+        html.contains(&format!("<h1>{} — ", title.replace('/', "&#x2f;"))),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>multi-a</code> 1.0.0 + <code>multi-b</code> 1.0.0"),
+        "the form's header"
+    );
+    let md = std::fs::read_to_string(dir.path().join("q.md")).unwrap();
+    assert!(md.starts_with(&format!("# {title}\n")), "{md}");
+    assert!(md.contains("`multi-a` 1.0.0 + `multi-b` 1.0.0"), "{md}");
+    use calamine::{Data, Reader};
+    let mut wb = calamine::open_workbook_auto(dir.path().join("q.xlsx")).unwrap();
+    for sheet in [
+        hegui_office::xlsx::SHEET_INSTRUCTIONS,
+        hegui_office::xlsx::SHEET_QUESTIONS,
+    ] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let Some(Data::String(a1)) = range.get_value((0, 0)) else {
+            panic!("{sheet}: no title");
+        };
+        assert!(
+            a1.contains("Multi-pack test A — multi-a 1.0.0")
+                && a1.contains("Multi-pack test B — multi-b 1.0.0"),
+            "{sheet}: {a1}"
+        );
+    }
 }
 
 #[test]
