@@ -621,6 +621,8 @@ fn a_batch_over_a_pack_set_has_per_pack_numbers_and_no_joint_score() {
     assert_ne!(per_pack[1].2, 100, "{per_pack:?}");
     let out = dir.path().join("out");
     let summary = batch_summary(&f, &out);
+    // Another shape than a one-pack summary (hegui.batch/1): its own version.
+    assert_eq!(summary["format"], "hegui.batch/2");
     let row = &summary["submissions"][0];
     assert_eq!(row["verdict"], r["verdict"], "{row}");
     assert_eq!(row["verdict"], "not_compliant", "{row}");
