@@ -810,3 +810,47 @@ fn migrating_a_set_refuses_maps_that_disagree_on_a_shared_question() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not given for pack `multi-b`"), "{err}");
 }
+
+/// A file answered for A and B, assessed against A alone: every report says which packs the
+/// answers were given for and which answers were ignored (Markdown, HTML, Word).
+#[test]
+fn a_report_of_one_pack_names_the_answers_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [("markdown", "r.md"), ("html", "r.html"), ("docx", "r.docx")] {
+        let path = dir.path().join(name);
+        let out = hegui()
+            .args([
+                "assess", A_AND_B, "--rules", A, "--lang", "en", "--format", format,
+            ])
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = if format == "docx" {
+            let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut s)
+                .unwrap();
+            s
+        } else {
+            std::fs::read_to_string(&path).unwrap()
+        };
+        assert!(
+            text.contains("Answers for packs not assessed (ignored)")
+                && text.contains("b.identity_before_publishing (multi-b)")
+                && text.contains("multi-b 1.0.0"),
+            "{format}: {text}"
+        );
+    }
+    // A report of answers given for the pack assessed says nothing of the kind.
+    let out = hegui()
+        .args(["assess", A_ONLY, "--rules", A, "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("not assessed (ignored)"));
+}

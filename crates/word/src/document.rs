@@ -956,6 +956,11 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     if h.waivers_ignored {
         meta.push((w.l("waivers_ignored"), w.l("waivers_ignored_note")));
     }
+    if !h.ignored_answers.is_empty() {
+        let sep = if w.lang == Lang::En { "; " } else { "；" };
+        meta.push((w.l("answered_for"), h.answered_for.join(sep)));
+        meta.push((w.l("ignored_answers"), h.ignored_answers.join(sep)));
+    }
     if let Some(g) = &h.generated_at {
         meta.push((w.l("generated_at"), g.clone()));
     }

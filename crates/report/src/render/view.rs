@@ -96,6 +96,11 @@ pub struct Header {
     pub generated_at: Option<String>,
     /// `--ignore-waivers`.
     pub waivers_ignored: bool,
+    /// Answers the file carries for packs that were not assessed (`question (pack)`), ignored;
+    /// reports say so beside the packs the answers were given for. Empty as a rule.
+    pub ignored_answers: Vec<String>,
+    /// The packs the answers were given for (`id version`), shown with `ignored_answers`.
+    pub answered_for: Vec<String>,
 }
 
 /// A person.
@@ -585,6 +590,16 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             scopes: p.scopes.iter().map(|s| s.title.clone()).collect(),
             generated_at: opts.generated_at.clone(),
             waivers_ignored: a.waivers_ignored,
+            ignored_answers: a
+                .ignored_answers
+                .iter()
+                .flat_map(|i| i.questions.iter().map(move |q| format!("{q} ({})", i.pack)))
+                .collect(),
+            answered_for: a
+                .answered_for
+                .iter()
+                .map(|p| format!("{} {}", p.id, p.version))
+                .collect(),
         },
         verdict,
         partial,
@@ -627,6 +642,8 @@ pub fn empty_header(date: NaiveDate) -> Header {
         scopes: Vec::new(),
         generated_at: None,
         waivers_ignored: false,
+        ignored_answers: Vec::new(),
+        answered_for: Vec::new(),
     }
 }
 
