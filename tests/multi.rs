@@ -854,3 +854,37 @@ fn a_report_of_one_pack_names_the_answers_ignored() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not assessed (ignored)"));
 }
+
+/// A batch over a pack set with `--reports`: each submission's report is the set's report,
+/// the same bytes `assess --rules A --rules B` writes (never one pack's report holding every
+/// pack's rules under one score).
+#[test]
+fn a_batch_over_a_pack_set_writes_the_sets_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::copy(root().join(A_AND_B), inbox.join("a-and-b.yaml")).unwrap();
+    for (format, ext) in [("markdown", "md"), ("json", "json"), ("docx", "docx")] {
+        let out = dir.path().join(format!("out-{ext}"));
+        let o = hegui()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .arg("batch")
+            .arg(&inbox)
+            .args(["--rules", A, "--rules", B, "--reports", format, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let report = std::fs::read(out.join(format!("reports/000000-a-and-b.{ext}"))).unwrap();
+        let single = dir.path().join(format!("assess.{ext}"));
+        hegui()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args([
+                "assess", A_AND_B, "--rules", A, "--rules", B, "--format", format, "-o",
+            ])
+            .arg(&single)
+            .assert()
+            .success();
+        assert!(report == std::fs::read(&single).unwrap(), "{format}");
+    }
+}

@@ -149,6 +149,8 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         as_of: args
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        // Reports of several packs are the set's reports (only needed with --reports).
+        set: (set.is_multi() && args.reports.is_some()).then(|| std::sync::Arc::new(set.clone())),
     };
     let phase = std::time::Instant::now();
     let summary = batch::run(pack, inputs, &opts).map_err(fail)?;
