@@ -19,6 +19,11 @@ pack=rules/hlj-2017-mobile-internet
 check() { echo "-- $1"; shift; check-jsonschema "$@"; }
 check "fixtures: facts schema" --schemafile "$out/facts.json" fixtures/companies/*.yaml
 check "demo facts" --schemafile "$out/demo-facts.json" tests/data/facts/*.yaml
+# A pack set's facts schema (facts/2: `format`, `packs`, `library`) and answers for it.
+multi=tests/data/multi
+"$hegui" schema facts --rules "$multi/rules/multi-a" --rules "$multi/rules/multi-b" -o "$out/multi-facts.json"
+"$hegui" questionnaire --rules "$multi/rules/multi-a" --rules "$multi/rules/multi-b" --date 2026-01-01 -o "$out/multi-blank.yaml"
+check "pack set facts" --schemafile "$out/multi-facts.json" "$multi"/facts/*.yaml "$out/multi-blank.yaml"
 check "rule files" --schemafile "$out/rules.json" "$pack"/rules/*.yaml tests/data/demo/rules/*.yaml
 check "question files" --schemafile "$out/questions.json" "$pack"/questions/*.yaml tests/data/demo/questions/*.yaml
 check "pack.yaml" --schemafile "$out/pack.json" "$pack"/pack.yaml tests/data/demo/pack.yaml

@@ -373,6 +373,21 @@ fn commands_work_on_pack_sets() {
         "{t}"
     );
     run(&["validate", A_AND_B, A_ONLY, "--rules", A, "--rules", B]);
+    // The facts schema of a set describes facts/2: `packs`, `library`, `format`.
+    let schema: Value =
+        serde_json::from_str(&run(&["schema", "facts", "--rules", A, "--rules", B])).unwrap();
+    let props = &schema["properties"];
+    assert_eq!(props["format"]["const"], "hegui.facts/2");
+    assert!(props["packs"]["items"]["properties"]["id"].is_object());
+    assert_eq!(
+        props["pack"]["properties"]["id"]["enum"],
+        serde_json::json!(["multi-a", "multi-b"])
+    );
+    assert!(props["answers"]["properties"]["b.identity_before_publishing"].is_object());
+    assert_eq!(
+        schema["title"],
+        "hegui facts — multi-a 1.0.0 + multi-b 1.0.0"
+    );
     // A set that does not load together fails every command.
     let out = hegui()
         .args(["rules", "list", "--rules", A, "--rules", C])

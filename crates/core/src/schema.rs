@@ -284,23 +284,79 @@ pub fn facts(pack: &Pack) -> Value {
     }
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let code = json!({"type": ["string", "integer", "null"]});
+    // A set's view stands for several packs (facts/2 lists them in `packs`).
+    let ids: Vec<&str> = if pack.members.is_empty() {
+        vec![pack.meta.id.as_str()]
+    } else {
+        pack.members.iter().map(|m| m.id.as_str()).collect()
+    };
+    let (title, description) = if pack.members.is_empty() {
+        (
+            format!("hegui facts — {} {}", pack.meta.id, pack.meta.version),
+            format!("{} / {}", pack.meta.title.zh, pack.meta.title.en),
+        )
+    } else {
+        (
+            format!(
+                "hegui facts — {}",
+                pack.members
+                    .iter()
+                    .map(|m| format!("{} {}", m.id, m.version))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            pack.members
+                .iter()
+                .map(|m| format!("{} / {}", m.title.zh, m.title.en))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        )
+    };
+    let digest = json!({"type": "string", "pattern": "^sha256:[0-9a-f]+$"});
     json!({
         "$schema": DRAFT,
-        "title": format!("hegui facts — {} {}", pack.meta.id, pack.meta.version),
-        "description": format!("{} / {}", pack.meta.title.zh, pack.meta.title.en),
+        "title": title,
+        "description": description,
         "type": "object",
-        "required": ["pack", "organisation", "assessment_date"],
+        "required": ["organisation", "assessment_date"],
+        // `pack` (facts/1 and /2) or `packs` (facts/2), not both; `packs` and `library` need
+        // `format` (docs/FACTS-FORMAT.md).
+        "oneOf": [{"required": ["pack"]}, {"required": ["packs"]}],
+        "dependencies": {"packs": ["format"], "library": ["format"]},
         "additionalProperties": false,
         "properties": {
+            "format": {"const": crate::answers::FACTS_FORMAT},
             "pack": {
                 "type": "object",
                 "required": ["id", "version"],
                 "additionalProperties": false,
                 "properties": {
-                    "id": {"const": pack.meta.id},
+                    "id": {"enum": ids},
                     "version": {"type": "string"},
-                    "questionnaire_digest": {"type": "string", "pattern": "^sha256:[0-9a-f]+$"}
+                    "questionnaire_digest": digest.clone()
                 }
+            },
+            "packs": {
+                "type": "array",
+                "minItems": 1,
+                "description": "答卷针对的规则包 the packs answered (facts/2); a pack listed but not assessed has its answers ignored with a note",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "version"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                        "version": {"type": "string"},
+                        "questionnaire_digest": digest
+                    }
+                }
+            },
+            "library": {
+                "type": "object",
+                "description": "问题库 the question library answered (facts/2)",
+                "required": ["id", "version"],
+                "additionalProperties": false,
+                "properties": {"id": {"type": "string"}, "version": {"type": "string"}}
             },
             "organisation": {
                 "type": "object",
@@ -332,7 +388,8 @@ pub fn facts(pack: &Pack) -> Value {
                         "rule": {"enum": rule_ids},
                         "justification": {"type": "string", "minLength": 1},
                         "approved_by": {"type": "string", "minLength": 1},
-                        "expires": {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+                        "expires": {"type": "string", "pattern": DATE_PATTERN, "format": "date"},
+                        "pack": {"enum": ids}
                     }
                 }
             },
