@@ -300,6 +300,18 @@ fn one_action_closes_rules_in_two_packs() {
         .unwrap();
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("<code>b.app-filed</code>") && html.contains("verdict-not_compliant"));
+    // The answer that decides rules in both packs, with each rule it decides.
+    let shared = html
+        .split("Answers that decide rules in several packs")
+        .nth(1)
+        .or_else(|| html.split("影响多个规则包的答案").nth(1))
+        .unwrap();
+    assert!(
+        shared.contains("<code>apps[*].filed</code>")
+            && shared.contains("<code>a.app-filed</code>")
+            && shared.contains("<code>b.app-filed</code>"),
+        "{shared}"
+    );
 }
 
 #[test]
