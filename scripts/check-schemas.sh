@@ -11,7 +11,7 @@ cargo build --quiet
 hegui=target/debug/hegui
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for kind in facts result pack questions rules tests ledger coverage; do
+for kind in facts result pack questions rules tests ledger coverage batch; do
   "$hegui" schema "$kind" -o "$out/$kind.json"
 done
 "$hegui" schema facts --rules tests/data/demo -o "$out/demo-facts.json"
@@ -37,6 +37,22 @@ done
 "$hegui" assess tests/data/multi/facts/a-and-b.yaml --rules tests/data/multi/rules/multi-a \
   --rules tests/data/multi/rules/multi-b --format json -o "$out/multi-a-and-b.result.json"
 check "JSON results" --schemafile "$out/result.json" "$out"/*.result.json
+# Batch summaries: one pack (hegui.batch/1, rejected inputs included) and a pack set (/2); a /2
+# summary with a score over the packs together is refused.
+"$hegui" batch tests/data/batch/inputs --rules tests/data/demo --as-of 2026-12-01 --out "$out/batch-one" >/dev/null 2>&1 || true
+"$hegui" batch "$multi/facts" --rules "$multi/rules/multi-a" --rules "$multi/rules/multi-b" --as-of 2026-12-01 --out "$out/batch-set" >/dev/null 2>&1
+check "batch summaries" --schemafile "$out/batch.json" "$out/batch-one/summary.json" "$out/batch-set/summary.json"
+python3 - "$out/batch-set/summary.json" "$out/joint-score.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["submissions"][0]["score"] = 55
+json.dump(s, open(sys.argv[2], "w"))
+PY
+if check-jsonschema --schemafile "$out/batch.json" "$out/joint-score.json" >/dev/null 2>&1; then
+  echo "FAIL: a hegui.batch/2 summary with a joint score passed the batch schema"; exit 1
+else
+  echo "ok -- a hegui.batch/2 summary with a joint score is refused by the batch schema"
+fi
 # Blank questionnaire: valid against the facts schema too.
 "$hegui" questionnaire --date 2026-01-01 -o "$out/blank.yaml"
 check "blank questionnaire" --schemafile "$out/facts.json" "$out/blank.yaml"

@@ -245,7 +245,7 @@ enum Command {
     },
     /// Print a JSON Schema (draft-07) for editors and validators.
     #[command(
-        after_help = "Kinds: facts (answers for the selected pack, with each question's options), result (the JSON of `assess --format json`),\npack, questions, rules, tests, ledger, coverage (the files of a rule pack).\n\nExample:\n  hegui schema facts -o hlj-2017-mobile-internet.facts.schema.json\n  hegui schema rules --rules rules/my-pack > rules.schema.json"
+        after_help = "Kinds: facts (answers for the selected pack, with each question's options), result (the JSON of `assess --format json`),\npack, questions, rules, tests, ledger, coverage (the files of a rule pack), batch (the summary.json of `hegui batch`).\n\nExample:\n  hegui schema facts -o hlj-2017-mobile-internet.facts.schema.json\n  hegui schema rules --rules rules/my-pack > rules.schema.json"
     )]
     Schema {
         /// Which schema.
