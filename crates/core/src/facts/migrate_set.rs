@@ -13,7 +13,9 @@
 
 use crate::diag::Diagnostic;
 use crate::facts::load_facts;
-use crate::facts::migrate::{Declared, DeclaredError, Fate, QuestionFate, migrate_declared};
+use crate::facts::migrate::{
+    Declared, DeclaredError, FanOut, Fate, QuestionFate, migrate_declared,
+};
 use crate::model::Pack;
 use crate::text::Text;
 use serde_json::{Map, Value as J};
@@ -64,6 +66,8 @@ pub struct SetMigration {
     pub dropped: Vec<String>,
     /// Waivers dropped because no pack of the set has their rule.
     pub dropped_waivers: Vec<String>,
+    /// Old top-level answers a pack's map gave to every item of a group (`each`), pack by pack.
+    pub fan_out: Vec<FanOut>,
 }
 
 /// Why answers for several packs cannot be migrated.
@@ -379,6 +383,7 @@ pub fn migrate_set(old: &J, packs: &[&Pack]) -> Result<SetMigration, SetError> {
     let mut fates: Vec<SetFate> = Vec::new();
     let mut dropped: Option<Vec<String>> = None;
     let mut any_change = false;
+    let mut fan_out: Vec<FanOut> = Vec::new();
     for pack in packs {
         let id = pack.meta.id.as_str();
         let Some(l) = listed.iter().find(|l| l.id == id) else {
@@ -419,6 +424,11 @@ pub fn migrate_set(old: &J, packs: &[&Pack]) -> Result<SetMigration, SetError> {
                 .and_then(J::as_object)
                 .cloned()
                 .unwrap_or_default();
+            for f in d.fan_out {
+                if !fan_out.contains(&f) {
+                    fan_out.push(f);
+                }
+            }
             (answers, d.questions, d.dropped)
         };
         join(&mut merged, &mut owner, id, answers, pack)?;
@@ -555,6 +565,7 @@ pub fn migrate_set(old: &J, packs: &[&Pack]) -> Result<SetMigration, SetError> {
         reasked: 0,
         dropped,
         dropped_waivers,
+        fan_out,
     };
     m.count();
     Ok(m)
@@ -624,6 +635,7 @@ impl SetMigration {
             questions: self.questions.iter().map(|f| f.fate.clone()).collect(),
             dropped: self.dropped.clone(),
             dropped_waivers: self.dropped_waivers.clone(),
+            fan_out: self.fan_out.clone(),
         }
     }
 }
