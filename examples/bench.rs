@@ -111,6 +111,7 @@ fn main() {
         lang: hegui_core::text::Lang::Zh,
         limits: Default::default(),
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        set: None,
     };
     let summary = std::cell::RefCell::new(None);
     let whole = time("batch::run (load, evaluate, summarise)", &|| {

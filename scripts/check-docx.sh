@@ -30,6 +30,10 @@ PY
 printf 'firm: 某某合规咨询 Example Compliance Consulting\nlogo: logo.png\naccent: "#8b0000"\nconfidentiality: 保密 — 仅供客户内部使用\n' > "$tmp/brand/word.yaml"
 "$hegui" assess fixtures/companies/mini-program-shop.yaml --format docx --lang both \
   --templates "$tmp/brand" -o "$tmp/docx/mini-program-shop.branded-both.docx"
+# The report of a pack set (two test packs, one set of answers), in both languages.
+multi=tests/data/multi
+"$hegui" assess "$multi/facts/a-and-b.yaml" --rules "$multi/rules/multi-a" \
+  --rules "$multi/rules/multi-b" --format docx --lang both -o "$tmp/docx/set-a-and-b.docx"
 (cd "$tmp/docx" && soffice --headless -env:UserInstallation=file://"$tmp"/profile \
   --convert-to pdf --outdir "$out" ./*.docx >/dev/null 2>&1)
 n=0
@@ -39,9 +43,17 @@ for d in "$tmp"/docx/*.docx; do
   [ -s "$pdf" ] || { echo "FAILED: LibreOffice made no PDF of $name.docx" >&2; exit 1; }
   pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
   [ "${pages:-0}" -ge 3 ] || { echo "FAILED: $name.pdf has ${pages:-0} page(s)" >&2; exit 1; }
-  org=$("$hegui" assess "fixtures/companies/${name%%.*}.yaml" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["organisation"]["name"])')
+  case "$name" in
+    set-*)
+      org=$("$hegui" assess "$multi/facts/${name#set-}.yaml" --rules "$multi/rules/multi-a" \
+        --rules "$multi/rules/multi-b" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["organisation"]["name"])')
+      wants=("多规则包合规自评报告" "总体结论" "$org" "不构成法律意见") ;;
+    *)
+      org=$("$hegui" assess "fixtures/companies/${name%%.*}.yaml" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["organisation"]["name"])')
+      wants=("合规差距报告" "$org" "不构成法律意见") ;;
+  esac
   text=$(pdftotext "$pdf" - | tr -d ' \n')
-  for want in "合规差距报告" "$org" "不构成法律意见"; do
+  for want in "${wants[@]}"; do
     case "$text" in *"$want"*) ;; *) echo "FAILED: $name.pdf does not show \"$want\"" >&2; exit 1 ;; esac
   done
   echo "ok $name.pdf: $pages pages"

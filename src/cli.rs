@@ -245,7 +245,7 @@ enum Command {
     },
     /// Print a JSON Schema (draft-07) for editors and validators.
     #[command(
-        after_help = "Kinds: facts (answers for the selected pack, with each question's options), result (the JSON of `assess --format json`),\npack, questions, rules, tests, ledger, coverage (the files of a rule pack).\n\nExample:\n  hegui schema facts -o hlj-2017-mobile-internet.facts.schema.json\n  hegui schema rules --rules rules/my-pack > rules.schema.json"
+        after_help = "Kinds: facts (answers for the selected pack, with each question's options), result (the JSON of `assess --format json`),\npack, questions, rules, tests, ledger, coverage (the files of a rule pack), batch (the summary.json of `hegui batch`).\n\nExample:\n  hegui schema facts -o hlj-2017-mobile-internet.facts.schema.json\n  hegui schema rules --rules rules/my-pack > rules.schema.json"
     )]
     Schema {
         /// Which schema.
@@ -511,6 +511,7 @@ struct SetOutput<'a> {
     lang: Lang,
     templates: Option<&'a Path>,
     opts: &'a render::ReportOptions,
+    brand: &'a hegui_word::Brand,
 }
 
 /// `assess` with several packs: the answers read once, each pack assessed, one result.
@@ -552,9 +553,10 @@ fn assess_set_cli(set: &PackSet, name: &str, text: &str, out: SetOutput<'_>) -> 
     let text = match out.format {
         Format::Json => hegui_core::result::json(&r),
         Format::Docx => {
-            return Err(fail(
-                "多规则包的 Word 报告尚不支持，请用 --format html 或 markdown / a Word report of several packs is not supported yet: use --format html or markdown",
-            ));
+            let bytes =
+                hegui_word::set_report(&r, set, out.lang, out.opts, out.brand).map_err(fail)?;
+            write_binary(out.output, &bytes, "-o FILE.docx")?;
+            return Ok(u8::from(out.fail_on.is_some_and(|sev| fails_at(&r, sev))));
         }
         Format::Markdown | Format::Html => {
             let tmpl = if matches!(out.format, Format::Html) {
@@ -805,6 +807,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                         lang,
                         templates: templates.as_deref(),
                         opts: &opts,
+                        brand: &brand,
                     },
                 );
             }

@@ -45,32 +45,32 @@ fn diff_json(args: &[&str]) -> Value {
 #[test]
 fn answers_changed_within_one_pack() {
     let d = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
-    assert_eq!(d["same_pack"], true);
+    assert_eq!(d["packs"][0]["same_pack"], true);
     // App filing: the second app is now filed.
-    assert_eq!(ids(&d["answers"]["fixed"]), ["demo.app-filing"]);
+    assert_eq!(ids(&d["packs"][0]["answers"]["fixed"]), ["demo.app-filing"]);
     // Logs: the waiver expired on 2026-06-30; inspection: 2025-09-01 is over a year before 2027-03-10.
     assert_eq!(
-        ids(&d["answers"]["newly_failing"]),
+        ids(&d["packs"][0]["answers"]["newly_failing"]),
         ["demo.logs", "demo.inspection"]
     );
     assert_eq!(
-        ids(&d["answers"]["changed"]),
+        ids(&d["packs"][0]["answers"]["changed"]),
         ["demo.real-name", "demo.feature-assessment"]
     );
     // Score 0 → 66: real-name 3 + app-filing 2 + features 3 pass of 3 + 2 + 4 (logs) + 3 = 8/12.
-    assert_eq!(d["old"]["score"]["score"], 0);
-    assert_eq!(d["new"]["score"]["score"], 66);
-    assert_eq!(d["score_change"], 66);
-    assert_eq!(d["coverage_change"], 50);
+    assert_eq!(d["packs"][0]["old"]["score"]["score"], 0);
+    assert_eq!(d["packs"][0]["new"]["score"]["score"], 66);
+    assert_eq!(d["packs"][0]["score_change"], 66);
+    assert_eq!(d["packs"][0]["coverage_change"], 50);
     for k in ["added", "removed", "changed"] {
-        assert_eq!(d["pack"][k], serde_json::json!([]), "{k}");
+        assert_eq!(d["packs"][0]["pack"][k], serde_json::json!([]), "{k}");
     }
     let md = hegui()
         .args(["diff", OLD, NEW, "--rules", "tests/data/demo"])
         .output()
         .unwrap();
     let md = String::from_utf8(md.stdout).unwrap();
-    assert!(md.contains("## 已整改 / Fixed (1)"), "{md}");
+    assert!(md.contains("#### 已整改 / Fixed (1)"), "{md}");
     assert!(
         md.contains("| 得分(仅计已判定规则) score (decided rules only) | 0% | 66% | +66 |"),
         "{md}"
@@ -113,8 +113,14 @@ fn json_results_diff_like_facts() {
     let b = dir.path().join("new.json");
     let from_results = diff_json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
     let from_facts = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
-    assert_eq!(from_results["answers"], from_facts["answers"]);
-    assert_eq!(from_results["new"]["score"], from_facts["new"]["score"]);
+    assert_eq!(
+        from_results["packs"][0]["answers"],
+        from_facts["packs"][0]["answers"]
+    );
+    assert_eq!(
+        from_results["packs"][0]["new"]["score"],
+        from_facts["packs"][0]["new"]["score"]
+    );
 }
 
 #[test]
@@ -135,18 +141,21 @@ fn pack_changes_are_kept_apart_from_answer_changes() {
         "--rules",
         "tests/data/demo-1.3/demo",
     ]);
-    assert_eq!(d["same_pack"], false);
+    assert_eq!(d["packs"][0]["same_pack"], false);
     // 1.3.0 adds demo.security-owner, drops demo.inspection, and tightens demo.logs (ge 12).
-    assert_eq!(ids(&d["pack"]["added"]), ["demo.security-owner"]);
-    assert_eq!(ids(&d["pack"]["removed"]), ["demo.inspection"]);
-    assert_eq!(ids(&d["pack"]["changed"]), ["demo.logs"]);
+    assert_eq!(
+        ids(&d["packs"][0]["pack"]["added"]),
+        ["demo.security-owner"]
+    );
+    assert_eq!(ids(&d["packs"][0]["pack"]["removed"]), ["demo.inspection"]);
+    assert_eq!(ids(&d["packs"][0]["pack"]["changed"]), ["demo.logs"]);
     // real_name.methods changed its options, so its 不清楚 answer was not carried over: the
     // rule stays unanswered (now with no 不清楚 behind it). No outcome changed from the answers.
     for k in ["fixed", "newly_failing", "changed"] {
-        assert_eq!(d["answers"][k], serde_json::json!([]), "{k}");
+        assert_eq!(d["packs"][0]["answers"][k], serde_json::json!([]), "{k}");
     }
-    assert_eq!(d["old"]["score"]["dont_know"], 1);
-    assert_eq!(d["new"]["score"]["dont_know"], 0);
+    assert_eq!(d["packs"][0]["old"]["score"]["dont_know"], 1);
+    assert_eq!(d["packs"][0]["new"]["score"]["dont_know"], 0);
 }
 
 #[test]
@@ -218,20 +227,32 @@ fn diff_reads_version_1_and_version_2_results_and_refuses_a_later_one() {
     let new2 = dir.path().join("new.json");
     let mixed = diff_json(&[old1.to_str().unwrap(), new2.to_str().unwrap()]);
     let from_facts = diff_json(&[OLD, NEW, "--rules", "tests/data/demo"]);
-    assert_eq!(mixed["answers"], from_facts["answers"]);
-    assert_eq!(mixed["old"]["score"], from_facts["old"]["score"]);
+    assert_eq!(
+        mixed["packs"][0]["answers"],
+        from_facts["packs"][0]["answers"]
+    );
+    assert_eq!(
+        mixed["packs"][0]["old"]["score"],
+        from_facts["packs"][0]["old"]["score"]
+    );
     assert_eq!(mixed["old"]["verdict"], from_facts["old"]["verdict"]);
     // The flat /2 of an unreleased build is read as a one-pack /2, against either shape.
     let flat = dir.path().join("old-flat.json");
     std::fs::write(&flat, as_flat_version_2(&old2).to_string()).unwrap();
     for (old, new) in [(&flat, &new2), (&old1, &flat)] {
         let d = diff_json(&[old.to_str().unwrap(), new.to_str().unwrap()]);
-        assert_eq!(d["old"]["score"], from_facts["old"]["score"]);
+        assert_eq!(
+            d["packs"][0]["old"]["score"],
+            from_facts["packs"][0]["old"]["score"]
+        );
         assert_eq!(d["old"]["verdict"], from_facts["old"]["verdict"]);
     }
     let d = diff_json(&[flat.to_str().unwrap(), new2.to_str().unwrap()]);
-    assert_eq!(d["answers"], from_facts["answers"]);
-    assert_eq!(d["new"]["score"], from_facts["new"]["score"]);
+    assert_eq!(d["packs"][0]["answers"], from_facts["packs"][0]["answers"]);
+    assert_eq!(
+        d["packs"][0]["new"]["score"],
+        from_facts["packs"][0]["new"]["score"]
+    );
     // A format this hegui does not know is refused, bilingually, naming the file.
     let mut later = old2.clone();
     later["format"] = "hegui.assessment/3".into();
@@ -288,7 +309,7 @@ fn stored_numbers_that_disagree_with_the_outcomes_are_warned_about_and_recompute
     }
     assert!(err.contains("the recomputed value is used"), "{err}");
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(d["new"]["score"]["score"], expected);
+    assert_eq!(d["packs"][0]["new"]["score"]["score"], expected);
     assert_eq!(d["new"]["verdict"], "not_compliant");
 }
 
@@ -328,14 +349,145 @@ fn a_result_written_by_a_version_1_build_diffs_against_version_2() {
         diff_json(&[V1, new2.to_str().unwrap()]),
     ] {
         for k in ["fixed", "newly_failing", "changed"] {
-            assert_eq!(d["answers"][k], serde_json::json!([]), "{k}");
+            assert_eq!(d["packs"][0]["answers"][k], serde_json::json!([]), "{k}");
         }
         assert_eq!(d["old"]["verdict"], "not_compliant");
         assert_eq!(d["old"]["verdict"], d["new"]["verdict"]);
-        assert_eq!(d["old"]["score"], d["new"]["score"]);
-        assert_eq!(d["score_change"], 0);
-        assert_eq!(d["coverage_change"], 0);
-        assert_eq!(d["pack"]["added"], serde_json::json!([]));
-        assert_eq!(d["pack"]["removed"], serde_json::json!([]));
+        assert_eq!(d["packs"][0]["old"]["score"], d["packs"][0]["new"]["score"]);
+        assert_eq!(d["packs"][0]["score_change"], 0);
+        assert_eq!(d["packs"][0]["coverage_change"], 0);
+        assert_eq!(d["packs"][0]["pack"]["added"], serde_json::json!([]));
+        assert_eq!(d["packs"][0]["pack"]["removed"], serde_json::json!([]));
     }
+}
+
+const MULTI_A: &str = "tests/data/multi/rules/multi-a";
+const MULTI_B: &str = "tests/data/multi/rules/multi-b";
+const MULTI_FACTS: &str = "tests/data/multi/facts/a-and-b.yaml";
+
+/// The a-and-b answers a year apart: last year the real-name answer was no (as it still is)
+/// and the iOS build was not filed; this year it is filed and the company says it no longer
+/// processes personal information.
+fn set_answers(dir: &std::path::Path) -> (String, String) {
+    let text = std::fs::read_to_string(MULTI_FACTS).unwrap();
+    let old = text.replace("a.real_name_required: true", "a.real_name_required: false");
+    let new = old
+        .replace("2026-11-01", "2027-11-01")
+        .replace("filed: false", "filed: true")
+        .replace("org.processes_pi: true", "org.processes_pi: false");
+    assert_ne!(old, new);
+    let (o, n) = (dir.join("old.yaml"), dir.join("new.yaml"));
+    std::fs::write(&o, old).unwrap();
+    std::fs::write(&n, new).unwrap();
+    (
+        o.to_str().unwrap().to_string(),
+        n.to_str().unwrap().to_string(),
+    )
+}
+
+fn pack_entry<'a>(d: &'a Value, id: &str) -> &'a Value {
+    d["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+}
+
+/// Two assessments of one set of packs: each pack compared on its own (fixed, still failing,
+/// no longer applicable), its verdict change and the overall one; facts files and JSON results
+/// give the same diff; Markdown has one section per pack.
+#[test]
+fn diff_of_two_assessments_against_a_pack_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = set_answers(dir.path());
+    let d = diff_json(&[&old, &new, "--rules", MULTI_A, "--rules", MULTI_B]);
+    assert_eq!(d["format"], "hegui.diff/2");
+    assert_eq!(d["old"]["verdict"], "not_compliant");
+    assert_eq!(d["new"]["verdict"], "not_compliant");
+    assert_eq!(d["verdict_changed"], false);
+    let a = pack_entry(&d, "multi-a");
+    assert_eq!(a["presence"], "both");
+    assert_eq!(a["same_pack"], true);
+    assert_eq!(ids(&a["answers"]["fixed"]), ["a.app-filed"]);
+    assert_eq!(ids(&a["answers"]["still_failing"]), ["a.real-name"]);
+    assert_eq!(ids(&a["answers"]["no_longer_applicable"]), ["a.sdk-list"]);
+    assert_eq!(a["verdict_changed"], false);
+    let b = pack_entry(&d, "multi-b");
+    assert_eq!(
+        ids(&b["answers"]["no_longer_applicable"]),
+        ["b.app-filed", "b.identity"]
+    );
+    assert_eq!(b["old"]["verdict"], "not_compliant");
+    assert_eq!(b["new"]["verdict"], "no_obligations");
+    assert_eq!(b["verdict_changed"], true);
+    // The same from the JSON results.
+    let results: Vec<String> = [(&old, "old.json"), (&new, "new.json")]
+        .iter()
+        .map(|(facts, name)| {
+            let out = dir.path().join(name);
+            hegui()
+                .args(["assess", facts, "--format", "json"])
+                .args(["--rules", MULTI_A, "--rules", MULTI_B, "-o"])
+                .arg(&out)
+                .assert()
+                .success();
+            out.to_str().unwrap().to_string()
+        })
+        .collect();
+    let from_results = diff_json(&[&results[0], &results[1]]);
+    assert_eq!(from_results["packs"], d["packs"]);
+    let md = hegui()
+        .args(["diff", &old, &new, "--rules", MULTI_A, "--rules", MULTI_B])
+        .output()
+        .unwrap();
+    assert!(md.status.success());
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("| 总体结论 overall verdict |"), "{md}");
+    let (sa, sb) = (
+        md.find("## 规则包 / Pack: multi-a (1.0.0 → 1.0.0)")
+            .unwrap(),
+        md.find("## 规则包 / Pack: multi-b (1.0.0 → 1.0.0)")
+            .unwrap(),
+    );
+    assert!(sa < sb, "{md}");
+    assert!(
+        md[sa..sb].contains("#### 仍未满足 / Still failing (1)"),
+        "{md}"
+    );
+    assert!(
+        md[sb..].contains("#### 不再适用 / No longer applicable (2)"),
+        "{md}"
+    );
+}
+
+/// A pack assessed on one side only is a pack added (or removed), with all its rules; the
+/// other pack is compared as usual.
+#[test]
+fn a_pack_on_one_side_only_is_added_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.json");
+    let two = dir.path().join("two.json");
+    for (out, packs) in [(&one, vec![MULTI_A]), (&two, vec![MULTI_A, MULTI_B])] {
+        let mut c = hegui();
+        c.args(["assess", MULTI_FACTS, "--format", "json"]);
+        for p in packs {
+            c.args(["--rules", p]);
+        }
+        c.arg("-o").arg(out).assert().success();
+    }
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    let d = diff_json(&[one, two]);
+    let b = pack_entry(&d, "multi-b");
+    assert_eq!(b["presence"], "added");
+    assert_eq!(b["old"], Value::Null);
+    assert_eq!(ids(&b["pack"]["added"]), ["b.app-filed", "b.identity"]);
+    assert_eq!(pack_entry(&d, "multi-a")["same_pack"], true);
+    let d = diff_json(&[two, one]);
+    let b = pack_entry(&d, "multi-b");
+    assert_eq!(b["presence"], "removed");
+    assert_eq!(ids(&b["pack"]["removed"]), ["b.app-filed", "b.identity"]);
+    let md = hegui().args(["diff", two, one]).output().unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("a pack no longer assessed"), "{md}");
 }

@@ -77,9 +77,9 @@ fn every_format_version_written_is_read() {
     let o = hegui(d, &["diff", "old.json", "new.json", "--format", "json"]);
     assert!(o.status.success(), "{}", err(&o));
     let diff: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(diff["same_pack"], true);
+    assert_eq!(diff["packs"][0]["same_pack"], true);
     assert_eq!(
-        diff["unchanged"].as_u64().unwrap() as usize,
+        diff["packs"][0]["unchanged"].as_u64().unwrap() as usize,
         r["packs"][0]["findings"].as_array().unwrap().len()
     );
 }
@@ -228,10 +228,13 @@ fn a_rule_renamed_under_one_digest_is_shown() {
     let o = hegui(d, &["diff", "old.json", "new.json", "--format", "json"]);
     assert!(o.status.success(), "{}", err(&o));
     let diff: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(diff["same_pack"], false);
-    assert_eq!(diff["pack"]["added"][0]["rule_id"], "renamed.rule");
+    assert_eq!(diff["packs"][0]["same_pack"], false);
     assert_eq!(
-        diff["pack"]["removed"][0]["rule_id"],
+        diff["packs"][0]["pack"]["added"][0]["rule_id"],
+        "renamed.rule"
+    );
+    assert_eq!(
+        diff["packs"][0]["pack"]["removed"][0]["rule_id"],
         r["packs"][0]["findings"][0]["rule_id"]
     );
     let o = hegui(d, &["diff", "old.json", "new.json"]);

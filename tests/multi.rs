@@ -219,10 +219,14 @@ fn per_pack_and_overall_verdicts() {
         serde_json::json!({"numerator": 3, "denominator": 6, "percent": 50})
     );
     assert!(r.get("score").is_none(), "no overall score");
-    // Per-app findings name app, platform and version.
+    // Per-app findings name each failing item: app, platform and version, with its outcome.
     assert_eq!(
         finding(&r, "multi-a", "a.app-filed")["items"],
-        serde_json::json!(["主App · ios · 3.2.0"])
+        serde_json::json!([{
+            "group": "apps", "index": 2, "key": "主App · ios · 3.2.0",
+            "fields": {"name": "主App", "platform": "ios", "version": "3.2.0"},
+            "outcome": "fail"
+        }])
     );
     // A pack with no applicable required rule does not count in the overall verdict.
     let r = assess_json(NO_PI, &[A, B]);
@@ -296,6 +300,18 @@ fn one_action_closes_rules_in_two_packs() {
         .unwrap();
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("<code>b.app-filed</code>") && html.contains("verdict-not_compliant"));
+    // The answer that decides rules in both packs, with each rule it decides.
+    let shared = html
+        .split("Answers that decide rules in several packs")
+        .nth(1)
+        .or_else(|| html.split("影响多个规则包的答案").nth(1))
+        .unwrap();
+    assert!(
+        shared.contains("<code>apps[*].filed</code>")
+            && shared.contains("<code>a.app-filed</code>")
+            && shared.contains("<code>b.app-filed</code>"),
+        "{shared}"
+    );
 }
 
 #[test]
@@ -369,6 +385,21 @@ fn commands_work_on_pack_sets() {
         "{t}"
     );
     run(&["validate", A_AND_B, A_ONLY, "--rules", A, "--rules", B]);
+    // The facts schema of a set describes facts/2: `packs`, `library`, `format`.
+    let schema: Value =
+        serde_json::from_str(&run(&["schema", "facts", "--rules", A, "--rules", B])).unwrap();
+    let props = &schema["properties"];
+    assert_eq!(props["format"]["const"], "hegui.facts/2");
+    assert!(props["packs"]["items"]["properties"]["id"].is_object());
+    assert_eq!(
+        props["pack"]["properties"]["id"]["enum"],
+        serde_json::json!(["multi-a", "multi-b"])
+    );
+    assert!(props["answers"]["properties"]["b.identity_before_publishing"].is_object());
+    assert_eq!(
+        schema["title"],
+        "hegui facts — multi-a 1.0.0 + multi-b 1.0.0"
+    );
     // A set that does not load together fails every command.
     let out = hegui()
         .args(["rules", "list", "--rules", A, "--rules", C])
@@ -445,6 +476,41 @@ fn one_questionnaire_for_several_packs() {
         html.contains("\"packs\":[{\"id\":\"multi-a\""),
         "the form lists both packs"
     );
+    // Every form names every pack with its version, not the first pack alone.
+    for line in [
+        "# 多规则包测试甲 / Multi-pack test A (multi-a 1.0.0)\n",
+        "# 多规则包测试乙 / Multi-pack test B (multi-b 1.0.0)\n",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    let title = "多规则包测试甲 / Multi-pack test A + 多规则包测试乙 / Multi-pack test B";
+    assert!(
+        html.contains(&format!("<h1>{} — ", title.replace('/', "&#x2f;"))),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>multi-a</code> 1.0.0 + <code>multi-b</code> 1.0.0"),
+        "the form's header"
+    );
+    let md = std::fs::read_to_string(dir.path().join("q.md")).unwrap();
+    assert!(md.starts_with(&format!("# {title}\n")), "{md}");
+    assert!(md.contains("`multi-a` 1.0.0 + `multi-b` 1.0.0"), "{md}");
+    use calamine::{Data, Reader};
+    let mut wb = calamine::open_workbook_auto(dir.path().join("q.xlsx")).unwrap();
+    for sheet in [
+        hegui_office::xlsx::SHEET_INSTRUCTIONS,
+        hegui_office::xlsx::SHEET_QUESTIONS,
+    ] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let Some(Data::String(a1)) = range.get_value((0, 0)) else {
+            panic!("{sheet}: no title");
+        };
+        assert!(
+            a1.contains("Multi-pack test A — multi-a 1.0.0")
+                && a1.contains("Multi-pack test B — multi-b 1.0.0"),
+            "{sheet}: {a1}"
+        );
+    }
 }
 
 #[test]
@@ -546,26 +612,6 @@ fn a_workbook_of_several_packs_round_trips_with_every_pack_answered() {
     );
 }
 
-#[test]
-fn a_word_report_of_several_packs_is_refused_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_file = dir.path().join("r.docx");
-    let out = hegui()
-        .args([
-            "assess", A_AND_B, "--rules", A, "--rules", B, "--format", "docx", "-o",
-        ])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("Word report of several packs is not supported yet"),
-        "{err}"
-    );
-    assert!(!out_file.exists(), "nothing written");
-}
-
 /// A batch over a pack set: each submission row carries the overall verdict and, per pack,
 /// the verdict, score and coverage `hegui assess` gives; never one score over the packs.
 #[test]
@@ -602,6 +648,8 @@ fn a_batch_over_a_pack_set_has_per_pack_numbers_and_no_joint_score() {
     assert_ne!(per_pack[1].2, 100, "{per_pack:?}");
     let out = dir.path().join("out");
     let summary = batch_summary(&f, &out);
+    // Another shape than a one-pack summary (hegui.batch/1): its own version.
+    assert_eq!(summary["format"], "hegui.batch/2");
     let row = &summary["submissions"][0];
     assert_eq!(row["verdict"], r["verdict"], "{row}");
     assert_eq!(row["verdict"], "not_compliant", "{row}");
@@ -678,4 +726,192 @@ fn batch_summary(f: &std::path::Path, out: &std::path::Path) -> Value {
         .unwrap();
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+const A2: &str = "tests/data/multi/rules-v2/multi-a";
+const B2: &str = "tests/data/multi/rules-v2/multi-b";
+const B2_CONFLICT: &str = "tests/data/multi/rules-conflict/multi-b";
+
+/// `hegui migrate ARGS… -o OUT` in a temporary directory: the output and the text written.
+fn migrate(args: &[&str]) -> (std::process::Output, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("migrated.yaml");
+    let out = hegui()
+        .arg("migrate")
+        .args(args)
+        .arg("-o")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&out_file).unwrap_or_default();
+    (out, text, dir)
+}
+
+/// Answers for two packs, each carried to its new version by its own map: a shared question
+/// once, the header listing both packs at their new versions.
+#[test]
+fn answers_for_two_packs_migrate_each_by_its_own_map() {
+    let (out, text, dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B2]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        text.contains("format: \"hegui.facts/2\"") && text.contains("packs:"),
+        "{text}"
+    );
+    let header = text.split("organisation:").next().unwrap();
+    let (a, b) = (
+        header.find("id: multi-a").unwrap(),
+        header.find("id: multi-b").unwrap(),
+    );
+    assert!(a < b, "{header}");
+    assert!(header[a..b].contains("version: \"1.1.0\""), "{header}");
+    assert!(header[b..].contains("version: \"1.1.0\""), "{header}");
+    assert!(!text.contains("\npack:"), "{text}");
+    // multi-b's map moves its answer to the new id; multi-a's asks the SDK question again.
+    assert!(text.contains("b.identity_required: true"), "{text}");
+    assert!(!text.contains("b.identity_before_publishing"), "{text}");
+    assert_eq!(
+        text.matches("a_sdk_listed: null").count(),
+        2,
+        "one per app: {text}"
+    );
+    assert!(text.contains("answer again"), "{text}");
+    // Shared library answers carried once, unchanged.
+    assert_eq!(text.matches("org.channels:").count(), 1, "{text}");
+    assert_eq!(text.matches("filed: false").count(), 1, "{text}");
+    assert!(
+        err.contains("multi-a 1.0.0 → 1.1.0") && err.contains("multi-b 1.0.0 → 1.1.0"),
+        "{err}"
+    );
+    // The migrated file is valid for the new packs and assesses as expected.
+    let migrated = dir.path().join("migrated.yaml");
+    let r = assess_json(migrated.to_str().unwrap(), &[A2, B2]);
+    assert_eq!(
+        r["answered_for"],
+        serde_json::json!([{"id": "multi-a", "version": "1.1.0"}, {"id": "multi-b", "version": "1.1.0"}])
+    );
+    assert_eq!(finding(&r, "multi-b", "b.identity")["outcome"], "pass");
+    assert_eq!(
+        finding(&r, "multi-a", "a.sdk-list")["outcome"],
+        "unanswered"
+    );
+    assert_eq!(finding(&r, "multi-a", "a.app-filed")["outcome"], "fail");
+    // A pack whose version did not change keeps its answers as they are.
+    let (out, text, _dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("b.identity_before_publishing: true"),
+        "{text}"
+    );
+    assert!(text.contains("version: \"1.0.0\""), "{text}");
+}
+
+/// Two packs whose maps carry a shared question differently are refused, naming the question
+/// and both packs; so are answers for a pack not named, and a pack the answers are not for.
+#[test]
+fn migrating_a_set_refuses_maps_that_disagree_on_a_shared_question() {
+    let (out, text, _dir) = migrate(&[A_AND_B, "--rules", A2, "--rules", B2_CONFLICT]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text.is_empty(), "nothing written: {text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("org.processes_pi")
+            && err.contains("`multi-a`")
+            && err.contains("`multi-b`")
+            && err.contains("disagree")
+            && err.contains("不一致"),
+        "{err}"
+    );
+    // The header lists multi-b too: it must be named.
+    let (out, _, _dir) = migrate(&[A_AND_B, "--rules", A2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("also for multi-b 1.0.0"), "{err}");
+    // Answers for multi-a alone cannot be carried to multi-b.
+    let (out, _, _dir) = migrate(&[A_ONLY, "--rules", A2, "--rules", B2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not given for pack `multi-b`"), "{err}");
+}
+
+/// A file answered for A and B, assessed against A alone: every report says which packs the
+/// answers were given for and which answers were ignored (Markdown, HTML, Word).
+#[test]
+fn a_report_of_one_pack_names_the_answers_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [("markdown", "r.md"), ("html", "r.html"), ("docx", "r.docx")] {
+        let path = dir.path().join(name);
+        let out = hegui()
+            .args([
+                "assess", A_AND_B, "--rules", A, "--lang", "en", "--format", format,
+            ])
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = if format == "docx" {
+            let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut s)
+                .unwrap();
+            s
+        } else {
+            std::fs::read_to_string(&path).unwrap()
+        };
+        assert!(
+            text.contains("Answers for packs not assessed (ignored)")
+                && text.contains("b.identity_before_publishing (multi-b)")
+                && text.contains("multi-b 1.0.0"),
+            "{format}: {text}"
+        );
+    }
+    // A report of answers given for the pack assessed says nothing of the kind.
+    let out = hegui()
+        .args(["assess", A_ONLY, "--rules", A, "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("not assessed (ignored)"));
+}
+
+/// A batch over a pack set with `--reports`: each submission's report is the set's report,
+/// the same bytes `assess --rules A --rules B` writes (never one pack's report holding every
+/// pack's rules under one score).
+#[test]
+fn a_batch_over_a_pack_set_writes_the_sets_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::copy(root().join(A_AND_B), inbox.join("a-and-b.yaml")).unwrap();
+    for (format, ext) in [("markdown", "md"), ("json", "json"), ("docx", "docx")] {
+        let out = dir.path().join(format!("out-{ext}"));
+        let o = hegui()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .arg("batch")
+            .arg(&inbox)
+            .args(["--rules", A, "--rules", B, "--reports", format, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let report = std::fs::read(out.join(format!("reports/000000-a-and-b.{ext}"))).unwrap();
+        let single = dir.path().join(format!("assess.{ext}"));
+        hegui()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args([
+                "assess", A_AND_B, "--rules", A, "--rules", B, "--format", format, "-o",
+            ])
+            .arg(&single)
+            .assert()
+            .success();
+        assert!(report == std::fs::read(&single).unwrap(), "{format}");
+    }
 }

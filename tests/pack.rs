@@ -337,7 +337,8 @@ fn fixture_news_app() {
         .iter()
         .find(|f| f.rule_id == "newtech.assessment-before-launch")
         .unwrap();
-    assert_eq!(f.items, vec!["AI语音播报"]);
+    let keys: Vec<&str> = f.items.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["AI语音播报"]);
     assert!(
         a.packs[0].scopes.iter().any(|s| s.id.contains("news")),
         "{:?}",

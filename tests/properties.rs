@@ -158,6 +158,7 @@ fn run_batch(p: &Pack, inputs: &Inputs, out: &std::path::Path, threads: usize) -
         lang: hegui_core::text::Lang::Zh,
         limits: hegui_core::syntax::node::Limits::default(),
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        set: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -656,3 +656,67 @@ fn assess_docx(fixture: &Path, templates: &Path, out: &Path) -> std::process::Ou
         .output()
         .unwrap()
 }
+
+/// `assess --pack A --pack B --format docx`: one verdict per pack and the overall one, the plan
+/// across packs (one action closing rules of both), the shared answers, each pack's part, and
+/// every per-app finding naming app, platform and version; the same bytes twice.
+#[test]
+fn a_word_report_of_several_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &Path, lang: &str| {
+        let o = hegui()
+            .current_dir(root())
+            .args(["assess", "tests/data/multi/facts/a-and-b.yaml"])
+            .args(["--rules", "tests/data/multi/rules/multi-a"])
+            .args(["--rules", "tests/data/multi/rules/multi-b"])
+            .args(["--format", "docx", "--lang", lang, "-o"])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out).unwrap()
+    };
+    let bytes = run(&dir.path().join("set.docx"), "en");
+    assert_eq!(bytes, run(&dir.path().join("again.docx"), "en"));
+    let text = text_of(&part(&bytes, "word/document.xml"));
+    assert!(
+        text.contains("Multi-pack compliance self-assessment report"),
+        "{text}"
+    );
+    // The overall verdict and each pack's, before the plan (headings in the body, after the
+    // contents that list them too).
+    let overall = text.rfind("Overall verdict").unwrap();
+    let plan = text.rfind("Remediation plan (across packs)").unwrap();
+    assert!(overall < plan, "{text}");
+    for pack in ["Multi-pack test A", "Multi-pack test B"] {
+        assert!(text.contains(pack), "{pack}: {text}");
+    }
+    assert!(text.contains("multi-a 1.0.0") && text.contains("multi-b 1.0.0"));
+    // One action closes rules in both packs, naming the failing build.
+    let plan_text = &text[plan..text
+        .rfind("Answers that decide rules in several packs")
+        .unwrap()];
+    assert!(
+        plan_text.contains("a.app-filed")
+            && plan_text.contains("b.app-filed")
+            && plan_text.contains("主App · ios · 3.2.0"),
+        "{plan_text}"
+    );
+    assert!(text.contains("apps[*].filed"), "{text}");
+    // Each pack's own part: its findings, with the failing app named.
+    let part_b = text
+        .rfind("Pack: Multi-pack test B (multi-b 1.0.0)")
+        .unwrap();
+    assert!(text[part_b..].contains("App filing") || text[part_b..].contains("Apps are filed"));
+    assert!(text[part_b..].contains("主App · ios · 3.2.0"));
+    // The properties name every pack; a fourth heading level for the packs' parts.
+    let custom = part(&bytes, "docProps/custom.xml");
+    assert!(custom.contains("multi-a, multi-b"), "{custom}");
+    assert!(part(&bytes, "word/styles.xml").contains("w:styleId=\"Heading4\""));
+    let zh = run(&dir.path().join("zh.docx"), "zh");
+    let text = text_of(&part(&zh, "word/document.xml"));
+    assert!(
+        text.contains("多规则包合规自评报告") && text.contains("总体结论"),
+        "{text}"
+    );
+}

@@ -2,12 +2,12 @@
 
 use super::ui::{self, info, note};
 use super::{
-    Exit, PackArgs, check_output, fail, fail_in, load_facts_cli, pack_from, print_diags,
-    read_input, write_output,
+    Exit, PackArgs, PackSource, check_output, fail, fail_in, header_packs, load_facts_cli,
+    load_source, pack_from, print_diags, read_input, set_from, write_output,
 };
 use clap::{Args, ValueEnum};
 use hegui_batch::{self as batch, BatchOptions, ReportFormat};
-use hegui_core::eval::assess::{AssessOptions, assess};
+use hegui_core::eval::assess::AssessOptions;
 use hegui_core::load::{Loaded, PackFiles, load_pack};
 use hegui_core::text::Lang;
 use hegui_report::diff;
@@ -149,6 +149,8 @@ pub(super) fn run_batch(args: BatchArgs) -> Result<u8, Exit> {
         as_of: args
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        // Reports of several packs are the set's reports (only needed with --reports).
+        set: (set.is_multi() && args.reports.is_some()).then(|| std::sync::Arc::new(set.clone())),
     };
     let phase = std::time::Instant::now();
     let summary = batch::run(pack, inputs, &opts).map_err(fail)?;
@@ -234,15 +236,17 @@ pub(super) struct DiffArgs {
     old: String,
     /// The later assessment: a facts file or a JSON result.
     new: String,
-    /// Pack for the NEW facts file (and the old one, unless --old-rules / --old-pack).
+    /// Packs for the NEW facts file (and the old one, unless --old-rules / --old-pack);
+    /// without any, the packs the file's header lists.
     #[command(flatten)]
     pack: PackArgs,
-    /// Pack directory for the OLD facts file, when it was answered for another pack version.
-    #[arg(long, value_name = "DIR", conflicts_with = "old_pack")]
-    old_rules: Option<PathBuf>,
-    /// Embedded pack for the OLD facts file.
+    /// Pack directory for the OLD facts file, when it was answered for another pack version
+    /// (repeatable, with --old-pack too, for several packs).
+    #[arg(long, value_name = "DIR")]
+    old_rules: Vec<PathBuf>,
+    /// Embedded pack for the OLD facts file (repeatable).
     #[arg(long, value_name = "ID")]
-    old_pack: Option<String>,
+    old_pack: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     format: DiffFormat,
@@ -267,8 +271,12 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
         print_diags(&side.warnings);
         return Ok(side);
     }
-    let loaded = pack_from(pack)?;
-    let facts = match load_facts_cli(&name, &text, &loaded.pack) {
+    // A facts file: assessed against the packs named, else those its header lists.
+    let set = set_from(pack, &header_packs(pack, &name, &text))?;
+    let Some(view) = set.view() else {
+        return Err(fail("no pack"));
+    };
+    let facts = match load_facts_cli(&name, &text, view) {
         Ok(f) => f.facts,
         Err(_) => {
             return Err(fail_in(
@@ -277,7 +285,10 @@ fn side(path: &str, pack: &PackArgs, ignore_waivers: bool) -> Result<diff::Side,
             ));
         }
     };
-    let a = assess(&loaded.pack, &facts, AssessOptions { ignore_waivers });
+    let Some(a) = hegui_core::result::assess_set(&set, &facts, AssessOptions { ignore_waivers })
+    else {
+        return Err(fail("no pack"));
+    };
     Ok(diff::Side::from_assessment(path, &a))
 }
 
@@ -288,10 +299,10 @@ pub(super) fn run_diff(args: DiffArgs) -> Result<u8, Exit> {
         ));
     }
     check_output(&args.output, &[&args.old, &args.new])?;
-    let old_pack = if args.old_rules.is_some() || args.old_pack.is_some() {
+    let old_pack = if !args.old_rules.is_empty() || !args.old_pack.is_empty() {
         PackArgs {
-            rules: args.old_rules.clone().into_iter().collect(),
-            pack: args.old_pack.clone().into_iter().collect(),
+            rules: args.old_rules.clone(),
+            pack: args.old_pack.clone(),
             library: args.pack.library.clone(),
         }
     } else {
@@ -438,6 +449,10 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
                 Exit(2)
             })?;
     let old = hegui_core::facts::migrate::node_json(&doc);
+    // Answers for several packs (a `packs` header), or several packs named: each pack's own map.
+    if old.get("packs").is_some() || args.pack.pack.len() + args.pack.rules.len() > 1 {
+        return run_migrate_set(args, &old);
+    }
     // With no pack named, the embedded pack the answers name.
     let pack_args = if args.pack.named() {
         args.pack.clone()
@@ -501,6 +516,134 @@ fn run_migrate_declared(args: &MigrateArgs) -> Result<u8, Exit> {
             .map(|w| format!(": {} / {}", w.zh, w.en))
             .unwrap_or_default();
         note(&format!("  {zh} {en}: {}{from} ({}){why}", q.id, q.answers));
+    }
+    for id in &m.dropped {
+        note(&format!("  不再询问 no longer asked: {id}"));
+    }
+    for w in &m.dropped_waivers {
+        note(&format!(
+            "  豁免已删除(规则不复存在) waiver dropped, rule gone: {w}"
+        ));
+    }
+    Ok(0)
+}
+
+/// `hegui migrate` of answers for several packs: each pack carried by its own declared map,
+/// shared questions once, the header listing every pack at its new version.
+fn run_migrate_set(args: &MigrateArgs, old: &serde_json::Value) -> Result<u8, Exit> {
+    use hegui_core::facts::migrate_set::{self as ms, SetError};
+    // The packs named, else the embedded packs the header lists.
+    let mut loaded = Vec::new();
+    if args.pack.named() {
+        for id in &args.pack.pack {
+            loaded.push(load_source(PackSource::Embedded(id), &args.pack)?.pack);
+        }
+        for dir in &args.pack.rules {
+            loaded.push(load_source(PackSource::Dir(dir), &args.pack)?.pack);
+        }
+    } else {
+        let ids: Vec<String> = match (old.get("packs"), old.get("pack")) {
+            (Some(serde_json::Value::Array(items)), _) => items
+                .iter()
+                .filter_map(|p| p.get("id").and_then(serde_json::Value::as_str))
+                .map(str::to_string)
+                .collect(),
+            (_, Some(p)) => p
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if ids.is_empty() {
+            return Err(fail_in(&args.facts, SetError::NoHeader));
+        }
+        for id in &ids {
+            loaded.push(load_source(PackSource::Embedded(id), &args.pack)?.pack);
+        }
+    }
+    let set = hegui_core::load::set::pack_set(loaded.clone()).map_err(|diags| {
+        print_diags(&diags);
+        fail("这些规则包不能一起使用 / these packs cannot be used together")
+    })?;
+    let Some(view) = set.view() else {
+        return Err(fail("no pack"));
+    };
+    let refs: Vec<&hegui_core::model::Pack> = loaded.iter().collect();
+    let out_name = if args.output == "-" {
+        "<stdout>.yaml"
+    } else {
+        args.output.as_str()
+    };
+    let (m, out) = match ms::migrate_set_checked(old, &refs, view, out_name) {
+        Ok(x) => x,
+        Err(e) => {
+            if let SetError::Invalid(diags)
+            | SetError::Pack {
+                error: hegui_core::facts::migrate::DeclaredError::Invalid(diags),
+                ..
+            } = &e
+            {
+                print_diags(diags);
+            }
+            return Err(fail_in(&args.facts, e));
+        }
+    };
+    write_output(&args.output, &out)?;
+    for s in &m.packs {
+        note(&format!(
+            "规则包 {} {} → {}：沿用 {} 个答案，映射 {} 个，需重新回答 {} 个 / pack {} {} → {}: {} answers kept, {} mapped, {} to answer again",
+            s.id,
+            s.from,
+            s.to,
+            s.kept,
+            s.mapped,
+            s.reasked,
+            s.id,
+            s.from,
+            s.to,
+            s.kept,
+            s.mapped,
+            s.reasked
+        ));
+    }
+    note(&format!(
+        "共计(共用问题只计一次)：沿用 {} 个，映射 {} 个，需重新回答 {} 个；不再询问的问题 {} 个 / in all (a shared question once): {} kept, {} mapped, {} to answer again; {} questions no longer asked",
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len(),
+        m.kept,
+        m.mapped,
+        m.reasked,
+        m.dropped.len()
+    ));
+    for f in &m.questions {
+        let q = &f.fate;
+        if q.fate == hegui_core::facts::migrate::Fate::Kept {
+            continue;
+        }
+        let (zh, en) = match q.fate {
+            hegui_core::facts::migrate::Fate::Mapped => ("映射", "mapped"),
+            _ => ("需重新回答", "re-asked"),
+        };
+        let from = if q.from == q.id {
+            String::new()
+        } else {
+            format!(" ← {}", q.from)
+        };
+        let why = q
+            .why
+            .as_ref()
+            .map(|w| format!(": {} / {}", w.zh, w.en))
+            .unwrap_or_default();
+        note(&format!(
+            "  {zh} {en}: {}{from} ({}) [{}]{why}",
+            q.id,
+            q.answers,
+            f.packs.join(", ")
+        ));
     }
     for id in &m.dropped {
         note(&format!("  不再询问 no longer asked: {id}"));

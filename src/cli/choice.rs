@@ -72,6 +72,11 @@ pub fn schema_kind() -> impl TypedValueParser<Value = Kind> {
             "A pack's `coverage.yaml` (clauses without rules, known gaps)",
             Kind::Coverage,
         ),
+        (
+            "batch",
+            "The `summary.json` of `hegui batch` (hegui.batch/1 or /2)",
+            Kind::Batch,
+        ),
     ])
 }
 

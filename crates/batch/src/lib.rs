@@ -60,6 +60,7 @@ mod test_support {
             lang: hegui_core::text::Lang::Zh,
             limits: hegui_core::syntax::node::Limits::default(),
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            set: None,
         }
     }
 }
@@ -816,6 +817,10 @@ pub struct BatchOptions {
     /// The reference date (`--as-of`; the command line's default is today): a submission
     /// dated after it is flagged and supersedes none dated on or before it.
     pub as_of: NaiveDate,
+    /// For a batch over several packs, the set (whose view is the pack the batch reads): each
+    /// submission's report is then the set's report (one verdict per pack and the overall one,
+    /// never one score over the packs). `None` for one pack.
+    pub set: Option<std::sync::Arc<hegui_core::load::set::PackSet>>,
 }
 
 const MAX_ERRORS: usize = 50;
@@ -848,9 +853,17 @@ pub fn process_at(
     let outs = match opts.reports {
         None => outcomes(pack, facts, aopts),
         Some(format) => {
-            let a = hegui_core::eval::assess::assess(pack, facts, aopts);
+            let set = opts.set.as_deref().filter(|s| s.is_multi());
+            let a = match set.and_then(|s| hegui_core::result::assess_set(s, facts, aopts)) {
+                Some(a) => a,
+                None => hegui_core::eval::assess::assess(pack, facts, aopts),
+            };
             let rel = report_name(path, index, format);
-            match render_report(&a, pack, format, opts.lang).and_then(|text| {
+            let rendered = match set {
+                Some(set) => render_set_report(&a, set, format, opts.lang),
+                None => render_report(&a, pack, format, opts.lang),
+            };
+            match rendered.and_then(|text| {
                 let target = opts.out.join(&rel);
                 // In a run from the command line, temporaries go to the run's directory in
                 // --out (removed whole if the run is stopped: `batch/guard`).
@@ -949,6 +962,35 @@ fn render_report(
     ENV.with(|cell| {
         let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
         hegui_report::render::report(env, template, a, pack, lang, &opts)
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// The report of one submission assessed against several packs: the set's report
+/// (`report-set.*.j2`, the Word report of a set, or the JSON result with every pack).
+fn render_set_report(
+    a: &hegui_core::eval::assess::Assessment,
+    set: &hegui_core::load::set::PackSet,
+    format: ReportFormat,
+    lang: hegui_core::text::Lang,
+) -> Result<Vec<u8>, String> {
+    let opts = hegui_report::render::ReportOptions::default();
+    let template = match format {
+        ReportFormat::Json => return Ok(hegui_core::result::json(a).into_bytes()),
+        ReportFormat::Docx => {
+            return hegui_word::set_report(a, set, lang, &opts, &hegui_word::Brand::default())
+                .map_err(|e| e.to_string());
+        }
+        ReportFormat::Html => "report-set.html.j2",
+        ReportFormat::Markdown => "report-set.md.j2",
+    };
+    thread_local! {
+        static SET_ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
+    }
+    SET_ENV.with(|cell| {
+        let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
+        hegui_report::render::set_report(env, template, a, set, lang, &opts)
             .map(String::into_bytes)
             .map_err(|e| e.to_string())
     })

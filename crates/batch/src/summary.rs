@@ -1870,7 +1870,13 @@ fn summarise(
             &hegui_core::eval::assess::limits(pack, None),
             pack,
         ),
-        format: "hegui.batch/1",
+        // Several packs give another shape (per-pack numbers, no joint score): its own
+        // version, so a reader of one-pack summaries never misreads it (docs/RESULT.md).
+        format: if pack.members.is_empty() {
+            "hegui.batch/1"
+        } else {
+            "hegui.batch/2"
+        },
         pack: hegui_core::eval::assess::PackInfo {
             id: pack.meta.id.clone(),
             version: pack.meta.version.clone(),

@@ -87,6 +87,7 @@ pub fn report(
             lang,
             limits: hegui_core::Limits::default(),
             as_of,
+            set: None,
         };
         let summary = hegui_batch::run(&pin.pack, inputs, &opts)?;
         hegui_batch::write_all(&summary, &out, lang)?;

@@ -4,6 +4,7 @@
 //!   completes question ids and options and checks types as a person types.
 //! - `result`: derived from the result types themselves (schemars), so it cannot drift from the
 //!   JSON the engine writes.
+//! - `batch`: a batch's `summary.json` (`hegui.batch/1` of one pack, `/2` of several).
 //! - `pack`, `questions`, `rules`, `tests`: the files of a rule pack. Conditions are recursive
 //!   structured YAML, written out by hand here; the loader remains the authority (it also
 //!   checks questions, options and types against the questionnaire).
@@ -40,6 +41,8 @@ pub enum Kind {
     Ledger,
     /// A pack's `coverage.yaml` (clauses without rules, known gaps).
     Coverage,
+    /// The `summary.json` of `hegui batch` (`hegui.batch/1` of one pack, `/2` of several).
+    Batch,
 }
 
 /// The schema of `kind` (`pack` is needed for `facts`).
@@ -53,7 +56,153 @@ pub fn schema(kind: Kind, pack: &Pack) -> Value {
         Kind::Tests => tests_file(pack),
         Kind::Ledger => ledger_file(),
         Kind::Coverage => coverage_file(),
+        Kind::Batch => batch_summary(),
     }
+}
+
+/// The schema of a batch's `summary.json`: `hegui.batch/1` (one pack: each row's `score` and
+/// `coverage`, the score histogram) or `hegui.batch/2` (several packs: `packs` and
+/// `pack_stats`, each row's per-pack verdict, score and coverage, no score over the packs
+/// together). Keys this schema does not name are allowed (readers ignore them); the batch's
+/// code is the authority on their content.
+pub fn batch_summary() -> Value {
+    let n = json!({"type": "integer", "minimum": 0});
+    let pct = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 100});
+    let verdict =
+        json!({"enum": ["compliant", "not_compliant", "undecided", "waived", "no_obligations"]});
+    let verdicts = json!({
+        "type": "object",
+        "required": ["not_compliant", "undecided", "waived", "compliant", "no_obligations"],
+        "additionalProperties": n.clone()
+    });
+    let pack_ref = json!({
+        "type": "object",
+        "required": ["id", "version"],
+        "properties": {"id": {"type": "string"}, "version": {"type": "string"}}
+    });
+    let row = |several: bool| {
+        let mut required = vec![
+            "path",
+            "status",
+            "name",
+            "credit_code",
+            "assessment_date",
+            "verdict",
+            "fail",
+            "unanswered",
+            "pass",
+            "not_applicable",
+            "counted",
+            "errors",
+        ];
+        let mut props = json!({
+            "path": {"type": "string"},
+            "status": {"enum": ["assessed", "rejected"]},
+            "name": {"type": ["string", "null"]},
+            "credit_code": {"type": ["string", "null"]},
+            "assessment_date": {"type": ["string", "null"]},
+            "verdict": {"anyOf": [verdict.clone(), {"type": "null"}]},
+            "fail": n.clone(), "unanswered": n.clone(), "pass": n.clone(),
+            "not_applicable": n.clone(), "counted": {"type": "boolean"},
+            "errors": {"type": "array", "items": {"type": "string"}}
+        });
+        if several {
+            required.push("packs");
+            if let Some(o) = props.as_object_mut() {
+                o.insert(
+                    "packs".into(),
+                    json!({
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "version", "verdict", "score", "coverage"],
+                            "properties": {
+                                "id": {"type": "string"}, "version": {"type": "string"},
+                                "verdict": {"anyOf": [verdict.clone(), {"type": "null"}]},
+                                "score": pct.clone(), "coverage": pct.clone()
+                            }
+                        }
+                    }),
+                );
+            }
+            json!({
+                "type": "object", "required": required, "properties": props,
+                "not": {"anyOf": [{"required": ["score"]}, {"required": ["coverage"]}]}
+            })
+        } else {
+            required.extend(["score", "coverage"]);
+            if let Some(o) = props.as_object_mut() {
+                o.insert("score".into(), pct.clone());
+                o.insert("coverage".into(), pct.clone());
+            }
+            json!({"type": "object", "required": required, "properties": props})
+        }
+    };
+    json!({
+        "$schema": DRAFT,
+        "title": "hegui batch summary.json",
+        "description": "hegui batch 的汇总 / the summary of `hegui batch` (docs/RESULT.md, Compatibility)",
+        "type": "object",
+        "required": [
+            "format", "pack", "waivers_ignored", "as_of", "found", "assessed", "rejected",
+            "counted", "superseded", "verdicts", "score_definition", "duplicate_rule",
+            "mean_score", "rules", "sections", "lowest", "duplicates", "rejected_files",
+            "submissions"
+        ],
+        "properties": {
+            "format": {"enum": ["hegui.batch/1", "hegui.batch/2"]},
+            "pack": {
+                "type": "object",
+                "required": ["id", "version", "title", "digest", "questionnaire_digest"],
+                "properties": {"id": {"type": "string"}, "version": {"type": "string"}}
+            },
+            "waivers_ignored": {"type": "boolean"},
+            "as_of": {"type": "string", "pattern": DATE_PATTERN},
+            "found": n.clone(), "assessed": n.clone(), "rejected": n.clone(),
+            "counted": n.clone(), "superseded": n.clone(),
+            "verdicts": verdicts.clone(),
+            "mean_score": {"type": ["number", "null"]},
+            "rules": {"type": "array"}, "sections": {"type": "array"},
+            "lowest": {"type": "array"}, "duplicates": {"type": "array"},
+            "rejected_files": {"type": "array"}
+        },
+        "if": {"properties": {"format": {"const": "hegui.batch/2"}}},
+        "then": {
+            "description": "several packs: per-pack numbers, never one score over the packs",
+            "required": ["packs", "pack_stats"],
+            "not": {"anyOf": [{"required": ["score_histogram"]}, {"required": ["unscored"]}]},
+            "properties": {
+                "packs": {"type": "array", "minItems": 2, "items": pack_ref},
+                "pack_stats": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "version", "verdicts", "mean_score", "mean_coverage"],
+                        "properties": {
+                            "id": {"type": "string"}, "version": {"type": "string"},
+                            "verdicts": verdicts,
+                            "mean_score": {"type": ["number", "null"]},
+                            "mean_coverage": {"type": ["number", "null"]}
+                        }
+                    }
+                },
+                "mean_score": {"type": "null"},
+                "submissions": {"type": "array", "items": row(true)},
+                "lowest": {"type": "array", "items": row(true)}
+            }
+        },
+        "else": {
+            "description": "one pack",
+            "required": ["score_histogram", "unscored"],
+            "not": {"anyOf": [{"required": ["packs"]}, {"required": ["pack_stats"]}]},
+            "properties": {
+                "score_histogram": {"type": "array", "items": n.clone()},
+                "unscored": n,
+                "submissions": {"type": "array", "items": row(false)},
+                "lowest": {"type": "array", "items": row(false)}
+            }
+        }
+    })
 }
 
 /// The document kinds of sources and instruments.
@@ -284,23 +433,79 @@ pub fn facts(pack: &Pack) -> Value {
     }
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let code = json!({"type": ["string", "integer", "null"]});
+    // A set's view stands for several packs (facts/2 lists them in `packs`).
+    let ids: Vec<&str> = if pack.members.is_empty() {
+        vec![pack.meta.id.as_str()]
+    } else {
+        pack.members.iter().map(|m| m.id.as_str()).collect()
+    };
+    let (title, description) = if pack.members.is_empty() {
+        (
+            format!("hegui facts — {} {}", pack.meta.id, pack.meta.version),
+            format!("{} / {}", pack.meta.title.zh, pack.meta.title.en),
+        )
+    } else {
+        (
+            format!(
+                "hegui facts — {}",
+                pack.members
+                    .iter()
+                    .map(|m| format!("{} {}", m.id, m.version))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            pack.members
+                .iter()
+                .map(|m| format!("{} / {}", m.title.zh, m.title.en))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        )
+    };
+    let digest = json!({"type": "string", "pattern": "^sha256:[0-9a-f]+$"});
     json!({
         "$schema": DRAFT,
-        "title": format!("hegui facts — {} {}", pack.meta.id, pack.meta.version),
-        "description": format!("{} / {}", pack.meta.title.zh, pack.meta.title.en),
+        "title": title,
+        "description": description,
         "type": "object",
-        "required": ["pack", "organisation", "assessment_date"],
+        "required": ["organisation", "assessment_date"],
+        // `pack` (facts/1 and /2) or `packs` (facts/2), not both; `packs` and `library` need
+        // `format` (docs/FACTS-FORMAT.md).
+        "oneOf": [{"required": ["pack"]}, {"required": ["packs"]}],
+        "dependencies": {"packs": ["format"], "library": ["format"]},
         "additionalProperties": false,
         "properties": {
+            "format": {"const": crate::answers::FACTS_FORMAT},
             "pack": {
                 "type": "object",
                 "required": ["id", "version"],
                 "additionalProperties": false,
                 "properties": {
-                    "id": {"const": pack.meta.id},
+                    "id": {"enum": ids},
                     "version": {"type": "string"},
-                    "questionnaire_digest": {"type": "string", "pattern": "^sha256:[0-9a-f]+$"}
+                    "questionnaire_digest": digest.clone()
                 }
+            },
+            "packs": {
+                "type": "array",
+                "minItems": 1,
+                "description": "答卷针对的规则包 the packs answered (facts/2); a pack listed but not assessed has its answers ignored with a note",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "version"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                        "version": {"type": "string"},
+                        "questionnaire_digest": digest
+                    }
+                }
+            },
+            "library": {
+                "type": "object",
+                "description": "问题库 the question library answered (facts/2)",
+                "required": ["id", "version"],
+                "additionalProperties": false,
+                "properties": {"id": {"type": "string"}, "version": {"type": "string"}}
             },
             "organisation": {
                 "type": "object",
@@ -332,7 +537,8 @@ pub fn facts(pack: &Pack) -> Value {
                         "rule": {"enum": rule_ids},
                         "justification": {"type": "string", "minLength": 1},
                         "approved_by": {"type": "string", "minLength": 1},
-                        "expires": {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+                        "expires": {"type": "string", "pattern": DATE_PATTERN, "format": "date"},
+                        "pack": {"enum": ids}
                     }
                 }
             },

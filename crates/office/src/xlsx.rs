@@ -267,12 +267,7 @@ pub fn workbook(
     ins.write_string_with_format(
         0,
         0,
-        format!(
-            "{} — {} {}",
-            pick(&pack.meta.title, lang, " / "),
-            pack.meta.id,
-            pack.meta.version
-        ),
+        hegui_report::questionnaire::title_with_versions(pack, lang),
         &f.title,
     )
     .map_err(e)?;
@@ -678,10 +673,8 @@ fn questions_sheet(
         0,
         0,
         format!(
-            "{} — {} {} ({})",
-            pick(&pack.meta.title, lang, " / "),
-            pack.meta.id,
-            pack.meta.version,
+            "{} ({})",
+            hegui_report::questionnaire::title_with_versions(pack, lang),
             qn.digest
         ),
         &f.title,

@@ -1,13 +1,17 @@
-//! Diff: what changed between two assessments of one organisation.
+//! Diff: what changed between two assessments of one organisation (`hegui.diff/2`).
 //!
-//! Each side is an assessment — made here from a facts file, or read back from a JSON result
-//! in any format version hegui has written ([`RESULT_FORMATS`]: `hegui.assessment/1` and `/2`),
-//! checked on the way: an unknown version, a rule listed twice, an impossible date or counts
-//! that disagree with the result's own summary are refused. Rules are matched by id. A rule whose `rule_digest` is the same on
+//! Each side is an assessment of one pack or several — made here from a facts file, or read
+//! back from a JSON result in any format version hegui has written ([`RESULT_FORMATS`]:
+//! `hegui.assessment/1` and `/2`), checked on the way: an unknown version, a pack or a rule
+//! listed twice, an impossible date or counts that disagree with the result's own summary are
+//! refused. Packs are matched by id (a pack on one side only is reported as added or removed,
+//! with its rules) and rules by id within a pack. A rule whose `rule_digest` is the same on
 //! both sides means the same thing, so a change of its outcome comes from the company's
-//! answers; a rule added, removed or with a different digest is a change of the pack, reported
-//! apart. Two different organisations (credit code, or name when a code is missing) are refused
-//! unless forced.
+//! answers (fixed, newly failing, still failing, no longer applicable, other); a rule added,
+//! removed or with a different digest is a change of the pack, reported apart. The overall
+//! verdict and each pack's verdict, score and coverage are recomputed from the outcomes on
+//! both sides. Two different organisations (credit code, or name when a code is missing) are
+//! refused unless forced.
 
 use hegui_core::diag::{Diagnostic, Diagnostics, Loc};
 use hegui_core::eval::assess::{Assessment, Outcome};
@@ -37,23 +41,15 @@ pub struct RuleState {
     pub dont_know: bool,
 }
 
-/// One side of a diff.
+/// One pack of one side of a diff.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Side {
-    /// Where it came from.
-    pub path: String,
+pub struct PackSide {
     /// Pack id.
-    pub pack_id: String,
+    pub id: String,
     /// Pack version.
-    pub pack_version: String,
+    pub version: String,
     /// Pack digest.
-    pub pack_digest: String,
-    /// Organisation name.
-    pub name: String,
-    /// Credit code.
-    pub credit_code: Option<String>,
-    /// Assessment date.
-    pub assessment_date: String,
+    pub digest: String,
     /// Verdict, recomputed from the outcomes (docs/SCORING.md).
     pub verdict: Status,
     /// Score and coverage, recomputed from the outcomes.
@@ -61,6 +57,39 @@ pub struct Side {
     /// Rules, in pack order.
     #[serde(skip)]
     pub rules: Vec<RuleState>,
+}
+
+impl PackSide {
+    fn new(id: String, version: String, digest: String, rules: Vec<RuleState>) -> PackSide {
+        let score = side_score(&rules);
+        PackSide {
+            id,
+            version,
+            digest,
+            verdict: score.status(),
+            score,
+            rules,
+        }
+    }
+}
+
+/// One side of a diff: one assessment, of one pack or several.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    /// Where it came from.
+    pub path: String,
+    /// Organisation name.
+    pub name: String,
+    /// Credit code.
+    pub credit_code: Option<String>,
+    /// Assessment date.
+    pub assessment_date: String,
+    /// The overall verdict, recomputed from the packs' (the worst of the packs with
+    /// obligations, docs/RESULT.md).
+    pub verdict: Status,
+    /// The packs assessed, in the result's order (their rules are not written out).
+    #[serde(skip)]
+    pub packs: Vec<PackSide>,
     /// Problems worth a warning: a stored verdict, score or coverage that disagrees with the
     /// one recomputed from the outcomes (naming the file and key).
     #[serde(skip)]
@@ -81,37 +110,47 @@ fn side_score(rules: &[RuleState]) -> Score {
 }
 
 impl Side {
-    /// A side from an assessment made here (of one pack: its first entry).
+    /// A side from an assessment made here: every pack of it.
     pub fn from_assessment(path: &str, a: &Assessment) -> Side {
-        let p = a.packs.first();
-        let rules: Vec<RuleState> = p
-            .map(|p| p.findings.as_slice())
-            .unwrap_or_default()
+        let packs: Vec<PackSide> = a
+            .packs
             .iter()
-            .map(|f| RuleState {
-                rule_id: f.rule_id.clone(),
-                rule_digest: f.rule_digest.clone(),
-                title: f.title.clone(),
-                level: f.level,
-                severity: f.severity,
-                outcome: f.outcome,
-                dont_know: f.outcome == Outcome::Unanswered && !f.dont_know.is_empty(),
+            .map(|p| {
+                let rules = p
+                    .findings
+                    .iter()
+                    .map(|f| RuleState {
+                        rule_id: f.rule_id.clone(),
+                        rule_digest: f.rule_digest.clone(),
+                        title: f.title.clone(),
+                        level: f.level,
+                        severity: f.severity,
+                        outcome: f.outcome,
+                        dont_know: f.outcome == Outcome::Unanswered && !f.dont_know.is_empty(),
+                    })
+                    .collect();
+                PackSide::new(
+                    p.pack.id.clone(),
+                    p.pack.version.clone(),
+                    p.pack.digest.clone(),
+                    rules,
+                )
             })
             .collect();
-        let score = side_score(&rules);
         Side {
             path: path.to_string(),
-            pack_id: p.map(|p| p.pack.id.clone()).unwrap_or_default(),
-            pack_version: p.map(|p| p.pack.version.clone()).unwrap_or_default(),
-            pack_digest: p.map(|p| p.pack.digest.clone()).unwrap_or_default(),
             name: a.organisation.organisation.name.clone(),
             credit_code: a.organisation.organisation.credit_code.clone(),
             assessment_date: a.assessment_date.to_string(),
-            verdict: score.status(),
-            score,
-            rules,
+            verdict: score::overall(packs.iter().map(|p| p.verdict)),
+            packs,
             warnings: Vec::new(),
         }
+    }
+
+    /// The pack with id `id`.
+    pub fn pack(&self, id: &str) -> Option<&PackSide> {
+        self.packs.iter().find(|p| p.id == id)
     }
 
     /// A side from a JSON result in any format version hegui has written ([`RESULT_FORMATS`]);
@@ -132,185 +171,218 @@ impl Side {
     }
 
     /// A side from a result of any shape hegui has written, checked: a finding per rule (no
-    /// rule twice), a real assessment date, and counts that agree with the result's own
-    /// `summary`. Three shapes: `hegui.assessment/1` and the early, flat `/2` (`pack` and
-    /// `findings` at the top), read as one pack; and `/2` with its `packs` list. A stored
-    /// verdict, score or coverage is checked against the one recomputed from the outcomes
-    /// ([`Score`]); a disagreement is a warning naming the file and key.
+    /// rule twice in a pack, no pack twice), a real assessment date, and counts that agree
+    /// with each pack's own `summary`. Three shapes: `hegui.assessment/1` and the early, flat
+    /// `/2` (`pack` and `findings` at the top), read as one pack; and `/2` with its `packs`
+    /// list (one pack or several). Findings' `items` are not read, so their older form
+    /// (strings) and the objects of `/2` are both accepted. A stored verdict, score or
+    /// coverage is checked against the one recomputed from the outcomes ([`Score`]); a
+    /// disagreement is a warning naming the file and key.
     fn from_result_v1_v2(path: &str, v: &serde_json::Value) -> Result<Side, String> {
-        let s = |v: &serde_json::Value, at: &str, key: &str| -> Result<String, String> {
-            v.get(key)
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    format!("{path}: 结果缺少 `{at}{key}` / the result has no text `{at}{key}`")
-                })
-        };
-        // The one pack's entry and the prefix of its keys.
-        let (entry, at) = match v.get("packs") {
-            None => (v, String::new()),
+        // Each pack's entry and the prefix of its keys.
+        let entries: Vec<(&serde_json::Value, String)> = match v.get("packs") {
+            None => vec![(v, String::new())],
             Some(packs) => {
                 let packs = packs
                     .as_array()
                     .ok_or_else(|| format!("{path}: `packs` 应为列表 / `packs` must be a list"))?;
-                match packs.as_slice() {
-                    [one] => (one, "packs[0].".to_string()),
-                    [] => {
-                        return Err(format!(
-                            "{path}: `packs` 为空，没有可对比的规则包 / `packs` is empty: no pack to compare"
-                        ));
-                    }
-                    _ => {
-                        return Err(format!(
-                            "{path}: 结果含 {n} 个规则包；本版本 diff 只能对比单个规则包的结果 / the result holds {n} packs: this hegui's diff compares results of one pack",
-                            n = packs.len()
-                        ));
-                    }
+                if packs.is_empty() {
+                    return Err(format!(
+                        "{path}: `packs` 为空，没有可对比的规则包 / `packs` is empty: no pack to compare"
+                    ));
                 }
+                packs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, format!("packs[{i}].")))
+                    .collect()
             }
         };
-        let pack = entry
-            .get("pack")
-            .ok_or_else(|| format!("{path}: 结果缺少 `{at}pack` / the result has no `{at}pack`"))?;
         let org = v.get("organisation").ok_or_else(|| {
             format!("{path}: 结果缺少 `organisation` / the result has no `organisation`")
         })?;
-        let findings = entry
-            .get("findings")
-            .and_then(|f| f.as_array())
-            .ok_or_else(|| {
-                format!("{path}: 结果缺少 `{at}findings` / the result has no `{at}findings` list")
-            })?;
-        let mut rules = Vec::with_capacity(findings.len());
-        for (i, f) in findings.iter().enumerate() {
-            let at = |key: &str| format!("{path}: {at}findings[{i}].{key}");
-            let s = |v: &serde_json::Value, key: &str| {
-                s(v, "", key).map_err(|_| format!("{}: 缺少文本 missing text", at(key)))
-            };
-            let outcome = Outcome::parse(&s(f, "outcome")?)
-                .ok_or_else(|| format!("{}: 未知结果 unknown outcome", at("outcome")))?;
-            let level: Level = serde_json::from_value(f.get("level").cloned().unwrap_or_default())
-                .map_err(|e| format!("{}: {e}", at("level")))?;
-            let severity: Severity =
-                serde_json::from_value(f.get("severity").cloned().unwrap_or_default())
-                    .map_err(|e| format!("{}: {e}", at("severity")))?;
-            let title: Text = serde_json::from_value(f.get("title").cloned().unwrap_or_default())
-                .map_err(|e| format!("{}: {e}", at("title")))?;
-            let dont_know = f
-                .get("dont_know")
-                .and_then(|d| d.as_array())
-                .is_some_and(|d| !d.is_empty());
-            rules.push(RuleState {
-                rule_id: s(f, "rule_id")?,
-                rule_digest: s(f, "rule_digest")?,
-                title,
-                level,
-                severity,
-                outcome,
-                dont_know: outcome == Outcome::Unanswered && dont_know,
-            });
-        }
-        let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(rules.len());
-        for (i, r) in rules.iter().enumerate() {
-            if let Some(j) = first_at.insert(r.rule_id.as_str(), i) {
-                return Err(format!(
-                    "{path}: {at}findings[{i}]: 规则 `{id}` 出现两次（又见 {at}findings[{j}]）；结果文件被改动或损坏 / rule `{id}` appears twice (also {at}findings[{j}]): the result was edited or damaged",
-                    id = r.rule_id
-                ));
-            }
-        }
-        let date = s(v, "", "assessment_date")?;
+        let date = text(path, v, "", "assessment_date")?;
         if hegui_core::model::condition::parse_date(&date).is_none() {
             return Err(format!(
                 "{path}: assessment_date: `{date}` 不是有效日期 is not a valid date: {}",
                 hegui_core::model::condition::date_problem(&date)
             ));
         }
-        if let Some(all) = entry.get("summary").and_then(|x| x.get("all")) {
-            for o in Outcome::ALL {
-                let stated = all.get(o.name()).and_then(serde_json::Value::as_u64);
-                let counted = rules.iter().filter(|r| r.outcome == o).count() as u64;
-                if stated.is_some_and(|n| n != counted) {
-                    return Err(format!(
-                        "{path}: {at}summary.all.{name} 为 {stated} 但 findings 里有 {counted} 条；结果文件被改动或损坏 / {at}summary.all.{name} says {stated} but the findings hold {counted}: the result was edited or damaged",
-                        name = o.name(),
-                        stated = stated.unwrap_or_default()
-                    ));
-                }
-            }
-        }
-        let score = side_score(&rules);
         let mut warnings = Diagnostics::new(path);
-        let mut stored_verdict = |key: String,
-                                  stored: Option<&serde_json::Value>,
-                                  verdict: Status| {
-            if let Some(stored) = stored
-                && stored.as_str() != Some(verdict.name())
-            {
-                warnings.warning(
-                    Loc::UNKNOWN,
-                    key.clone(),
-                    format!(
-                        "`{key}` 记载为 {stored}，但按各规则结果重新计算为 \"{v}\"(docs/SCORING.md)；以重新计算的为准 / `{key}` says {stored} but the outcomes give \"{v}\" (docs/SCORING.md): the recomputed value is used",
-                        v = verdict.name()
-                    ),
-                );
+        let mut packs: Vec<PackSide> = Vec::with_capacity(entries.len());
+        for (entry, at) in &entries {
+            let p = read_pack(path, entry, at, &mut warnings)?;
+            if let Some(j) = packs.iter().position(|q| q.id == p.id) {
+                return Err(format!(
+                    "{path}: {at}pack.id: 规则包 `{id}` 出现两次（又见 packs[{j}]）；结果文件被改动或损坏 / pack `{id}` appears twice (also packs[{j}]): the result was edited or damaged",
+                    id = p.id
+                ));
             }
-        };
-        stored_verdict(
-            format!("{at}verdict"),
-            entry.get("verdict").filter(|_| !at.is_empty()),
-            score.status(),
-        );
-        stored_verdict(
-            "verdict".to_string(),
-            v.get("verdict").filter(|_| !at.is_empty()),
-            score::overall([score.status()]),
-        );
-        if !at.is_empty() {
-            for (name, ratio) in [
-                ("score", score.score_ratio()),
-                ("coverage", score.coverage_ratio()),
-            ] {
-                let Some(stored) = entry.get(name) else {
-                    continue;
-                };
-                let expected = serde_json::to_value(ratio).unwrap_or_default();
-                for k in ["numerator", "denominator", "percent"] {
-                    let (got, want) = (stored.get(k), expected.get(k));
-                    if got != want {
-                        let key = format!("{at}{name}.{k}");
-                        let got =
-                            got.map_or_else(|| "(缺少 missing)".to_string(), ToString::to_string);
-                        let want = want.map_or_else(String::new, ToString::to_string);
-                        warnings.warning(
-                            Loc::UNKNOWN,
-                            key.clone(),
-                            format!(
-                                "`{key}` 记载为 {got}，但按各规则结果重新计算为 {want}(docs/SCORING.md)；以重新计算的为准 / `{key}` says {got} but the outcomes give {want} (docs/SCORING.md): the recomputed value is used"
-                            ),
-                        );
-                    }
-                }
-            }
+            packs.push(p);
+        }
+        let verdict = score::overall(packs.iter().map(|p| p.verdict));
+        if v.get("packs").is_some() {
+            stored_verdict(
+                &mut warnings,
+                "verdict".to_string(),
+                v.get("verdict"),
+                verdict,
+            );
         }
         Ok(Side {
             path: path.to_string(),
-            pack_id: s(pack, &format!("{at}pack."), "id")?,
-            pack_version: s(pack, &format!("{at}pack."), "version")?,
-            pack_digest: s(pack, &format!("{at}pack."), "digest")?,
-            name: s(org, "organisation.", "name")?,
+            name: text(path, org, "organisation.", "name")?,
             credit_code: org
                 .get("credit_code")
                 .and_then(|c| c.as_str())
                 .map(str::to_string),
             assessment_date: date,
-            verdict: score.status(),
-            score,
-            rules,
+            verdict,
+            packs,
             warnings: warnings.into_vec(),
         })
     }
+}
+
+/// The text at `v.key` (`at` is the key's prefix in messages).
+fn text(path: &str, v: &serde_json::Value, at: &str, key: &str) -> Result<String, String> {
+    v.get(key)
+        .and_then(|x| x.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| format!("{path}: 结果缺少 `{at}{key}` / the result has no text `{at}{key}`"))
+}
+
+/// Warns when a stored verdict disagrees with the recomputed one.
+fn stored_verdict(
+    warnings: &mut Diagnostics,
+    key: String,
+    stored: Option<&serde_json::Value>,
+    verdict: Status,
+) {
+    if let Some(stored) = stored
+        && stored.as_str() != Some(verdict.name())
+    {
+        warnings.warning(
+            Loc::UNKNOWN,
+            key.clone(),
+            format!(
+                "`{key}` 记载为 {stored}，但按各规则结果重新计算为 \"{v}\"(docs/SCORING.md)；以重新计算的为准 / `{key}` says {stored} but the outcomes give \"{v}\" (docs/SCORING.md): the recomputed value is used",
+                v = verdict.name()
+            ),
+        );
+    }
+}
+
+/// One pack's entry of a result (`at`: its prefix in messages, empty for the one-pack shapes
+/// whose keys are at the top), checked.
+fn read_pack(
+    path: &str,
+    entry: &serde_json::Value,
+    at: &str,
+    warnings: &mut Diagnostics,
+) -> Result<PackSide, String> {
+    let pack = entry
+        .get("pack")
+        .ok_or_else(|| format!("{path}: 结果缺少 `{at}pack` / the result has no `{at}pack`"))?;
+    let findings = entry
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| {
+            format!("{path}: 结果缺少 `{at}findings` / the result has no `{at}findings` list")
+        })?;
+    let mut rules = Vec::with_capacity(findings.len());
+    for (i, f) in findings.iter().enumerate() {
+        let key = |key: &str| format!("{path}: {at}findings[{i}].{key}");
+        let s = |k: &str| -> Result<String, String> {
+            f.get(k)
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| format!("{}: 缺少文本 missing text", key(k)))
+        };
+        let outcome = Outcome::parse(&s("outcome")?)
+            .ok_or_else(|| format!("{}: 未知结果 unknown outcome", key("outcome")))?;
+        let level: Level = serde_json::from_value(f.get("level").cloned().unwrap_or_default())
+            .map_err(|e| format!("{}: {e}", key("level")))?;
+        let severity: Severity =
+            serde_json::from_value(f.get("severity").cloned().unwrap_or_default())
+                .map_err(|e| format!("{}: {e}", key("severity")))?;
+        let title: Text = serde_json::from_value(f.get("title").cloned().unwrap_or_default())
+            .map_err(|e| format!("{}: {e}", key("title")))?;
+        let dont_know = f
+            .get("dont_know")
+            .and_then(|d| d.as_array())
+            .is_some_and(|d| !d.is_empty());
+        rules.push(RuleState {
+            rule_id: s("rule_id")?,
+            rule_digest: s("rule_digest")?,
+            title,
+            level,
+            severity,
+            outcome,
+            dont_know: outcome == Outcome::Unanswered && dont_know,
+        });
+    }
+    let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(rules.len());
+    for (i, r) in rules.iter().enumerate() {
+        if let Some(j) = first_at.insert(r.rule_id.as_str(), i) {
+            return Err(format!(
+                "{path}: {at}findings[{i}]: 规则 `{id}` 出现两次（又见 {at}findings[{j}]）；结果文件被改动或损坏 / rule `{id}` appears twice (also {at}findings[{j}]): the result was edited or damaged",
+                id = r.rule_id
+            ));
+        }
+    }
+    if let Some(all) = entry.get("summary").and_then(|x| x.get("all")) {
+        for o in Outcome::ALL {
+            let stated = all.get(o.name()).and_then(serde_json::Value::as_u64);
+            let counted = rules.iter().filter(|r| r.outcome == o).count() as u64;
+            if stated.is_some_and(|n| n != counted) {
+                return Err(format!(
+                    "{path}: {at}summary.all.{name} 为 {stated} 但 findings 里有 {counted} 条；结果文件被改动或损坏 / {at}summary.all.{name} says {stated} but the findings hold {counted}: the result was edited or damaged",
+                    name = o.name(),
+                    stated = stated.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let p = PackSide::new(
+        text(path, pack, &format!("{at}pack."), "id")?,
+        text(path, pack, &format!("{at}pack."), "version")?,
+        text(path, pack, &format!("{at}pack."), "digest")?,
+        rules,
+    );
+    if !at.is_empty() {
+        stored_verdict(
+            warnings,
+            format!("{at}verdict"),
+            entry.get("verdict"),
+            p.verdict,
+        );
+        for (name, ratio) in [
+            ("score", p.score.score_ratio()),
+            ("coverage", p.score.coverage_ratio()),
+        ] {
+            let Some(stored) = entry.get(name) else {
+                continue;
+            };
+            let expected = serde_json::to_value(ratio).unwrap_or_default();
+            for k in ["numerator", "denominator", "percent"] {
+                let (got, want) = (stored.get(k), expected.get(k));
+                if got != want {
+                    let key = format!("{at}{name}.{k}");
+                    let got = got.map_or_else(|| "(缺少 missing)".to_string(), ToString::to_string);
+                    let want = want.map_or_else(String::new, ToString::to_string);
+                    warnings.warning(
+                        Loc::UNKNOWN,
+                        key.clone(),
+                        format!(
+                            "`{key}` 记载为 {got}，但按各规则结果重新计算为 {want}(docs/SCORING.md)；以重新计算的为准 / `{key}` says {got} but the outcomes give {want} (docs/SCORING.md): the recomputed value is used"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    Ok(p)
 }
 
 /// Reads one result format version into a [`Side`].
@@ -332,7 +404,7 @@ pub fn is_result(v: &serde_json::Value) -> bool {
         .is_some_and(|f| f.starts_with("hegui.assessment/"))
 }
 
-/// A rule whose outcome changed.
+/// A rule whose outcome changed (or, in `still_failing`, did not).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Change {
     /// Rule id.
@@ -352,10 +424,15 @@ pub struct Change {
 /// Changes that come from the company's answers (the rule means the same on both sides).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AnswerChanges {
-    /// Was `fail` or `waived`, now `pass` or `not_applicable`.
+    /// Was `fail` or `waived`, now `pass`.
     pub fixed: Vec<Change>,
-    /// Was not `fail`, now `fail`.
+    /// Was not `fail`, now `fail` (a regression, or a rule newly applicable that fails).
     pub newly_failing: Vec<Change>,
+    /// `fail` on both sides (also counted in `unchanged`).
+    pub still_failing: Vec<Change>,
+    /// Was applicable (any other outcome), now `not_applicable`: the answers took the company
+    /// out of the rule's scope.
+    pub no_longer_applicable: Vec<Change>,
     /// Any other change of outcome.
     pub changed: Vec<Change>,
 }
@@ -363,25 +440,41 @@ pub struct AnswerChanges {
 /// Changes that come from the pack.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PackChanges {
-    /// Rules only in the new pack, with their outcome.
+    /// Rules only in the new pack (or in a pack only the new side has), with their outcome.
     pub added: Vec<Change>,
-    /// Rules only in the old pack, with their old outcome.
+    /// Rules only in the old pack (or in a pack only the old side has), with their old outcome.
     pub removed: Vec<Change>,
     /// Rules in both whose meaning or text changed (`rule_digest` differs), with both outcomes.
     pub changed: Vec<Change>,
 }
 
-/// The diff of two assessments.
+/// Whether a pack is on both sides of a diff or on one only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackPresence {
+    /// Assessed on both sides.
+    Both,
+    /// Assessed on the new side only: every rule is in `pack.added`.
+    Added,
+    /// Assessed on the old side only: every rule is in `pack.removed`.
+    Removed,
+}
+
+/// The diff of one pack: its verdict, score and coverage on both sides and what changed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Diff {
-    /// Format of this document.
-    pub format: &'static str,
-    /// Before.
-    pub old: Side,
-    /// After.
-    pub new: Side,
+pub struct PackDiff {
+    /// Pack id.
+    pub id: String,
+    /// On both sides, or added or removed.
+    pub presence: PackPresence,
+    /// The pack on the old side (version, digest, verdict, score), `null` when added.
+    pub old: Option<PackSide>,
+    /// The pack on the new side, `null` when removed.
+    pub new: Option<PackSide>,
     /// Whether the two sides used the same pack: same digest, and the same rules.
     pub same_pack: bool,
+    /// Whether the pack's verdict changed (a pack added or removed counts as a change).
+    pub verdict_changed: bool,
     /// New score minus old (percentage points), when both have one.
     pub score_change: Option<i64>,
     /// New coverage minus old (percentage points), when both have one.
@@ -390,9 +483,28 @@ pub struct Diff {
     pub answers: AnswerChanges,
     /// Changes from the pack.
     pub pack: PackChanges,
-    /// Rules in both, unchanged in meaning and outcome.
+    /// Rules in both, unchanged in meaning and outcome (those failing on both sides included).
     pub unchanged: usize,
 }
+
+/// The diff of two assessments (`hegui.diff/2`): the overall verdicts, then one section per
+/// pack (packs of the new side in its order, then packs only the old side has).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diff {
+    /// Format of this document.
+    pub format: &'static str,
+    /// Before.
+    pub old: Side,
+    /// After.
+    pub new: Side,
+    /// Whether the overall verdict changed.
+    pub verdict_changed: bool,
+    /// One entry per pack.
+    pub packs: Vec<PackDiff>,
+}
+
+/// The format `diff --format json` writes.
+pub const DIFF_FORMAT: &str = "hegui.diff/2";
 
 /// Why two sides cannot be compared.
 pub fn organisation_mismatch(old: &Side, new: &Side) -> Option<String> {
@@ -409,51 +521,54 @@ pub fn organisation_mismatch(old: &Side, new: &Side) -> Option<String> {
     }
 }
 
-/// Compares two sides.
-pub fn diff(old: Side, new: Side) -> Diff {
+fn change(r: &RuleState, old: Option<Outcome>, new: Option<Outcome>) -> Change {
+    Change {
+        rule_id: r.rule_id.clone(),
+        title: r.title.clone(),
+        level: r.level,
+        severity: r.severity,
+        old,
+        new,
+    }
+}
+
+/// Compares one pack's two sides (either may be missing: a pack added or removed).
+fn pack_diff(id: &str, old: Option<&PackSide>, new: Option<&PackSide>) -> PackDiff {
+    let no_rules: &[RuleState] = &[];
+    let old_rules = old.map_or(no_rules, |p| p.rules.as_slice());
+    let new_rules = new.map_or(no_rules, |p| p.rules.as_slice());
     let old_by_id: HashMap<&str, &RuleState> =
-        old.rules.iter().map(|r| (r.rule_id.as_str(), r)).collect();
+        old_rules.iter().map(|r| (r.rule_id.as_str(), r)).collect();
     let new_ids: std::collections::HashSet<&str> =
-        new.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        new_rules.iter().map(|r| r.rule_id.as_str()).collect();
     let mut answers = AnswerChanges::default();
     let mut pack = PackChanges::default();
     let mut unchanged = 0;
-    for n in &new.rules {
-        let change = |old: Option<Outcome>| Change {
-            rule_id: n.rule_id.clone(),
-            title: n.title.clone(),
-            level: n.level,
-            severity: n.severity,
-            old,
-            new: Some(n.outcome),
-        };
+    for n in new_rules {
+        let c = |old: Option<Outcome>| change(n, old, Some(n.outcome));
         match old_by_id.get(n.rule_id.as_str()) {
-            None => pack.added.push(change(None)),
-            Some(o) if o.rule_digest != n.rule_digest => pack.changed.push(change(Some(o.outcome))),
-            Some(o) if o.outcome == n.outcome => unchanged += 1,
-            Some(o) => {
-                let c = change(Some(o.outcome));
-                let was_failing = matches!(o.outcome, Outcome::Fail | Outcome::Waived);
-                if was_failing && matches!(n.outcome, Outcome::Pass | Outcome::NotApplicable) {
-                    answers.fixed.push(c);
-                } else if n.outcome == Outcome::Fail && o.outcome != Outcome::Fail {
-                    answers.newly_failing.push(c);
-                } else {
-                    answers.changed.push(c);
+            None => pack.added.push(c(None)),
+            Some(o) if o.rule_digest != n.rule_digest => pack.changed.push(c(Some(o.outcome))),
+            Some(o) if o.outcome == n.outcome => {
+                unchanged += 1;
+                if n.outcome == Outcome::Fail {
+                    answers.still_failing.push(c(Some(o.outcome)));
                 }
+            }
+            Some(o) => {
+                let list = match (o.outcome, n.outcome) {
+                    (Outcome::Fail | Outcome::Waived, Outcome::Pass) => &mut answers.fixed,
+                    (_, Outcome::NotApplicable) => &mut answers.no_longer_applicable,
+                    (_, Outcome::Fail) => &mut answers.newly_failing,
+                    _ => &mut answers.changed,
+                };
+                list.push(c(Some(o.outcome)));
             }
         }
     }
-    for o in &old.rules {
+    for o in old_rules {
         if !new_ids.contains(o.rule_id.as_str()) {
-            pack.removed.push(Change {
-                rule_id: o.rule_id.clone(),
-                title: o.title.clone(),
-                level: o.level,
-                severity: o.severity,
-                old: Some(o.outcome),
-                new: None,
-            });
+            pack.removed.push(change(o, Some(o.outcome), None));
         }
     }
     let delta = |a: Option<u32>, b: Option<u32>| match (a, b) {
@@ -462,18 +577,52 @@ pub fn diff(old: Side, new: Side) -> Diff {
     };
     // Two results may claim one pack yet list different rules (one was edited): then the
     // pack changes are shown, never dropped.
-    let same_pack = old.pack_digest == new.pack_digest
+    let same_pack = matches!((old, new), (Some(o), Some(n)) if o.digest == n.digest)
         && pack.added.is_empty()
         && pack.removed.is_empty()
         && pack.changed.is_empty();
-    Diff {
-        format: "hegui.diff/1",
+    PackDiff {
+        id: id.to_string(),
+        presence: match (old, new) {
+            (Some(_), Some(_)) => PackPresence::Both,
+            (None, _) => PackPresence::Added,
+            (_, None) => PackPresence::Removed,
+        },
         same_pack,
-        score_change: delta(old.score.score, new.score.score),
-        coverage_change: delta(old.score.coverage, new.score.coverage),
+        verdict_changed: old.map(|p| p.verdict) != new.map(|p| p.verdict),
+        score_change: delta(
+            old.and_then(|p| p.score.score),
+            new.and_then(|p| p.score.score),
+        ),
+        coverage_change: delta(
+            old.and_then(|p| p.score.coverage),
+            new.and_then(|p| p.score.coverage),
+        ),
         answers,
         pack,
         unchanged,
+        old: old.cloned(),
+        new: new.cloned(),
+    }
+}
+
+/// Compares two sides, pack by pack (matched by pack id; a pack on one side only is added or
+/// removed with all its rules). Rules are matched by id within a pack.
+pub fn diff(old: Side, new: Side) -> Diff {
+    let mut packs: Vec<PackDiff> = new
+        .packs
+        .iter()
+        .map(|n| pack_diff(&n.id, old.pack(&n.id), Some(n)))
+        .collect();
+    for o in &old.packs {
+        if new.pack(&o.id).is_none() {
+            packs.push(pack_diff(&o.id, Some(o), None));
+        }
+    }
+    Diff {
+        format: DIFF_FORMAT,
+        verdict_changed: old.verdict != new.verdict,
+        packs,
         old,
         new,
     }
@@ -518,7 +667,7 @@ fn md_cell(s: &str) -> String {
 
 fn table(out: &mut String, title_zh: &str, title_en: &str, rows: &[Change]) {
     out.push_str(&format!(
-        "\n## {title_zh} / {title_en} ({})\n\n",
+        "\n#### {title_zh} / {title_en} ({})\n\n",
         rows.len()
     ));
     if rows.is_empty() {
@@ -543,7 +692,22 @@ fn table(out: &mut String, title_zh: &str, title_en: &str, rows: &[Change]) {
     }
 }
 
-/// The diff as Markdown, Chinese first.
+fn verdict_cell(v: Option<Status>) -> String {
+    v.map_or_else(
+        || "—".to_string(),
+        |v| format!("{} {}", v.label().zh, v.label().en),
+    )
+}
+
+fn changed_cell(changed: bool) -> &'static str {
+    if changed {
+        "有变化 changed"
+    } else {
+        "未变 unchanged"
+    }
+}
+
+/// The diff as Markdown, Chinese first: the overall verdicts, then one section per pack.
 pub fn markdown(d: &Diff) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -560,68 +724,120 @@ pub fn markdown(d: &Diff) -> String {
         "| 评估日期 date | {} | {} | |\n",
         d.old.assessment_date, d.new.assessment_date
     ));
+    let ids = |s: &Side| {
+        s.packs
+            .iter()
+            .map(|p| format!("{} {}", md_cell(&p.id), md_cell(&p.version)))
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
     out.push_str(&format!(
-        "| 规则包 pack | {} {} | {} {} | {} |\n",
-        d.old.pack_id,
-        d.old.pack_version,
-        d.new.pack_id,
-        d.new.pack_version,
-        if d.same_pack {
+        "| 规则包 packs | {} | {} | |\n",
+        ids(&d.old),
+        ids(&d.new)
+    ));
+    out.push_str(&format!(
+        "| 总体结论 overall verdict | {} | {} | {} |\n",
+        verdict_cell(Some(d.old.verdict)),
+        verdict_cell(Some(d.new.verdict)),
+        changed_cell(d.verdict_changed)
+    ));
+    for p in &d.packs {
+        pack_markdown(&mut out, p);
+    }
+    out
+}
+
+fn pack_markdown(out: &mut String, p: &PackDiff) {
+    let version = |s: &Option<PackSide>| {
+        s.as_ref()
+            .map_or_else(|| "—".to_string(), |s| md_cell(&s.version))
+    };
+    out.push_str(&format!(
+        "\n## 规则包 / Pack: {} ({} → {})\n\n",
+        md_cell(&p.id),
+        version(&p.old),
+        version(&p.new)
+    ));
+    match p.presence {
+        PackPresence::Added => out.push_str(
+            "仅在之后的评估中：新增的规则包，其规则均列为新增 / Only in the later assessment: a pack added; its rules are listed as added.\n\n",
+        ),
+        PackPresence::Removed => out.push_str(
+            "仅在之前的评估中：不再评估的规则包，其规则均列为删除 / Only in the earlier assessment: a pack no longer assessed; its rules are listed as removed.\n\n",
+        ),
+        PackPresence::Both => {}
+    }
+    out.push_str("| | 之前 before | 之后 after | 变化 change |\n|---|---|---|---|\n");
+    fn digest(s: &Option<PackSide>) -> Option<&str> {
+        s.as_ref().map(|s| s.digest.as_str())
+    }
+    out.push_str(&format!(
+        "| 规则包 pack | {} | {} | {} |\n",
+        version(&p.old),
+        version(&p.new),
+        if p.same_pack {
             "相同 same"
-        } else if d.old.pack_digest == d.new.pack_digest {
+        } else if p.presence == PackPresence::Both && digest(&p.old) == digest(&p.new) {
             "摘要相同但规则不同 same digest, different rules"
         } else {
             "不同 different"
         }
     ));
     out.push_str(&format!(
-        "| 结论 verdict | {} {} | {} {} | |\n",
-        d.old.verdict.label().zh,
-        d.old.verdict.label().en,
-        d.new.verdict.label().zh,
-        d.new.verdict.label().en
+        "| 结论 verdict | {} | {} | {} |\n",
+        verdict_cell(p.old.as_ref().map(|s| s.verdict)),
+        verdict_cell(p.new.as_ref().map(|s| s.verdict)),
+        changed_cell(p.verdict_changed)
     ));
+    let score = |s: &Option<PackSide>, f: fn(&Score) -> Option<u32>| {
+        pct(s.as_ref().and_then(|s| f(&s.score)))
+    };
     out.push_str(&format!(
         "| 覆盖率 coverage | {} | {} | {} |\n",
-        pct(d.old.score.coverage),
-        pct(d.new.score.coverage),
-        signed(d.coverage_change)
+        score(&p.old, |s| s.coverage),
+        score(&p.new, |s| s.coverage),
+        signed(p.coverage_change)
     ));
     out.push_str(&format!(
         "| 得分(仅计已判定规则) score (decided rules only) | {} | {} | {} |\n",
-        pct(d.old.score.score),
-        pct(d.new.score.score),
-        signed(d.score_change)
+        score(&p.old, |s| s.score),
+        score(&p.new, |s| s.score),
+        signed(p.score_change)
     ));
+    let fails = |s: &Option<PackSide>| {
+        s.as_ref()
+            .map_or_else(|| "—".to_string(), |s| s.score.fail.to_string())
+    };
     out.push_str(&format!(
         "| 未满足 fail | {} | {} | |\n",
-        d.old.score.fail, d.new.score.fail
+        fails(&p.old),
+        fails(&p.new)
     ));
-    out.push_str("\n# 企业答案带来的变化 / Changes from the answers\n");
-    table(&mut out, "已整改", "Fixed", &d.answers.fixed);
-    table(
-        &mut out,
-        "新出现的未满足",
-        "Newly failing",
-        &d.answers.newly_failing,
-    );
-    table(
-        &mut out,
-        "其他状态变化",
-        "Other changes of state",
-        &d.answers.changed,
-    );
-    out.push_str("\n# 规则包带来的变化 / Changes from the pack\n");
-    if d.same_pack {
+    if p.presence == PackPresence::Both {
+        out.push_str("\n### 企业答案带来的变化 / Changes from the answers\n");
+        let a = &p.answers;
+        table(out, "已整改", "Fixed", &a.fixed);
+        table(out, "新出现的未满足", "Newly failing", &a.newly_failing);
+        table(out, "仍未满足", "Still failing", &a.still_failing);
+        table(
+            out,
+            "不再适用",
+            "No longer applicable",
+            &a.no_longer_applicable,
+        );
+        table(out, "其他状态变化", "Other changes of state", &a.changed);
+    }
+    out.push_str("\n### 规则包带来的变化 / Changes from the pack\n");
+    if p.same_pack {
         out.push_str("\n两次评估使用同一规则包 / Both assessments used the same pack.\n");
     } else {
-        table(&mut out, "新增规则", "Rules added", &d.pack.added);
-        table(&mut out, "删除的规则", "Rules removed", &d.pack.removed);
-        table(&mut out, "内容变化的规则", "Rules changed", &d.pack.changed);
+        table(out, "新增规则", "Rules added", &p.pack.added);
+        table(out, "删除的规则", "Rules removed", &p.pack.removed);
+        table(out, "内容变化的规则", "Rules changed", &p.pack.changed);
     }
     out.push_str(&format!(
         "\n未变化的规则 / unchanged rules: {}\n",
-        d.unchanged
+        p.unchanged
     ));
-    out
 }

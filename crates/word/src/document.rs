@@ -11,6 +11,7 @@ use docx_rs::{
 };
 use hegui_core::text::{Lang, Text};
 use hegui_report::render::labels::{self, label};
+use hegui_report::render::set::{PackRule, SetView};
 use hegui_report::render::view::{Gap, QuestionSection, Report};
 
 /// Latin font of body text.
@@ -42,7 +43,7 @@ fn fonts(latin: &str, east_asia: &str) -> RunFonts {
 
 /// The document's styles: heading styles with outline levels (the navigation pane and the
 /// table of contents use them), East Asian fonts set apart from Latin ones.
-fn styles(docx: Docx, accent: &str) -> Docx {
+fn styles(docx: Docx, accent: &str, deep: bool) -> Docx {
     let heading = |id: &str, name: &str, level: usize, size: usize, before: u32| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
@@ -62,6 +63,12 @@ fn styles(docx: Docx, accent: &str) -> Docx {
             .based_on("Normal")
             .size(size)
             .color(color)
+    };
+    // A report of several packs nests each pack's sections one level down.
+    let docx = if deep {
+        docx.add_style(heading("Heading4", "heading 4", 3, 21, 160))
+    } else {
+        docx
     };
     docx.default_fonts(fonts(BODY_LATIN, BODY_EAST_ASIA))
         .default_size(21)
@@ -134,6 +141,8 @@ struct Writer<'a> {
     accent: &'a str,
     docx: Docx,
     toc: Vec<(usize, String)>,
+    /// Added to every heading level: 1 inside a pack's part of a report of several packs.
+    shift: usize,
 }
 
 impl Writer<'_> {
@@ -175,6 +184,7 @@ impl Writer<'_> {
     }
 
     fn heading(&mut self, level: usize, text: String) {
+        let level = level + self.shift;
         self.toc.push((level, text.clone()));
         self.push(
             Paragraph::new()
@@ -326,8 +336,9 @@ fn outcome_run(w: &Writer<'_>, name: &str, x: &Text) -> Run {
     }
 }
 
-/// The Word document of `r`, before packaging, with the headings it has (level, text).
-pub fn build(r: &Report, lang: Lang, brand: &Brand) -> Docx {
+/// A writer on an empty A4 document with the report's styles (`deep`: with a fourth heading
+/// level, for a report of several packs).
+fn writer<'a>(lang: Lang, brand: &'a Brand, deep: bool) -> Writer<'a> {
     let docx = Docx::new().page_size(PAGE_W, PAGE_H).page_margin(
         PageMargin::new()
             .top(MARGIN)
@@ -337,22 +348,33 @@ pub fn build(r: &Report, lang: Lang, brand: &Brand) -> Docx {
             .header(708)
             .footer(708),
     );
-    let docx = styles(docx, &brand.accent);
-    let mut w = Writer {
+    Writer {
         lang,
         accent: &brand.accent,
-        docx,
+        docx: styles(docx, &brand.accent, deep),
         toc: Vec::new(),
-    };
-    header_footer(&mut w, r, brand);
-    cover(&mut w, r, brand);
-    // The body first, so the contents can list its headings; then the contents go in front.
-    let mut body = Writer {
+        shift: 0,
+    }
+}
+
+/// A writer for a document's body (moved into the document after its contents).
+fn body_writer<'a>(lang: Lang, brand: &'a Brand) -> Writer<'a> {
+    Writer {
         lang,
         accent: &brand.accent,
         docx: Docx::new(),
         toc: Vec::new(),
-    };
+        shift: 0,
+    }
+}
+
+/// The Word document of `r`, before packaging, with the headings it has (level, text).
+pub fn build(r: &Report, lang: Lang, brand: &Brand) -> Docx {
+    let mut w = writer(lang, brand, false);
+    header_footer(&mut w, &r.header.name, brand);
+    cover(&mut w, r, brand);
+    // The body first, so the contents can list its headings; then the contents go in front.
+    let mut body = body_writer(lang, brand);
     verdict(&mut body, r);
     limits(&mut body, r);
     plan(&mut body, r);
@@ -371,13 +393,384 @@ pub fn build(r: &Report, lang: Lang, brand: &Brand) -> Docx {
     w.docx
 }
 
-fn header_footer(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
+/// The Word document of one set of answers assessed against several packs, before packaging:
+/// a cover with the overall verdict and one line per pack; the overall verdict with each
+/// pack's verdict, score and coverage; the one plan across packs (an action closing rules of
+/// several packs names them all); the answers that decide rules in several packs; then each
+/// pack's part (verdict and scores, limits, findings, recommendations, open questions, waivers)
+/// and the method.
+pub fn build_set(s: &SetView, lang: Lang, brand: &Brand) -> Docx {
+    let mut w = writer(lang, brand, true);
+    header_footer(&mut w, &s.header.name, brand);
+    set_cover(&mut w, s, brand);
+    let mut body = body_writer(lang, brand);
+    set_overall(&mut body, s);
+    set_plan(&mut body, s);
+    set_shared(&mut body, s);
+    for r in &s.reports {
+        body.push(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
+        let title = format!(
+            "{}: {} ({} {})",
+            body.t(&s_text(s, "pack")),
+            body.t(&r.header.pack_title),
+            r.header.pack_id,
+            r.header.pack_version
+        );
+        body.heading(1, title);
+        body.shift = 1;
+        verdict(&mut body, r);
+        limits(&mut body, r);
+        gaps(&mut body, r);
+        recommendations(&mut body, r);
+        questions(&mut body, "open_questions", &r.open_questions);
+        questions(&mut body, "dont_know", &r.dont_know);
+        if !r.imprecise.is_empty() {
+            questions(&mut body, "imprecise", &r.imprecise);
+        }
+        waivers(&mut body, r);
+        body.shift = 0;
+    }
+    if let Some(r) = s.reports.first() {
+        set_method(&mut body, r);
+    }
+    // The contents list the parts and their sections (levels 1 and 2, as the field does).
+    let toc: Vec<(usize, String)> = body.toc.iter().filter(|(l, _)| *l <= 2).cloned().collect();
+    contents(&mut w, &toc);
+    let children = body.docx.document.children;
+    w.docx.document.children.extend(children);
+    w.docx
+}
+
+/// A text of the set report (`render::set`'s texts).
+fn s_text(s: &SetView, key: &str) -> Text {
+    s.text
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| Text::new(key, key))
+}
+
+/// The cover's colour for a verdict.
+fn verdict_fill(status: &str) -> &'static str {
+    match status {
+        "not_compliant" => "FDECEC",
+        "undecided" | "waived" => "FFF4E5",
+        "compliant" => "E8F5EC",
+        _ => "F4F6F9",
+    }
+}
+
+fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
+    let h = &s.header;
+    if let Some(firm) = &brand.firm {
+        w.push(
+            Paragraph::new()
+                .style("Subtitle")
+                .add_run(Run::new().add_text(firm).bold().color(w.accent)),
+        );
+    }
+    let sub = w.l("subtitle");
+    w.push(
+        Paragraph::new()
+            .style("Subtitle")
+            .add_run(Run::new().add_text(sub)),
+    );
+    let title = w.t(&s_text(s, "title"));
+    w.push(
+        Paragraph::new()
+            .style("Title")
+            .add_run(Run::new().add_text(title)),
+    );
+    w.push(Paragraph::new().add_run(Run::new().add_text(&h.name).size(32).bold()));
+    // The overall verdict, then one line per pack: its verdict, coverage and score.
+    let mut cell = TableCell::new()
+        .width(TEXT_W, WidthType::Dxa)
+        .shading(Shading::new().fill(verdict_fill(s.overall.status)));
+    cell = cell.add_paragraph(
+        Paragraph::new()
+            .line_spacing(LineSpacing::new().before(80))
+            .add_run(Run::new().add_text(format!("{}: ", w.t(&s_text(s, "overall")))))
+            .add_run(
+                Run::new()
+                    .add_text(w.t(&s.overall.headline))
+                    .bold()
+                    .size(30),
+            ),
+    );
+    for p in &s.packs {
+        let line = format!(
+            "{} ({} {}): {}\u{a0}\u{a0}·\u{a0}\u{a0}{}: {}\u{a0}\u{a0}·\u{a0}\u{a0}{}: {}",
+            w.t(&p.title),
+            p.id,
+            p.version,
+            w.t(&p.verdict.headline),
+            w.t(&s_text(s, "coverage")),
+            Writer::pct(p.score.coverage),
+            w.t(&s_text(s, "score")),
+            Writer::pct(p.score.score)
+        );
+        cell = cell.add_paragraph(Paragraph::new().add_run(Run::new().add_text(line)));
+    }
+    cell = cell.add_paragraph(
+        w.runs(&s_text(s, "overall_help"))
+            .into_iter()
+            .fold(Paragraph::new().style("Small"), |p, x| p.add_run(x)),
+    );
+    w.push_table(
+        Table::new(vec![TableRow::new(vec![cell]).cant_split()])
+            .set_grid(vec![TEXT_W])
+            .width(TEXT_W, WidthType::Dxa),
+    );
+    let person = |p: &Option<hegui_report::render::view::PersonView>| match p {
+        Some(p) => match &p.title {
+            Some(t) => format!("{}({t})", p.name),
+            None => p.name.clone(),
+        },
+        None => "—".to_string(),
+    };
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
+    let sep = if w.lang == Lang::En { "; " } else { "；" };
+    let mut meta: Vec<(String, String)> = vec![
+        (w.l("credit_code"), dash(&h.credit_code)),
+        (w.l("region_code"), dash(&h.region_code)),
+    ];
+    if let Some(i) = &h.industry {
+        meta.push((w.l("industry"), i.clone()));
+    }
+    meta.push((w.l("prepared_by"), person(&h.prepared_by)));
+    meta.push((w.l("responsible_person"), person(&h.responsible_person)));
+    meta.push((w.l("assessment_date"), h.assessment_date.to_string()));
+    meta.push((
+        w.t(&s_text(s, "packs")),
+        s.packs
+            .iter()
+            .map(|p| format!("{} {}", p.id, p.version))
+            .collect::<Vec<_>>()
+            .join(sep),
+    ));
+    meta.push((w.t(&s_text(s, "answered_for")), s.answered_for.join(sep)));
+    if !s.ignored_answers.is_empty() {
+        meta.push((w.t(&s_text(s, "ignored")), s.ignored_answers.join(sep)));
+    }
+    meta.push((w.l("answers_digest"), h.answers_digest.clone()));
+    if h.waivers_ignored {
+        meta.push((w.l("waivers_ignored"), w.l("waivers_ignored_note")));
+    }
+    if let Some(g) = &h.generated_at {
+        meta.push((w.l("generated_at"), g.clone()));
+    }
+    w.push(Paragraph::new());
+    let rows = meta
+        .into_iter()
+        .map(|(k, v)| {
+            TableRow::new(vec![
+                TableCell::new().width(2800, WidthType::Dxa).add_paragraph(
+                    Paragraph::new()
+                        .style("TableText")
+                        .add_run(Run::new().add_text(k).color(GREY)),
+                ),
+                TableCell::new()
+                    .width(TEXT_W - 2800, WidthType::Dxa)
+                    .add_paragraph(w.cell_text(&v)),
+            ])
+            .cant_split()
+        })
+        .collect();
+    w.push_table(
+        Table::without_borders(rows)
+            .set_grid(vec![2800, TEXT_W - 2800])
+            .width(TEXT_W, WidthType::Dxa),
+    );
+    if let Some(c) = &brand.confidentiality {
+        w.push(
+            Paragraph::new()
+                .style("Notice")
+                .add_run(Run::new().add_text(c).color(RED)),
+        );
+    }
+    let p = w
+        .runs(&s_text(s, "disclaimer"))
+        .into_iter()
+        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
+    w.push(p);
+}
+
+/// The overall verdict and each pack's verdict, score and coverage.
+fn set_overall(w: &mut Writer<'_>, s: &SetView) {
+    w.heading(1, w.t(&s_text(s, "overall")));
+    w.push(Paragraph::new().add_run(Run::new().add_text(w.t(&s.overall.headline)).bold()));
+    w.small(&s_text(s, "overall_help"));
+    let head = [
+        w.t(&s_text(s, "pack")),
+        w.t(&s_text(s, "answered")),
+        w.t(&s_text(s, "verdict")),
+        w.t(&s_text(s, "score")),
+        w.t(&s_text(s, "coverage")),
+    ];
+    let rows = s
+        .packs
+        .iter()
+        .map(|p| {
+            vec![
+                vec![
+                    w.cell_runs(&p.title),
+                    Paragraph::new().style("TableText").add_run(
+                        Run::new()
+                            .add_text(format!("{} {}", p.id, p.version))
+                            .color(GREY),
+                    ),
+                ],
+                vec![w.cell_runs(&if p.answered {
+                    s_text(s, "yes")
+                } else {
+                    s_text(s, "not_answered")
+                })],
+                vec![w.cell_runs(&p.verdict.headline)],
+                w.n(Writer::pct(p.score.score)),
+                w.n(Writer::pct(p.score.coverage)),
+            ]
+        })
+        .collect();
+    let t = w.table(&[5, 4, 3, 2, 2], &head, rows);
+    w.push_table(t);
+    let head = [
+        w.t(&s_text(s, "pack")),
+        w.t(&s_text(s, "library")),
+        w.t(&s_text(s, "digest")),
+    ];
+    let rows = s
+        .packs
+        .iter()
+        .map(|p| {
+            vec![
+                vec![w.cell_text(&format!("{} {}", p.id, p.version))],
+                vec![w.cell_text(p.library.as_deref().unwrap_or("—"))],
+                vec![w.cell_text(&p.digest)],
+            ]
+        })
+        .collect();
+    let t = w.table(&[3, 3, 8], &head, rows);
+    w.push_table(t);
+}
+
+/// A rule of some pack with the items that fail it (apps named `name · platform · version`).
+fn pack_rule_line(w: &Writer<'_>, r: &PackRule) -> Paragraph {
+    let mut p = Paragraph::new()
+        .style("TableText")
+        .add_run(Run::new().add_text(format!("[{}] ", r.pack)).color(GREY))
+        .add_run(Run::new().add_text(w.t(&r.title)))
+        .add_run(Run::new().add_text(format!(" {}", r.rule_id)).color(GREY));
+    if !r.items.is_empty() {
+        let sep = if w.lang == Lang::En { "; " } else { "；" };
+        p = p.add_run(
+            Run::new()
+                .add_text(format!(" ({})", r.items.join(sep)))
+                .bold(),
+        );
+    }
+    p
+}
+
+/// One plan across packs.
+fn set_plan(w: &mut Writer<'_>, s: &SetView) {
+    w.heading(1, w.t(&s_text(s, "plan")));
+    w.small(&s_text(s, "plan_help"));
+    if s.plan.is_empty() {
+        w.para(&s_text(s, "no_gaps"));
+        return;
+    }
+    let head = [
+        "#".to_string(),
+        w.t(&s_text(s, "due")),
+        w.l("severity"),
+        w.t(&s_text(s, "answers")),
+        w.t(&s_text(s, "closes")),
+        w.t(&s_text(s, "todo")),
+    ];
+    let rows = s
+        .plan
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            vec![
+                w.n(i + 1),
+                vec![w.cell_text(&x.due.map_or("—".to_string(), |d| d.to_string()))],
+                vec![w.cell_runs(&x.severity_label)],
+                x.answers.iter().map(|a| w.cell_text(a)).collect(),
+                x.rules.iter().map(|r| pack_rule_line(w, r)).collect(),
+                x.remediation.iter().map(|t| w.cell_runs(t)).collect(),
+            ]
+        })
+        .collect();
+    let t = w.table(&[1, 3, 2, 5, 6, 5], &head, rows);
+    w.push_table(t);
+}
+
+/// The answers that decide rules in several packs.
+fn set_shared(w: &mut Writer<'_>, s: &SetView) {
+    if s.shared.is_empty() {
+        return;
+    }
+    w.heading(1, w.t(&s_text(s, "shared")));
+    let head = [w.t(&s_text(s, "question")), w.t(&s_text(s, "rules"))];
+    let rows = s
+        .shared
+        .iter()
+        .map(|q| {
+            vec![
+                vec![
+                    w.cell_runs(&q.label),
+                    Paragraph::new()
+                        .style("TableText")
+                        .add_run(Run::new().add_text(&q.question).color(GREY)),
+                ],
+                q.rules
+                    .iter()
+                    .map(|r| {
+                        let outcome = w.t(&labels::outcome(r.outcome.name()));
+                        pack_rule_line(w, r).add_run(Run::new().add_text(format!(" — {outcome}")))
+                    })
+                    .collect(),
+            ]
+        })
+        .collect();
+    let t = w.table(&[2, 3], &head, rows);
+    w.push_table(t);
+}
+
+/// The method (weights and deadlines) and the notice, once for every pack.
+fn set_method(w: &mut Writer<'_>, r: &Report) {
+    w.push(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
+    w.heading(1, format!("{} A. {}", w.l("appendix"), w.l("method")));
+    w.para(&label("method_text"));
+    let head = [w.l("severity"), w.l("weight"), w.l("deadline_days")];
+    let rows = r
+        .severities
+        .iter()
+        .map(|s| {
+            vec![
+                vec![w.cell_runs(&s.label)],
+                w.n(s.weight),
+                w.n(s.deadline_days),
+            ]
+        })
+        .collect();
+    let t = w.table(&[4, 2, 2], &head, rows);
+    w.push_table(t);
+    let notice = label("notice");
+    let p = w
+        .runs(&notice)
+        .into_iter()
+        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
+    w.push(p);
+}
+
+fn header_footer(w: &mut Writer<'_>, name: &str, brand: &Brand) {
     let title = w.l("title");
     let text = brand
         .header
         .clone()
         .or_else(|| brand.firm.clone())
-        .unwrap_or_else(|| format!("{title} — {}", r.header.name));
+        .unwrap_or_else(|| format!("{title} — {name}"));
     let mut hp = Paragraph::new().style("Header");
     if let Some(logo) = &brand.logo {
         // 0.9 cm high, at most 5 cm wide, in the picture's proportions.
@@ -477,12 +870,7 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     );
 
     // The verdict first, with the counts behind it.
-    let fill = match r.verdict.status.name() {
-        "not_compliant" => "FDECEC",
-        "undecided" | "waived" => "FFF4E5",
-        "compliant" => "E8F5EC",
-        _ => "F4F6F9",
-    };
+    let fill = verdict_fill(r.verdict.status.name());
     let s = &r.score;
     // Coverage before the score, and the score under the report's own label (which says
     // "decided rules only" while coverage is below 100 %), as in the HTML headline.
@@ -567,6 +955,11 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     }
     if h.waivers_ignored {
         meta.push((w.l("waivers_ignored"), w.l("waivers_ignored_note")));
+    }
+    if !h.ignored_answers.is_empty() {
+        let sep = if w.lang == Lang::En { "; " } else { "；" };
+        meta.push((w.l("answered_for"), h.answered_for.join(sep)));
+        meta.push((w.l("ignored_answers"), h.ignored_answers.join(sep)));
     }
     if let Some(g) = &h.generated_at {
         meta.push((w.l("generated_at"), g.clone()));
@@ -1067,7 +1460,7 @@ fn questions(w: &mut Writer<'_>, key: &str, sections: &[QuestionSection]) {
     for s in sections {
         w.push(
             Paragraph::new()
-                .style("Heading3")
+                .style(&format!("Heading{}", 3 + w.shift))
                 .keep_next(true)
                 .add_run(Run::new().add_text(w.t(&s.title))),
         );

@@ -83,6 +83,69 @@ pub fn from_view(r: &Report, lang: Lang, brand: &Brand) -> Result<Vec<u8>, WordE
         ("PackVersion", h.pack_version.clone()),
         ("Verdict", r.verdict.status.name().to_string()),
     ];
+    package_docx(docx, &core, &custom, brand)
+}
+
+/// The Word report of one set of answers assessed against several packs (`assess --pack A
+/// --pack B --format docx`): one verdict per pack and the overall one, the plan across packs,
+/// the answers several packs share, then each pack's part.
+pub fn set_report(
+    a: &Assessment,
+    set: &hegui_core::load::set::PackSet,
+    lang: Lang,
+    opts: &ReportOptions,
+    brand: &Brand,
+) -> Result<Vec<u8>, WordError> {
+    if a.packs.len() != set.packs.len() {
+        return Err(WordError(format!(
+            "结果含 {} 个规则包，规则包集合有 {} 个 / the result holds {} packs, the set {}",
+            a.packs.len(),
+            set.packs.len(),
+            a.packs.len(),
+            set.packs.len()
+        )));
+    }
+    let s = hegui_report::render::set::build(a, set, opts);
+    let docx = document::build_set(&s, lang, brand);
+    let pick = |x: &Text| match lang {
+        Lang::En => x.en.clone(),
+        _ => x.zh.clone(),
+    };
+    let h = &s.header;
+    let set_title = s
+        .text
+        .get("title")
+        .map(pick)
+        .unwrap_or_else(|| pick(&label("title")));
+    let ids = |f: &dyn Fn(&hegui_report::render::set::PackRow) -> String| {
+        s.packs.iter().map(f).collect::<Vec<_>>().join(", ")
+    };
+    let core = package::CoreProps {
+        title: format!("{set_title} — {}", h.name),
+        subject: h.name.clone(),
+        creator: brand.firm.clone().unwrap_or_else(|| "hegui".to_string()),
+        keywords: ids(&|p| format!("{} {}", p.id, p.version)),
+        description: pick(&label("notice")),
+        created: h.generated_at.as_deref().and_then(package::w3cdtf),
+    };
+    let custom = [
+        ("Organisation", h.name.clone()),
+        ("CreditCode", h.credit_code.clone().unwrap_or_default()),
+        ("AssessmentDate", h.assessment_date.to_string()),
+        ("Pack", ids(&|p| p.id.clone())),
+        ("PackVersion", ids(&|p| p.version.clone())),
+        ("Verdict", s.overall.status.to_string()),
+    ];
+    package_docx(docx, &core, &custom, brand)
+}
+
+/// The document packaged: the reference document's styles merged in, then the zip.
+fn package_docx(
+    docx: docx_rs::Docx,
+    core: &package::CoreProps,
+    custom: &[(&str, String)],
+    brand: &Brand,
+) -> Result<Vec<u8>, WordError> {
     let jpeg = brand
         .logo
         .as_ref()
@@ -97,6 +160,6 @@ pub fn from_view(r: &Report, lang: Lang, brand: &Brand) -> Result<Vec<u8>, WordE
             reference::rename_styles(part, &renames);
         }
     }
-    let parts = package::parts(x, &core, &custom, jpeg);
+    let parts = package::parts(x, core, custom, jpeg);
     package::zip(&parts).map_err(|e| WordError(e.to_string()))
 }

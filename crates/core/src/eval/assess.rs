@@ -258,8 +258,9 @@ pub struct Finding {
     /// Questions behind an undecided outcome answered with a month or a year too imprecise to
     /// decide it (日期不够精确，无法判定 / date too imprecise to decide).
     pub imprecise: Vec<String>,
-    /// Failing items of repeatable groups.
-    pub items: Vec<String>,
+    /// The items of repeatable groups (apps) behind the outcome: for a `fail`, each failing
+    /// item; for an undecided rule, each item left undecided.
+    pub items: Vec<FindingItem>,
     /// Evidence to provide.
     pub evidence: Vec<Text>,
     /// How to fix.
@@ -272,6 +273,24 @@ pub struct Finding {
     pub basis_after_source: bool,
     /// Waiver.
     pub waiver: Option<WaiverEffect>,
+}
+
+/// One item of a repeatable group (an app build) named in a finding, with its own outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct FindingItem {
+    /// The group's id (`apps`).
+    pub group: String,
+    /// The item's place in the group, from 1.
+    pub index: usize,
+    /// Its label: the group's `item_key` answer then each `item_details` answer, joined with
+    /// ` · ` (`主App · android · 3.2.1`); `#n` when the key is blank.
+    pub key: String,
+    /// The answers that name it: the `item_key` member then each `item_details` member, by
+    /// member id (`{"name": "主App", "platform": "android", "version": "3.2.1"}`), as written
+    /// (option ids for choices); `null` for one not answered.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// What the rule's check gave for this item: `fail` or `unanswered`.
+    pub outcome: Outcome,
 }
 
 /// The organisation block of a result.
@@ -653,13 +672,27 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
             imprecise.extend(o.imprecise.iter().cloned());
         }
     }
-    let mut items: Vec<String> = Vec::new();
-    if outcome == Outcome::Fail {
+    let mut items: Vec<FindingItem> = Vec::new();
+    let item_truth = match outcome {
+        Outcome::Fail => Some((Truth::False, Outcome::Fail)),
+        Outcome::Unanswered => Some((Truth::Unknown, Outcome::Unanswered)),
+        _ => None,
+    };
+    if let Some((truth, item_outcome)) = item_truth {
         for o in &explanation {
-            if let (Some(item), Truth::False) = (&o.item, o.result)
-                && !items.contains(item)
+            if let (Some(at), Some(key)) = (o.item_at, &o.item)
+                && o.result == truth
+                && !items
+                    .iter()
+                    .any(|x| (x.group.as_str(), x.index) == (group_id(pack, at.0), at.1 + 1))
             {
-                items.push(item.clone());
+                items.push(FindingItem {
+                    group: group_id(pack, at.0).to_string(),
+                    index: at.1 + 1,
+                    key: key.clone(),
+                    fields: item_fields(pack, facts, at),
+                    outcome: item_outcome,
+                });
             }
         }
     }
@@ -689,6 +722,56 @@ fn finding(pack: &Pack, facts: &Facts, rule: &Rule, env: &Env<'_>, opts: AssessO
         basis_after_source: pack.basis_postdates_source(rule),
         waiver,
     }
+}
+
+fn group_id(pack: &Pack, g: crate::model::GIdx) -> &str {
+    pack.questionnaire
+        .groups
+        .get(g)
+        .map_or("", |g| g.id.as_str())
+}
+
+/// The answers naming item `i` of group `g`: its `item_key` and `item_details` members, as
+/// written (option ids for choices), `null` when unanswered.
+fn item_fields(
+    pack: &Pack,
+    facts: &Facts,
+    (g, i): (crate::model::GIdx, usize),
+) -> serde_json::Map<String, serde_json::Value> {
+    let qn = &pack.questionnaire;
+    let mut out = serde_json::Map::new();
+    let Some(group) = qn.groups.get(g) else {
+        return out;
+    };
+    let item = facts
+        .groups
+        .get(g)
+        .and_then(Option::as_ref)
+        .and_then(|items| items.get(i));
+    for local in group.item_key.iter().chain(&group.item_details) {
+        let q = qn.member(g, local).and_then(|q| qn.questions.get(q));
+        let shown = match (q, item.and_then(|it| q.and_then(|q| it.answers.get(q.pos)))) {
+            (
+                Some(q),
+                Some(Some(crate::answers::Answer {
+                    state: crate::answers::AnswerState::Value(v),
+                    ..
+                })),
+            ) => match v {
+                crate::model::Value::Text(t) if t.trim().is_empty() => serde_json::Value::Null,
+                crate::model::Value::Text(t) => serde_json::Value::String(t.clone()),
+                crate::model::Value::Choice(c) => {
+                    q.options.get(*c).map_or(serde_json::Value::Null, |o| {
+                        serde_json::Value::String(o.id.clone())
+                    })
+                }
+                other => serde_json::Value::String(crate::eval::display_value(q, other)),
+            },
+            _ => serde_json::Value::Null,
+        };
+        out.insert(local.clone(), shown);
+    }
+    out
 }
 
 fn check_outcome(rule: &Rule, env: &Env<'_>, explanation: &mut Vec<Observation>) -> Outcome {

@@ -107,6 +107,10 @@ pub struct Observation {
     pub question: String,
     /// The group item, if the question is a group member.
     pub item: Option<String>,
+    /// That item's place: group index and 0-based position (not part of the result; findings
+    /// name their items from it).
+    #[serde(skip)]
+    pub item_at: Option<(crate::model::GIdx, usize)>,
     /// The comparison as written (`real_name.methods any_of [a, b]`).
     pub condition: String,
     /// The answer seen (`unanswered`, `不清楚`, or the value as written: `2025-09` stays so).
@@ -325,6 +329,7 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                     tr.push(Observation {
                         question: g.clone(),
                         item: None,
+                        item_at: None,
                         condition,
                         answer: "unanswered".into(),
                         precision: None,
@@ -342,6 +347,7 @@ fn eval(c: &Condition, env: &Env<'_>, mut trace: Option<&mut Vec<Observation>>) 
                     tr.push(Observation {
                         question: group_id(env, *group),
                         item: None,
+                        item_at: None,
                         condition: quantifier_text(c, *every),
                         answer: NO_ITEMS.into(),
                         precision: None,
@@ -549,16 +555,18 @@ fn values_equal(a: &Value, b: &Value) -> bool {
 fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
     let qn = &env.pack.questionnaire;
     let q = qn.questions.get(l.lhs.q);
-    let item = match (q.and_then(|q| q.group), env.item) {
-        (Some(g), Some((ig, i))) if g == ig => env
-            .facts
+    let item_at = match (q.and_then(|q| q.group), env.item) {
+        (Some(g), Some((ig, i))) if g == ig => Some((g, i)),
+        _ => None,
+    };
+    let item = item_at.and_then(|(g, i)| {
+        env.facts
             .groups
             .get(g)
             .and_then(Option::as_ref)
             .and_then(|items| items.get(i))
-            .map(|it| it.label.clone()),
-        _ => None,
-    };
+            .map(|it| it.label.clone())
+    });
     let mut missing = Vec::new();
     let mut dont_know = Vec::new();
     let mut note = |qi: usize| {
@@ -626,6 +634,7 @@ fn observe(l: &Leaf, env: &Env<'_>, t: Truth) -> Observation {
     Observation {
         question: q.map(|q| q.id.clone()).unwrap_or_default(),
         item,
+        item_at,
         condition: l.text.clone(),
         answer,
         precision,

@@ -7,6 +7,7 @@
 
 pub mod fast;
 pub mod migrate;
+pub mod migrate_set;
 
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
 use crate::model::condition::{parse_date, parse_date_answer};

@@ -392,6 +392,7 @@ pub fn pack_set(packs: Vec<Pack>) -> Result<PackSet, Vec<Diagnostic>> {
             .map(|p| crate::model::PackMember {
                 id: p.meta.id.clone(),
                 version: p.meta.version.clone(),
+                title: p.meta.title.clone(),
                 questionnaire_digest: p.questionnaire.digest.clone(),
                 migrates_from: p.migrations.iter().map(|m| m.from.clone()).collect(),
                 rules: p.rules.iter().map(|r| r.id.clone()).collect(),

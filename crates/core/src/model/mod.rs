@@ -1246,6 +1246,8 @@ pub struct PackMember {
     pub id: String,
     /// Version.
     pub version: String,
+    /// Title.
+    pub title: Text,
     /// Its own questionnaire digest.
     pub questionnaire_digest: String,
     /// Versions it declares a migration from.

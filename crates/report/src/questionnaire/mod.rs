@@ -417,13 +417,52 @@ pub const HEADER_FIELDS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// What every questionnaire template knows of the pack: id, version, title, questionnaire
-/// digest and its legal-basis lines.
+/// The packs a questionnaire is for, as (id, version, title): the pack itself, or every pack
+/// of a set (its view's members).
+pub fn packs_of(pack: &Pack) -> Vec<(&str, &str, &hegui_core::text::Text)> {
+    if pack.members.is_empty() {
+        vec![(&pack.meta.id, &pack.meta.version, &pack.meta.title)]
+    } else {
+        pack.members
+            .iter()
+            .map(|m| (m.id.as_str(), m.version.as_str(), &m.title))
+            .collect()
+    }
+}
+
+/// The questionnaire's title: the pack's title, or every pack's joined by ` + `.
+pub fn title(pack: &Pack, lang: Lang) -> String {
+    packs_of(pack)
+        .iter()
+        .map(|(_, _, t)| pick(t, lang, " / "))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Every pack with its version: `title — id version`, joined by ` + ` for a set.
+pub fn title_with_versions(pack: &Pack, lang: Lang) -> String {
+    packs_of(pack)
+        .iter()
+        .map(|(id, v, t)| format!("{} — {id} {v}", pick(t, lang, " / ")))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// What every questionnaire template knows of the pack: id, version and title (for a set,
+/// every pack's titles joined by ` + `, and each pack in `packs`), questionnaire digest and
+/// its legal-basis lines.
 pub fn pack_context(pack: &Pack, lang: Lang) -> minijinja::Value {
+    let packs: Vec<minijinja::Value> = packs_of(pack)
+        .into_iter()
+        .map(|(id, version, t)| {
+            minijinja::context! { id => id, version => version, title => pick(t, lang, " / ") }
+        })
+        .collect();
     minijinja::context! {
         id => &pack.meta.id,
         version => &pack.meta.version,
-        title => pick(&pack.meta.title, lang, " / "),
+        title => title(pack, lang),
+        packs => packs,
         digest => &pack.questionnaire.digest,
         basis => basis_lines(pack, lang),
     }

@@ -75,7 +75,13 @@ pub fn blank_yaml(pack: &Pack, date: NaiveDate) -> String {
     let mut out = String::new();
     let schema = schema_file_name(pack);
     let _ = writeln!(out, "# yaml-language-server: $schema={schema}");
-    let _ = writeln!(out, "# {} / {}", pack.meta.title.zh, pack.meta.title.en);
+    for (id, version, title) in super::packs_of(pack) {
+        if pack.members.is_empty() {
+            let _ = writeln!(out, "# {} / {}", title.zh, title.en);
+        } else {
+            let _ = writeln!(out, "# {} / {} ({id} {version})", title.zh, title.en);
+        }
+    }
     let packs = if pack.members.is_empty() {
         format!("pack {} {}", pack.meta.id, pack.meta.version)
     } else {

@@ -39,6 +39,12 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("scopes", "企业类型", "Kinds of enterprise"),
     ("waivers_ignored", "豁免处理", "Waivers"),
+    ("answered_for", "答卷针对的规则包", "Answers given for"),
+    (
+        "ignored_answers",
+        "未评估规则包的答案(已忽略)",
+        "Answers for packs not assessed (ignored)",
+    ),
     (
         "waivers_ignored_note",
         "已忽略全部豁免(--ignore-waivers)，按实际结果报告",

@@ -263,7 +263,12 @@ pub fn build(r: &Assessment, set: &PackSet, opts: &ReportOptions) -> SetView {
                         title: f.title.clone(),
                         outcome: f.outcome,
                         severity: f.severity,
-                        items: f.items.clone(),
+                        items: f
+                            .items
+                            .iter()
+                            .filter(|i| i.outcome == Outcome::Fail)
+                            .map(|i| i.key.clone())
+                            .collect(),
                     });
             }
         }

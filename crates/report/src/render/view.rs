@@ -96,6 +96,11 @@ pub struct Header {
     pub generated_at: Option<String>,
     /// `--ignore-waivers`.
     pub waivers_ignored: bool,
+    /// Answers the file carries for packs that were not assessed (`question (pack)`), ignored;
+    /// reports say so beside the packs the answers were given for. Empty as a rule.
+    pub ignored_answers: Vec<String>,
+    /// The packs the answers were given for (`id version`), shown with `ignored_answers`.
+    pub answered_for: Vec<String>,
 }
 
 /// A person.
@@ -254,7 +259,7 @@ pub struct Gap {
     /// For an undecided finding with a month or a year behind it: that answer, as written,
     /// with the reason 日期不够精确，无法判定 / date too imprecise to decide.
     pub imprecise: Option<Why>,
-    /// Failing items of repeatable groups.
+    /// Failing items of repeatable groups, by their label (apps: `name · platform · version`).
     pub items: Vec<String>,
     /// The clause.
     pub source: SourceView,
@@ -585,6 +590,16 @@ pub fn build(a: &Assessment, p: &PackAssessment, pack: &Pack, opts: &ReportOptio
             scopes: p.scopes.iter().map(|s| s.title.clone()).collect(),
             generated_at: opts.generated_at.clone(),
             waivers_ignored: a.waivers_ignored,
+            ignored_answers: a
+                .ignored_answers
+                .iter()
+                .flat_map(|i| i.questions.iter().map(move |q| format!("{q} ({})", i.pack)))
+                .collect(),
+            answered_for: a
+                .answered_for
+                .iter()
+                .map(|p| format!("{} {}", p.id, p.version))
+                .collect(),
         },
         verdict,
         partial,
@@ -627,6 +642,8 @@ pub fn empty_header(date: NaiveDate) -> Header {
         scopes: Vec::new(),
         generated_at: None,
         waivers_ignored: false,
+        ignored_answers: Vec::new(),
+        answered_for: Vec::new(),
     }
 }
 
@@ -663,7 +680,12 @@ fn gap(a: &Assessment, pack: &Pack, f: &Finding, opts: &ReportOptions) -> Gap {
             .find(|o| o.result == hegui_core::eval::Truth::False)
             .map(|o| why(pack, o)),
         imprecise: imprecise_why(pack, f),
-        items: f.items.clone(),
+        items: f
+            .items
+            .iter()
+            .filter(|i| i.outcome == Outcome::Fail)
+            .map(|i| i.key.clone())
+            .collect(),
         source: SourceView {
             document: f.source.document.clone(),
             document_title: pack
