@@ -69,6 +69,7 @@ pub use outputs::write_all;
 pub use summary::{
     Duplicate, DuplicateGroup, Flag, FlagReader, GroupStat, LineReader, Rates, RejectedLine,
     RejectedReader, RuleStat, ScopeSet, Skipped, SubmissionLine, Summary, Tally, rate, run,
+    summarise_rows,
 };
 pub use write::{csv, csv_cell, overview_html, print_totals};
 
@@ -745,8 +746,8 @@ pub struct Row {
     pub date: NaiveDate,
     /// Scopes, as bits in pack order.
     pub scopes: u64,
-    /// One outcome code per rule, in pack order.
-    outcomes: Box<[u8]>,
+    /// One outcome code per rule, in pack order ([`RuleOutcome::code`]).
+    pub outcomes: Box<[u8]>,
     /// Score and coverage.
     pub score: Score,
     /// Warnings while loading.
@@ -759,6 +760,31 @@ impl Row {
     /// The rule outcomes, in pack order.
     pub fn outcomes(&self) -> impl Iterator<Item = RuleOutcome> + '_ {
         self.outcomes.iter().map(|c| RuleOutcome::from_code(*c))
+    }
+
+    /// The row of loaded facts and their rule outcomes (in pack order): what `hegui batch`
+    /// keeps of a submission, and what a campaign stores of it so its report needs no second
+    /// assessment.
+    pub fn of(pack: &Pack, loaded: &hegui_core::facts::LoadedFacts, outs: &[RuleOutcome]) -> Row {
+        let facts = &loaded.facts;
+        let org = &facts.organisation;
+        Row {
+            name: org.name.clone(),
+            credit_code: org.credit_code.clone(),
+            region_code: org.region_code.clone(),
+            industry: org
+                .industry
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            date: facts.assessment_date,
+            scopes: scope_mask(pack, facts),
+            outcomes: outs.iter().map(|o| o.code()).collect(),
+            score: score(pack, outs),
+            warnings: loaded.warnings.len(),
+            report: None,
+        }
     }
 }
 
@@ -875,25 +901,9 @@ pub fn process_at(
                 .collect()
         }
     };
-    let score = score(pack, &outs);
-    let org = &facts.organisation;
-    Processed::Assessed(Box::new(Row {
-        name: org.name.clone(),
-        credit_code: org.credit_code.clone(),
-        region_code: org.region_code.clone(),
-        industry: org
-            .industry
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        date: facts.assessment_date,
-        scopes: scope_mask(pack, facts),
-        outcomes: outs.iter().map(|o| o.code()).collect(),
-        score,
-        warnings: loaded.warnings.len(),
-        report,
-    }))
+    let mut row = Row::of(pack, &loaded, &outs);
+    row.report = report;
+    Processed::Assessed(Box::new(row))
 }
 
 fn report_name(path: &str, index: usize, format: ReportFormat) -> String {
