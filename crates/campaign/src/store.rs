@@ -11,10 +11,10 @@ pub const DB_FILE: &str = "campaign.sqlite";
 pub const LOCK_FILE: &str = "campaign.lock";
 
 /// The schema version this build writes; older databases are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The forward migrations: entry `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema-1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema-1.sql"), include_str!("schema-2.sql")];
 
 /// A campaign error: a message for people (bilingual where it is the tool's own words).
 pub type Error = String;
@@ -79,6 +79,78 @@ pub fn private_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|()| f.sync_all())
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A file written owner-only (0600) by parts, then put in place atomically: it is written to
+/// a temporary name beside it and renamed by [`PrivateFile::commit`] (dropped uncommitted, the
+/// temporary file is removed).
+#[derive(Debug)]
+pub struct PrivateFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<File>>,
+}
+
+impl PrivateFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<PrivateFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(parent) = path.parent() {
+            ensure_private_dir(parent)?;
+        }
+        let tmp = path.with_extension("hegui-tmp");
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        Ok(PrivateFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+        })
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        match &mut self.file {
+            Some(f) => f
+                .write_all(bytes)
+                .map_err(|e| format!("{}: {e}", self.tmp.display())),
+            None => Ok(()),
+        }
+    }
+
+    /// The file being written (for writers that need to seek, such as a workbook's).
+    pub fn file(&mut self) -> Result<&mut std::io::BufWriter<File>> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| format!("{}: already written", self.path.display()))
+    }
+
+    /// Flushes, syncs and renames the file into place; returns its path.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let shown = |e: std::io::Error| format!("{}: {e}", self.tmp.display());
+        if let Some(f) = self.file.take() {
+            let f = f.into_inner().map_err(|e| shown(e.into_error()))?;
+            f.sync_all().map_err(shown)?;
+        }
+        std::fs::rename(&self.tmp, &self.path)
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for PrivateFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 fn lock(dir: &Path) -> Result<File> {
