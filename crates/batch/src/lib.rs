@@ -690,6 +690,32 @@ pub fn read_submission(
     read_bytes(open, path, limits)
 }
 
+/// [`load_submission_bytes`] of bytes the caller keeps (a campaign stores them): plain UTF-8
+/// text (no byte-order mark) is read in place, anything else from a copy.
+pub fn load_submission_slice(
+    path: &str,
+    bytes: &[u8],
+    pack: &Pack,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
+    if !is_xlsx(path)
+        && !bytes.starts_with(b"\xEF\xBB\xBF")
+        && !bytes.starts_with(b"\xFF\xFE")
+        && !bytes.starts_with(b"\xFE\xFF")
+        && !bytes.starts_with(b"\0\0\xFE\xFF")
+        && let Ok(text) = std::str::from_utf8(bytes)
+        && !text.trim().is_empty()
+    {
+        return fast_load(path, text, pack, limits)
+            .map_or_else(
+                || hegui_core::facts::load_facts_with(path, text, pack, limits),
+                Ok,
+            )
+            .map_err(|diags| errors_of(path, &diags));
+    }
+    load_submission_bytes(path, bytes.to_vec(), pack, limits)
+}
+
 /// [`load_submission_at`] of bytes already read ([`read_submission`]): a campaign hashes and
 /// keeps the bytes it assesses.
 pub fn load_submission_bytes(
@@ -708,25 +734,28 @@ pub fn load_submission_bytes(
             Ok,
         )
     };
-    loaded.map_err(|diags| {
-        let errors: Vec<&hegui_core::diag::Diagnostic> = diags
-            .iter()
-            .filter(|d| d.level == hegui_core::diag::Level::Error)
-            .collect();
-        let mut out: Vec<String> = errors
-            .iter()
-            .take(MAX_ERRORS)
-            .map(ToString::to_string)
-            .collect();
-        if errors.len() > MAX_ERRORS {
-            let more = errors.len() - MAX_ERRORS;
-            out.push(format!("……另有 {more} 个错误 … and {more} more errors"));
-        }
-        if out.is_empty() {
-            out.push(format!("{path}: 无法读取 could not be read"));
-        }
-        out
-    })
+    loaded.map_err(|diags| errors_of(path, &diags))
+}
+
+/// The errors of a file that did not load, at most [`MAX_ERRORS`], each with its place.
+fn errors_of(path: &str, diags: &[hegui_core::diag::Diagnostic]) -> Vec<String> {
+    let errors: Vec<&hegui_core::diag::Diagnostic> = diags
+        .iter()
+        .filter(|d| d.level == hegui_core::diag::Level::Error)
+        .collect();
+    let mut out: Vec<String> = errors
+        .iter()
+        .take(MAX_ERRORS)
+        .map(ToString::to_string)
+        .collect();
+    if errors.len() > MAX_ERRORS {
+        let more = errors.len() - MAX_ERRORS;
+        out.push(format!("……另有 {more} 个错误 … and {more} more errors"));
+    }
+    if out.is_empty() {
+        out.push(format!("{path}: 无法读取 could not be read"));
+    }
+    out
 }
 
 // ───────────────────────────── one submission ─────────────────────────────
