@@ -990,7 +990,7 @@ fn status_writes_every_row_to_every_file() {
             .nth(1)
             .unwrap()
             .iter()
-            .any(|c| c.to_string() == "in/b.yaml")
+            .any(|c| *c == "in/b.yaml")
     );
     let mut names: Vec<String> = std::fs::read_dir(d.join("st"))
         .unwrap()

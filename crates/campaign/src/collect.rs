@@ -124,7 +124,7 @@ fn receive(
             check: ("none", None),
         };
     }
-    let outcome = match hegui_batch::load_submission_bytes(&shown, bytes.clone(), pack, limits) {
+    let outcome = match hegui_batch::load_submission_slice(&shown, &bytes, pack, limits) {
         Err(errors) => Err(errors),
         Ok(loaded) => {
             let facts = &loaded.facts;
@@ -265,6 +265,9 @@ pub fn collect(
     let mut this_collect: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Chunk k+1 is read and assessed (in parallel) while chunk k is written: one writer.
     let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Received>>(1);
+    // The write-ahead log is copied into the database on a thread of its own: the writer
+    // only appends.
+    let checkpointer = c.checkpointer()?;
     let conn = &mut c.conn;
     std::thread::scope(|scope| -> Result<()> {
         let files = &files;
@@ -353,9 +356,11 @@ pub fn collect(
             )
             .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
+            checkpointer.nudge();
         }
         Ok(())
     })?;
+    checkpointer.finish(&c.conn)?;
     let added = (out.accepted + out.rejected + out.unmatched) as i64;
     c.conn
         .execute(

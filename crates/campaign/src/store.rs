@@ -181,7 +181,7 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(db_err)?;
     // Checkpoints (each with an fsync) every ~40 MB of log rather than every 4 MB.
-    conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
         .map_err(db_err)?;
     // 16 MiB of page cache: the indexes a collect looks up stay in memory.
     conn.pragma_update(None, "cache_size", -16_384)
@@ -286,6 +286,31 @@ impl Campaign {
         })
     }
 
+    /// A second connection that copies the write-ahead log into the database (a checkpoint)
+    /// on a thread of its own whenever [`Checkpointer::nudge`] is called, while this
+    /// connection's own automatic checkpoints are off: a long collect's writer thread then
+    /// only appends. Checkpoints are passive (never waiting for readers); the last one runs
+    /// when the checkpointer is dropped, and the writer's automatic checkpoints resume.
+    pub fn checkpointer(&self) -> Result<Checkpointer> {
+        let conn = Connection::open(self.dir.join(DB_FILE)).map_err(db_err)?;
+        configure(&conn)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(db_err)?;
+        let (send, recv) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::spawn(move || {
+            while recv.recv().is_ok() {
+                // Busy (a reader in the way) only postpones the copy to the next nudge.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        });
+        Ok(Checkpointer {
+            send: Some(send),
+            thread: Some(thread),
+        })
+    }
+
     /// The current (highest) round number.
     pub fn current_round(&self) -> Result<i64> {
         self.conn
@@ -304,6 +329,45 @@ impl Campaign {
             .map_err(db_err)
     }
 }
+
+/// Checkpoints on a thread of its own ([`Campaign::checkpointer`]).
+#[derive(Debug)]
+pub struct Checkpointer {
+    send: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Asks for a checkpoint (after a commit); a request already waiting covers this one.
+    pub fn nudge(&self) {
+        if let Some(s) = &self.send {
+            let _ = s.try_send(());
+        }
+    }
+
+    /// Runs the last checkpoint and waits for it; the writer's automatic checkpoints resume.
+    pub fn finish(mut self, conn: &Connection) -> Result<()> {
+        self.stop();
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+            .map_err(db_err)
+    }
+
+    fn stop(&mut self) {
+        self.send.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Pages of write-ahead log after which a writer copies it into the database (~40 MB).
+const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
 /// Now, as stored: RFC 3339 UTC to the second.
 pub fn now() -> String {
