@@ -80,8 +80,8 @@ fn the_result_carries_verdict_score_and_coverage() {
         (
             fixture("platform-compliant"),
             "compliant",
-            json!({"numerator": 125, "denominator": 125, "percent": 100}),
-            json!({"numerator": 45, "denominator": 45, "percent": 100}),
+            json!({"numerator": 116, "denominator": 116, "percent": 100}),
+            json!({"numerator": 42, "denominator": 42, "percent": 100}),
         ),
         (
             fixture("half-blank"),
@@ -92,8 +92,8 @@ fn the_result_carries_verdict_score_and_coverage() {
         (
             one_dont_know(),
             "undecided",
-            json!({"numerator": 123, "denominator": 123, "percent": 100}),
-            json!({"numerator": 44, "denominator": 45, "percent": 97}),
+            json!({"numerator": 114, "denominator": 114, "percent": 100}),
+            json!({"numerator": 41, "denominator": 42, "percent": 97}),
         ),
         (
             no_obligations(),

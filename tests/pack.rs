@@ -46,11 +46,17 @@ fn pack() -> &'static Pack {
 #[test]
 fn embedded_pack_is_the_default_and_equals_the_directory() {
     assert_eq!(hegui_packs::DEFAULT_PACK, ID);
-    let dir = load_pack(&PackFiles::from_dir(&root().join("rules").join(ID)).unwrap())
-        .unwrap()
-        .pack;
+    let dir_path = root().join("rules").join(ID);
+    let mut files = PackFiles::from_dir(&dir_path).unwrap();
+    // The question library is found beside the packs' folder (library/hegui-common).
+    assert_eq!(
+        files.find_library(&dir_path, &[]).unwrap(),
+        None,
+        "library found beside"
+    );
+    let dir = load_pack(&files).unwrap().pack;
     assert_eq!(dir.digest, pack().digest);
-    assert_eq!(dir.meta.version, "2.0.0");
+    assert_eq!(dir.meta.version, "2.1.0");
 }
 
 #[test]
@@ -369,9 +375,7 @@ fn fixture_ride_hailing() {
 #[test]
 fn fixture_mini_program_shop() {
     let a = fixture("mini-program-shop.yaml");
-    assert!(
-        with(&a, Level::Required, Outcome::Fail).contains(&"realname.mini-programs".to_string())
-    );
+    assert!(with(&a, Level::Required, Outcome::Fail).contains(&"realname.apps".to_string()));
     assert_eq!(
         with(&a, Level::Required, Outcome::Unanswered),
         sorted(&[

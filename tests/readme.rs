@@ -94,7 +94,7 @@ fn readme_quick_starts_run_as_written() {
         );
         // Each block starts afresh from the repository files its commands name.
         let dir = tempfile::tempdir().unwrap();
-        for sub in ["fixtures", "templates", "tests/data/multi"] {
+        for sub in ["fixtures", "templates"] {
             copy_dir(&root().join(sub), &dir.path().join(sub));
         }
         for cmd in cmds {

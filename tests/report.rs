@@ -535,7 +535,7 @@ fn custom_template_dir_overrides_one_template_and_falls_back_for_the_rest() {
     );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "# Compliance gap report: 哈尔滨冰城约车网络科技有限公司\nNot compliant (92%, Coverage 94%)\n- high pi.sharing-separate-consent 2026-05-09\n- high security.network-logs 2026-06-30\n- medium pi.impact-assessment 2026-06-08\n"
+        "# Compliance gap report: 哈尔滨冰城约车网络科技有限公司\nNot compliant (91%, Coverage 94%)\n- high pi.sharing-separate-consent 2026-05-09\n- high security.network-logs 2026-06-30\n- medium pi.impact-assessment 2026-06-08\n"
     );
     // HTML is not overridden there: the embedded template (and its embedded report.css) is used.
     let out = hegui()

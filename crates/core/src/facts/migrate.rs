@@ -12,7 +12,10 @@
 //! the answers' version (`migrations/from-<version>.yaml`, read by `migration_map`): each
 //! answer is kept, mapped (old option → new option; one question split into several) or
 //! asked again (written `null` with a comment). Questions the map does not name keep their
-//! answer when their id is unchanged; an answer the new pack refuses is asked again too.
+//! answer when their id is unchanged; an answer the new pack refuses is asked again too. The
+//! map may move an old group's items into another group (`groups:`, members asked again with
+//! `ask`) and give one top-level answer to every item of a group (`each`, fan-out: written only
+//! in items that ask the member; an answer the map does not carry is asked again in each item).
 
 use crate::facts::{Facts, load_facts};
 use crate::model::{Pack, QType, Question};
@@ -327,6 +330,20 @@ pub struct Declared {
     pub dropped: Vec<String>,
     /// Waivers dropped because their rule is gone.
     pub dropped_waivers: Vec<String>,
+    /// Per old top-level answer given to the items of a group (`each`): how many items took
+    /// it. None means the group has no item to take it (or none that asks the member).
+    pub fan_out: Vec<FanOut>,
+}
+
+/// One old top-level answer given to every item of one group (`each` in the map).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FanOut {
+    /// The old question.
+    pub from: String,
+    /// The new group member it went to.
+    pub to: String,
+    /// How many items took it (answer or re-asked); 0: no item to carry it to.
+    pub items: usize,
 }
 
 /// Why a declared migration cannot start.
@@ -575,6 +592,9 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
     let mut answers = Map::new();
     let mut tally = Tally { fates: Vec::new() };
     let present = |v: Option<&J>| v.filter(|v| !v.is_null()).cloned();
+    // (old question, new member) -> items that took a fanned-out answer.
+    let mut fanned: std::collections::BTreeMap<(String, String), usize> =
+        std::collections::BTreeMap::new();
     for entry in &nq.order {
         match entry {
             crate::model::Entry::Question(i) => {
@@ -591,33 +611,66 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
                 let Some(group) = nq.groups.get(*g) else {
                     continue;
                 };
-                let Some(items) = old_answers.get(&group.id).and_then(J::as_array) else {
+                // Items come from the old group of the same id (unless the map moves it away)
+                // and from the old groups the map moves into this one, in that order.
+                let sources: Vec<(&str, &Vec<J>)> = map
+                    .groups_into(&group.id)
+                    .into_iter()
+                    .filter_map(|sg| {
+                        old_answers
+                            .get(sg)
+                            .and_then(J::as_array)
+                            .map(|items| (sg, items))
+                    })
+                    .collect();
+                if sources.is_empty() {
                     continue;
-                };
+                }
                 let mut out = Vec::new();
-                for item in items {
-                    let Some(obj) = item.as_object() else {
-                        continue;
-                    };
-                    let mut m = Map::new();
-                    for member in &group.members {
-                        let Some(q) = nq.questions.get(*member) else {
+                for (sg, items) in sources {
+                    let ask: &[String] = map
+                        .groups
+                        .iter()
+                        .find(|m| m.old == sg)
+                        .map_or(&[], |m| m.ask.as_slice());
+                    for item in items {
+                        let Some(obj) = item.as_object() else {
                             continue;
                         };
-                        let local_of = |id: &str| {
-                            id.split_once("[*].")
-                                .map(|(_, l)| l.to_string())
-                                .unwrap_or_default()
-                        };
-                        let Some((from, r)) =
-                            carry_one(map, q, |id| present(obj.get(&local_of(id))))
-                        else {
-                            continue;
-                        };
-                        tally.note(q, &from, &r);
-                        m.insert(q.local_id.clone(), r.map(|x| x.0).unwrap_or(J::Null));
+                        let mut m = Map::new();
+                        for member in &group.members {
+                            let Some(q) = nq.questions.get(*member) else {
+                                continue;
+                            };
+                            let r = if ask.contains(&q.local_id) {
+                                let why = if sg == group.id {
+                                    Text::new(
+                                        format!("组 `{sg}` 新增的问题，请为每一条目回答"),
+                                        format!("new in group `{sg}`: answer it for each item"),
+                                    )
+                                } else {
+                                    Text::new(
+                                        format!("条目由组 `{sg}` 移入，需重新回答"),
+                                        format!(
+                                            "the item moved from group `{sg}`: answer it again"
+                                        ),
+                                    )
+                                };
+                                Some((format!("{sg}[*].{}", q.local_id), Err(why)))
+                            } else {
+                                carry_member(map, q, sg, obj, |id| present(old_answers.get(id)))
+                            };
+                            let Some((from, r)) = r else {
+                                continue;
+                            };
+                            if let Some((e, _)) = map.each_target(&q.id) {
+                                *fanned.entry((e.old_id.clone(), q.id.clone())).or_insert(0) += 1;
+                            }
+                            tally.note(q, &from, &r);
+                            m.insert(q.local_id.clone(), r.map(|x| x.0).unwrap_or(J::Null));
+                        }
+                        out.push(J::Object(m));
                     }
-                    out.push(J::Object(m));
                 }
                 answers.insert(group.id.clone(), J::Array(out));
             }
@@ -630,6 +683,7 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
         .filter(|(k, v)| {
             !v.is_null()
                 && !map.names_old(k)
+                && !map.groups.iter().any(|g| g.old == **k)
                 && match map.target(k) {
                     Some((e, _)) => e.old_id != **k,
                     None => nq.question(k).is_none() && nq.group(k).is_none(),
@@ -638,6 +692,23 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
         .map(|(k, _)| k.clone())
         .collect();
     dropped.sort();
+    // Every fanned-out old answer, with how many items took it (0: none to take it).
+    let mut fan_out = Vec::new();
+    for e in map.entries.iter().filter(|e| e.each) {
+        if present(old_answers.get(&e.old_id)).is_none() {
+            continue;
+        }
+        for t in &e.targets {
+            fan_out.push(FanOut {
+                from: e.old_id.clone(),
+                to: t.new_id.clone(),
+                items: fanned
+                    .get(&(e.old_id.clone(), t.new_id.clone()))
+                    .copied()
+                    .unwrap_or(0),
+            });
+        }
+    }
     let (root, dropped_waivers) = carried_document(old, new, answers);
     let mut d = Declared {
         facts: J::Object(root),
@@ -649,6 +720,7 @@ pub fn migrate_declared(old: &J, new: &Pack) -> Result<Declared, DeclaredError> 
         questions: tally.fates,
         dropped,
         dropped_waivers,
+        fan_out,
     };
     d.count();
     Ok(d)
@@ -664,6 +736,78 @@ impl Declared {
                 .sum()
         };
         (self.kept, self.mapped, self.reasked) = (n(Fate::Kept), n(Fate::Mapped), n(Fate::Reasked));
+    }
+
+    /// Removes fanned-out answers (`each`) from items that do not ask the member (its
+    /// `ask_when` is false for the item), so that a one-for-all answer lands only where the
+    /// question is asked. Whether anything was removed.
+    fn drop_hidden_fan_out(&mut self, new: &Pack, facts: &Facts) -> bool {
+        use crate::eval::{Env, Truth, truth};
+        let Some(map) = new.migration_from(&self.from) else {
+            return false;
+        };
+        let qn = &new.questionnaire;
+        let env = Env::new(new, facts);
+        let mut hidden: Vec<(String, usize, String, String)> = Vec::new();
+        for e in map.entries.iter().filter(|e| e.each) {
+            for t in &e.targets {
+                let Some(q) = qn.question(&t.new_id).and_then(|i| qn.questions.get(i)) else {
+                    continue;
+                };
+                let (Some(g), Some(c)) = (q.group, &q.ask_when) else {
+                    continue;
+                };
+                let Some(Some(items)) = facts.groups.get(g) else {
+                    continue;
+                };
+                let gid = qn.groups.get(g).map(|g| g.id.clone()).unwrap_or_default();
+                let written = |i: usize| {
+                    self.facts
+                        .pointer(&format!("/answers/{gid}/{i}"))
+                        .and_then(J::as_object)
+                        .is_some_and(|o| o.contains_key(&q.local_id))
+                };
+                for i in 0..items.len() {
+                    if written(i) && truth(c, &env.with_item(g, i)) == Truth::False {
+                        hidden.push((gid.clone(), i, q.local_id.clone(), e.old_id.clone()));
+                    }
+                }
+            }
+        }
+        let mut removed = false;
+        if let Some(answers) = self.facts.get_mut("answers").and_then(J::as_object_mut) {
+            for (g, i, local, old) in &hidden {
+                if let Some(obj) = answers
+                    .get_mut(g)
+                    .and_then(J::as_array_mut)
+                    .and_then(|items| items.get_mut(*i))
+                    .and_then(J::as_object_mut)
+                    && obj.remove(local).is_some()
+                {
+                    removed = true;
+                    let id = format!("{g}[*].{local}");
+                    if let Some(f) = self
+                        .questions
+                        .iter_mut()
+                        .find(|f| f.id == id && f.from == *old && f.answers > 0)
+                    {
+                        f.answers -= 1;
+                    }
+                    if let Some(f) = self
+                        .fan_out
+                        .iter_mut()
+                        .find(|f| f.from == *old && f.to == id && f.items > 0)
+                    {
+                        f.items -= 1;
+                    }
+                }
+            }
+        }
+        if removed {
+            self.questions.retain(|f| f.answers > 0);
+            self.count();
+        }
+        removed
     }
 
     /// Asks question `id` again (its carried answer does not fit the new question).
@@ -720,6 +864,12 @@ pub fn declared_yaml(m: &Declared) -> String {
         mp = m.mapped,
         r = m.reasked
     );
+    for f in m.fan_out.iter().filter(|f| f.items == 0) {
+        out.push_str(&format!(
+            "# `{}` 的答案没有可承接的条目(`{}`) / the answer to `{}` has no item to go to (`{}`)\n",
+            f.from, f.to, f.from, f.to
+        ));
+    }
     let body = crate::facts::write::yaml_from_json(&m.facts);
     let mut in_answers = false;
     let mut group: Option<String> = None;
@@ -776,7 +926,12 @@ pub fn migrate_declared_checked(
             declared_yaml(&m)
         };
         let diags = match load_facts(name, &text, new) {
-            Ok(_) => return Ok((m, text)),
+            Ok(loaded) => {
+                if m.drop_hidden_fan_out(new, &loaded.facts) {
+                    continue;
+                }
+                return Ok((m, text));
+            }
             Err(d) => d,
         };
         let why = Text::new(
@@ -843,6 +998,52 @@ fn carry_one(
         None if map.names_old(&q.id) => None,
         None => get(&q.id).map(|v| (q.id.clone(), Ok((v, Fate::Kept)))),
     }
+}
+
+/// [`carry_one`] for member `q` of an item that came from old group `from_group`: a fanned-out
+/// top-level answer (`each`; `top` reads old top-level answers), an entry for a member of
+/// `from_group`, or the member of the same id (moved from another group: `mapped`).
+fn carry_member(
+    map: &crate::model::migration::MigrationMap,
+    q: &Question,
+    from_group: &str,
+    item: &Map<String, J>,
+    top: impl Fn(&str) -> Option<J>,
+) -> Option<(String, Carried)> {
+    let local_of = |id: &str| {
+        id.split_once("[*].")
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_default()
+    };
+    let own = |id: &str| item.get(&local_of(id)).filter(|v| !v.is_null()).cloned();
+    if let Some((e, t)) = map.each_target(&q.id) {
+        let v = top(&e.old_id)?;
+        let r = carried(&e.old_id, t, &v, q).map_err(|_| {
+            Text::new(
+                format!("`{}` 原为各条目共同的回答，现请逐项回答", e.old_id),
+                format!(
+                    "`{}` was one answer for all items: answer it for each item",
+                    e.old_id
+                ),
+            )
+        });
+        return Some((e.old_id.clone(), r));
+    }
+    if let Some((e, t)) = map.member_target(&q.id, from_group) {
+        let v = own(&e.old_id)?;
+        return Some((e.old_id.clone(), carried(&e.old_id, t, &v, q)));
+    }
+    let old_id = format!("{from_group}[*].{}", q.local_id);
+    if map.names_old(&old_id) {
+        return None;
+    }
+    let v = own(&old_id)?;
+    let fate = if old_id == q.id {
+        Fate::Kept
+    } else {
+        Fate::Mapped
+    };
+    Some((old_id, Ok((v, fate))))
 }
 
 /// The carried-over facts document: the old one with the new pack's header and `answers`, and

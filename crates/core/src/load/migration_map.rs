@@ -14,17 +14,31 @@
 //!
 //! Keys are question ids of the old version. `carry`, `map` and `reask` act on the question of
 //! the same id in this version; `split` names questions of this version, each with `carry`,
-//! `map` or `reask`. Questions not named keep their answer when their id is unchanged. The map
-//! is validated when the pack loads: unknown question ids, options the new question lacks,
-//! `map` on a question without options, a new question reached twice, and a `from` that is not
-//! an older version are errors naming the file and line.
+//! `map` or `reask`; `each` (fan-out) names members of groups of this version, each with
+//! `carry`, `map` or `reask`, and gives the one old answer to every item of those groups.
+//! `groups:` moves the items of an old group into a group of this version (`into`) and names
+//! members asked again in every moved item (`ask`):
+//!
+//! ```yaml
+//! groups:
+//!   kiosks: { into: sites, ask: [kind] }      # every old kiosk becomes a site; its kind is asked
+//! questions:
+//!   org.policy_published: { each: { sites[*].policy: { map: { true: true } } } }   # yes for all -> yes per item
+//! ```
+//!
+//! Questions not named keep their answer when their id is unchanged (a member of a moved group:
+//! the member of the same id in the group it moves into). The map is validated when the pack
+//! loads: unknown question or group ids, options the new question lacks, `map` on a question
+//! without options, a new question reached twice, an `each` from a group member or to a
+//! top-level question, and a `from` that is not an older version are errors naming the file,
+//! line and column.
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::model::{QType, Question, Questionnaire};
 use crate::syntax::node::{Node, NodeKind};
 use std::collections::HashMap;
 
-pub use crate::model::migration::{Carry, MapEntry, MigrationMap, Target, group_of};
+pub use crate::model::migration::{Carry, GroupMove, MapEntry, MigrationMap, Target, group_of};
 
 /// Validates every `migrations/*.yaml` of a pack (parsed by the loader: `trees`, path and
 /// tree) against its questionnaire.
@@ -85,14 +99,16 @@ fn read(
     let mut from = None;
     let mut digest = None;
     let mut questions = None;
+    let mut groups_node = None;
     for (k, v) in entries {
         match k.name.as_str() {
             "from" => from = Some(v),
             "questionnaire_digest" => digest = Some(v),
             "questions" => questions = Some(v),
+            "groups" => groups_node = Some(v),
             other => {
                 d.error(k.loc, "", format!("未知的键 / unknown key `{other}`"))
-                    .help("expected one of: from, questionnaire_digest, questions");
+                    .help("expected one of: from, questionnaire_digest, groups, questions");
             }
         }
     }
@@ -128,11 +144,17 @@ fn read(
             }
         },
     };
+    // Group moves first: entries for members of a moved group are checked against the group
+    // the items move into.
+    let mut moves = MigrationMap::default();
+    if let Some(n) = groups_node {
+        moves.groups = group_moves(n, qn, d);
+    }
     let mut out = Vec::new();
     match questions.map(|n| (n, n.as_map())) {
         Some((_, Some(qs))) => {
             for (k, v) in qs {
-                if let Some(e) = entry(&k.name, k.loc, v, qn, d) {
+                if let Some(e) = entry(&k.name, k.loc, v, qn, &moves, d) {
                     out.push(e);
                 }
             }
@@ -147,11 +169,25 @@ fn read(
         }
         None => {}
     }
-    // A new question may take its answer from one place only.
-    let mut reached: HashMap<&str, (&str, Loc)> = HashMap::new();
+    // A new question may take its answer from one place only: per old group its items come
+    // from (top-level questions: one place), and a fan-out target from nothing else at all.
+    let mut reached: HashMap<(Option<&str>, &str), (&str, Loc)> = HashMap::new();
+    let mut fanned: HashMap<&str, &str> = HashMap::new();
+    for e in out.iter().filter(|e| e.each) {
+        for t in &e.targets {
+            fanned.insert(&t.new_id, &e.old_id);
+        }
+    }
     for e in &out {
         for t in &e.targets {
-            if let Some((other, _)) = reached.insert(&t.new_id, (&e.old_id, e.loc)) {
+            let clash = if e.each {
+                reached.insert((Some("*"), &t.new_id), (&e.old_id, e.loc))
+            } else if let Some(other) = fanned.get(t.new_id.as_str()) {
+                Some((*other, e.loc))
+            } else {
+                reached.insert((group_of(&e.old_id), &t.new_id), (&e.old_id, e.loc))
+            };
+            if let Some((other, _)) = clash {
                 d.error(
                     e.loc,
                     format!("question `{}`", e.old_id),
@@ -167,8 +203,168 @@ fn read(
         from,
         questionnaire_digest,
         entries: out,
+        groups: moves.groups,
         file: d.file().to_string(),
     })
+}
+
+/// `groups:`: `old_group: { into: new_group, ask: [member, …] }` per old group.
+fn group_moves(n: &Node, qn: &Questionnaire, d: &mut Diagnostics) -> Vec<GroupMove> {
+    let Some(entries) = n.as_map() else {
+        if !matches!(n.kind, NodeKind::Null) {
+            d.error(
+                n.loc,
+                "",
+                "`groups` 应为映射(旧组 id: {into: 新组 id, ask: [成员…]}) / `groups` must be a mapping (old group id: {into: new group id, ask: [member, …]})",
+            );
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let subject = format!("group `{}`", k.name);
+        if k.name.contains('.') || k.name.contains('[') || k.name.is_empty() {
+            d.error(
+                k.loc,
+                &subject,
+                format!(
+                    "`{}` 不是组 id / `{}` is not a group id (a group id has no dots or brackets)",
+                    k.name, k.name
+                ),
+            );
+            continue;
+        }
+        let Some(kv) = v.as_map() else {
+            d.error(
+                v.loc,
+                &subject,
+                "应为 {into: 新组 id, ask: [成员…]} / expected {into: new group id, ask: [member, …]}",
+            );
+            continue;
+        };
+        let mut into = None;
+        let mut ask = Vec::new();
+        let mut ok = true;
+        for (key, val) in kv {
+            match key.name.as_str() {
+                "into" => match val.as_str() {
+                    Some(g) if qn.group(g).is_some() => into = Some(g.to_string()),
+                    Some(g) => {
+                        let e = d.error(
+                            val.loc,
+                            &subject,
+                            format!("新版本没有组 `{g}` / this version has no group `{g}`"),
+                        );
+                        if let Some(h) =
+                            crate::diag::did_you_mean(g, qn.groups.iter().map(|g| g.id.as_str()))
+                        {
+                            e.help(h);
+                        }
+                        ok = false;
+                    }
+                    None => {
+                        d.error(
+                            val.loc,
+                            &subject,
+                            "`into` 应为组 id / `into` must be a group id",
+                        );
+                        ok = false;
+                    }
+                },
+                "ask" => match &val.kind {
+                    NodeKind::Seq(items) => {
+                        for it in items {
+                            match it.as_str() {
+                                Some(m) => ask.push((m.to_string(), it.loc)),
+                                None => {
+                                    d.error(
+                                        it.loc,
+                                        &subject,
+                                        "`ask` 应列出成员 id / `ask` lists member ids",
+                                    );
+                                    ok = false;
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        d.error(
+                            val.loc,
+                            &subject,
+                            "`ask` 应为成员 id 列表 / `ask` must be a list of member ids",
+                        );
+                        ok = false;
+                    }
+                },
+                other => {
+                    d.error(
+                        key.loc,
+                        &subject,
+                        format!("未知的键 / unknown key `{other}`"),
+                    )
+                    .help("expected one of: into, ask");
+                    ok = false;
+                }
+            }
+        }
+        if kv.is_empty() {
+            d.error(
+                v.loc,
+                &subject,
+                "应至少写 into 或 ask / expected `into`, `ask` or both",
+            );
+            continue;
+        }
+        let into = match into {
+            Some(g) => g,
+            None if qn.group(&k.name).is_some() => k.name.clone(),
+            None => {
+                if ok {
+                    d.error(
+                        v.loc,
+                        &subject,
+                        format!(
+                            "新版本没有组 `{}`：请用 `into` 指明其条目移入哪个组 / this version has no group `{}`: say with `into` which group its items move into",
+                            k.name, k.name
+                        ),
+                    );
+                }
+                continue;
+            }
+        };
+        let mut members = Vec::new();
+        for (m, loc) in ask {
+            let full = format!("{into}[*].{m}");
+            if qn.question(&full).is_none() {
+                let prefix = format!("{into}[*].");
+                let e = d.error(
+                    loc,
+                    &subject,
+                    format!("组 `{into}` 没有成员 `{m}` / group `{into}` has no member `{m}`"),
+                );
+                if let Some(h) = crate::diag::did_you_mean(
+                    m.as_str(),
+                    qn.questions
+                        .iter()
+                        .filter_map(|q| q.id.strip_prefix(&prefix)),
+                ) {
+                    e.help(h);
+                }
+                ok = false;
+            } else {
+                members.push(m);
+            }
+        }
+        if ok {
+            out.push(GroupMove {
+                old: k.name.clone(),
+                into,
+                ask: members,
+                loc: k.loc,
+            });
+        }
+    }
+    out
 }
 
 fn scalar(n: &Node) -> Option<String> {
@@ -247,9 +443,18 @@ fn entry(
     loc: Loc,
     v: &Node,
     qn: &Questionnaire,
+    moves: &MigrationMap,
     d: &mut Diagnostics,
 ) -> Option<MapEntry> {
     let subject = format!("question `{old_id}`");
+    if let Some(NodeKind::Map(kv)) = Some(&v.kind)
+        && let [(k, targets)] = kv.as_slice()
+        && k.name == "each"
+    {
+        return each(old_id, loc, targets, qn, &subject, d);
+    }
+    // The group the old member's items are in, in this version.
+    let new_group = group_of(old_id).map(|g| moves.group_into(g));
     if let Some(NodeKind::Map(kv)) = Some(&v.kind)
         && let [(k, targets)] = kv.as_slice()
         && k.name == "split"
@@ -264,12 +469,12 @@ fn entry(
         };
         let mut out = Vec::new();
         for (nk, nv) in ts {
-            if group_of(&nk.name) != group_of(old_id) {
+            if group_of(&nk.name) != new_group {
                 d.error(
                     nk.loc,
                     &subject,
                     format!(
-                        "`{}` 与 `{old_id}` 不在同一组 / `{}` and `{old_id}` are not in the same group: answers move only within a group or between top-level questions",
+                        "`{}` 与 `{old_id}` 不在同一组 / `{}` and `{old_id}` are not in the same group: answers move only within a group (or the group its items move into, under `groups`) or between top-level questions; `each` gives a top-level answer to every item of a group",
                         nk.name, nk.name
                     ),
                 );
@@ -295,17 +500,84 @@ fn entry(
         return Some(MapEntry {
             old_id: old_id.to_string(),
             targets: out,
+            each: false,
             loc,
         });
     }
-    let q = new_question(qn, old_id, loc, &subject, d)?;
+    let new_id = moves.same_id_in_new(old_id);
+    let q = new_question(qn, &new_id, loc, &subject, d)?;
     let carry = how(q, v, &subject, d)?;
     Some(MapEntry {
         old_id: old_id.to_string(),
-        targets: vec![Target {
-            new_id: old_id.to_string(),
-            carry,
-        }],
+        targets: vec![Target { new_id, carry }],
+        each: false,
+        loc,
+    })
+}
+
+/// `old: { each: { group[*].member: carry | reask | {map: …}, … } }`: fan-out of one top-level
+/// answer to every item of the named groups.
+fn each(
+    old_id: &str,
+    loc: Loc,
+    targets: &Node,
+    qn: &Questionnaire,
+    subject: &str,
+    d: &mut Diagnostics,
+) -> Option<MapEntry> {
+    if group_of(old_id).is_some() {
+        d.error(
+            loc,
+            subject,
+            format!(
+                "`each` 只用于顶层问题：`{old_id}` 是组成员 / `each` gives a top-level answer to every item of a group, but `{old_id}` is a group member"
+            ),
+        );
+        return None;
+    }
+    let Some(ts) = targets.as_map() else {
+        d.error(
+            targets.loc,
+            subject,
+            "`each` 应为映射(组成员 id: 处理方式) / `each` must be a mapping (group member id: what to do)",
+        );
+        return None;
+    };
+    if ts.is_empty() {
+        d.error(
+            targets.loc,
+            subject,
+            "`each` 为空 / `each` names no group member",
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    for (nk, nv) in ts {
+        if group_of(&nk.name).is_none() {
+            d.error(
+                nk.loc,
+                subject,
+                format!(
+                    "`each` 的目标应为组成员(组[*].成员)：`{}` 是顶层问题 / `each` targets group members (group[*].member), but `{}` is a top-level question: use `split`",
+                    nk.name, nk.name
+                ),
+            );
+            continue;
+        }
+        let Some(q) = new_question(qn, &nk.name, nk.loc, subject, d) else {
+            continue;
+        };
+        if let Some(carry) = how(q, nv, subject, d) {
+            out.push(Target {
+                new_id: nk.name.clone(),
+                carry,
+            });
+        }
+    }
+    Some(MapEntry {
+        old_id: old_id.to_string(),
+        targets: out,
+        each: true,
         loc,
     })
 }
@@ -379,7 +651,7 @@ fn how(q: &Question, v: &Node, subject: &str, d: &mut Diagnostics) -> Option<Car
             d.error(
                 v.loc,
                 subject,
-                "应为 carry、reask、{map: {…}} 或 {split: {…}} / expected carry, reask, {map: {…}} or {split: {…}}",
+                "应为 carry、reask、{map: {…}}、{split: {…}} 或 {each: {…}} / expected carry, reask, {map: {…}}, {split: {…}} or {each: {…}}",
             );
             None
         }
