@@ -734,3 +734,551 @@ fn a_keyed_json_file_is_matched() {
         "{path} {check}"
     );
 }
+
+/// An inbox like the README's first one: the news app's keyed file and the ride-hailing firm's
+/// unkeyed one (with 不清楚 answers), collected, the second assigned. Returns the inbox name.
+fn collected_and_assigned(d: &Path, c: &Path) -> &'static str {
+    write(
+        &d.join("收件箱/融媒.yaml"),
+        &(key_lines(c, 1, NEWS) + &fixture("news-app.yaml")),
+    );
+    write(&d.join("收件箱/约车.yaml"), &fixture("ride-hailing.yaml"));
+    ok(d, &["campaign", "collect", "c", "收件箱"]);
+    let id = scalar(&db(c), "SELECT id FROM submissions WHERE org_id IS NULL");
+    ok(
+        d,
+        &[
+            "campaign",
+            "assign",
+            "c",
+            &id.to_string(),
+            RIDE,
+            "--reason",
+            "电话核实",
+        ],
+    );
+    "收件箱"
+}
+
+/// The four outputs of `report` against those of `hegui batch --ignore-waivers` on the same
+/// files, byte for byte.
+fn assert_report_is_batch(d: &Path, inbox: &str, report_out: &str, batch_out: &str) {
+    assert_report_is_batch_of(d, inbox, report_out, batch_out, &[]);
+}
+
+fn assert_report_is_batch_of(
+    d: &Path,
+    inbox: &str,
+    report_out: &str,
+    batch_out: &str,
+    packs: &[&str],
+) {
+    ok(
+        d,
+        &[
+            "campaign",
+            "report",
+            "c",
+            "--out",
+            report_out,
+            "--as-of",
+            "2026-12-01",
+        ],
+    );
+    let mut args = vec![
+        "batch",
+        inbox,
+        "--out",
+        batch_out,
+        "--ignore-waivers",
+        "--as-of",
+        "2026-12-01",
+    ];
+    args.extend(packs);
+    let out = hegui(d, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The workbook's cells (its document properties carry the time it was written).
+    use calamine::Reader;
+    let cells = |dir: &str| {
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook(d.join(dir).join("summary.xlsx")).unwrap();
+        let names = wb.sheet_names();
+        assert!(names.len() > 1, "{names:?}");
+        names
+            .iter()
+            .map(|n| {
+                let r = wb.worksheet_range(n).unwrap();
+                let rows: Vec<Vec<String>> = r
+                    .rows()
+                    .map(|row| row.iter().map(ToString::to_string).collect())
+                    .collect();
+                (n.clone(), rows)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cells(report_out), cells(batch_out));
+    for f in ["summary.json", "summary.csv", "overview.html"] {
+        let a = std::fs::read(d.join(report_out).join(f)).unwrap();
+        let b = std::fs::read(d.join(batch_out).join(f)).unwrap();
+        assert!(
+            a == b,
+            "{f} differs:\n--- report\n{}\n--- batch\n{}",
+            String::from_utf8_lossy(&a)
+                .chars()
+                .take(3000)
+                .collect::<String>(),
+            String::from_utf8_lossy(&b)
+                .chars()
+                .take(3000)
+                .collect::<String>()
+        );
+    }
+}
+
+/// `report` builds the batch outputs from the results stored at `collect`, with no second
+/// assessment, and they are what `hegui batch` writes for the same files (不清楚 answers,
+/// kinds of enterprise, regions and industries included).
+#[test]
+fn report_from_the_store_is_what_batch_writes_for_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = campaign(d);
+    let inbox = collected_and_assigned(d, &c);
+    let conn = db(&c);
+    assert!(
+        scalar(
+            &conn,
+            "SELECT COUNT(*) FROM outcomes WHERE dont_know AND outcome = 'unanswered'"
+        ) > 0,
+        "the ride-hailing firm's 不清楚 answers are kept apart"
+    );
+    assert_eq!(
+        scalar(
+            &conn,
+            "SELECT COUNT(*) FROM submissions WHERE scopes IS NULL"
+        ),
+        0
+    );
+    // The answers digest stored is the one `assess` gives.
+    let stored: String = conn
+        .query_row(
+            "SELECT answers_digest FROM submissions WHERE path LIKE '%融媒%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let result = ok(d, &["assess", "收件箱/融媒.yaml", "--format", "json"]);
+    let result: serde_json::Value = serde_json::from_str(&result).unwrap();
+    assert_eq!(result["answers_digest"], stored.as_str());
+    // The stored files are not read again: with their bytes gone, the report is the same.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; UPDATE files SET bytes = X'00'; PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    assert_report_is_batch(d, inbox, "rep", "bat");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("rep/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["assessed"], 2);
+    assert!(
+        summary["submissions"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("收件箱/"),
+        "{summary}"
+    );
+}
+
+/// A database of schema version 1 (no stored batch rows, no 不清楚 letter, the version-1
+/// view) is refused by readers, migrated by the next writing command, and its report read
+/// from the stored files is still what `hegui batch` writes.
+#[test]
+fn a_schema_1_database_is_migrated_forward_and_reported_from_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = campaign(d);
+    let inbox = collected_and_assigned(d, &c);
+    let v1 = std::fs::read_to_string(root().join("crates/campaign/src/schema-1.sql")).unwrap();
+    let v1_view = &v1[v1.find("CREATE VIEW outcomes").unwrap()..];
+    {
+        let conn = db(&c);
+        conn.execute_batch(&format!(
+            "BEGIN;
+             DROP VIEW outcomes;
+             ALTER TABLE submissions DROP COLUMN claimed_region_code;
+             ALTER TABLE submissions DROP COLUMN claimed_industry;
+             ALTER TABLE submissions DROP COLUMN scopes;
+             ALTER TABLE submissions DROP COLUMN warnings;
+             ALTER TABLE round_packs DROP COLUMN rule_offset;
+             UPDATE submissions SET outcome_codes = replace(outcome_codes, 'd', 'u');
+             {v1_view}
+             UPDATE meta SET value = '1' WHERE key = 'schema_version';
+             COMMIT;
+             PRAGMA user_version = 1;"
+        ))
+        .unwrap();
+    }
+    let refused = hegui(d, &["campaign", "report", "c", "--out", "rep"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("schema version 1"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let again = ok(d, &["campaign", "collect", "c", inbox]);
+    assert!(again.contains("already received 2"), "{again}");
+    let conn = db(&c);
+    assert_eq!(scalar(&conn, "PRAGMA user_version"), 2);
+    assert_eq!(
+        scalar(
+            &conn,
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
+        ),
+        2
+    );
+    let rules = scalar(
+        &conn,
+        "SELECT COUNT(*) FROM rules r JOIN round_packs p ON p.pack_id = r.pack_id AND p.pack_version = r.pack_version WHERE p.round = 1",
+    );
+    assert_eq!(scalar(&conn, "SELECT COUNT(*) FROM outcomes"), 2 * rules);
+    assert_report_is_batch(d, inbox, "rep", "bat");
+}
+
+/// `status` streams: every organisation reaches status.csv, status.xlsx, status.html and
+/// reminders.csv, the unmatched file the second sheet and table, and no temporary file stays.
+#[test]
+fn status_writes_every_row_to_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = campaign(d);
+    write(
+        &d.join("in/a.yaml"),
+        &(key_lines(&c, 1, NEWS) + &fixture("news-app.yaml")),
+    );
+    write(&d.join("in/b.yaml"), &fixture("ride-hailing.yaml"));
+    ok(d, &["campaign", "collect", "c", "in"]);
+    let out = ok(d, &["campaign", "status", "c", "--out", "st"]);
+    assert!(
+        out.contains("roster 4") && out.contains("answered 1") && out.contains("unmatched 1"),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(d.join("st/status.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(csv.starts_with('\u{feff}') && csv.contains(NEWS) && csv.contains(CLOUD));
+    let reminders = std::fs::read_to_string(d.join("st/reminders.csv")).unwrap();
+    assert_eq!(reminders.lines().count(), 4, "{reminders}");
+    assert!(!reminders.contains(NEWS));
+    let html = std::fs::read_to_string(d.join("st/status.html")).unwrap();
+    assert!(
+        html.contains("answered 1") && html.contains(CLOUD) && html.contains("in/b.yaml"),
+        "{html}"
+    );
+    assert!(html.trim_end().ends_with("</html>"));
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(d.join("st/status.xlsx")).unwrap();
+    let status = wb.worksheet_range("状态 Status").unwrap();
+    assert_eq!(status.height(), 5);
+    let unmatched = wb.worksheet_range("未匹配 Unmatched").unwrap();
+    assert_eq!(unmatched.height(), 2);
+    assert!(
+        unmatched
+            .rows()
+            .nth(1)
+            .unwrap()
+            .iter()
+            .any(|c| *c == "in/b.yaml")
+    );
+    let mut names: Vec<String> = std::fs::read_dir(d.join("st"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["reminders.csv", "status.csv", "status.html", "status.xlsx"]
+    );
+    use std::os::unix::fs::PermissionsExt;
+    for n in &names {
+        let mode = std::fs::metadata(d.join("st").join(n))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{n}");
+    }
+}
+
+fn docx_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(part).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Word notices: the same gaps as the Markdown notice, each with its national legal basis, the
+/// deadline, the issuing fields, the self-assessment caveat, and the `word.yaml` branding.
+#[test]
+fn word_notices_carry_the_same_gaps_with_national_law_and_the_branding() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = campaign(d);
+    ok(
+        d,
+        &[
+            "campaign",
+            "round",
+            "c",
+            "set",
+            "--rectify-by",
+            "2099-06-30",
+        ],
+    );
+    write(
+        &d.join("in/a.yaml"),
+        &(key_lines(&c, 1, NEWS) + &fixture("news-app.yaml")),
+    );
+    ok(d, &["campaign", "collect", "c", "in"]);
+    write(
+        &d.join("brand/word.yaml"),
+        "firm: 某某合规咨询 Example Compliance Consulting\naccent: \"#8b0000\"\nconfidentiality: 内部文件 Internal\n",
+    );
+    let fields = [
+        "--authority",
+        "某市网信办",
+        "--doc-number",
+        "某网信〔2026〕1号",
+        "--date",
+        "2026-12-15",
+        "--signature",
+        "（盖章）",
+    ];
+    let mut args = vec![
+        "campaign",
+        "notices",
+        "c",
+        "--format",
+        "docx,markdown",
+        "--templates",
+        "brand",
+    ];
+    args.extend(fields);
+    let out = ok(d, &args);
+    assert!(out.contains("1 rectification reminders"), "{out}");
+    let notices = c.join("notices/round-1");
+    assert!(!notices.join(format!("{NEWS}.html")).exists());
+    let md = std::fs::read_to_string(notices.join(format!("{NEWS}.md"))).unwrap();
+    let docx = notices.join(format!("{NEWS}.docx"));
+    let doc = docx_part(&docx, "word/document.xml");
+    // The same gaps: each Markdown heading's title is a heading of the Word notice.
+    let titles: Vec<&str> = md
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(|l| l.split_once(". ").unwrap().1.split(" / ").next().unwrap())
+        .collect();
+    assert!(!titles.is_empty());
+    for t in &titles {
+        assert!(doc.contains(t), "{t}");
+    }
+    assert_eq!(doc.matches("w:val=\"Heading2\"").count(), titles.len());
+    for needle in [
+        "某市网信办",
+        "某网信〔2026〕1号",
+        "2026-12-15",
+        "（盖章）",
+        "2099-06-30",
+        "融媒",
+        NEWS,
+        "法律依据 Legal basis",
+        "《中华人民共和国",
+        "自评答卷",
+        "不是行政命令或处罚决定",
+        "not an administrative order or penalty decision",
+    ] {
+        assert!(doc.contains(needle), "{needle}");
+    }
+    // The provincial opinion is never the basis, and nothing presents the notice as an order.
+    assert!(!doc.contains("实施意见"), "{doc}");
+    for word in ["责令", "处罚决定书", "行政处罚决定"] {
+        assert!(!doc.contains(word), "{word}");
+    }
+    assert!(docx_part(&docx, "word/header1.xml").contains("某某合规咨询"));
+    assert!(docx_part(&docx, "word/footer1.xml").contains("内部文件 Internal"));
+    assert!(docx_part(&docx, "word/styles.xml").contains("8B0000"));
+    // The same input gives the same bytes.
+    let first = std::fs::read(&docx).unwrap();
+    ok(d, &args);
+    assert_eq!(std::fs::read(&docx).unwrap(), first);
+    // A word.yaml with a mistake is refused, naming the file.
+    write(&d.join("bad/word.yaml"), "accent: 12\n");
+    let bad = hegui(
+        d,
+        &[
+            "campaign",
+            "notices",
+            "c",
+            "--format",
+            "docx",
+            "--templates",
+            "bad",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("word.yaml"));
+}
+
+/// A round of several packs (the test packs of tests/data/multi, one questionnaire): the
+/// invitation names both packs, a file answering both is collected once, the report is the
+/// two-pack batch's, compare and notices say which pack each rule belongs to.
+#[test]
+fn a_round_of_several_packs_is_collected_reported_compared_and_noticed_per_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = root().join("tests/data/multi/rules/multi-a");
+    let b = root().join("tests/data/multi/rules/multi-b");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let org = "91230100MA1B2C3D49";
+    write(
+        &d.join("r.csv"),
+        &format!("credit_code,name,region_code\n{org},哈尔滨某某科技有限公司,230103\n"),
+    );
+    ok(
+        d,
+        &[
+            "campaign",
+            "init",
+            "c",
+            "--roster",
+            "r.csv",
+            "--pack",
+            a,
+            "--pack",
+            b,
+            "--rectify-by",
+            "2099-06-30",
+        ],
+    );
+    let c = d.join("c");
+    let conn = db(&c);
+    assert_eq!(
+        scalar(&conn, "SELECT COUNT(*) FROM round_packs WHERE round = 1"),
+        2
+    );
+    ok(d, &["campaign", "invite", "c", "--format", "yaml"]);
+    let inv = std::fs::read_to_string(c.join(format!("invitations/round-1/{org}.yaml"))).unwrap();
+    assert!(inv.contains("multi-a") && inv.contains("multi-b"), "{inv}");
+    let facts =
+        std::fs::read_to_string(root().join("tests/data/multi/facts/a-and-b.yaml")).unwrap();
+    write(&d.join("in1/a.yaml"), &(key_lines(&c, 1, org) + &facts));
+    let got = ok(d, &["campaign", "collect", "c", "in1"]);
+    assert!(got.contains("accepted 1"), "{got}");
+    // Every rule of both packs has its outcome, named by pack.
+    let per_pack: Vec<(String, i64)> = conn
+        .prepare("SELECT pack_id, COUNT(*) FROM outcomes GROUP BY pack_id ORDER BY pack_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(per_pack.len(), 2, "{per_pack:?}");
+    assert_eq!(per_pack[0].0, "multi-a");
+    let (score, verdict): (Option<i64>, String) = conn
+        .query_row("SELECT score, verdict FROM submissions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(score, None, "no score over several packs");
+    assert_eq!(verdict, "not_compliant");
+    assert_report_is_batch_of(d, "in1", "rep", "bat", &["--rules", a, "--rules", b]);
+    ok(d, &["campaign", "notices", "c"]);
+    let md = std::fs::read_to_string(c.join(format!("notices/round-1/{org}.md"))).unwrap();
+    assert!(md.contains("规则包 Pack: multi-"), "{md}");
+    // Round 2 with the same packs: the iOS app is filed now.
+    ok(d, &["campaign", "round", "c", "new"]);
+    ok(d, &["campaign", "invite", "c", "--format", "yaml"]);
+    let inv = std::fs::read_to_string(c.join(format!("invitations/round-2/{org}.yaml"))).unwrap();
+    assert!(inv.contains(&key_of(&c, 2, org)) && !inv.contains(&key_of(&c, 1, org)));
+    let fixed = inv.replace("filed: false", "filed: true");
+    assert_ne!(fixed, inv, "{inv}");
+    write(&d.join("in2/a.yaml"), &fixed);
+    let got = ok(d, &["campaign", "collect", "c", "in2"]);
+    assert!(got.contains("accepted 1"), "{got}");
+    ok(d, &["campaign", "compare", "c"]);
+    let cmp: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(c.join("compare/round-2/compare.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(cmp["packs"][0], "multi-a 1.0.0, multi-b 1.0.0");
+    let changes = cmp["organisations"][0]["changes"].as_array().unwrap();
+    let fixed: Vec<&serde_json::Value> = changes.iter().filter(|c| c["kind"] == "fixed").collect();
+    assert!(!fixed.is_empty(), "{changes:?}");
+    assert!(
+        fixed
+            .iter()
+            .all(|c| c["cause"] == "answers" && c["pack"].as_str().unwrap().starts_with("multi-")),
+        "{changes:?}"
+    );
+}
+
+/// `hegui migrate` keeps the organisation's submission key (outside the canonical facts), by
+/// the declared map and with `--from`; a campaign's next round issues its own key instead.
+#[test]
+fn migrate_keeps_the_submission_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = "HGK-ABCDE-FGHJK-MNPQR-STVWX-YZ012-3";
+    let facts = std::fs::read_to_string(root().join("tests/data/facts/demo-company.yaml")).unwrap();
+    write(
+        &d.join("old.yaml"),
+        &format!("submission: {{key: {key}}}\n{facts}"),
+    );
+    let old = root().join("tests/data/demo");
+    let new = root().join("tests/data/demo-1.3/demo");
+    ok(
+        d,
+        &[
+            "migrate",
+            "old.yaml",
+            "--from",
+            old.to_str().unwrap(),
+            "--rules",
+            new.to_str().unwrap(),
+            "-o",
+            "from.yaml",
+        ],
+    );
+    // By the map the new version declares (tests/data/packs-v2).
+    let v1 = std::fs::read_to_string(root().join("tests/data/packs-v1/facts/company-1.0.0.yaml"))
+        .unwrap();
+    write(
+        &d.join("v1.yaml"),
+        &format!("submission: {{key: {key}}}\n{v1}"),
+    );
+    let v2 = root().join("tests/data/packs-v2/licensing");
+    ok(
+        d,
+        &[
+            "migrate",
+            "v1.yaml",
+            "--rules",
+            v2.to_str().unwrap(),
+            "-o",
+            "declared.yaml",
+        ],
+    );
+    for (f, pack) in [("from.yaml", &new), ("declared.yaml", &v2)] {
+        let text = std::fs::read_to_string(d.join(f)).unwrap();
+        assert!(text.contains(key), "{f}: {text}");
+        // And it reads back as the key (validate warns about a malformed one).
+        let v = hegui(d, &["validate", f, "--rules", pack.to_str().unwrap()]);
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+        assert!(
+            !String::from_utf8_lossy(&v.stderr).contains("submission"),
+            "{}",
+            String::from_utf8_lossy(&v.stderr)
+        );
+    }
+}

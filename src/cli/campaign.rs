@@ -180,7 +180,7 @@ enum Action {
     },
     /// Rectification reminders for organisations whose answers fail required duties (整改提示).
     #[command(
-        after_help = "Markdown and HTML per organisation in DIR/notices/round-N, from templates/notice.md.j2 and notice.html.j2.\n\nExample:\n  hegui campaign notices 2026自查 --authority '某市网信办' --doc-number '某网信〔2026〕1号' --date 2026-12-15"
+        after_help = "Markdown and HTML (and Word with --format docx) per organisation in DIR/notices/round-N, from templates/notice.md.j2 and notice.html.j2; the Word notice is branded by word.yaml in --templates, as the Word report.\n\nExample:\n  hegui campaign notices 2026自查 --authority '某市网信办' --doc-number '某网信〔2026〕1号' --date 2026-12-15\n  hegui campaign notices 2026自查 --format docx --templates 品牌"
     )]
     Notices {
         /// Campaign directory.
@@ -188,6 +188,12 @@ enum Action {
         /// Round (default: the current one).
         #[arg(long)]
         round: Option<i64>,
+        /// Forms (repeatable or comma-separated): markdown, html, docx. Default: markdown and html.
+        #[arg(long, value_name = "FORM")]
+        format: Vec<String>,
+        /// Directory with word.yaml (branding of the Word notices).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
         /// Issuing authority.
         #[arg(long)]
         authority: Option<String>,
@@ -321,9 +327,19 @@ pub(super) fn run_campaign(args: CampaignArgs) -> Result<u8, Exit> {
         }
         Action::Status { dir, round, out } => {
             let c = open(&dir, false)?;
-            let s = campaign::status::status(&c, round).map_err(fail)?;
-            let out = out.unwrap_or_else(|| dir.join("status").join(format!("round-{}", s.round)));
-            campaign::output::write_status(&s, &out).map_err(fail)?;
+            let (r, _) = campaign::status::round_of(&c, round).map_err(fail)?;
+            let out = out.unwrap_or_else(|| dir.join("status").join(format!("round-{r}")));
+            let (s, _) = campaign::output::write_status(&c, Some(r), &out, |u| {
+                println!(
+                    "  未匹配 unmatched #{} {} ({}; {}: {})",
+                    u.submission,
+                    u.path,
+                    u.state,
+                    u.key_check,
+                    u.claimed_name.as_deref().unwrap_or("")
+                );
+            })
+            .map_err(fail)?;
             let n = &s.counts;
             println!(
                 "第 {} 轮 round {} (截止 due {}): 名单 roster {} · 已报送 answered {} (逾期 late {}) · 仅退回 rejected {} · 未报送 missing {} · 未匹配文件 unmatched {} · 被替代 superseded {}",
@@ -338,16 +354,6 @@ pub(super) fn run_campaign(args: CampaignArgs) -> Result<u8, Exit> {
                 n.unmatched,
                 n.superseded
             );
-            for u in &s.unmatched {
-                println!(
-                    "  未匹配 unmatched #{} {} ({}; {}: {})",
-                    u.submission,
-                    u.path,
-                    u.state,
-                    u.key_check,
-                    u.claimed_name.as_deref().unwrap_or("")
-                );
-            }
             println!("{}", out.display());
             Ok(0)
         }
@@ -453,19 +459,40 @@ pub(super) fn run_campaign(args: CampaignArgs) -> Result<u8, Exit> {
         Action::Notices {
             dir,
             round,
+            format,
+            templates,
             authority,
             doc_number,
             date,
             signature,
         } => {
+            use campaign::notices::NoticeFormat;
+            let formats = format
+                .iter()
+                .flat_map(|s| s.split(','))
+                .map(|s| match s.trim() {
+                    "markdown" | "md" => Ok(NoticeFormat::Markdown),
+                    "html" => Ok(NoticeFormat::Html),
+                    "docx" => Ok(NoticeFormat::Docx),
+                    other => Err(fail(format!(
+                        "未知格式 `{other}` / unknown form `{other}` (markdown, html, docx)"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let brand =
+                hegui_word::brand::load(templates.as_deref()).map_err(|e| fail(e.to_string()))?;
             let c = open(&dir, false)?;
-            let fields = campaign::notices::NoticeFields {
-                authority,
-                doc_number,
-                date,
-                signature,
+            let opts = campaign::notices::NoticeOptions {
+                fields: campaign::notices::NoticeFields {
+                    authority,
+                    doc_number,
+                    date,
+                    signature,
+                },
+                formats,
+                brand,
             };
-            let n = campaign::notices::notices(&c, round, &fields, None).map_err(fail)?;
+            let n = campaign::notices::notices(&c, round, &opts, None).map_err(fail)?;
             println!(
                 "整改提示 {} 份 / {} rectification reminders: {}",
                 n.organisations,

@@ -70,6 +70,7 @@ pub use outputs::write_all;
 pub use summary::{
     Duplicate, DuplicateGroup, Flag, FlagReader, GroupStat, LineReader, Rates, RejectedLine,
     RejectedReader, RuleStat, ScopeSet, Skipped, SubmissionLine, Summary, Tally, rate, run,
+    summarise_rows,
 };
 pub use write::{csv, csv_cell, overview_html, print_totals};
 
@@ -690,6 +691,32 @@ pub fn read_submission(
     read_bytes(open, path, limits)
 }
 
+/// [`load_submission_bytes`] of bytes the caller keeps (a campaign stores them): plain UTF-8
+/// text (no byte-order mark) is read in place, anything else from a copy.
+pub fn load_submission_slice(
+    path: &str,
+    bytes: &[u8],
+    pack: &Pack,
+    limits: &hegui_core::syntax::node::Limits,
+) -> Result<hegui_core::facts::LoadedFacts, Vec<String>> {
+    if !is_xlsx(path)
+        && !bytes.starts_with(b"\xEF\xBB\xBF")
+        && !bytes.starts_with(b"\xFF\xFE")
+        && !bytes.starts_with(b"\xFE\xFF")
+        && !bytes.starts_with(b"\0\0\xFE\xFF")
+        && let Ok(text) = std::str::from_utf8(bytes)
+        && !text.trim().is_empty()
+    {
+        return fast_load(path, text, pack, limits)
+            .map_or_else(
+                || hegui_core::facts::load_facts_with(path, text, pack, limits),
+                Ok,
+            )
+            .map_err(|diags| errors_of(path, &diags));
+    }
+    load_submission_bytes(path, bytes.to_vec(), pack, limits)
+}
+
 /// [`load_submission_at`] of bytes already read ([`read_submission`]): a campaign hashes and
 /// keeps the bytes it assesses.
 pub fn load_submission_bytes(
@@ -708,25 +735,28 @@ pub fn load_submission_bytes(
             Ok,
         )
     };
-    loaded.map_err(|diags| {
-        let errors: Vec<&hegui_core::diag::Diagnostic> = diags
-            .iter()
-            .filter(|d| d.level == hegui_core::diag::Level::Error)
-            .collect();
-        let mut out: Vec<String> = errors
-            .iter()
-            .take(MAX_ERRORS)
-            .map(ToString::to_string)
-            .collect();
-        if errors.len() > MAX_ERRORS {
-            let more = errors.len() - MAX_ERRORS;
-            out.push(format!("……另有 {more} 个错误 … and {more} more errors"));
-        }
-        if out.is_empty() {
-            out.push(format!("{path}: 无法读取 could not be read"));
-        }
-        out
-    })
+    loaded.map_err(|diags| errors_of(path, &diags))
+}
+
+/// The errors of a file that did not load, at most [`MAX_ERRORS`], each with its place.
+fn errors_of(path: &str, diags: &[hegui_core::diag::Diagnostic]) -> Vec<String> {
+    let errors: Vec<&hegui_core::diag::Diagnostic> = diags
+        .iter()
+        .filter(|d| d.level == hegui_core::diag::Level::Error)
+        .collect();
+    let mut out: Vec<String> = errors
+        .iter()
+        .take(MAX_ERRORS)
+        .map(ToString::to_string)
+        .collect();
+    if errors.len() > MAX_ERRORS {
+        let more = errors.len() - MAX_ERRORS;
+        out.push(format!("……另有 {more} 个错误 … and {more} more errors"));
+    }
+    if out.is_empty() {
+        out.push(format!("{path}: 无法读取 could not be read"));
+    }
+    out
 }
 
 // ───────────────────────────── one submission ─────────────────────────────
@@ -746,8 +776,8 @@ pub struct Row {
     pub date: NaiveDate,
     /// Scopes, as bits in pack order.
     pub scopes: u64,
-    /// One outcome code per rule, in pack order.
-    outcomes: Box<[u8]>,
+    /// One outcome code per rule, in pack order ([`RuleOutcome::code`]).
+    pub outcomes: Box<[u8]>,
     /// Score and coverage.
     pub score: Score,
     /// Warnings while loading.
@@ -760,6 +790,31 @@ impl Row {
     /// The rule outcomes, in pack order.
     pub fn outcomes(&self) -> impl Iterator<Item = RuleOutcome> + '_ {
         self.outcomes.iter().map(|c| RuleOutcome::from_code(*c))
+    }
+
+    /// The row of loaded facts and their rule outcomes (in pack order): what `hegui batch`
+    /// keeps of a submission, and what a campaign stores of it so its report needs no second
+    /// assessment.
+    pub fn of(pack: &Pack, loaded: &hegui_core::facts::LoadedFacts, outs: &[RuleOutcome]) -> Row {
+        let facts = &loaded.facts;
+        let org = &facts.organisation;
+        Row {
+            name: org.name.clone(),
+            credit_code: org.credit_code.clone(),
+            region_code: org.region_code.clone(),
+            industry: org
+                .industry
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            date: facts.assessment_date,
+            scopes: scope_mask(pack, facts),
+            outcomes: outs.iter().map(|o| o.code()).collect(),
+            score: score(pack, outs),
+            warnings: loaded.warnings.len(),
+            report: None,
+        }
     }
 }
 
@@ -888,25 +943,9 @@ pub fn process_at(
                 .collect()
         }
     };
-    let score = score(pack, &outs);
-    let org = &facts.organisation;
-    Processed::Assessed(Box::new(Row {
-        name: org.name.clone(),
-        credit_code: org.credit_code.clone(),
-        region_code: org.region_code.clone(),
-        industry: org
-            .industry
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        date: facts.assessment_date,
-        scopes: scope_mask(pack, facts),
-        outcomes: outs.iter().map(|o| o.code()).collect(),
-        score,
-        warnings: loaded.warnings.len(),
-        report,
-    }))
+    let mut row = Row::of(pack, &loaded, &outs);
+    row.report = report;
+    Processed::Assessed(Box::new(row))
 }
 
 fn report_name(path: &str, index: usize, format: ReportFormat) -> String {

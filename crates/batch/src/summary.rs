@@ -1465,11 +1465,7 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
             })
             .collect();
         for part in parts {
-            let part = part?;
-            out.records.extend_framed(&part.records, part.count)?;
-            out.duplicate_keys.extend_framed(&part.duplicate_keys)?;
-            out.rejected.extend_framed(&part.rejected)?;
-            out.flags.extend_framed(&part.flags)?;
+            flush_part(&mut out, &mut part?)?;
         }
         first += chunk.len() as u64;
     }
@@ -1490,6 +1486,48 @@ fn run_spilled(pack: &Pack, inputs: Inputs, opts: &BatchOptions) -> io::Result<S
         .map(|(path, reason)| Skipped { path, reason })
         .collect();
     Ok(summary)
+}
+
+/// The summary of submissions assessed before (a campaign's stored results), in the order
+/// given: each its path as found and its [`Row`] (or its errors), rolled up exactly as
+/// [`run`] rolls up the inputs it assesses, with the same memory bound. The outputs
+/// ([`super::write_all`]) are then those `hegui batch` writes for the same files.
+pub fn summarise_rows<E: std::fmt::Display>(
+    pack: &Pack,
+    rows: impl Iterator<Item = Result<(String, Processed), E>>,
+    opts: &BatchOptions,
+) -> Result<Summary, String> {
+    let mut out = Assessed {
+        records: Store::default(),
+        duplicate_keys: Sorter::new(spill::sort_budget()),
+        rejected: Sorter::new(spill::sort_budget()),
+        flags: Sorter::new(spill::sort_budget()),
+    };
+    let io = |e: io::Error| e.to_string();
+    let mut part = Part::default();
+    for (i, row) in rows.enumerate() {
+        let (path, processed) = row.map_err(|e| e.to_string())?;
+        match processed {
+            Processed::Assessed(row) => part
+                .push_assessed(i as u64, &path, &row, opts.as_of)
+                .map_err(io)?,
+            Processed::Rejected(errors) => part.push_rejected(&path, &errors).map_err(io)?,
+        }
+        if part.records.len() >= 1 << 20 {
+            flush_part(&mut out, &mut part).map_err(io)?;
+        }
+    }
+    flush_part(&mut out, &mut part).map_err(io)?;
+    out.records.finish().map_err(io)?;
+    summarise(pack, out, 0, Paths::default(), opts).map_err(io)
+}
+
+fn flush_part(out: &mut Assessed, part: &mut Part) -> io::Result<()> {
+    let p = std::mem::take(part);
+    out.records.extend_framed(&p.records, p.count)?;
+    out.duplicate_keys.extend_framed(&p.duplicate_keys)?;
+    out.rejected.extend_framed(&p.rejected)?;
+    out.flags.extend_framed(&p.flags)
 }
 
 fn progress_bar(show: bool, n: u64) -> Option<indicatif::ProgressBar> {

@@ -4,10 +4,11 @@
 //! half-written, and running it again adds exactly what is missing.
 
 use crate::keys;
-use crate::packs::{self, Pinned};
+use crate::packs;
 use crate::store::{Campaign, Result, db_err, now};
 use hegui_core::answers::Submission;
 use hegui_core::eval::assess::AssessOptions;
+use hegui_core::model::Pack;
 use rayon::prelude::*;
 use rusqlite::params;
 use sha2::{Digest, Sha256};
@@ -40,20 +41,20 @@ struct Received {
     digest: String,
     bytes: Vec<u8>,
     outcome: std::result::Result<Assessed, Vec<String>>,
-    /// For a file that could not be loaded: the key read from its raw tree, if any.
-    raw_key: Option<Submission>,
+    /// How its key relates to the roster, and the organisation it is tied to (for a file that
+    /// could not be loaded, by the key read from its raw tree).
+    check: (&'static str, Option<i64>),
 }
 
 struct Assessed {
-    name: String,
-    credit_code: Option<String>,
-    date: String,
+    /// What `hegui batch` keeps of the submission (the same function builds it).
+    row: hegui_batch::Row,
     key: Option<Submission>,
     pack_id: String,
     pack_version: String,
     answers_digest: String,
     overall: packs::Overall,
-    /// One letter per rule, in pack order ([`packs::outcome_code`]).
+    /// One letter per rule, in pack order ([`packs::outcome_letter`]).
     outcome_codes: String,
 }
 
@@ -70,21 +71,34 @@ fn raw_key(path: &str, bytes: &[u8]) -> Option<Submission> {
     )
 }
 
+/// What every file of a collect is received with.
+struct Ctx<'a> {
+    pack: &'a Pack,
+    limits: &'a hegui_core::Limits,
+    /// The digests this round has received.
+    known: &'a std::collections::HashSet<String>,
+    book: &'a keys::KeyBook,
+    round: i64,
+}
+
 fn receive(
     path: &Path,
     shown: String,
-    pinned: &Pinned,
-    limits: &hegui_core::Limits,
-    known: &std::collections::HashSet<String>,
+    time: Option<std::time::SystemTime>,
+    ctx: &Ctx<'_>,
 ) -> Received {
-    let time = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(|t| {
-            chrono::DateTime::<chrono::Utc>::from(t)
-                .format("%Y-%m-%dT%H:%M:%S%.9fZ")
-                .to_string()
-        });
+    let Ctx {
+        pack,
+        limits,
+        known,
+        book,
+        round,
+    } = *ctx;
+    let time = time.map(|t| {
+        chrono::DateTime::<chrono::Utc>::from(t)
+            .format("%Y-%m-%dT%H:%M:%S%.9fZ")
+            .to_string()
+    });
     let bytes = match hegui_batch::read_submission(path, &shown, limits) {
         Ok(b) => b,
         Err(e) => {
@@ -94,7 +108,7 @@ fn receive(
                 digest: String::new(),
                 bytes: Vec::new(),
                 outcome: Err(vec![e]),
-                raw_key: None,
+                check: ("none", None),
             };
         }
     };
@@ -107,11 +121,10 @@ fn receive(
             digest,
             bytes: Vec::new(),
             outcome: Err(Vec::new()),
-            raw_key: None,
+            check: ("none", None),
         };
     }
-    let pack = &pinned.pack;
-    let outcome = match hegui_batch::load_submission_bytes(&shown, bytes.clone(), pack, limits) {
+    let outcome = match hegui_batch::load_submission_slice(&shown, &bytes, pack, limits) {
         Err(errors) => Err(errors),
         Ok(loaded) => {
             let facts = &loaded.facts;
@@ -120,27 +133,20 @@ fn receive(
                 ignore_waivers: true,
             };
             let outs = hegui_core::eval::outcome::outcomes(pack, facts, opts);
-            let overall = packs::overall(pack, &outs);
             Ok(Assessed {
-                name: facts.organisation.name.clone(),
-                credit_code: facts.organisation.credit_code.clone(),
-                date: facts.assessment_date.to_string(),
+                row: hegui_batch::Row::of(pack, &loaded, &outs),
                 key: facts.submission.clone(),
                 pack_id: pack.meta.id.clone(),
                 pack_version: pack.meta.version.clone(),
                 answers_digest: hegui_core::eval::assess::answers_digest(pack, facts),
-                overall,
-                outcome_codes: outs
-                    .iter()
-                    .map(|o| packs::outcome_code(o.outcome))
-                    .collect(),
+                overall: packs::overall(pack, &outs),
+                outcome_codes: outs.iter().map(|o| packs::outcome_letter(*o)).collect(),
             })
         }
     };
-    let raw_key = if outcome.is_err() {
-        raw_key(&shown, &bytes)
-    } else {
-        None
+    let check = match &outcome {
+        Ok(a) => key_check(book, round, a.key.as_ref(), a.row.credit_code.as_deref()),
+        Err(_) => key_check(book, round, raw_key(&shown, &bytes).as_ref(), None),
     };
     Received {
         path: shown,
@@ -148,43 +154,38 @@ fn receive(
         digest,
         bytes,
         outcome,
-        raw_key,
+        check,
     }
 }
 
 /// How a file's key relates to the roster.
 fn key_check(
-    c: &rusqlite::Connection,
-    salt: &str,
+    book: &keys::KeyBook,
     round: i64,
     key: Option<&Submission>,
     credit_code: Option<&str>,
-) -> Result<(&'static str, Option<i64>)> {
+) -> (&'static str, Option<i64>) {
     let key = match key {
-        None => return Ok(("none", None)),
-        Some(Submission::Malformed) => return Ok(("malformed", None)),
+        None => return ("none", None),
+        Some(Submission::Malformed) => return ("malformed", None),
         Some(Submission::Key(k)) => k,
     };
-    let Some(h) = keys::holder(c, salt, key)? else {
-        return Ok(("mismatch", None));
+    let Some(h) = book.holder(key) else {
+        return ("mismatch", None);
     };
     if h.round != round {
-        return Ok(("other_round", None));
+        return ("other_round", None);
     }
     if h.revoked {
-        return Ok(("revoked", None));
+        return ("revoked", None);
     }
-    let roster_code: Option<String> = c
-        .prepare_cached("SELECT credit_code FROM organisations WHERE id = ?1")
-        .and_then(|mut s| s.query_row([h.org_id], |r| r.get(0)))
-        .map_err(db_err)?;
     // The key belongs to one organisation; a file naming another credit code is not its answer.
-    if let (Some(roster), Some(claimed)) = (roster_code.as_deref(), credit_code)
+    if let (Some(roster), Some(claimed)) = (book.credit_code(h.org_id), credit_code)
         && roster != claimed
     {
-        return Ok(("mismatch", None));
+        return ("mismatch", None);
     }
-    Ok(("match", Some(h.org_id)))
+    ("match", Some(h.org_id))
 }
 
 /// Collects the files of `inboxes` into the current round.
@@ -195,11 +196,10 @@ pub fn collect(
     limits: &hegui_core::Limits,
 ) -> Result<Collected> {
     let round = c.current_round()?;
-    let pinned = packs::of_round(&c.conn, round)?;
-    let pin = pinned
-        .first()
-        .ok_or_else(|| format!("round {round} pins no pack"))?;
-    let salt = keys::campaign_salt(c)?;
+    let pack = packs::joint(&packs::of_round(&c.conn, round)?)?;
+    let pack = &*pack;
+    let book = keys::KeyBook::read(c)?;
+    let book = &book;
     let due: Option<String> = c
         .conn
         .query_row(
@@ -255,9 +255,19 @@ pub fn collect(
             .map_err(db_err)?
     };
     let known = &known;
+    let ctx = &Ctx {
+        pack,
+        limits,
+        known,
+        book,
+        round,
+    };
     let mut this_collect: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Chunk k+1 is read and assessed (in parallel) while chunk k is written: one writer.
     let (send, recv) = std::sync::mpsc::sync_channel::<Vec<Received>>(1);
+    // The write-ahead log is copied into the database on a thread of its own: the writer
+    // only appends.
+    let checkpointer = c.checkpointer()?;
     let conn = &mut c.conn;
     std::thread::scope(|scope| -> Result<()> {
         let files = &files;
@@ -265,7 +275,7 @@ pub fn collect(
             for chunk in files.chunks(CHUNK) {
                 let received: Vec<Received> = chunk
                     .par_iter()
-                    .map(|(_, p, shown)| receive(p, shown.clone(), pin, limits, known))
+                    .map(|(t, p, shown)| receive(p, shown.clone(), *t, ctx))
                     .collect();
                 if send.send(received).is_err() {
                     break;
@@ -299,8 +309,8 @@ pub fn collect(
             .map_err(db_err)?;
                 match &r.outcome {
                     Ok(a) => {
-                        let (check, org) =
-                            key_check(&tx, &salt, round, a.key.as_ref(), a.credit_code.as_deref())?;
+                        let row = &a.row;
+                        let (check, org) = r.check;
                         let state = if org.is_some() {
                             "accepted"
                         } else {
@@ -312,18 +322,19 @@ pub fn collect(
                             out.unmatched += 1;
                         }
                         tx.prepare_cached(
-                        "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, claimed_name, claimed_credit_code, assessment_date, pack_id, pack_version, answers_digest, verdict, score, coverage, failed_required, outcome_codes, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                        "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, claimed_name, claimed_credit_code, assessment_date, pack_id, pack_version, answers_digest, verdict, score, coverage, failed_required, outcome_codes, late, claimed_region_code, claimed_industry, scopes, warnings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                     )
                     .and_then(|mut s| s.execute(params![
                             round, collect_id, r.digest, r.path, r.time, at, state, check, org,
-                            a.name, a.credit_code, a.date, a.pack_id, a.pack_version,
+                            row.name, row.credit_code, row.date.to_string(), a.pack_id, a.pack_version,
                             a.answers_digest, a.overall.verdict, a.overall.score,
-                            a.overall.coverage, a.overall.failed_required as i64, a.outcome_codes, late
+                            a.overall.coverage, a.overall.failed_required as i64, a.outcome_codes, late,
+                            row.region_code, row.industry, row.scopes as i64, row.warnings as i64
                         ]))
                     .map_err(db_err)?;
                     }
                     Err(errors) => {
-                        let (check, org) = key_check(&tx, &salt, round, r.raw_key.as_ref(), None)?;
+                        let (check, org) = r.check;
                         out.rejected += 1;
                         tx.execute(
                         "INSERT INTO submissions (round, collect_id, file_digest, path, file_time, received_at, state, key_check, org_id, errors, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'rejected', ?7, ?8, ?9, ?10)",
@@ -345,9 +356,11 @@ pub fn collect(
             )
             .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
+            checkpointer.nudge();
         }
         Ok(())
     })?;
+    checkpointer.finish(&c.conn)?;
     let added = (out.accepted + out.rejected + out.unmatched) as i64;
     c.conn
         .execute(

@@ -4,7 +4,7 @@
 //! for mail merge. Re-inviting issues new keys and revokes the old ones.
 
 use crate::keys;
-use crate::packs::{self, Pinned};
+use crate::packs;
 use crate::store::{self, Campaign, Result, db_err};
 use hegui_core::answers::{Contact, Facts, Organisation, PackRef, Submission, SubmissionKey};
 use hegui_core::text::Lang;
@@ -73,9 +73,22 @@ fn blank_facts(pack: &hegui_core::model::Pack, org: &Org, date: chrono::NaiveDat
         version: pack.meta.version.clone(),
         questionnaire_digest: Some(qn.digest.clone()),
     };
+    // Several packs: the header names each (facts format 2), as `hegui questionnaire` does.
+    let packs = if pack.members.is_empty() {
+        vec![pack_ref.clone()]
+    } else {
+        pack.members
+            .iter()
+            .map(|m| PackRef {
+                id: m.id.clone(),
+                version: m.version.clone(),
+                questionnaire_digest: Some(m.questionnaire_digest.clone()),
+            })
+            .collect()
+    };
     Facts {
-        pack: pack_ref.clone(),
-        packs: vec![pack_ref],
+        pack: packs.first().cloned().unwrap_or(pack_ref),
+        packs,
         ignored_answers: Vec::new(),
         organisation: Organisation {
             name: org.name.clone(),
@@ -101,7 +114,7 @@ fn previous_answers(
     c: &rusqlite::Connection,
     round: i64,
     org: i64,
-    pack: &Pinned,
+    pack: &hegui_core::model::Pack,
 ) -> Option<Facts> {
     if round <= 1 {
         return None;
@@ -113,21 +126,16 @@ fn previous_answers(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .ok()?;
-    let old = packs::of_round(c, round - 1).ok()?;
-    let old = old.first()?;
+    let old = packs::joint(&packs::of_round(c, round - 1).ok()?).ok()?;
     let limits = hegui_core::Limits::default();
-    let loaded = hegui_batch::load_submission_bytes(&path, bytes, &old.pack, &limits).ok()?;
-    if old.pack.meta.version == pack.pack.meta.version && old.pack.meta.id == pack.pack.meta.id {
+    let loaded = hegui_batch::load_submission_bytes(&path, bytes, &old, &limits).ok()?;
+    if packs::versions(&old) == packs::versions(pack) {
         return Some(loaded.facts);
     }
-    let (_, text) = hegui_core::facts::migrate::migrate_checked(
-        &old.pack,
-        &loaded.facts,
-        &pack.pack,
-        "migrated.yaml",
-    )
-    .ok()?;
-    hegui_core::facts::load_facts("migrated.yaml", &text, &pack.pack)
+    let (_, text) =
+        hegui_core::facts::migrate::migrate_checked(&old, &loaded.facts, pack, "migrated.yaml")
+            .ok()?;
+    hegui_core::facts::load_facts("migrated.yaml", &text, pack)
         .ok()
         .map(|l| l.facts)
 }
@@ -180,10 +188,8 @@ fn stem(org_key: &str) -> String {
 /// Writes the invitations of the current round.
 pub fn invite(c: &mut Campaign, opts: &InviteOptions, actor: &str) -> Result<Invited> {
     let round = c.current_round()?;
-    let pinned = packs::of_round(&c.conn, round)?;
-    let pin = pinned
-        .first()
-        .ok_or_else(|| format!("round {round} pins no pack"))?;
+    let pack = packs::joint(&packs::of_round(&c.conn, round)?)?;
+    let pack = &*pack;
     let salt = keys::campaign_salt(c)?;
     let out = c.dir.join("invitations").join(format!("round-{round}"));
     store::private_dir(&c.dir.join("invitations"))?;
@@ -249,23 +255,16 @@ pub fn invite(c: &mut Campaign, opts: &InviteOptions, actor: &str) -> Result<Inv
             key_list.push('\n');
             continue;
         }
-        let mut facts = previous_answers(&tx, round, org.id, pin)
+        let mut facts = previous_answers(&tx, round, org.id, pack)
             .map(|mut f| {
-                let blank = blank_facts(&pin.pack, org, opts.date);
+                let blank = blank_facts(pack, org, opts.date);
                 f.organisation = blank.organisation;
                 f.assessment_date = opts.date;
                 f
             })
-            .unwrap_or_else(|| blank_facts(&pin.pack, org, opts.date));
+            .unwrap_or_else(|| blank_facts(pack, org, opts.date));
         facts.submission = Some(Submission::Key(key));
-        write_forms(
-            &pin.pack,
-            &facts,
-            &opts.forms,
-            &out,
-            &stem(&org.org_key),
-            opts,
-        )?;
+        write_forms(pack, &facts, &opts.forms, &out, &stem(&org.org_key), opts)?;
     }
     if opts.shared {
         let blank = Org {
@@ -277,10 +276,10 @@ pub fn invite(c: &mut Campaign, opts: &InviteOptions, actor: &str) -> Result<Inv
             industry: None,
             contact: Contact::default(),
         };
-        let mut facts = blank_facts(&pin.pack, &blank, opts.date);
+        let mut facts = blank_facts(pack, &blank, opts.date);
         // A blank 报送码 row for the organisation to copy its key from the key list into.
         facts.submission = Some(Submission::Malformed);
-        write_forms(&pin.pack, &facts, &opts.forms, &out, "questionnaire", opts)?;
+        write_forms(pack, &facts, &opts.forms, &out, "questionnaire", opts)?;
         store::private_write(&out.join("keys.csv"), key_list.as_bytes())?;
     }
     store::audit(

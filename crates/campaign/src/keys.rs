@@ -18,11 +18,16 @@ pub fn os_random<const N: usize>() -> Result<[u8; N]> {
 
 /// Hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0xf] {
+            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
+                s.push(char::from(d));
+            }
+        }
+    }
+    s
 }
 
 fn salt(c: &Campaign) -> Result<String> {
@@ -89,6 +94,63 @@ pub fn holder(c: &rusqlite::Connection, salt: &str, key: &SubmissionKey) -> Resu
         .optional()
     })
     .map_err(db_err)
+}
+
+/// Every key issued, by its hash, and every organisation's roster credit code: read once by a
+/// collect (which holds the write lock, so neither changes), so files are matched to their
+/// organisation off the database thread.
+#[derive(Debug, Default)]
+pub struct KeyBook {
+    salt: String,
+    holders: std::collections::HashMap<Vec<u8>, Holder>,
+    credit_codes: std::collections::HashMap<i64, String>,
+}
+
+impl KeyBook {
+    /// Reads the keys and credit codes of the campaign.
+    pub fn read(c: &Campaign) -> Result<KeyBook> {
+        let salt = salt(c)?;
+        let mut holders = std::collections::HashMap::new();
+        let mut stmt = c
+            .conn
+            .prepare("SELECT key_hash, org_id, round, revoked_at IS NOT NULL FROM submission_keys")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            holders.insert(
+                r.get::<_, Vec<u8>>(0).map_err(db_err)?,
+                Holder {
+                    org_id: r.get(1).map_err(db_err)?,
+                    round: r.get(2).map_err(db_err)?,
+                    revoked: r.get(3).map_err(db_err)?,
+                },
+            );
+        }
+        let mut credit_codes = std::collections::HashMap::new();
+        let mut stmt = c
+            .conn
+            .prepare("SELECT id, credit_code FROM organisations WHERE credit_code IS NOT NULL")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            credit_codes.insert(r.get(0).map_err(db_err)?, r.get(1).map_err(db_err)?);
+        }
+        Ok(KeyBook {
+            salt,
+            holders,
+            credit_codes,
+        })
+    }
+
+    /// Whom `key` was issued to.
+    pub fn holder(&self, key: &SubmissionKey) -> Option<Holder> {
+        self.holders.get(&hash(&self.salt, key)).copied()
+    }
+
+    /// An organisation's credit code in the roster.
+    pub fn credit_code(&self, org_id: i64) -> Option<&str> {
+        self.credit_codes.get(&org_id).map(String::as_str)
+    }
 }
 
 /// The campaign's key salt.

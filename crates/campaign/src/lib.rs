@@ -56,11 +56,8 @@ pub fn init(dir: &Path, opts: &InitOptions<'_>) -> std::result::Result<usize, Ve
             .collect::<Result<_>>()
             .map_err(|e| vec![e])?
     };
-    if pinned.len() > 1 {
-        return Err(vec![
-            "一个轮次暂只固定一个规则包 / a round pins one pack for now (several packs arrive with multi-pack facts)".into(),
-        ]);
-    }
+    // Several packs must load together (one questionnaire) before anything is created.
+    packs::joint(&pinned).map_err(|e| vec![e])?;
     let mut c = Campaign::create(dir).map_err(|e| vec![e])?;
     let n = entries.len();
     (|| -> Result<()> {

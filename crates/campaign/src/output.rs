@@ -2,7 +2,7 @@
 //! batch writers themselves) and the status as CSV, xlsx and HTML with reminder lists.
 
 use crate::packs;
-use crate::status::Status;
+use crate::status::{OrgStatus, Status, Unmatched};
 use crate::store::{self, Campaign, Result, db_err};
 use std::path::{Path, PathBuf};
 
@@ -17,8 +17,10 @@ pub struct Reported {
 
 /// Writes `summary.json`, `summary.csv`, `summary.xlsx` and `overview.html` of a round's
 /// current submissions (one per organisation) into `out` (default `DIR/report/round-N`),
-/// with the batch's own code: the stored bytes are laid out under a temporary directory in the
-/// campaign, named by organisation, and assessed as `hegui batch` assesses them.
+/// from the results stored at `collect` (no second assessment), with the batch's own roll-up
+/// and writers: the outputs are those `hegui batch --ignore-waivers` writes for the same
+/// files, by the paths they were collected from. A submission stored by schema version 1
+/// (without what the roll-up needs) is read from its stored bytes and assessed again.
 pub fn report(
     c: &Campaign,
     round: Option<i64>,
@@ -30,74 +32,130 @@ pub fn report(
         Some(r) => r,
         None => c.current_round()?,
     };
-    let pinned = packs::of_round(&c.conn, round)?;
-    let pin = pinned
-        .first()
-        .ok_or_else(|| format!("round {round} pins no pack"))?;
+    let pack = packs::joint(&packs::of_round(&c.conn, round)?)?;
     let out = out.map_or_else(
         || c.dir.join("report").join(format!("round-{round}")),
         Path::to_path_buf,
     );
     store::private_dir(&c.dir.join("report"))?;
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let tmp = c.dir.join(format!(".report-tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    store::private_dir(&tmp)?;
-    let result = (|| -> Result<u64> {
-        let mut stmt = c
-            .conn
-            .prepare(
-                "SELECT o.org_key, s.path, f.bytes FROM current_submissions s
-                 JOIN organisations o ON o.id = s.org_id JOIN files f ON f.digest = s.file_digest
-                 WHERE s.round = ?1 ORDER BY o.org_key",
-            )
-            .map_err(db_err)?;
-        let mut rows = stmt.query([round]).map_err(db_err)?;
-        let mut n = 0u64;
-        while let Some(r) = rows.next().map_err(db_err)? {
-            let key: String = r.get(0).map_err(db_err)?;
-            let path: String = r.get(1).map_err(db_err)?;
-            let bytes: Vec<u8> = r.get(2).map_err(db_err)?;
-            let ext = Path::new(&path)
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("yaml")
-                .to_ascii_lowercase();
-            let safe: String = key
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            std::fs::write(tmp.join(format!("{safe}.{ext}")), bytes)
-                .map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let opts = hegui_batch::BatchOptions {
+        out: out.clone(),
+        reports: None,
+        ignore_waivers: true,
+        lowest: 10,
+        progress: false,
+        lang,
+        limits: hegui_core::Limits::default(),
+        as_of,
+        set: None,
+    };
+    let mut stmt = c
+        .conn
+        .prepare(
+            "SELECT s.path, s.claimed_name, s.claimed_credit_code, s.claimed_region_code,
+                    s.claimed_industry, s.assessment_date, s.scopes, s.warnings, s.outcome_codes,
+                    s.file_digest
+             FROM current_submissions s WHERE s.round = ?1 ORDER BY s.path, s.id",
+        )
+        .map_err(db_err)?;
+    let mut rows = stmt.query([round]).map_err(db_err)?;
+    let mut n = 0u64;
+    let stored = std::iter::from_fn(|| {
+        let next = (|| -> Result<Option<(String, hegui_batch::Processed)>> {
+            let Some(r) = rows.next().map_err(db_err)? else {
+                return Ok(None);
+            };
             n += 1;
-        }
-        let inputs = hegui_batch::expand_inputs(&[tmp.display().to_string()])?;
-        let opts = hegui_batch::BatchOptions {
-            out: out.clone(),
-            reports: None,
-            ignore_waivers: true,
-            lowest: 10,
-            progress: false,
-            lang,
-            limits: hegui_core::Limits::default(),
-            as_of,
-            set: None,
-        };
-        let summary = hegui_batch::run(&pin.pack, inputs, &opts)?;
-        hegui_batch::write_all(&summary, &out, lang)?;
-        Ok(n)
-    })();
-    let _ = std::fs::remove_dir_all(&tmp);
+            let path: String = r.get(0).map_err(db_err)?;
+            let row = match r.get::<_, Option<i64>>(6).map_err(db_err)? {
+                Some(scopes) => stored_row(&pack, r, scopes)?,
+                None => {
+                    let digest: String = r.get(9).map_err(db_err)?;
+                    assessed_again(c, &pack, &path, &digest)?
+                }
+            };
+            Ok(Some((
+                path,
+                hegui_batch::Processed::Assessed(Box::new(row)),
+            )))
+        })();
+        next.transpose()
+    });
+    let summary = hegui_batch::summarise_rows(&pack, stored, &opts)?;
+    hegui_batch::write_all(&summary, &out, lang)?;
     Ok(Reported {
-        submissions: result?,
+        submissions: summary.assessed,
         out,
     })
+}
+
+/// A submission's batch row from its stored columns (the statement of [`report`]).
+fn stored_row(
+    pack: &hegui_core::model::Pack,
+    r: &rusqlite::Row<'_>,
+    scopes: i64,
+) -> Result<hegui_batch::Row> {
+    let codes: String = r.get(8).map_err(db_err)?;
+    let outs: Vec<hegui_core::eval::outcome::RuleOutcome> = codes
+        .chars()
+        .map(packs::outcome_of_letter)
+        .collect::<Option<_>>()
+        .filter(|o: &Vec<_>| o.len() == pack.rules.len())
+        .ok_or_else(|| {
+            format!(
+                "{}: submissions.outcome_codes `{codes}` does not fit the round's pack",
+                store::DB_FILE
+            )
+        })?;
+    let date: String = r.get(5).map_err(db_err)?;
+    Ok(hegui_batch::Row {
+        name: r
+            .get::<_, Option<String>>(1)
+            .map_err(db_err)?
+            .unwrap_or_default(),
+        credit_code: r.get(2).map_err(db_err)?,
+        region_code: r.get(3).map_err(db_err)?,
+        industry: r.get(4).map_err(db_err)?,
+        date: date.parse().map_err(|e| {
+            format!(
+                "{}: submissions.assessment_date `{date}`: {e}",
+                store::DB_FILE
+            )
+        })?,
+        scopes: scopes as u64,
+        score: hegui_core::eval::outcome::score(pack, &outs),
+        outcomes: outs.iter().map(|o| o.code()).collect(),
+        warnings: usize::try_from(r.get::<_, Option<i64>>(7).map_err(db_err)?.unwrap_or(0))
+            .unwrap_or(0),
+        report: None,
+    })
+}
+
+/// A submission's batch row from its stored bytes, assessed as `collect` assesses (for rows
+/// stored by schema version 1).
+fn assessed_again(
+    c: &Campaign,
+    pack: &hegui_core::model::Pack,
+    path: &str,
+    digest: &str,
+) -> Result<hegui_batch::Row> {
+    let bytes: Vec<u8> = c
+        .conn
+        .prepare_cached("SELECT bytes FROM files WHERE digest = ?1")
+        .and_then(|mut s| s.query_row([digest], |r| r.get(0)))
+        .map_err(db_err)?;
+    let loaded =
+        hegui_batch::load_submission_bytes(path, bytes, pack, &hegui_core::Limits::default())
+            .map_err(|e| e.join("\n"))?;
+    let outs = hegui_core::eval::outcome::outcomes(
+        pack,
+        &loaded.facts,
+        hegui_core::eval::assess::AssessOptions {
+            ignore_waivers: true,
+        },
+    );
+    Ok(hegui_batch::Row::of(pack, &loaded, &outs))
 }
 
 const STATUS_COLUMNS: [&str; 12] = [
@@ -115,31 +173,26 @@ const STATUS_COLUMNS: [&str; 12] = [
     "contact 联系人",
 ];
 
-fn status_rows(s: &Status) -> Vec<[String; 12]> {
-    s.organisations
+fn status_row(o: &OrgStatus) -> [String; 12] {
+    let contact = [&o.contact_name, &o.contact_phone, &o.contact_email]
         .iter()
-        .map(|o| {
-            let contact = [&o.contact_name, &o.contact_phone, &o.contact_email]
-                .iter()
-                .filter_map(|x| x.as_deref())
-                .collect::<Vec<_>>()
-                .join(" ");
-            [
-                o.org_key.clone(),
-                o.name.clone(),
-                o.region_code.clone().unwrap_or_default(),
-                o.industry.clone().unwrap_or_default(),
-                o.state.to_string(),
-                if o.late { "late".into() } else { String::new() },
-                o.submission.map(|x| x.to_string()).unwrap_or_default(),
-                o.superseded.to_string(),
-                o.rejected_files.to_string(),
-                o.verdict.clone().unwrap_or_default(),
-                o.score.map(|x| x.to_string()).unwrap_or_default(),
-                contact,
-            ]
-        })
-        .collect()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
+    [
+        o.org_key.clone(),
+        o.name.clone(),
+        o.region_code.clone().unwrap_or_default(),
+        o.industry.clone().unwrap_or_default(),
+        o.state.to_string(),
+        if o.late { "late".into() } else { String::new() },
+        o.submission.map(|x| x.to_string()).unwrap_or_default(),
+        o.superseded.to_string(),
+        o.rejected_files.to_string(),
+        o.verdict.clone().unwrap_or_default(),
+        o.score.map(|x| x.to_string()).unwrap_or_default(),
+        contact,
+    ]
 }
 
 fn csv_line(cells: &[String]) -> String {
@@ -159,76 +212,120 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+const UNMATCHED_COLUMNS: [&str; 7] = [
+    "submission",
+    "state",
+    "key_check",
+    "path",
+    "received_at",
+    "claimed_name",
+    "claimed_credit_code",
+];
+
 /// Writes `status.csv`, `status.xlsx`, `status.html` and `reminders.csv` (the organisations
-/// still to answer, with their contacts) into `out`. Returns the files written.
-pub fn write_status(s: &Status, out: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let rows = status_rows(s);
+/// still to answer, with their contacts) of `round` into `out`, streaming: each organisation
+/// goes to every file as it is read (the workbook in constant-memory mode, the HTML table to a
+/// temporary file put after the counts), so memory does not grow with the roster. Each file
+/// that belongs to no organisation is also given to `unmatched` (for the terminal). Returns
+/// the status and the files written.
+pub fn write_status(
+    c: &Campaign,
+    round: Option<i64>,
+    out: &Path,
+    mut unmatched: impl FnMut(&Unmatched),
+) -> Result<(Status, Vec<PathBuf>)> {
+    use rust_xlsxwriter::{Format, Workbook};
+    store::private_dir(out)?;
     let header: Vec<String> = STATUS_COLUMNS.iter().map(|c| c.to_string()).collect();
-    let mut csv = String::from("\u{feff}");
-    csv.push_str(&csv_line(&header));
-    for r in &rows {
-        csv.push_str(&csv_line(r));
-    }
-    let mut reminders =
-        String::from("\u{feff}org_key,name,state,contact_name,contact_phone,contact_email\n");
-    for o in s.organisations.iter().filter(|o| o.state != "answered") {
-        reminders.push_str(&csv_line(&[
-            o.org_key.clone(),
-            o.name.clone(),
-            o.state.to_string(),
-            o.contact_name.clone().unwrap_or_default(),
-            o.contact_phone.clone().unwrap_or_default(),
-            o.contact_email.clone().unwrap_or_default(),
-        ]));
-    }
-    // xlsx: the status sheet and the unmatched files.
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("状态 Status").map_err(e)?;
+    let mut csv = store::PrivateFile::create(&out.join("status.csv"))?;
+    csv.write(b"\xEF\xBB\xBF")?;
+    csv.write(csv_line(&header).as_bytes())?;
+    let mut reminders = store::PrivateFile::create(&out.join("reminders.csv"))?;
+    reminders.write(
+        "\u{feff}org_key,name,state,contact_name,contact_phone,contact_email\n".as_bytes(),
+    )?;
+    let mut body = store::PrivateFile::create(&out.join("status-body.html"))?;
+    let x = |e: rust_xlsxwriter::XlsxError| format!("status.xlsx: {e}");
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    // Constant memory: each row goes to a temporary file as it is written.
+    let ws = wb.add_worksheet_with_constant_memory().map_err(x)?;
+    ws.set_name("状态 Status").map_err(x)?;
     for (i, h) in header.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, h, &bold)
-            .map_err(e)?;
+            .map_err(x)?;
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (i, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, i as u16, v).map_err(e)?;
-        }
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("未匹配 Unmatched").map_err(e)?;
-    let uh = [
-        "submission",
-        "state",
-        "key_check",
-        "path",
-        "received_at",
-        "claimed_name",
-        "claimed_credit_code",
-    ];
-    for (i, h) in uh.iter().enumerate() {
+    let ws = wb.add_worksheet_with_constant_memory().map_err(x)?;
+    ws.set_name("未匹配 Unmatched").map_err(x)?;
+    for (i, h) in UNMATCHED_COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &bold)
-            .map_err(e)?;
+            .map_err(x)?;
     }
-    for (r, u) in s.unmatched.iter().enumerate() {
-        let cells = [
-            u.submission.to_string(),
-            u.state.clone(),
-            u.key_check.clone(),
-            u.path.clone(),
-            u.received_at.clone(),
-            u.claimed_name.clone().unwrap_or_default(),
-            u.claimed_credit_code.clone().unwrap_or_default(),
-        ];
-        for (i, v) in cells.iter().enumerate() {
-            ws.write_string(r as u32 + 1, i as u16, v).map_err(e)?;
-        }
-    }
-    let xlsx = wb.save_to_buffer().map_err(e)?;
-    let c = &s.counts;
-    let mut html = format!(
+    let (round, due_date) = crate::status::round_of(c, round)?;
+    let mut unmatched_html = store::PrivateFile::create(&out.join("status-unmatched.html"))?;
+    let mut line = String::new();
+    let mut row = 0u32;
+    let mut counts = {
+        let ws = wb.worksheet_from_index(0).map_err(x)?;
+        crate::status::organisations(c, round, |o| {
+            let cells = status_row(o);
+            csv.write(csv_line(&cells).as_bytes())?;
+            if o.state != "answered" {
+                reminders.write(
+                    csv_line(&[
+                        o.org_key.clone(),
+                        o.name.clone(),
+                        o.state.to_string(),
+                        o.contact_name.clone().unwrap_or_default(),
+                        o.contact_phone.clone().unwrap_or_default(),
+                        o.contact_email.clone().unwrap_or_default(),
+                    ])
+                    .as_bytes(),
+                )?;
+            }
+            row += 1;
+            for (i, v) in cells.iter().enumerate() {
+                ws.write_string(row, i as u16, v).map_err(x)?;
+            }
+            html_row(&mut line, &cells);
+            body.write(line.as_bytes())
+        })?
+    };
+    row = 0;
+    counts.unmatched = {
+        let ws = wb.worksheet_from_index(1).map_err(x)?;
+        crate::status::unmatched_files(c, round, |u| {
+            unmatched(u);
+            let cells = [
+                u.submission.to_string(),
+                u.state.clone(),
+                u.key_check.clone(),
+                u.path.clone(),
+                u.received_at.clone(),
+                u.claimed_name.clone().unwrap_or_default(),
+                u.claimed_credit_code.clone().unwrap_or_default(),
+            ];
+            row += 1;
+            for (i, v) in cells.iter().enumerate() {
+                ws.write_string(row, i as u16, v).map_err(x)?;
+            }
+            html_row(&mut line, &cells);
+            unmatched_html.write(line.as_bytes())
+        })?
+    };
+    let status = Status {
+        round,
+        due_date,
+        counts,
+    };
+    let mut written = vec![csv.commit()?, reminders.commit()?];
+    let mut xlsx = store::PrivateFile::create(&out.join("status.xlsx"))?;
+    wb.save_to_writer(xlsx.file()?).map_err(x)?;
+    written.push(xlsx.commit()?);
+    // The HTML: the counts, then the two tables read back from their temporary files.
+    let c = &status.counts;
+    let mut html = store::PrivateFile::create(&out.join("status.html"))?;
+    let mut top = format!(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>第 {r} 轮报送状态 Round {r} status</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px}}</style></head><body>\n<h1>第 {r} 轮报送状态 Round {r} status</h1>\n<p>截止日期 due: {due} · 名单 roster {} · 已报送 answered {} (逾期 late {}) · 仅退回 rejected {} · 未报送 missing {} · 未匹配 unmatched {} · 被替代 superseded {}</p>\n<p>本表为自评辅助工具的统计，不构成法律意见 / a self-assessment aid, not legal advice.</p>\n<table><tr>",
         c.roster,
         c.answered,
@@ -237,49 +334,56 @@ pub fn write_status(s: &Status, out: &Path) -> Result<Vec<PathBuf>> {
         c.missing,
         c.unmatched,
         c.superseded,
-        r = s.round,
-        due = html_escape(s.due_date.as_deref().unwrap_or("—")),
+        r = status.round,
+        due = html_escape(status.due_date.as_deref().unwrap_or("—")),
     );
     for h in &header {
-        html.push_str(&format!("<th>{}</th>", html_escape(h)));
+        top.push_str(&format!("<th>{}</th>", html_escape(h)));
     }
-    html.push_str("</tr>\n");
-    for row in &rows {
-        html.push_str("<tr>");
-        for v in row {
-            html.push_str(&format!("<td>{}</td>", html_escape(v)));
+    top.push_str("</tr>\n");
+    html.write(top.as_bytes())?;
+    append(&mut html, body)?;
+    let mut mid = String::from("</table>\n<h2>未匹配的文件 Unmatched files</h2>\n<table><tr>");
+    for h in UNMATCHED_COLUMNS {
+        mid.push_str(&format!("<th>{h}</th>"));
+    }
+    mid.push_str("</tr>\n");
+    html.write(mid.as_bytes())?;
+    append(&mut html, unmatched_html)?;
+    html.write(b"</table>\n</body></html>\n")?;
+    written.push(html.commit()?);
+    Ok((status, written))
+}
+
+/// A table row of `cells`, escaped, into `line` (cleared first).
+fn html_row(line: &mut String, cells: &[String]) {
+    line.clear();
+    line.push_str("<tr>");
+    for v in cells {
+        line.push_str("<td>");
+        line.push_str(&html_escape(v));
+        line.push_str("</td>");
+    }
+    line.push_str("</tr>\n");
+}
+
+/// Appends what was written to `part` (a temporary file, removed after) to `to`.
+fn append(to: &mut store::PrivateFile, mut part: store::PrivateFile) -> Result<()> {
+    use std::io::{Read, Seek, Write};
+    let f = part.file()?;
+    f.flush().map_err(|e| e.to_string())?;
+    let inner = f.get_mut();
+    inner
+        .seek(std::io::SeekFrom::Start(0))
+        .map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = inner.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
         }
-        html.push_str("</tr>\n");
+        to.write(buf.get(..n).unwrap_or_default())?;
     }
-    html.push_str("</table>\n<h2>未匹配的文件 Unmatched files</h2>\n<table><tr>");
-    for h in uh {
-        html.push_str(&format!("<th>{h}</th>"));
-    }
-    html.push_str("</tr>\n");
-    for u in &s.unmatched {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            u.submission,
-            html_escape(&u.state),
-            html_escape(&u.key_check),
-            html_escape(&u.path),
-            html_escape(&u.received_at),
-            html_escape(u.claimed_name.as_deref().unwrap_or("")),
-            html_escape(u.claimed_credit_code.as_deref().unwrap_or("")),
-        ));
-    }
-    html.push_str("</table>\n</body></html>\n");
-    let files = [
-        ("status.csv", csv.into_bytes()),
-        ("status.xlsx", xlsx),
-        ("status.html", html.into_bytes()),
-        ("reminders.csv", reminders.into_bytes()),
-    ];
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let p = out.join(name);
-        store::private_write(&p, &bytes)?;
-        written.push(p);
-    }
-    Ok(written)
+    drop(part);
+    Ok(())
 }

@@ -21,7 +21,13 @@ pub struct Pinned {
 pub fn resolve(spec: &str) -> Result<Pinned> {
     let path = Path::new(spec);
     if path.is_dir() {
-        let files = hegui_core::PackFiles::from_dir(path).map_err(|d| d.to_string())?;
+        let mut files = hegui_core::PackFiles::from_dir(path).map_err(|d| d.to_string())?;
+        // The question library it names: beside the pack, else the embedded one (as `--rules`).
+        if let Some(lib) = files.find_library(path, &[]).map_err(|d| d.to_string())?
+            && let Some(lib_files) = hegui_packs::library_files(&lib)
+        {
+            files.attach_library(&lib, lib_files);
+        }
         let loaded = hegui_core::load_pack(&files).map_err(|ds| {
             ds.iter()
                 .map(ToString::to_string)
@@ -67,15 +73,56 @@ pub fn resolve(spec: &str) -> Result<Pinned> {
     })
 }
 
+/// The pack a round's submissions are read and assessed with: its one pack, or for several
+/// packs the set's joint view (one questionnaire, every pack's rules in order; `members` says
+/// which rules are whose), as `hegui batch --pack A --pack B` reads them.
+pub fn joint(pinned: &[Pinned]) -> Result<std::sync::Arc<Pack>> {
+    match pinned {
+        [] => Err("轮次没有规则包 / the round pins no pack".into()),
+        [one] => Ok(one.pack.clone()),
+        several => {
+            let set = hegui_core::load::set::pack_set(
+                several.iter().map(|p| (*p.pack).clone()).collect(),
+            )
+            .map_err(|ds| {
+                ds.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            set.view()
+                .cloned()
+                .map(std::sync::Arc::new)
+                .ok_or_else(|| "轮次没有规则包 / the round pins no pack".into())
+        }
+    }
+}
+
+/// The packs a (joint) pack stands for, as `(id, version)` in order.
+pub fn versions(pack: &Pack) -> Vec<(&str, &str)> {
+    if pack.members.is_empty() {
+        vec![(pack.meta.id.as_str(), pack.meta.version.as_str())]
+    } else {
+        pack.members
+            .iter()
+            .map(|m| (m.id.as_str(), m.version.as_str()))
+            .collect()
+    }
+}
+
 /// Pins `packs` for `round` and records their rules.
 pub fn pin(c: &rusqlite::Connection, round: i64, packs: &[Pinned]) -> Result<()> {
+    // The packs must load together (one questionnaire) before anything is stored.
+    joint(packs)?;
+    let mut offset = 0i64;
     for (i, p) in packs.iter().enumerate() {
         let m = &p.pack.meta;
         c.execute(
-                "INSERT INTO round_packs (round, position, pack_id, pack_version, source, questionnaire_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![round, i as i64, m.id, m.version, p.source, p.pack.questionnaire.digest],
+                "INSERT INTO round_packs (round, position, pack_id, pack_version, source, questionnaire_digest, rule_offset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![round, i as i64, m.id, m.version, p.source, p.pack.questionnaire.digest, offset],
             )
             .map_err(db_err)?;
+        offset += p.pack.rules.len() as i64;
         for (n, r) in p.pack.rules.iter().enumerate() {
             c.execute(
                     "INSERT OR IGNORE INTO rules (pack_id, pack_version, rule_id, position, rule_digest, level, severity, section, title_zh, title_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -157,7 +204,9 @@ pub struct Overall {
     pub failed_required: usize,
 }
 
-/// The overall result of rule outcomes.
+/// The overall result of rule outcomes. For a set's joint pack, the overall verdict of the
+/// packs' verdicts and no score or coverage (a score exists per pack only, as in `hegui
+/// batch`).
 pub fn overall(pack: &Pack, outs: &[RuleOutcome]) -> Overall {
     let s: Score = hegui_core::eval::outcome::score(pack, outs);
     let failed_required = pack
@@ -169,6 +218,32 @@ pub fn overall(pack: &Pack, outs: &[RuleOutcome]) -> Overall {
                 && o.outcome == hegui_core::eval::assess::Outcome::Fail
         })
         .count();
+    if !pack.members.is_empty() {
+        let mut start = 0;
+        let verdicts: Vec<_> = pack
+            .members
+            .iter()
+            .map(|m| {
+                let range = start..start + m.rules.len();
+                start = range.end;
+                let rules = pack.rules.get(range.clone()).unwrap_or_default();
+                let outs = outs.get(range).unwrap_or_default();
+                hegui_core::eval::outcome::score_items(
+                    rules
+                        .iter()
+                        .zip(outs)
+                        .map(|(r, o)| (r.level, r.severity, *o)),
+                )
+                .status()
+            })
+            .collect();
+        return Overall {
+            verdict: hegui_core::eval::score::overall(verdicts).name(),
+            score: None,
+            coverage: None,
+            failed_required,
+        };
+    }
     Overall {
         verdict: hegui_core::eval::score::verdict(&s).status.name(),
         score: s.score,
@@ -177,14 +252,31 @@ pub fn overall(pack: &Pack, outs: &[RuleOutcome]) -> Overall {
     }
 }
 
-/// An outcome's letter in `submissions.outcome_codes` (the `outcomes` view spells it out).
-pub fn outcome_code(o: hegui_core::eval::assess::Outcome) -> char {
+/// An outcome's letter in `submissions.outcome_codes` (the `outcomes` view spells it out):
+/// `d` is unanswered with a 不清楚 answer behind it.
+pub fn outcome_letter(o: RuleOutcome) -> char {
     use hegui_core::eval::assess::Outcome;
-    match o {
+    match o.outcome {
         Outcome::Pass => 'p',
         Outcome::Fail => 'f',
         Outcome::NotApplicable => 'n',
+        Outcome::Unanswered if o.dont_know => 'd',
         Outcome::Unanswered => 'u',
         Outcome::Waived => 'w',
     }
+}
+
+/// The outcome a letter of `submissions.outcome_codes` stands for ([`outcome_letter`]).
+pub fn outcome_of_letter(c: char) -> Option<RuleOutcome> {
+    use hegui_core::eval::assess::Outcome;
+    let (outcome, dont_know) = match c {
+        'p' => (Outcome::Pass, false),
+        'f' => (Outcome::Fail, false),
+        'n' => (Outcome::NotApplicable, false),
+        'u' => (Outcome::Unanswered, false),
+        'd' => (Outcome::Unanswered, true),
+        'w' => (Outcome::Waived, false),
+        _ => return None,
+    };
+    Some(RuleOutcome { outcome, dont_know })
 }

@@ -26,9 +26,6 @@ pub fn new_round(
             .map(|s| packs::resolve(s))
             .collect::<Result<Vec<_>>>()?
     };
-    if pinned.len() > 1 {
-        return Err("一个轮次暂只固定一个规则包 / a round pins one pack for now".into());
-    }
     let round = prev + 1;
     let tx = c.conn.transaction().map_err(db_err)?;
     tx.execute(
@@ -102,6 +99,8 @@ pub fn set_round(
 pub struct RuleChange {
     /// Rule id.
     pub rule: String,
+    /// The pack of the rule (of this round, else of the earlier one).
+    pub pack: String,
     /// Outcome in the earlier round (`None`: the rule was not in its pack).
     pub before: Option<String>,
     /// Outcome in this round (`None`: the rule is no longer in the pack).
@@ -133,7 +132,7 @@ pub struct Comparison {
     pub from: i64,
     /// This round.
     pub to: i64,
-    /// Pack of each round: `id version`.
+    /// Packs of each round: `id version`, joined with `, `.
     pub packs: (String, String),
     /// Counts by kind, then by cause.
     pub totals: BTreeMap<String, BTreeMap<String, u64>>,
@@ -153,34 +152,51 @@ fn classify(before: Option<&str>, after: Option<&str>) -> Option<&'static str> {
 }
 
 fn rule_digests(c: &Campaign, round: i64) -> Result<(String, HashMap<String, String>)> {
-    let (id, version): (String, String) = c
-        .conn
-        .query_row(
-            "SELECT pack_id, pack_version FROM round_packs WHERE round = ?1 ORDER BY position LIMIT 1",
-            [round],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|_| format!("没有第 {round} 轮 / no round {round}"))?;
+    let packs: Vec<String> = {
+        let mut stmt = c
+            .conn
+            .prepare(
+                "SELECT pack_id, pack_version FROM round_packs WHERE round = ?1 ORDER BY position",
+            )
+            .map_err(db_err)?;
+        stmt.query_map([round], |r| {
+            Ok(format!(
+                "{} {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })
+        .map_err(db_err)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(db_err)?
+    };
+    if packs.is_empty() {
+        return Err(format!("没有第 {round} 轮 / no round {round}"));
+    }
     let mut stmt = c
         .conn
-        .prepare("SELECT rule_id, rule_digest FROM rules WHERE pack_id = ?1 AND pack_version = ?2")
+        .prepare(
+            "SELECT r.rule_id, r.rule_digest FROM round_packs p
+             JOIN rules r ON r.pack_id = p.pack_id AND r.pack_version = p.pack_version
+             WHERE p.round = ?1",
+        )
         .map_err(db_err)?;
     let map = stmt
-        .query_map(params![id, version], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map(params![round], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(db_err)?
         .collect::<std::result::Result<_, _>>()
         .map_err(db_err)?;
-    Ok((format!("{id} {version}"), map))
+    Ok((packs.join(", "), map))
 }
 
-/// An organisation's key, name and rule outcomes (rule id → outcome).
-type OrgOutcomes = (String, String, BTreeMap<String, String>);
+/// An organisation's key, name and rule outcomes (rule id → outcome, pack id).
+type OrgOutcomes = (String, String, BTreeMap<String, (String, String)>);
 
 fn current_outcomes(c: &Campaign, round: i64) -> Result<BTreeMap<i64, OrgOutcomes>> {
     let mut stmt = c
         .conn
         .prepare(
-            "SELECT o.id, o.org_key, o.name, x.rule_id, x.outcome FROM current_submissions s
+            "SELECT o.id, o.org_key, o.name, x.rule_id, x.outcome, x.pack_id FROM current_submissions s
              JOIN organisations o ON o.id = s.org_id JOIN outcomes x ON x.submission_id = s.id
              WHERE s.round = ?1",
         )
@@ -196,7 +212,10 @@ fn current_outcomes(c: &Campaign, round: i64) -> Result<BTreeMap<i64, OrgOutcome
                 BTreeMap::new(),
             )
         });
-        e.2.insert(r.get(3).map_err(db_err)?, r.get(4).map_err(db_err)?);
+        e.2.insert(
+            r.get(3).map_err(db_err)?,
+            (r.get(4).map_err(db_err)?, r.get(5).map_err(db_err)?),
+        );
     }
     Ok(out)
 }
@@ -227,8 +246,13 @@ pub fn compare(c: &Campaign, round: Option<i64>) -> Result<Comparison> {
         rules.dedup();
         let mut changes = Vec::new();
         for rule in rules {
-            let b = prev.and_then(|p| p.get(rule)).map(String::as_str);
-            let a = now_out.get(rule).map(String::as_str);
+            let b = prev.and_then(|p| p.get(rule)).map(|x| x.0.as_str());
+            let a = now_out.get(rule).map(|x| x.0.as_str());
+            let pack = now_out
+                .get(rule)
+                .or_else(|| prev.and_then(|p| p.get(rule)))
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
             let Some(kind) = classify(b, a) else {
                 continue;
             };
@@ -246,6 +270,7 @@ pub fn compare(c: &Campaign, round: Option<i64>) -> Result<Comparison> {
                 .or_default() += 1;
             changes.push(RuleChange {
                 rule: rule.clone(),
+                pack,
                 before: b.map(str::to_string),
                 after: a.map(str::to_string),
                 kind,
@@ -275,12 +300,13 @@ pub fn write_comparison(
     out: &std::path::Path,
 ) -> Result<Vec<std::path::PathBuf>> {
     let json = serde_json::to_string_pretty(cmp).map_err(|e| e.to_string())? + "\n";
-    let mut csv = String::from("\u{feff}org_key,name,rule,before,after,kind,cause\n");
+    let mut csv = String::from("\u{feff}org_key,name,pack,rule,before,after,kind,cause\n");
     for o in &cmp.organisations {
         for ch in &o.changes {
             let cells = [
                 o.org_key.as_str(),
                 &o.name,
+                &ch.pack,
                 &ch.rule,
                 ch.before.as_deref().unwrap_or(""),
                 ch.after.as_deref().unwrap_or(""),

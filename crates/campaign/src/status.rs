@@ -55,17 +55,13 @@ pub struct Unmatched {
     pub claimed_credit_code: Option<String>,
 }
 
-/// A round's status.
+/// A round's status: the counts (the rows are streamed, see [`status`]).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Status {
     /// Round.
     pub round: i64,
     /// Due date.
     pub due_date: Option<String>,
-    /// Organisations in roster order.
-    pub organisations: Vec<OrgStatus>,
-    /// Files that belong to no organisation.
-    pub unmatched: Vec<Unmatched>,
     /// Counts: roster, answered, late, rejected, missing, unmatched, superseded.
     pub counts: Counts,
 }
@@ -89,8 +85,8 @@ pub struct Counts {
     pub superseded: u64,
 }
 
-/// The status of `round` (the current round when `None`).
-pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
+/// The round a status is of (the current one when `None`) and its due date.
+pub fn round_of(c: &Campaign, round: Option<i64>) -> Result<(i64, Option<String>)> {
     let round = match round {
         Some(r) => r,
         None => c.current_round()?,
@@ -103,6 +99,35 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
             |r| r.get(0),
         )
         .map_err(|_| format!("没有第 {round} 轮 / no round {round}"))?;
+    Ok((round, due_date))
+}
+
+/// The status of `round` (the current round when `None`): each organisation, in roster order,
+/// is given to `org` and each file that belongs to no organisation, in receipt order, to
+/// `unmatched`, one at a time (memory does not grow with the roster); returns the counts.
+pub fn status(
+    c: &Campaign,
+    round: Option<i64>,
+    org: impl FnMut(&OrgStatus) -> Result<()>,
+    unmatched: impl FnMut(&Unmatched) -> Result<()>,
+) -> Result<Status> {
+    let (round, due_date) = round_of(c, round)?;
+    let mut counts = organisations(c, round, org)?;
+    counts.unmatched = unmatched_files(c, round, unmatched)?;
+    Ok(Status {
+        round,
+        due_date,
+        counts,
+    })
+}
+
+/// Each organisation's standing in `round`, in roster order, given to `org` one at a time;
+/// returns the counts (all but `unmatched`).
+pub fn organisations(
+    c: &Campaign,
+    round: i64,
+    mut org: impl FnMut(&OrgStatus) -> Result<()>,
+) -> Result<Counts> {
     let mut stmt = c
         .conn
         .prepare(
@@ -119,8 +144,9 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
         )
         .map_err(db_err)?;
     let mut counts = Counts::default();
-    let organisations: Vec<OrgStatus> = stmt
-        .query_map([round], |r| {
+    let mut rows = stmt.query([round]).map_err(db_err)?;
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let o = (|| -> rusqlite::Result<OrgStatus> {
             let submission: Option<i64> = r.get(7)?;
             let accepted: i64 = r.get(11)?;
             let rejected: i64 = r.get(12)?;
@@ -147,11 +173,8 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
                 verdict: r.get(9)?,
                 score: r.get(10)?,
             })
-        })
-        .map_err(db_err)?
-        .collect::<std::result::Result<_, _>>()
+        })()
         .map_err(db_err)?;
-    for o in &organisations {
         counts.roster += 1;
         match o.state {
             "answered" => counts.answered += 1,
@@ -160,7 +183,19 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
         }
         counts.late += u64::from(o.late);
         counts.superseded += o.superseded as u64;
+        org(&o)?;
     }
+    Ok(counts)
+}
+
+/// Each file of `round` that belongs to no organisation, in receipt order, given to
+/// `unmatched`; returns how many.
+pub fn unmatched_files(
+    c: &Campaign,
+    round: i64,
+    mut unmatched: impl FnMut(&Unmatched) -> Result<()>,
+) -> Result<u64> {
+    let mut n = 0;
     let mut stmt = c
         .conn
         .prepare(
@@ -168,8 +203,9 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
              FROM submissions WHERE round = ?1 AND org_id IS NULL ORDER BY id",
         )
         .map_err(db_err)?;
-    let unmatched: Vec<Unmatched> = stmt
-        .query_map([round], |r| {
+    let mut rows = stmt.query([round]).map_err(db_err)?;
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let u = (|| -> rusqlite::Result<Unmatched> {
             Ok(Unmatched {
                 submission: r.get(0)?,
                 state: r.get(1)?,
@@ -179,16 +215,10 @@ pub fn status(c: &Campaign, round: Option<i64>) -> Result<Status> {
                 claimed_name: r.get(5)?,
                 claimed_credit_code: r.get(6)?,
             })
-        })
-        .map_err(db_err)?
-        .collect::<std::result::Result<_, _>>()
+        })()
         .map_err(db_err)?;
-    counts.unmatched = unmatched.len() as u64;
-    Ok(Status {
-        round,
-        due_date,
-        organisations,
-        unmatched,
-        counts,
-    })
+        n += 1;
+        unmatched(&u)?;
+    }
+    Ok(n)
 }

@@ -11,10 +11,10 @@ pub const DB_FILE: &str = "campaign.sqlite";
 pub const LOCK_FILE: &str = "campaign.lock";
 
 /// The schema version this build writes; older databases are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The forward migrations: entry `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema-1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema-1.sql"), include_str!("schema-2.sql")];
 
 /// A campaign error: a message for people (bilingual where it is the tool's own words).
 pub type Error = String;
@@ -81,6 +81,78 @@ pub fn private_write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// A file written owner-only (0600) by parts, then put in place atomically: it is written to
+/// a temporary name beside it and renamed by [`PrivateFile::commit`] (dropped uncommitted, the
+/// temporary file is removed).
+#[derive(Debug)]
+pub struct PrivateFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<File>>,
+}
+
+impl PrivateFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<PrivateFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(parent) = path.parent() {
+            ensure_private_dir(parent)?;
+        }
+        let tmp = path.with_extension("hegui-tmp");
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        Ok(PrivateFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+        })
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        match &mut self.file {
+            Some(f) => f
+                .write_all(bytes)
+                .map_err(|e| format!("{}: {e}", self.tmp.display())),
+            None => Ok(()),
+        }
+    }
+
+    /// The file being written (for writers that need to seek, such as a workbook's).
+    pub fn file(&mut self) -> Result<&mut std::io::BufWriter<File>> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| format!("{}: already written", self.path.display()))
+    }
+
+    /// Flushes, syncs and renames the file into place; returns its path.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let shown = |e: std::io::Error| format!("{}: {e}", self.tmp.display());
+        if let Some(f) = self.file.take() {
+            let f = f.into_inner().map_err(|e| shown(e.into_error()))?;
+            f.sync_all().map_err(shown)?;
+        }
+        std::fs::rename(&self.tmp, &self.path)
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for PrivateFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 fn lock(dir: &Path) -> Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     let path = dir.join(LOCK_FILE);
@@ -109,7 +181,7 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(db_err)?;
     // Checkpoints (each with an fsync) every ~40 MB of log rather than every 4 MB.
-    conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
         .map_err(db_err)?;
     // 16 MiB of page cache: the indexes a collect looks up stay in memory.
     conn.pragma_update(None, "cache_size", -16_384)
@@ -214,6 +286,31 @@ impl Campaign {
         })
     }
 
+    /// A second connection that copies the write-ahead log into the database (a checkpoint)
+    /// on a thread of its own whenever [`Checkpointer::nudge`] is called, while this
+    /// connection's own automatic checkpoints are off: a long collect's writer thread then
+    /// only appends. Checkpoints are passive (never waiting for readers); the last one runs
+    /// when the checkpointer is dropped, and the writer's automatic checkpoints resume.
+    pub fn checkpointer(&self) -> Result<Checkpointer> {
+        let conn = Connection::open(self.dir.join(DB_FILE)).map_err(db_err)?;
+        configure(&conn)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(db_err)?;
+        let (send, recv) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::spawn(move || {
+            while recv.recv().is_ok() {
+                // Busy (a reader in the way) only postpones the copy to the next nudge.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        });
+        Ok(Checkpointer {
+            send: Some(send),
+            thread: Some(thread),
+        })
+    }
+
     /// The current (highest) round number.
     pub fn current_round(&self) -> Result<i64> {
         self.conn
@@ -232,6 +329,45 @@ impl Campaign {
             .map_err(db_err)
     }
 }
+
+/// Checkpoints on a thread of its own ([`Campaign::checkpointer`]).
+#[derive(Debug)]
+pub struct Checkpointer {
+    send: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Asks for a checkpoint (after a commit); a request already waiting covers this one.
+    pub fn nudge(&self) {
+        if let Some(s) = &self.send {
+            let _ = s.try_send(());
+        }
+    }
+
+    /// Runs the last checkpoint and waits for it; the writer's automatic checkpoints resume.
+    pub fn finish(mut self, conn: &Connection) -> Result<()> {
+        self.stop();
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+            .map_err(db_err)
+    }
+
+    fn stop(&mut self) {
+        self.send.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Pages of write-ahead log after which a writer copies it into the database (~40 MB).
+const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
 /// Now, as stored: RFC 3339 UTC to the second.
 pub fn now() -> String {

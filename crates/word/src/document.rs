@@ -43,7 +43,7 @@ fn fonts(latin: &str, east_asia: &str) -> RunFonts {
 
 /// The document's styles: heading styles with outline levels (the navigation pane and the
 /// table of contents use them), East Asian fonts set apart from Latin ones.
-fn styles(docx: Docx, accent: &str, deep: bool) -> Docx {
+pub fn styles(docx: Docx, accent: &str, deep: bool) -> Docx {
     let heading = |id: &str, name: &str, level: usize, size: usize, before: u32| {
         Style::new(id, StyleType::Paragraph)
             .name(name)

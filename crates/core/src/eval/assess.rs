@@ -841,8 +841,7 @@ pub fn reference(pack: &Pack, rule: &Rule, r: &LawRef, date: NaiveDate) -> Optio
 
 /// Digest of the answers in canonical form (independent of YAML/JSON and key order).
 pub fn answers_digest(pack: &Pack, facts: &Facts) -> String {
-    let v = crate::answers::write::facts_json(pack, facts);
-    digest::bytes(v.to_string().as_bytes())
+    digest::json(&crate::answers::write::facts_json(pack, facts))
 }
 
 /// Whether any required rule failed at or above `threshold` (waived, unanswered and

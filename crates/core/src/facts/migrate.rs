@@ -212,8 +212,12 @@ pub fn migrate(old: &Pack, facts: &Facts, new: &Pack) -> Migration {
         .collect();
     dropped.sort();
     let (root, dropped_waivers) = carried_document(&canonical, new, answers);
+    // The canonical form leaves the submission key out (it is no answer); the organisation's
+    // file keeps it, as the declared path keeps everything of the old file but its answers.
+    let mut doc = J::Object(root);
+    crate::facts::write::add_submission(&mut doc, facts);
     Migration {
-        facts: J::Object(root),
+        facts: doc,
         kept,
         to_answer,
         dropped,

@@ -78,8 +78,9 @@ impl std::io::Write for Hasher {
     }
 }
 
-/// Digest of the compact JSON of `form`.
-fn json<T: Serialize>(form: &T) -> String {
+/// Digest of the compact JSON of `form`, streamed into the hasher (the same bytes as
+/// `serde_json::to_string`, never built as one string).
+pub fn json<T: Serialize>(form: &T) -> String {
     let mut h = Hasher(Sha256::new());
     // Writing to the hasher cannot fail, and the forms hold only strings, numbers, booleans,
     // options and lists (no map with non-text keys), which always serialise.
