@@ -666,9 +666,9 @@ fn rules_with(p: &serde_json::Value, outcome: &str, required_only: bool) -> Vec<
 }
 
 /// Issue 20: every fixture of this pack assesses against both real packs, key findings pinned.
-/// The delivery platform answered both packs (the header lists them; shared questions once);
-/// the two others answered this pack only, so the provincial pack is undecided for them, and
-/// its rules are not applicable only where a shared answer rules them out.
+/// Every fixture is answered for both packs (the header lists them; shared questions once): per
+/// pack its verdict, score and coverage (recounted from the findings), the overall verdict, and
+/// the rule outcomes its story is about, each pinned failure with the answer that fails it.
 #[test]
 fn every_fixture_assesses_against_both_packs_with_pinned_key_findings() {
     let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures/app-pi"))
@@ -697,6 +697,9 @@ fn every_fixture_assesses_against_both_packs_with_pinned_key_findings() {
         (&json!(true), &json!(true))
     );
     assert_eq!(hlj["verdict"], "not_compliant");
+    // Of weight 85 decided, security.graded-filing (medium, 2) fails: security.graded_filing:
+    // not_filed. development.ipv6 (partial) is recommended and not counted.
+    assert_eq!(key_numbers(hlj), (83, 85, 31, 31));
     assert_eq!(rules_with(hlj, "fail", true), ["security.graded-filing"]);
     assert_eq!(
         rules_with(hlj, "fail", false),
@@ -704,6 +707,7 @@ fn every_fixture_assesses_against_both_packs_with_pinned_key_findings() {
     );
     assert!(rules_with(hlj, "unanswered", false).is_empty());
     assert_eq!(app["verdict"], "compliant");
+    assert_eq!(key_numbers(app), (83, 83, 29, 29));
     assert_eq!(rules_with(app, "pass", false).len(), pack().rules.len());
     // Answers given once decide rules of both packs: what runs before consent, refusals,
     // the privacy policy, account deletion (has accounts), sharing, sale and complaints.
@@ -729,49 +733,253 @@ fn every_fixture_assesses_against_both_packs_with_pinned_key_findings() {
         assert!(rules_with(app, "pass", false).iter().any(|x| x == a), "{a}");
     }
 
-    // Answered for the App pack only: its findings as when assessed alone; the provincial
-    // pack is undecided (its own questions unanswered, never N/A), N/A only where a shared
-    // answer rules a rule out (no sensitive information, no sharing).
+    // Answered for both packs too (the header lists both; shared questions once). Every pinned
+    // failure names the answer that fails it; the failing item is checked where the rule is per
+    // build. The provincial pack's own questions are answered as met (the story's gaps are the
+    // personal-information ones), so what fails there is what the shared answers decide.
     let r = both("app-pi-gaps.yaml");
     assert_eq!(r["verdict"], "not_compliant");
     let hlj = pack_of(&r, "hlj-2017-mobile-internet");
     let app = pack_of(&r, ID);
-    assert_eq!(hlj["answered"], false);
-    assert_eq!(hlj["verdict"], "undecided");
-    assert!(rules_with(hlj, "fail", false).is_empty());
     assert_eq!(
-        rules_with(hlj, "not_applicable", false),
+        (&hlj["answered"], &app["answered"]),
+        (&json!(true), &json!(true))
+    );
+    assert_eq!(hlj["verdict"], "not_compliant");
+    // 83 weight decided, 5 of it failing (high 3 + medium 2); all 30 applicable required rules decided.
+    assert_eq!(key_numbers(hlj), (78, 83, 30, 30));
+    assert_eq!(
+        rules_with(hlj, "fail", false),
         [
-            "pi.sensitive-separate-consent",
-            "pi.sharing-separate-consent"
+            // apps[0] (Android) pi_refuses_function_on_refusal: true
+            "pi.basic-functions-without-optional",
+            // apps[0] (Android) pi_collects_before_consent: [device_ids, app_list]
+            "pi.consent-before-collection",
+        ]
+    );
+    for rule in [
+        "pi.basic-functions-without-optional",
+        "pi.consent-before-collection",
+    ] {
+        assert_eq!(
+            failing_items(hlj, rule),
+            ["北方资讯 · android · 3.8.2"],
+            "{rule}"
+        );
+    }
+    assert!(rules_with(hlj, "unanswered", false).is_empty());
+    // The same org-level answer passes the provincial rights rule while the App pack fails the
+    // Android build's account deletion; the news licence and filing are answered as held.
+    for rule in [
+        "pi.rights-requests",
+        "pi.app-privacy-policy",
+        "licensing.news-licence",
+        "security.graded-filing",
+    ] {
+        assert!(
+            rules_with(hlj, "pass", false).iter().any(|x| x == rule),
+            "{rule}"
+        );
+    }
+    // Not applicable only where an answer rules them out: no sensitive information, no sharing,
+    // no user interaction in the app, no user publishing.
+    for rule in [
+        "pi.sensitive-separate-consent",
+        "pi.sharing-separate-consent",
+        "realname.apps",
+        "content.review-mechanism",
+    ] {
+        assert!(
+            rules_with(hlj, "not_applicable", false)
+                .iter()
+                .any(|x| x == rule),
+            "{rule}"
+        );
+    }
+    assert_eq!(app["verdict"], "not_compliant");
+    // Failing weight 25 (critical 4 ×3, high 3 ×3, medium 2 ×2) of 82; 28 of 29 decided
+    // (app.plain-language is 不清楚 on both builds).
+    assert_eq!(key_numbers(app), (57, 82, 28, 29));
+    assert_eq!(
+        rules_with(app, "fail", true),
+        [
+            // apps[0] pi_account_deletion: false
+            "app.account-deletion",
+            // pi_consent_method: prechecked, on both builds
+            "app.explicit-consent",
+            // apps[0] pi_collects_before_consent: [device_ids, app_list]
+            "app.no-collection-before-consent",
+            // apps[0] pi_refuses_function_on_refusal: true
+            "app.no-refusal-lockout",
+            // apps[0] pi_taps_to_policy: 6 (more than 4)
+            "app.policy-reachable",
+            // apps[0] pi_reprompts_after_refusal: true
+            "app.respects-refusal",
+            // apps[0] pi_longest_days: 20 against pi_promised_days: 15
+            "app.rights-response-time",
+            // apps[0] pi_has_sdks: true, pi_sdk_consent: false
+            "app.sdk-consent",
         ]
     );
     assert_eq!(
         rules_with(app, "fail", true),
-        outcomes("app-pi-gaps.yaml", Outcome::Fail)
+        outcomes("app-pi-gaps.yaml", Outcome::Fail),
+        "the same findings as the App pack alone"
     );
+    for rule in rules_with(app, "fail", true) {
+        let want: &[&str] = if rule == "app.explicit-consent" {
+            &["北方资讯 · android · 3.8.2", "北方资讯 · ios · 3.8.0"]
+        } else {
+            &["北方资讯 · android · 3.8.2"]
+        };
+        assert_eq!(failing_items(app, &rule), want, "{rule}");
+    }
     assert_eq!(rules_with(app, "unanswered", false), ["app.plain-language"]);
 
+    // Half answered for both packs: blanks and 不清楚 leave rules of both undecided, never N/A.
     let r = both("mini-program-half-blank.yaml");
+    assert_eq!(r["verdict"], "not_compliant");
     let hlj = pack_of(&r, "hlj-2017-mobile-internet");
     let app = pack_of(&r, ID);
-    assert_eq!(hlj["answered"], false);
-    assert_eq!(hlj["verdict"], "undecided");
     assert_eq!(
-        rules_with(hlj, "not_applicable", false),
+        (&hlj["answered"], &app["answered"]),
+        (&json!(true), &json!(true))
+    );
+    assert_eq!(hlj["verdict"], "not_compliant");
+    // 11 of 27 applicable required rules decided; of their weight 30, 2 fails (medium).
+    assert_eq!(key_numbers(hlj), (28, 30, 11, 27));
+    // service.complaint_channel: false
+    assert_eq!(
+        rules_with(hlj, "fail", false),
+        ["service.complaint-channel"]
+    );
+    assert_eq!(
+        rules_with(hlj, "unanswered", false),
         [
-            "licensing.website-filing",
-            "pi.sensitive-separate-consent",
-            "pi.sharing-separate-consent",
-            "pi.website-privacy-policy",
-            "realname.websites"
+            "data.backup-encryption",              // blank
+            "development.ipv6",                    // blank (recommended)
+            "licensing.app-filing",                // apps[0] filed: 不清楚
+            "pi.access-copy",                      // 不清楚
+            "pi.basic-functions-without-optional", // apps[0] pi_refuses_function_on_refusal blank (shared)
+            "pi.breach-notification",              // pi.security_measures blank
+            "pi.consent-before-collection", // apps[0] pi_collects_before_consent: 不清楚 (shared)
+            "pi.guardian-consent",          // org.minors_under_14 blank
+            "pi.impact-assessment",         // blank
+            "pi.proactive-deletion",        // 不清楚
+            "pi.rights-requests",           // pi.rights_requests: 不清楚 (shared)
+            "pi.security-measures",         // blank
+            "security.graded-filing",       // blank
+            "security.graded-protection",   // 不清楚
+            "security.no-malicious-programs", // security.malware_screening blank
+            "security.vulnerability-response", // blank
+            "telecom.fraud-device-blocking", // blank
+        ]
+    );
+    // N/A only where an answer rules a rule out: no website, no news, no telecom network, no
+    // user publishing, no sharing, no sensitive information, no interaction in the mini-program.
+    assert_eq!(rules_with(hlj, "not_applicable", false).len(), 34);
+    for rule in [
+        "licensing.website-filing",
+        "news.editor-in-chief",
+        "content.review-mechanism",
+        "pi.sharing-separate-consent",
+        "pi.sensitive-separate-consent",
+        "realname.apps",
+    ] {
+        assert!(
+            rules_with(hlj, "not_applicable", false)
+                .iter()
+                .any(|x| x == rule),
+            "{rule}"
+        );
+    }
+    assert_eq!(app["verdict"], "not_compliant");
+    // 16 of 29 decided; failing weight 5 (high 3 + medium 2) of 42.
+    assert_eq!(key_numbers(app), (37, 42, 16, 29));
+    assert_eq!(
+        rules_with(app, "fail", true),
+        [
+            // apps[0] pi_first_run_prompt: false
+            "app.first-run-prompt",
+            // service.complaint_channel: false — one answer fails both packs
+            "pi.complaint-channel",
         ]
     );
     assert_eq!(
-        rules_with(app, "fail", true),
-        ["app.first-run-prompt", "pi.complaint-channel"]
+        failing_items(app, "app.first-run-prompt"),
+        ["邻里优选 · mini_program_wechat · 2.4.1"]
     );
-    assert_eq!(rules_with(app, "unanswered", false).len(), 13);
+    let unanswered = rules_with(app, "unanswered", false);
+    assert_eq!(unanswered.len(), 13, "{unanswered:?}");
+    for rule in [
+        "app.no-collection-before-consent", // apps[0] pi_collects_before_consent: 不清楚
+        "app.no-refusal-lockout",           // apps[0] pi_refuses_function_on_refusal blank
+        "app.respects-refusal",             // apps[0] pi_collects_after_refusal: 不清楚
+        "app.account-deletion",             // pi.rights_requests: 不清楚
+    ] {
+        assert!(
+            unanswered.iter().any(|x| x == rule),
+            "{rule}: {unanswered:?}"
+        );
+    }
+    assert!(rules_with(app, "not_applicable", false).is_empty());
+}
+
+/// A pack's (score numerator, denominator, coverage numerator, denominator), each recounted
+/// from its findings (weights critical 4, high 3, medium 2, low 1 over decided applicable
+/// required rules; coverage: decided ÷ applicable required rules) before it is returned.
+fn key_numbers(p: &serde_json::Value) -> (u64, u64, u64, u64) {
+    let n = |k: &str, f: &str| p[k][f].as_u64().unwrap();
+    let got = (
+        n("score", "numerator"),
+        n("score", "denominator"),
+        n("coverage", "numerator"),
+        n("coverage", "denominator"),
+    );
+    let (mut pass_w, mut decided_w, mut decided, mut applicable) = (0, 0, 0, 0);
+    for f in p["findings"].as_array().unwrap() {
+        if f["level"] != "required" || f["outcome"] == "not_applicable" {
+            continue;
+        }
+        applicable += 1;
+        let w = match f["severity"].as_str().unwrap() {
+            "critical" => 4,
+            "high" => 3,
+            "medium" => 2,
+            _ => 1,
+        };
+        if f["outcome"] == "pass" || f["outcome"] == "fail" {
+            decided += 1;
+            decided_w += w;
+            if f["outcome"] == "pass" {
+                pass_w += w;
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        (pass_w, decided_w, decided, applicable),
+        "{}",
+        p["pack"]["id"]
+    );
+    got
+}
+
+/// Keys of the items (app builds) a finding fails on.
+fn failing_items(p: &serde_json::Value, rule: &str) -> Vec<String> {
+    let f = p["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule)
+        .unwrap();
+    f["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["outcome"] == "fail")
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// `hegui test` over both packs together: every case passes and every comparison is exercised
