@@ -24,12 +24,19 @@ multi=tests/data/multi
 "$hegui" schema facts --rules "$multi/rules/multi-a" --rules "$multi/rules/multi-b" -o "$out/multi-facts.json"
 "$hegui" questionnaire --rules "$multi/rules/multi-a" --rules "$multi/rules/multi-b" --date 2026-01-01 -o "$out/multi-blank.yaml"
 check "pack set facts" --schemafile "$out/multi-facts.json" "$multi"/facts/*.yaml "$out/multi-blank.yaml"
-check "rule files" --schemafile "$out/rules.json" "$pack"/rules/*.yaml tests/data/demo/rules/*.yaml
-check "question files" --schemafile "$out/questions.json" "$pack"/questions/*.yaml tests/data/demo/questions/*.yaml
-check "pack.yaml" --schemafile "$out/pack.json" "$pack"/pack.yaml tests/data/demo/pack.yaml
+app=rules/cn-app-pi-2019
+check "rule files" --schemafile "$out/rules.json" "$pack"/rules/*.yaml "$app"/rules/*.yaml tests/data/demo/rules/*.yaml
+check "question files" --schemafile "$out/questions.json" "$pack"/questions/*.yaml "$app"/questions/*.yaml library/*/questions/*.yaml tests/data/demo/questions/*.yaml
+check "pack.yaml" --schemafile "$out/pack.json" "$pack"/pack.yaml "$app"/pack.yaml tests/data/demo/pack.yaml
+"$hegui" --quiet schema tests --pack cn-app-pi-2019 -o "$out/app-tests.json"
 check "self-tests" --schemafile "$out/tests.json" "$pack"/tests/*.yaml
-check "citation ledgers" --schemafile "$out/ledger.json" "$pack"/ledger.yaml tests/data/demo/ledger.yaml
-check "coverage files" --schemafile "$out/coverage.json" "$pack"/coverage.yaml tests/data/demo/coverage.yaml
+check "self-tests of the App pack" --schemafile "$out/app-tests.json" "$app"/tests/*.yaml
+check "citation ledgers" --schemafile "$out/ledger.json" "$pack"/ledger.yaml "$app"/ledger.yaml tests/data/demo/ledger.yaml
+check "coverage files" --schemafile "$out/coverage.json" "$pack"/coverage.yaml "$app"/coverage.yaml tests/data/demo/coverage.yaml
+# Both shipped packs together: their set's facts schema, the App fixtures (answered for both) and a blank.
+"$hegui" --quiet schema facts --pack hlj-2017-mobile-internet --pack cn-app-pi-2019 -o "$out/both-facts.json"
+"$hegui" --quiet questionnaire --pack hlj-2017-mobile-internet --pack cn-app-pi-2019 --date 2026-01-01 -o "$out/both-blank.yaml"
+check "facts of both shipped packs" --schemafile "$out/both-facts.json" fixtures/app-pi/*.yaml "$out/both-blank.yaml"
 for f in fixtures/companies/*.yaml; do
   "$hegui" assess "$f" --format json -o "$out/$(basename "$f" .yaml).result.json"
 done

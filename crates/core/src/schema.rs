@@ -710,20 +710,34 @@ pub fn questions_file() -> Value {
         "definitions": condition_defs(),
         "properties": {
             "questions": {"type": "array", "items": question_item(false)},
-            "groups": {"type": "array", "items": {
-                "type": "object",
-                "required": ["id", "section", "label", "questions"],
-                "additionalProperties": false,
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    "section": {"type": "string"},
-                    "label": {"$ref": "#/definitions/text"},
-                    "help": {"$ref": "#/definitions/text"},
-                    "item_key": {"type": "string"},
-                    "ask_when": {"$ref": "#/definitions/condition"},
-                    "questions": {"type": "array", "minItems": 1, "items": question_item(true)}
+            // A group of the file's own, or (`extends`) a pack's questions added to a group of
+            // the question library the pack uses.
+            "groups": {"type": "array", "items": {"oneOf": [
+                {
+                    "type": "object",
+                    "required": ["id", "section", "label", "questions"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                        "section": {"type": "string"},
+                        "label": {"$ref": "#/definitions/text"},
+                        "help": {"$ref": "#/definitions/text"},
+                        "item_key": {"type": "string"},
+                        "item_details": {"type": "array", "items": {"type": "string"}},
+                        "ask_when": {"$ref": "#/definitions/condition"},
+                        "questions": {"type": "array", "minItems": 1, "items": question_item(true)}
+                    }
+                },
+                {
+                    "type": "object",
+                    "required": ["extends", "questions"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "extends": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                        "questions": {"type": "array", "minItems": 1, "items": question_item(true)}
+                    }
                 }
-            }}
+            ]}}
         }
     })
 }
@@ -744,6 +758,15 @@ pub fn pack_file() -> Value {
             "title": {"$ref": "#/definitions/text"},
             "jurisdiction": {"$ref": "#/definitions/text"},
             "effective_date": date,
+            // The question library the pack uses, its version and the ids taken from it.
+            "library": {
+                "type": "object", "required": ["id", "version", "questions"], "additionalProperties": false,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                    "version": {"type": "string", "pattern": r"^\d+\.\d+\.\d+"},
+                    "questions": {"type": "array", "items": {"type": "string"}}
+                }
+            },
             "sources": {"type": "array", "items": {
                 "type": "object",
                 "required": ["id", "kind", "title", "issuer", "date", "path", "clause_heading"],
