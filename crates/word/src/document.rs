@@ -459,8 +459,9 @@ fn verdict_fill(status: &str) -> &'static str {
     }
 }
 
-fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
-    let h = &s.header;
+/// The cover's opening lines: the firm (when branded), the subtitle, the title and the
+/// organisation's name.
+fn cover_titles(w: &mut Writer<'_>, brand: &Brand, title: String, name: &str) {
     if let Some(firm) = &brand.firm {
         w.push(
             Paragraph::new()
@@ -474,13 +475,66 @@ fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
             .style("Subtitle")
             .add_run(Run::new().add_text(sub)),
     );
-    let title = w.t(&s_text(s, "title"));
     w.push(
         Paragraph::new()
             .style("Title")
             .add_run(Run::new().add_text(title)),
     );
-    w.push(Paragraph::new().add_run(Run::new().add_text(&h.name).size(32).bold()));
+    w.push(Paragraph::new().add_run(Run::new().add_text(name).size(32).bold()));
+}
+
+/// The cover's verdict box: one shaded cell across the text width.
+fn verdict_box(w: &mut Writer<'_>, cell: TableCell) {
+    w.push_table(
+        Table::new(vec![TableRow::new(vec![cell]).cant_split()])
+            .set_grid(vec![TEXT_W])
+            .width(TEXT_W, WidthType::Dxa),
+    );
+}
+
+/// The cover's facts (label, value) as a borderless table, the brand's confidentiality line
+/// and the notice that closes the cover.
+fn cover_facts(w: &mut Writer<'_>, meta: Vec<(String, String)>, brand: &Brand, notice: &Text) {
+    w.push(Paragraph::new());
+    let rows = meta
+        .into_iter()
+        .map(|(k, v)| {
+            TableRow::new(vec![
+                TableCell::new().width(2800, WidthType::Dxa).add_paragraph(
+                    Paragraph::new()
+                        .style("TableText")
+                        .add_run(Run::new().add_text(k).color(GREY)),
+                ),
+                TableCell::new()
+                    .width(TEXT_W - 2800, WidthType::Dxa)
+                    .add_paragraph(w.cell_text(&v)),
+            ])
+            .cant_split()
+        })
+        .collect();
+    w.push_table(
+        Table::without_borders(rows)
+            .set_grid(vec![2800, TEXT_W - 2800])
+            .width(TEXT_W, WidthType::Dxa),
+    );
+    if let Some(c) = &brand.confidentiality {
+        w.push(
+            Paragraph::new()
+                .style("Notice")
+                .add_run(Run::new().add_text(c).color(RED)),
+        );
+    }
+    let p = w
+        .runs(notice)
+        .into_iter()
+        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
+    w.push(p);
+}
+
+fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
+    let h = &s.header;
+    let title = w.t(&s_text(s, "title"));
+    cover_titles(w, brand, title, &h.name);
     // The overall verdict, then one line per pack: its verdict, coverage and score.
     let mut cell = TableCell::new()
         .width(TEXT_W, WidthType::Dxa)
@@ -515,11 +569,7 @@ fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
             .into_iter()
             .fold(Paragraph::new().style("Small"), |p, x| p.add_run(x)),
     );
-    w.push_table(
-        Table::new(vec![TableRow::new(vec![cell]).cant_split()])
-            .set_grid(vec![TEXT_W])
-            .width(TEXT_W, WidthType::Dxa),
-    );
+    verdict_box(w, cell);
     let person = |p: &Option<hegui_report::render::view::PersonView>| match p {
         Some(p) => match &p.title {
             Some(t) => format!("{}({t})", p.name),
@@ -558,40 +608,7 @@ fn set_cover(w: &mut Writer<'_>, s: &SetView, brand: &Brand) {
     if let Some(g) = &h.generated_at {
         meta.push((w.l("generated_at"), g.clone()));
     }
-    w.push(Paragraph::new());
-    let rows = meta
-        .into_iter()
-        .map(|(k, v)| {
-            TableRow::new(vec![
-                TableCell::new().width(2800, WidthType::Dxa).add_paragraph(
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(k).color(GREY)),
-                ),
-                TableCell::new()
-                    .width(TEXT_W - 2800, WidthType::Dxa)
-                    .add_paragraph(w.cell_text(&v)),
-            ])
-            .cant_split()
-        })
-        .collect();
-    w.push_table(
-        Table::without_borders(rows)
-            .set_grid(vec![2800, TEXT_W - 2800])
-            .width(TEXT_W, WidthType::Dxa),
-    );
-    if let Some(c) = &brand.confidentiality {
-        w.push(
-            Paragraph::new()
-                .style("Notice")
-                .add_run(Run::new().add_text(c).color(RED)),
-        );
-    }
-    let p = w
-        .runs(&s_text(s, "disclaimer"))
-        .into_iter()
-        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
-    w.push(p);
+    cover_facts(w, meta, brand, &s_text(s, "disclaimer"));
 }
 
 /// The overall verdict and each pack's verdict, score and coverage.
@@ -842,26 +859,8 @@ fn short_notice() -> Text {
 
 fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     let h = &r.header;
-    if let Some(firm) = &brand.firm {
-        w.push(
-            Paragraph::new()
-                .style("Subtitle")
-                .add_run(Run::new().add_text(firm).bold().color(w.accent)),
-        );
-    }
-    let sub = w.l("subtitle");
-    w.push(
-        Paragraph::new()
-            .style("Subtitle")
-            .add_run(Run::new().add_text(sub)),
-    );
     let title = w.l("title");
-    w.push(
-        Paragraph::new()
-            .style("Title")
-            .add_run(Run::new().add_text(title)),
-    );
-    w.push(Paragraph::new().add_run(Run::new().add_text(&h.name).size(32).bold()));
+    cover_titles(w, brand, title, &h.name);
     let pt = w.t(&h.pack_title);
     w.push(
         Paragraph::new()
@@ -920,11 +919,7 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
                     .bold(),
             ),
     );
-    w.push_table(
-        Table::new(vec![TableRow::new(vec![cell]).cant_split()])
-            .set_grid(vec![TEXT_W])
-            .width(TEXT_W, WidthType::Dxa),
-    );
+    verdict_box(w, cell);
 
     // The cover's facts.
     let person = |p: &Option<hegui_report::render::view::PersonView>| match p {
@@ -964,41 +959,7 @@ fn cover(w: &mut Writer<'_>, r: &Report, brand: &Brand) {
     if let Some(g) = &h.generated_at {
         meta.push((w.l("generated_at"), g.clone()));
     }
-    w.push(Paragraph::new());
-    let rows = meta
-        .into_iter()
-        .map(|(k, v)| {
-            TableRow::new(vec![
-                TableCell::new().width(2800, WidthType::Dxa).add_paragraph(
-                    Paragraph::new()
-                        .style("TableText")
-                        .add_run(Run::new().add_text(k).color(GREY)),
-                ),
-                TableCell::new()
-                    .width(TEXT_W - 2800, WidthType::Dxa)
-                    .add_paragraph(w.cell_text(&v)),
-            ])
-            .cant_split()
-        })
-        .collect();
-    w.push_table(
-        Table::without_borders(rows)
-            .set_grid(vec![2800, TEXT_W - 2800])
-            .width(TEXT_W, WidthType::Dxa),
-    );
-    if let Some(c) = &brand.confidentiality {
-        w.push(
-            Paragraph::new()
-                .style("Notice")
-                .add_run(Run::new().add_text(c).color(RED)),
-        );
-    }
-    let notice = label("notice");
-    let p = w
-        .runs(&notice)
-        .into_iter()
-        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
-    w.push(p);
+    cover_facts(w, meta, brand, &label("notice"));
 }
 
 /// The contents: a TOC field over heading levels 1–2, its result filled with the headings
