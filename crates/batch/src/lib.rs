@@ -995,15 +995,23 @@ fn render_report(
         ReportFormat::Html => "report.html.j2",
         ReportFormat::Markdown => "report.md.j2",
     };
-    thread_local! {
-        static ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
-    }
-    ENV.with(|cell| {
-        let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
+    with_report_env(lang, |env| {
         hegui_report::render::report(env, template, a, pack, lang, &opts)
             .map(String::into_bytes)
             .map_err(|e| e.to_string())
     })
+}
+
+/// Runs `f` with this thread's template environment (made once per thread; one batch has one
+/// language).
+fn with_report_env<T>(
+    lang: hegui_core::text::Lang,
+    f: impl FnOnce(&minijinja::Environment<'static>) -> T,
+) -> T {
+    thread_local! {
+        static ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
+    }
+    ENV.with(|cell| f(cell.get_or_init(|| hegui_report::render::environment(lang, None))))
 }
 
 /// The report of one submission assessed against several packs: the set's report
@@ -1024,11 +1032,7 @@ fn render_set_report(
         ReportFormat::Html => "report-set.html.j2",
         ReportFormat::Markdown => "report-set.md.j2",
     };
-    thread_local! {
-        static SET_ENV: std::cell::OnceCell<minijinja::Environment<'static>> = const { std::cell::OnceCell::new() };
-    }
-    SET_ENV.with(|cell| {
-        let env = cell.get_or_init(|| hegui_report::render::environment(lang, None));
+    with_report_env(lang, |env| {
         hegui_report::render::set_report(env, template, a, set, lang, &opts)
             .map(String::into_bytes)
             .map_err(|e| e.to_string())
