@@ -934,28 +934,37 @@ pub fn migrate_declared_checked(
             }
             Err(d) => d,
         };
-        let why = Text::new(
-            "沿用的答案不符合新版本的问题",
-            "the carried answer does not fit the new version of the question",
-        );
-        let mut changed = false;
-        for d in diags
-            .iter()
-            .filter(|d| d.level == crate::diag::Level::Error)
-        {
-            if let Some(id) = d
-                .subject
-                .strip_prefix("question `")
-                .and_then(|s| s.split('`').next())
-            {
-                changed |= m.reask(id, &why);
-            }
-        }
-        if !changed {
+        if !reask_rejected(&diags, |id, why| m.reask(id, why)) {
             return Err(DeclaredError::Invalid(diags));
         }
     }
     Err(DeclaredError::Invalid(Vec::new()))
+}
+
+/// Asks again every question the loader refused a carried answer for (an error naming
+/// ``question `ID` ``), through `reask`. Whether any answer was taken back.
+pub(crate) fn reask_rejected(
+    diags: &[crate::diag::Diagnostic],
+    mut reask: impl FnMut(&str, &Text) -> bool,
+) -> bool {
+    let why = Text::new(
+        "沿用的答案不符合新版本的问题",
+        "the carried answer does not fit the new version of the question",
+    );
+    let mut changed = false;
+    for d in diags
+        .iter()
+        .filter(|d| d.level == crate::diag::Level::Error)
+    {
+        if let Some(id) = d
+            .subject
+            .strip_prefix("question `")
+            .and_then(|s| s.split('`').next())
+        {
+            changed |= reask(id, &why);
+        }
+    }
+    changed
 }
 
 /// A parsed document as JSON (numbers, text, lists and mappings as they were written).

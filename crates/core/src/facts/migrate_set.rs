@@ -14,7 +14,7 @@
 use crate::diag::Diagnostic;
 use crate::facts::load_facts;
 use crate::facts::migrate::{
-    Declared, DeclaredError, FanOut, Fate, QuestionFate, migrate_declared,
+    Declared, DeclaredError, FanOut, Fate, QuestionFate, migrate_declared, reask_rejected,
 };
 use crate::model::Pack;
 use crate::text::Text;
@@ -683,24 +683,7 @@ pub fn migrate_set_checked(
             Ok(_) => return Ok((m, text)),
             Err(d) => d,
         };
-        let why = Text::new(
-            "沿用的答案不符合新版本的问题",
-            "the carried answer does not fit the new version of the question",
-        );
-        let mut changed = false;
-        for d in diags
-            .iter()
-            .filter(|d| d.level == crate::diag::Level::Error)
-        {
-            if let Some(id) = d
-                .subject
-                .strip_prefix("question `")
-                .and_then(|s| s.split('`').next())
-            {
-                changed |= m.reask(id, &why);
-            }
-        }
-        if !changed {
+        if !reask_rejected(&diags, |id, why| m.reask(id, why)) {
             return Err(SetError::Invalid(diags));
         }
     }
