@@ -758,6 +758,11 @@ fn set_shared(w: &mut Writer<'_>, s: &SetView) {
 fn set_method(w: &mut Writer<'_>, r: &Report) {
     w.push(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
     w.heading(1, format!("{} A. {}", w.l("appendix"), w.l("method")));
+    method(w, r);
+}
+
+/// The method's text, its table of severities (weight, deadline) and the closing notice.
+fn method(w: &mut Writer<'_>, r: &Report) {
     w.para(&label("method_text"));
     let head = [w.l("severity"), w.l("weight"), w.l("deadline_days")];
     let rows = r
@@ -1537,25 +1542,5 @@ fn appendix(w: &mut Writer<'_>, r: &Report) {
     w.push_table(t);
 
     w.heading(1, format!("{a} B. {}", w.l("method")));
-    w.para(&label("method_text"));
-    let head = [w.l("severity"), w.l("weight"), w.l("deadline_days")];
-    let rows = r
-        .severities
-        .iter()
-        .map(|s| {
-            vec![
-                vec![w.cell_runs(&s.label)],
-                w.n(s.weight),
-                w.n(s.deadline_days),
-            ]
-        })
-        .collect();
-    let t = w.table(&[4, 2, 2], &head, rows);
-    w.push_table(t);
-    let notice = label("notice");
-    let p = w
-        .runs(&notice)
-        .into_iter()
-        .fold(Paragraph::new().style("Notice"), |p, x| p.add_run(x));
-    w.push(p);
+    method(w, r);
 }
